@@ -1,0 +1,1 @@
+"""Solidity ABI: type strings, function signatures and a strict pure-Python decoder."""

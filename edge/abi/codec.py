@@ -1,0 +1,123 @@
+"""Strict ABI decoding in pure Python.
+
+The gate cannot use eth-abi on its import path: eth-abi parses type strings with
+parsimonious, which needs the compiled `regex` package, and the gate must run in embedded
+Python. This decoder covers the ABI's full type grammar, is checked against eth-abi's
+encoder by property tests, and is stricter than most: padding must be zero, values must
+fit their type, offsets and lengths must stay inside the data, arrays are bounded.
+"""
+
+from __future__ import annotations
+
+from ..crypto import to_checksum
+from ..limits import MAX_ABI_ARRAY_LENGTH
+from .types import AbiType, Array, Basic, Tuple
+
+WORD = 32
+
+
+class AbiDecodeError(ValueError):
+    """Calldata that does not decode as the given types."""
+
+
+def _head_size(t: AbiType) -> int:
+    if t.dynamic:
+        return WORD
+    if isinstance(t, Array):
+        return t.length * _head_size(t.item)  # type: ignore[operator]
+    if isinstance(t, Tuple):
+        return sum(_head_size(i) for i in t.items)
+    return WORD
+
+
+def _word(data: bytes, pos: int, what: str) -> bytes:
+    if pos < 0 or pos + WORD > len(data):
+        raise AbiDecodeError(f"{what}: data ends before the 32-byte word at offset {pos}")
+    return data[pos:pos + WORD]
+
+
+def _offset(data: bytes, pos: int, base: int, what: str) -> int:
+    value = int.from_bytes(_word(data, pos, what), "big")
+    if value > len(data):
+        raise AbiDecodeError(f"{what}: offset {value} points past the end of the data")
+    return base + value
+
+
+def _basic(t: Basic, data: bytes, pos: int, what: str):
+    if t.dynamic:
+        length = int.from_bytes(_word(data, pos, what), "big")
+        start = pos + WORD
+        if length > len(data) - start:
+            raise AbiDecodeError(f"{what}: length {length} runs past the end of the data")
+        raw = data[start:start + length]
+        padded = -length % WORD
+        if data[start + length:start + length + padded].strip(b"\0"):
+            raise AbiDecodeError(f"{what}: non-zero padding after {t.name}")
+        if t.name == "string":
+            try:
+                return raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise AbiDecodeError(f"{what}: string is not valid UTF-8") from exc
+        return raw
+    word = _word(data, pos, what)
+    if t.name == "uint":
+        value = int.from_bytes(word, "big")
+        if value >> t.size:  # type: ignore[operator]
+            raise AbiDecodeError(f"{what}: value does not fit in uint{t.size}")
+        return value
+    if t.name == "int":
+        value = int.from_bytes(word, "big", signed=True)
+        bound = 1 << (t.size - 1)  # type: ignore[operator]
+        if not -bound <= value < bound:
+            raise AbiDecodeError(f"{what}: value does not fit in int{t.size}")
+        return value
+    if t.name == "address":
+        if word[:12].strip(b"\0"):
+            raise AbiDecodeError(f"{what}: address has non-zero upper bytes")
+        return to_checksum(word[12:])
+    if t.name == "bool":
+        value = int.from_bytes(word, "big")
+        if value > 1:
+            raise AbiDecodeError(f"{what}: bool is neither 0 nor 1")
+        return bool(value)
+    # fixed bytesN
+    if word[t.size:].strip(b"\0"):  # type: ignore[index]
+        raise AbiDecodeError(f"{what}: bytes{t.size} has non-zero padding")
+    return word[:t.size]  # type: ignore[index]
+
+
+def _sequence(items: list[AbiType], data: bytes, base: int, what: str) -> list:
+    values = []
+    pos = base
+    for index, item in enumerate(items):
+        label = f"{what}[{index}]"
+        if item.dynamic:
+            values.append(_value(item, data, _offset(data, pos, base, label), label))
+        else:
+            values.append(_value(item, data, pos, label))
+        pos += _head_size(item)
+    return values
+
+
+def _value(t: AbiType, data: bytes, pos: int, what: str):
+    if isinstance(t, Basic):
+        return _basic(t, data, pos, what)
+    if isinstance(t, Tuple):
+        values = _sequence(list(t.items), data, pos, what)
+        if all(t.names) and len(set(t.names)) == len(t.names):
+            return dict(zip(t.names, values))
+        return values
+    length = t.length
+    if length is None:
+        length = int.from_bytes(_word(data, pos, what), "big")
+        pos += WORD
+    if length > MAX_ABI_ARRAY_LENGTH:
+        raise AbiDecodeError(f"{what}: array of {length} items exceeds the limit of {MAX_ABI_ARRAY_LENGTH}")
+    if length * _head_size(t.item) > len(data) - pos:
+        raise AbiDecodeError(f"{what}: array of {length} items runs past the end of the data")
+    return _sequence([t.item] * length, data, pos, what)
+
+
+def decode(params: Tuple, data: bytes):
+    """Decode `data` as the ABI encoding of `params`; named tuples become dicts."""
+    return _value(params, data, 0, "args")

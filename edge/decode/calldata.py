@@ -1,0 +1,159 @@
+"""Calldata to a tree of `Call`s: the built-in registry, ERC-7730 descriptors, nested calls.
+
+Nesting (multicall, Safe `execTransaction` and `multiSend`, Universal Router plans) is
+expanded recursively under `MAX_CALL_DEPTH`, `MAX_CALLS_TOTAL` and
+`MAX_DECODED_CALLDATA_BYTES`; past a bound the call is kept undecoded and a finding says
+so, so a deep payload costs a finding, not a crash or a slow gate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Callable
+
+from ..abi.codec import AbiDecodeError, decode
+from ..crypto import to_checksum
+from ..findings import Finding, finding
+from ..limits import MAX_CALL_DEPTH, MAX_CALLS_TOTAL, MAX_DECODED_CALLDATA_BYTES
+from ..types import Call
+from .erc7730 import DescriptorIndex
+from .functions import REGISTRY, FunctionSpec
+
+# Confidence γ of one call, by how well it was understood.
+CONFIDENCE_KNOWN = 1.0
+CONFIDENCE_DESCRIPTOR_ONLY = 0.9
+CONFIDENCE_CREATION = 0.5
+CONFIDENCE_UNKNOWN = 0.3
+CONFIDENCE_MALFORMED = 0.0
+CONFIDENCE_TRUNCATED = 0.2
+
+
+@dataclass
+class DecodeContext:
+    """Per-payload state: the budget left, the descriptors and the findings made on the way."""
+
+    chain_id: int | None
+    descriptors: DescriptorIndex | None = None
+    calls: int = 0
+    bytes_decoded: int = 0
+    notes: list[Finding] = field(default_factory=list)
+
+
+def flatten_roles(args: object, roles: dict | None = None) -> dict:
+    """Named values at any depth of nested structs, outermost first: what rules look up."""
+    roles = {} if roles is None else roles
+    if isinstance(args, dict):
+        for key, value in args.items():
+            if isinstance(value, dict):
+                flatten_roles(value, roles)
+            else:
+                roles.setdefault(key, value)
+    return roles
+
+
+def _positional(args: object) -> list:
+    return list(args.values()) if isinstance(args, dict) else list(args)  # type: ignore[arg-type]
+
+
+def _rename(spec_args: dict, names: tuple) -> dict:
+    """Re-key decoded top-level values with descriptor names (same types, other labels)."""
+    values = _positional(spec_args)
+    return {(name or f"arg{i}"): value for i, (name, value) in enumerate(zip(names, values))}
+
+
+def decode_call(to: str | None, value: int, data: bytes, ctx: DecodeContext, depth: int = 0, where: str = "calls[0]") -> Call:
+    """Decode one call and everything nested in it."""
+    ctx.calls += 1
+    ctx.bytes_decoded += len(data)
+    if to is None:
+        return Call(to, value, data, "contract_creation", confidence=CONFIDENCE_CREATION, where=where)
+    if not data:
+        return Call(to, value, data, "native_transfer", roles={"recipient": to, "amount": value}, where=where)
+    if ctx.calls > MAX_CALLS_TOTAL or ctx.bytes_decoded > MAX_DECODED_CALLDATA_BYTES or depth > MAX_CALL_DEPTH:
+        ctx.notes.append(finding("CALL_NESTING_EXCEEDED", f"{where} is past the decoding bound (depth {MAX_CALL_DEPTH}, {MAX_CALLS_TOTAL} calls, {MAX_DECODED_CALLDATA_BYTES} bytes) and was not inspected", where))
+        return Call(to, value, data, "contract_call", confidence=CONFIDENCE_TRUNCATED, where=where)
+    if len(data) < 4:
+        ctx.notes.append(finding("CALLDATA_UNDECODED", f"{where} carries {len(data)} bytes of data, too short for a function selector", where))
+        return Call(to, value, data, "contract_call", confidence=CONFIDENCE_UNKNOWN, where=where)
+    selector, body = data[:4], data[4:]
+    spec = REGISTRY.get(selector)
+    descriptor = ctx.descriptors.lookup(ctx.chain_id, to, selector) if ctx.descriptors else None
+    signature = descriptor.signature if descriptor else spec.signature if spec else None
+    if signature is None:
+        ctx.notes.append(finding("CALLDATA_UNDECODED", f"{where} calls unknown function 0x{selector.hex()} on {to}", where))
+        return Call(to, value, data, "contract_call", selector=selector, confidence=CONFIDENCE_UNKNOWN, where=where)
+    try:
+        args = decode(signature.params, body)
+        roles: dict = {}
+        if spec is not None:
+            roles = flatten_roles(args if descriptor is None else decode(spec.signature.params, body))
+    except AbiDecodeError as exc:
+        ctx.notes.append(finding("CALLDATA_MALFORMED", f"{where}: {signature.canonical} does not decode: {exc}", where))
+        return Call(to, value, data, "contract_call", selector=selector, function=signature.canonical,
+                    confidence=CONFIDENCE_MALFORMED, where=where)
+    if not isinstance(args, dict):
+        args = _rename(args, signature.params.names)
+    call = Call(
+        to, value, data, spec.action if spec else "contract_call", selector=selector, function=signature.canonical,
+        args=args, roles=roles, label=descriptor.intent if descriptor else None,
+        source="erc7730" if descriptor else "builtin",
+        confidence=CONFIDENCE_KNOWN if spec else CONFIDENCE_DESCRIPTOR_ONLY, where=where,
+    )
+    if spec is not None and spec.expand is not None:
+        call = EXPANDERS[spec.expand](call, roles, ctx, depth)
+    return call
+
+
+def _expand_multicall(call: Call, roles: dict, ctx: DecodeContext, depth: int) -> Call:
+    inner = tuple(
+        decode_call(call.to, 0, item, ctx, depth + 1, f"{call.where}.calls[{i}]")
+        for i, item in enumerate(roles["data"])
+    )
+    return replace(call, calls=inner)
+
+
+def _expand_safe_exec(call: Call, roles: dict, ctx: DecodeContext, depth: int) -> Call:
+    inner = decode_call(roles["to"], roles["value"], roles["data"], ctx, depth + 1, f"{call.where}.calls[0]")
+    if roles["operation"] == 1:
+        ctx.notes.append(finding("SAFE_DELEGATECALL", f"{call.where}: the Safe runs {inner.function or 'unknown code'} at {roles['to']} by DELEGATECALL", call.where))
+    return replace(call, calls=(inner,))
+
+
+def _expand_multisend(call: Call, roles: dict, ctx: DecodeContext, depth: int) -> Call:
+    packed: bytes = roles["transactions"]
+    inner = []
+    pos = 0
+    while pos < len(packed):
+        here = f"{call.where}.calls[{len(inner)}]"
+        if pos + 85 > len(packed):
+            ctx.notes.append(finding("CALLDATA_MALFORMED", f"{here}: multiSend entry is truncated", here))
+            return replace(call, calls=tuple(inner), confidence=CONFIDENCE_MALFORMED)
+        operation = packed[pos]
+        to = to_checksum(packed[pos + 1:pos + 21])
+        value = int.from_bytes(packed[pos + 21:pos + 53], "big")
+        length = int.from_bytes(packed[pos + 53:pos + 85], "big")
+        data = packed[pos + 85:pos + 85 + length]
+        if operation > 1 or len(data) != length:
+            ctx.notes.append(finding("CALLDATA_MALFORMED", f"{here}: multiSend entry has operation {operation} or runs past the data", here))
+            return replace(call, calls=tuple(inner), confidence=CONFIDENCE_MALFORMED)
+        sub = decode_call(to, value, data, ctx, depth + 1, here)
+        if operation == 1:
+            ctx.notes.append(finding("SAFE_DELEGATECALL", f"{here}: multiSend runs {sub.function or 'unknown code'} at {to} by DELEGATECALL", here))
+        inner.append(sub)
+        pos += 85 + length
+    return replace(call, calls=tuple(inner))
+
+
+def _expand_universal_router(call: Call, roles: dict, ctx: DecodeContext, depth: int) -> Call:
+    from .universal_router import decode_plan  # the router module imports this one
+
+    commands, confidence = decode_plan(roles["commands"], roles["inputs"], ctx, depth, call.where)
+    return replace(call, commands=commands, confidence=min(call.confidence, confidence))
+
+
+EXPANDERS: dict[str, Callable[[Call, dict, DecodeContext, int], Call]] = {
+    "multicall": _expand_multicall,
+    "safe_exec": _expand_safe_exec,
+    "multisend": _expand_multisend,
+    "universal_router": _expand_universal_router,
+}

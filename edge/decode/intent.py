@@ -1,0 +1,60 @@
+"""Payload -> Intent: what the signature would do, with the confidence γ of that reading."""
+
+from __future__ import annotations
+
+from ..findings import finding
+from ..types import Call, Intent, Payload
+from .calldata import DecodeContext, decode_call
+from .erc7730 import DescriptorIndex
+from .typed_schemas import typed_intent
+
+CONFIDENCE_TEXT_MESSAGE = 1.0
+CONFIDENCE_BINARY_MESSAGE = 0.5
+CONFIDENCE_GENERIC_TYPED_DATA = 0.6
+CONFIDENCE_RAW_HASH = 0.0
+
+
+def _tree_confidence(calls: tuple[Call, ...]) -> float:
+    lowest = 1.0
+    stack = list(calls)
+    while stack:
+        call = stack.pop()
+        lowest = min(lowest, call.confidence)
+        stack.extend(call.calls)
+        for command in call.commands:
+            stack.extend(command.calls)
+    return lowest
+
+
+def _is_text(message: bytes) -> bool:
+    try:
+        text = message.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return all(ch.isprintable() or ch in "\n\r\t" for ch in text)
+
+
+def decode_intent(payload: Payload, descriptors: DescriptorIndex | None = None) -> Intent:
+    """Decode every call, typed-data schema or message of `payload` into an Intent."""
+    if payload.kind in ("transaction", "batch"):
+        ctx = DecodeContext(payload.chain_id, descriptors)
+        calls = tuple(decode_call(c.to, c.value, c.data, ctx, 0, f"calls[{i}]") for i, c in enumerate(payload.calls))
+        if payload.tx is not None and payload.tx.authorizations:
+            action = "delegate_7702"
+        elif payload.kind == "batch":
+            action = "batch"
+        else:
+            action = calls[0].action
+        return Intent(action, calls, None, _tree_confidence(calls), tuple(ctx.notes))
+    if payload.kind == "typed_data":
+        typed = typed_intent(payload.typed_data)  # type: ignore[arg-type]
+        if typed.schema is None:
+            note = finding("TYPED_DATA_UNKNOWN_SCHEMA", f"{payload.typed_data.primary_type} is not a schema this gate knows; all fields are shown", "typedData")  # type: ignore[union-attr]
+            return Intent(typed.action, (), typed, CONFIDENCE_GENERIC_TYPED_DATA, (note,))
+        return Intent(typed.action, (), typed, 1.0)
+    if payload.kind == "message":
+        if _is_text(payload.message or b""):
+            return Intent("sign_message", (), None, CONFIDENCE_TEXT_MESSAGE)
+        note = finding("MESSAGE_NOT_TEXT", f"the message is {len(payload.message or b'')} bytes of binary data, not text", "message")
+        return Intent("sign_message", (), None, CONFIDENCE_BINARY_MESSAGE, (note,))
+    return Intent("blind_signature", (), None, CONFIDENCE_RAW_HASH)

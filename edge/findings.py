@@ -1,0 +1,81 @@
+"""The catalogue of finding codes: severity, weight and what each means.
+
+Parsers, decoders and rules all make findings through `finding()`, so every code a user
+can see is listed here once. The gate combines weights into the risk ρ; policies may
+override a code's severity, weight or verdict.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SEVERITY_WEIGHTS = {"info": 0.0, "low": 0.1, "medium": 0.35, "high": 0.6, "critical": 0.95}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    code: str
+    severity: str
+    weight: float
+    message: str
+    where: str | None = None
+
+
+# code -> (severity, what it means). The message of each finding says it about this payload.
+CATALOG: dict[str, tuple[str, str]] = {
+    # encodings the parser accepted but had to interpret
+    "HEX_NO_PREFIX": ("low", "a hex value came without its 0x prefix"),
+    "HEX_UPPERCASE": ("info", "a hex value used upper-case digits"),
+    "HEX_ODD_LENGTH": ("medium", "byte data had an odd number of hex digits and was left-padded"),
+    "QUANTITY_AMBIGUOUS": ("medium", "a quantity without 0x reads differently as decimal and as hex"),
+    "QUANTITY_JSON_NUMBER": ("low", "a quantity came as a JSON number, not a hex string"),
+    "QUANTITY_LEADING_ZEROS": ("low", "a hex quantity had leading zeros"),
+    "TYPED_DATA_DOMAIN_NONCANONICAL": ("medium", "the EIP-712 domain used a non-canonical value that was normalized"),
+    "PARAMS_ORDER_LEGACY": ("info", "personal_sign parameters came in the legacy (address, message) order"),
+    # context
+    "CHAIN_CONTEXT_MISSING": ("medium", "the request did not say which chain the wallet is on"),
+    "CHAIN_ID_MISMATCH": ("critical", "the payload is for another chain than the wallet's"),
+    "TX_NO_REPLAY_PROTECTION": ("high", "a legacy transaction without EIP-155 chain id can be replayed on any chain"),
+    "SIGNER_MISMATCH": ("critical", "the signer of the payload is not the wallet's account"),
+    "SIGNER_UNKNOWN": ("medium", "the signing account is unknown, so recipients cannot be checked"),
+    # decoding
+    "CALLDATA_UNDECODED": ("medium", "calldata the decoder could not interpret"),
+    "CALLDATA_MALFORMED": ("high", "calldata that does not match its function's ABI"),
+    "CALL_NESTING_EXCEEDED": ("high", "nested calls past the decoding bound were not inspected"),
+    "CONTRACT_CREATION": ("medium", "the transaction deploys a contract"),
+    "UR_COMMAND_UNKNOWN": ("high", "a Universal Router command this gate does not know"),
+    "TYPED_DATA_UNUSED_TYPES": ("medium", "typed data defines types its primary type never uses"),
+    "TYPED_DATA_UNKNOWN_SCHEMA": ("low", "typed data of no known schema; every field is shown"),
+    "MESSAGE_NOT_TEXT": ("medium", "the message is binary, not readable text"),
+    # rules
+    "APPROVAL_UNLIMITED": ("high", "an unlimited token approval or permit"),
+    "PERMIT_NO_DEADLINE": ("medium", "a permit that never expires"),
+    "PERMIT_DEADLINE_FAR": ("medium", "a permit that stays valid far into the future"),
+    "APPROVAL_FOR_ALL": ("high", "an operator gets every NFT of the collection"),
+    "SPENDER_UNKNOWN": ("medium", "the spender is not in the policy's known-spender list"),
+    "SWAP_RECIPIENT_NOT_SIGNER": ("high", "swap output goes to an address other than the signer"),
+    "TRANSFER_RECIPIENT_NOT_SIGNER": ("info", "assets go to an address other than the signer"),
+    "NFT_ORDER_NOTHING_BACK": ("critical", "a marketplace order where the signer receives nothing back"),
+    "DELEGATE_UNKNOWN": ("critical", "an EIP-7702 delegation to a contract not in the policy's allowlist"),
+    "DELEGATE_REVOKE": ("info", "an EIP-7702 authorization that clears the account's delegation"),
+    "DELEGATION_ANY_CHAIN": ("high", "an EIP-7702 authorization valid on every chain (chain id 0)"),
+    "BLIND_SIGNATURE": ("critical", "eth_sign of a raw 32-byte hash: the wallet cannot know what it signs"),
+    "VALUE_TO_UNKNOWN_SELECTOR": ("high", "native value sent with calldata the gate cannot interpret"),
+    "OWNERSHIP_TRANSFER": ("high", "contract ownership changes hands or is renounced"),
+    "PROXY_UPGRADE": ("high", "a proxy contract's implementation or admin changes"),
+    "SAFE_DELEGATECALL": ("high", "a Safe transaction runs code by DELEGATECALL in the Safe's context"),
+    "ADDRESS_DENYLISTED": ("critical", "an address on the policy's denylist"),
+    "SIWE_DOMAIN_MISMATCH": ("critical", "a Sign-In with Ethereum message for another domain than the requesting site"),
+}
+
+
+def finding(code: str, message: str, where: str | None = None) -> Finding:
+    """A finding of a catalogued `code`, with the catalogue's severity and weight."""
+    severity, _ = CATALOG[code]
+    return Finding(code, severity, SEVERITY_WEIGHTS[severity], message, where)
+
+
+def error_finding(code: str, message: str, verdict: str, where: str | None = None) -> Finding:
+    """The finding that records why an input was rejected (error codes live in `errors`)."""
+    severity = "critical" if verdict == "BLOCK" else "high"
+    return Finding(code, severity, SEVERITY_WEIGHTS[severity], message, where)

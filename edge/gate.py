@@ -1,0 +1,60 @@
+"""The gate g(intent, policy, γ): findings and confidence to ALLOW, STEP_UP or BLOCK.
+
+Risk ρ combines finding weights as a noisy-OR, ρ = 1 - Π(1 - w_i), so it stays in [0, 1],
+grows with every finding and is dominated by the worst. The verdict is BLOCK if any
+finding's effective verdict is BLOCK (critical severity, or a policy override) or
+ρ >= τ_block; STEP_UP if any finding says so, ρ >= τ_risk or γ < τ_conf; ALLOW otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from dmind.policies import Policy
+
+from .findings import SEVERITY_WEIGHTS, Finding
+
+ALLOW, BLOCK, STEP_UP = "ALLOW", "BLOCK", "STEP_UP"
+
+
+def apply_overrides(findings: tuple[Finding, ...], policy: Policy) -> tuple[tuple[Finding, ...], list[str]]:
+    """Findings with the policy's severity and weight overrides; also each one's forced verdict."""
+    adjusted: list[Finding] = []
+    forced: list[str] = []
+    for f in findings:
+        override = policy.overrides.get(f.code)
+        if override is not None and override.verdict == "IGNORE":
+            continue
+        if override is not None and (override.severity or override.weight is not None):
+            severity = override.severity or f.severity
+            weight = override.weight if override.weight is not None else SEVERITY_WEIGHTS[severity]
+            f = replace(f, severity=severity, weight=weight)
+        adjusted.append(f)
+        if override is not None and override.verdict in (BLOCK, STEP_UP):
+            forced.append(override.verdict)
+        elif f.severity == "critical":
+            forced.append(BLOCK)
+    return tuple(adjusted), forced
+
+
+def combine_risk(findings: tuple[Finding, ...]) -> float:
+    """ρ = 1 - Π(1 - w): the noisy-OR of finding weights."""
+    safe = 1.0
+    for f in findings:
+        safe *= 1.0 - f.weight
+    return round(1.0 - safe, 6)
+
+
+def gate(findings: tuple[Finding, ...], confidence: float, policy: Policy) -> tuple[str, float, tuple[Finding, ...], str]:
+    """The verdict, risk, effective findings and a one-line reason."""
+    adjusted, forced = apply_overrides(findings, policy)
+    risk = combine_risk(adjusted)
+    t = policy.thresholds
+    worst = max(adjusted, key=lambda f: f.weight, default=None)
+    if BLOCK in forced or risk >= t.tau_block:
+        return BLOCK, risk, adjusted, f"blocked: {worst.message if worst else 'risk over the block threshold'}"
+    if STEP_UP in forced or risk >= t.tau_risk:
+        return STEP_UP, risk, adjusted, f"needs confirmation: {worst.message if worst else 'risk over threshold'}"
+    if confidence < t.tau_conf:
+        return STEP_UP, risk, adjusted, f"needs confirmation: the gate understands this request only partly (γ={confidence:.2f} < τ_conf={t.tau_conf:.2f})"
+    return ALLOW, risk, adjusted, "allowed: no finding reaches the policy's thresholds"

@@ -1,0 +1,25 @@
+"""Size and depth limits: input past any of these is refused, not processed slowly.
+
+The numbers are documented in the README; change them here only.
+"""
+
+# One request as JSON text (a blob transaction in network form with six blobs is ~1.6 MB as hex).
+MAX_REQUEST_JSON_BYTES = 4 * 1024 * 1024
+# Raw transaction bytes, network form with blob sidecar included.
+MAX_RAW_TX_BYTES = 1536 * 1024
+# Calldata of one transaction or call.
+MAX_CALLDATA_BYTES = 256 * 1024
+# Nested call decoding (multicall, Safe, multiSend, Universal Router sub-plans).
+MAX_CALL_DEPTH = 6
+MAX_DECODED_CALLDATA_BYTES = 512 * 1024
+MAX_CALLS_TOTAL = 256
+# ABI values.
+MAX_ABI_ARRAY_LENGTH = 1024
+# EIP-712.
+MAX_TYPED_DATA_TYPES = 64
+MAX_TYPED_DATA_FIELDS = 256
+MAX_TYPED_DATA_DEPTH = 16
+MAX_TYPED_DATA_VALUES = 20_000
+# Messages and batches.
+MAX_MESSAGE_BYTES = 64 * 1024
+MAX_BATCH_CALLS = 64

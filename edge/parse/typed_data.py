@@ -1,0 +1,272 @@
+"""EIP-712 typed data: full validation, normalization and the signing digest.
+
+Pure Python. Validation is strict where leniency would let the signed data differ from
+what is shown: every referenced type must be defined, message values must match their
+field set exactly (a missing or extra key is an error), integers must fit, fixed arrays
+must have their length. Domains that real dapps send in non-canonical form (chain id as
+a decimal or zero-padded string, verifying contract as an integer) are normalized and
+flagged, never silently trusted.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from ..crypto import keccak, to_checksum
+from ..errors import EdgeError
+from ..findings import Finding, finding
+from ..hexutil import parse_address, parse_bytes
+from ..limits import MAX_TYPED_DATA_DEPTH, MAX_TYPED_DATA_FIELDS, MAX_TYPED_DATA_TYPES, MAX_TYPED_DATA_VALUES
+from ..types import TypedData
+
+DOMAIN_FIELDS = {"name": "string", "version": "string", "chainId": "uint256", "verifyingContract": "address", "salt": "bytes32"}
+_ATOMIC = re.compile(r"(uint|int)(\d+)|bytes(\d+)|address|bool|bytes|string")
+_ARRAY = re.compile(r"(.+)\[(\d*)\]")
+_DECIMAL = re.compile(r"-?[0-9]+")
+
+
+def _invalid(message: str, where: str = "typedData") -> EdgeError:
+    return EdgeError("TYPED_DATA_INVALID", message, where)
+
+
+def _bad_value(message: str, where: str) -> EdgeError:
+    return EdgeError("TYPED_DATA_VALUE_INVALID", message, where)
+
+
+def _atomic_ok(type_name: str) -> bool:
+    m = _ATOMIC.fullmatch(type_name)
+    if not m:
+        return False
+    if m.group(2):
+        bits = int(m.group(2))
+        return m.group(2)[0] != "0" and bits % 8 == 0 and 8 <= bits <= 256
+    if m.group(3):
+        return m.group(3)[0] != "0" and 1 <= int(m.group(3)) <= 32
+    return True
+
+
+def _base_type(type_name: str) -> str:
+    while (m := _ARRAY.fullmatch(type_name)):
+        type_name = m.group(1)
+    return type_name
+
+
+def _parse_types(raw: object) -> dict[str, tuple[tuple[str, str], ...]]:
+    if not isinstance(raw, dict):
+        raise _invalid("`types` must be an object", "types")
+    if len(raw) > MAX_TYPED_DATA_TYPES:
+        raise _invalid(f"more than {MAX_TYPED_DATA_TYPES} types", "types")
+    types: dict[str, tuple[tuple[str, str], ...]] = {}
+    for name, fields in raw.items():
+        if not isinstance(fields, list) or len(fields) > MAX_TYPED_DATA_FIELDS:
+            raise _invalid(f"type {name!r} must be a list of at most {MAX_TYPED_DATA_FIELDS} fields", f"types.{name}")
+        if _atomic_ok(name) or "[" in name:
+            raise _invalid(f"type name {name!r} shadows an atomic or array type", f"types.{name}")
+        parsed = []
+        for i, f in enumerate(fields):
+            if not (isinstance(f, dict) and isinstance(f.get("name"), str) and isinstance(f.get("type"), str)):
+                raise _invalid(f"field {i} of {name!r} must be {{name, type}} strings", f"types.{name}[{i}]")
+            parsed.append((f["name"], f["type"]))
+        if len({n for n, _ in parsed}) != len(parsed):
+            raise _invalid(f"type {name!r} has duplicate field names", f"types.{name}")
+        types[name] = tuple(parsed)
+    for name, fields in types.items():
+        for field_name, field_type in fields:
+            base = _base_type(field_type)
+            if not (_atomic_ok(base) or base in types) or base == "EIP712Domain":
+                raise _invalid(f"field {field_name!r} of {name!r} has undefined type {field_type!r}", f"types.{name}.{field_name}")
+            for m in re.finditer(r"\[(\d*)\]", field_type):
+                if m.group(1) and (m.group(1)[0] == "0"):
+                    raise _invalid(f"array length in {field_type!r} must be a positive integer", f"types.{name}.{field_name}")
+    return types
+
+
+def _dependencies(types: dict, primary: str) -> list[str]:
+    found: list[str] = []
+    stack = [primary]
+    while stack:
+        current = stack.pop()
+        if current in found or current not in types:
+            continue
+        found.append(current)
+        stack.extend(_base_type(t) for _, t in types[current])
+    return found
+
+
+def encode_type(types: dict, primary: str) -> str:
+    """EIP-712 `encodeType`: the primary type, then its dependencies sorted by name."""
+    deps = _dependencies(types, primary)
+    ordered = [primary] + sorted(d for d in deps if d != primary)
+    return "".join(f"{t}(" + ",".join(f"{ft} {fn}" for fn, ft in types[t]) + ")" for t in ordered)
+
+
+class _Encoder:
+    """Hashes values against types while counting work, so hostile input stays bounded."""
+
+    def __init__(self, types: dict) -> None:
+        self.types = types
+        self.type_hashes: dict[str, bytes] = {}
+        self.values = 0
+
+    def type_hash(self, name: str) -> bytes:
+        if name not in self.type_hashes:
+            self.type_hashes[name] = keccak(encode_type(self.types, name).encode())
+        return self.type_hashes[name]
+
+    def hash_struct(self, name: str, value: object, where: str, depth: int = 0) -> bytes:
+        if depth > MAX_TYPED_DATA_DEPTH:
+            raise _invalid(f"values nest deeper than {MAX_TYPED_DATA_DEPTH} levels", where)
+        if not isinstance(value, dict):
+            raise _bad_value(f"{where} must be an object of type {name}", where)
+        fields = self.types[name]
+        names = {n for n, _ in fields}
+        missing = [n for n in names if n not in value]
+        extra = [k for k in value if k not in names]
+        if missing:
+            raise _bad_value(f"{where} is missing field {missing[0]!r} of type {name}", where)
+        if extra:
+            raise _bad_value(f"{where} has field {extra[0]!r} that type {name} does not define (it would be shown but not signed)", where)
+        parts = [self.type_hash(name)]
+        for field_name, field_type in fields:
+            parts.append(self.encode(field_type, value[field_name], f"{where}.{field_name}", depth + 1))
+        return keccak(b"".join(parts))
+
+    def encode(self, type_name: str, value: object, where: str, depth: int) -> bytes:
+        self.values += 1
+        if self.values > MAX_TYPED_DATA_VALUES:
+            raise _invalid(f"more than {MAX_TYPED_DATA_VALUES} values", where)
+        m = _ARRAY.fullmatch(type_name)
+        if m:
+            if not isinstance(value, list):
+                raise _bad_value(f"{where} must be an array of type {type_name}", where)
+            if m.group(2) and len(value) != int(m.group(2)):
+                raise _bad_value(f"{where} must have exactly {m.group(2)} items, found {len(value)}", where)
+            return keccak(b"".join(self.encode(m.group(1), item, f"{where}[{i}]", depth + 1) for i, item in enumerate(value)))
+        if type_name in self.types:
+            return self.hash_struct(type_name, value, where, depth)
+        return encode_atomic(type_name, value, where)
+
+
+def to_integer(value: object, where: str) -> int:
+    """An integer from a JSON number or a decimal or 0x-hex string, as EIP-712 tools accept."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise _bad_value(f"{where} must be an integer or a numeric string", where)
+    if isinstance(value, int):
+        return value
+    text = value.strip()
+    if text[:2].lower() in ("0x",) or text[:3].lower() == "-0x":
+        negative = text.startswith("-")
+        digits = text[3:] if negative else text[2:]
+        if not digits or not re.fullmatch(r"[0-9a-fA-F]+", digits):
+            raise _bad_value(f"{where} is not a number: {value!r}", where)
+        return -int(digits, 16) if negative else int(digits, 16)
+    if not _DECIMAL.fullmatch(text):
+        raise _bad_value(f"{where} is not a number: {value!r}", where)
+    return int(text, 10)
+
+
+def encode_atomic(type_name: str, value: object, where: str) -> bytes:
+    """The 32-byte EIP-712 encoding of one atomic value."""
+    m = _ATOMIC.fullmatch(type_name)
+    assert m, type_name  # types were validated before any value is encoded
+    if m.group(1):
+        number = to_integer(value, where)
+        bits = int(m.group(2))
+        low, high = (0, 1 << bits) if m.group(1) == "uint" else (-(1 << (bits - 1)), 1 << (bits - 1))
+        if not low <= number < high:
+            raise _bad_value(f"{where} = {number} does not fit in {type_name}", where)
+        return (number % (1 << 256)).to_bytes(32, "big")
+    if m.group(3):
+        size = int(m.group(3))
+        data = _hex(value, where)
+        if len(data) != size:
+            raise _bad_value(f"{where} must be exactly {size} bytes, found {len(data)}", where)
+        return data.ljust(32, b"\0")
+    if type_name == "address":
+        try:
+            return bytes.fromhex(parse_address(value, where)[2:]).rjust(32, b"\0")
+        except EdgeError as exc:
+            raise _bad_value(exc.message, where) from exc
+    if type_name == "bool":
+        if not isinstance(value, bool):
+            raise _bad_value(f"{where} must be true or false", where)
+        return int(value).to_bytes(32, "big")
+    if type_name == "bytes":
+        return keccak(_hex(value, where))
+    if not isinstance(value, str):
+        raise _bad_value(f"{where} must be a string", where)
+    return keccak(value.encode("utf-8"))
+
+
+def _hex(value: object, where: str) -> bytes:
+    try:
+        return parse_bytes(value, where)
+    except EdgeError as exc:
+        raise _bad_value(exc.message, where) from exc
+
+
+def _normalize_domain(domain: dict, notes: list[Finding]) -> dict:
+    normalized = dict(domain)
+    chain_id = domain.get("chainId")
+    if "chainId" in domain and not (isinstance(chain_id, int) and not isinstance(chain_id, bool)):
+        number = to_integer(chain_id, "domain.chainId")
+        notes.append(finding("TYPED_DATA_DOMAIN_NONCANONICAL", f"domain.chainId {chain_id!r} is not a JSON number; read as {number}", "domain.chainId"))
+        normalized["chainId"] = number
+    contract = domain.get("verifyingContract")
+    if isinstance(contract, int) and not isinstance(contract, bool):
+        if not 0 <= contract < 1 << 160:
+            raise _bad_value("domain.verifyingContract integer is out of address range", "domain.verifyingContract")
+        normalized["verifyingContract"] = to_checksum(contract.to_bytes(20, "big"))
+        notes.append(finding("TYPED_DATA_DOMAIN_NONCANONICAL", f"domain.verifyingContract was the integer {contract}; read as {normalized['verifyingContract']}", "domain.verifyingContract"))
+    elif isinstance(contract, str):
+        normalized["verifyingContract"] = parse_address(contract, "domain.verifyingContract")
+    return normalized
+
+
+def load_typed_data(raw: object) -> dict:
+    """The typed-data object from a JSON string or an already parsed object."""
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except (ValueError, RecursionError) as exc:
+            raise _invalid("typed data is not valid JSON") from exc
+    if not isinstance(raw, dict):
+        raise _invalid("typed data must be a JSON object")
+    return raw
+
+
+def parse_typed_data(raw: object, v3: bool = False) -> tuple[TypedData, bytes, bytes, list[Finding]]:
+    """Validate typed data; return it normalized with its signing bytes, digest and notes."""
+    data = load_typed_data(raw)
+    notes: list[Finding] = []
+    for key, kind in (("types", dict), ("primaryType", str), ("domain", dict), ("message", dict)):
+        if not isinstance(data.get(key), kind):
+            raise _invalid(f"`{key}` is missing or not a{'n object' if kind is dict else ' string'}", key)
+    types = _parse_types(data["types"])
+    domain_fields = types.get("EIP712Domain")
+    if domain_fields is None:
+        raise _invalid("types must define EIP712Domain", "types.EIP712Domain")
+    for field_name, field_type in domain_fields:
+        if DOMAIN_FIELDS.get(field_name) != field_type:
+            raise _invalid(f"EIP712Domain field {field_type} {field_name} is not one of the standard domain fields", "types.EIP712Domain")
+    if set(data["domain"]) != {n for n, _ in domain_fields}:
+        raise _invalid("domain values do not match the fields declared in types.EIP712Domain", "domain")
+    primary = data["primaryType"]
+    if primary not in types:
+        raise _invalid(f"primaryType {primary!r} is not defined in types", "primaryType")
+    if v3 and any("[" in t for fields in types.values() for _, t in fields):
+        raise _invalid("eth_signTypedData_v3 does not support arrays; use _v4", "types")
+    domain = _normalize_domain(data["domain"], notes)
+    encoder = _Encoder(types)
+    domain_separator = encoder.hash_struct("EIP712Domain", domain, "domain")
+    signing_bytes = b"\x19\x01" + domain_separator
+    if primary != "EIP712Domain":
+        signing_bytes += encoder.hash_struct(primary, data["message"], "message")
+    used = set(_dependencies(types, primary)) | {"EIP712Domain"}
+    unused = sorted(set(types) - used)
+    if unused:
+        notes.append(finding("TYPED_DATA_UNUSED_TYPES", f"types {', '.join(unused)} are defined but not part of {primary}", "types"))
+    typed = TypedData(primary, types, domain, data["message"])
+    return typed, signing_bytes, keccak(signing_bytes), notes

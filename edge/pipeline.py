@@ -1,0 +1,93 @@
+"""One request through the edge: parse -> decode -> assess -> gate, timed per stage.
+
+`evaluate` never raises for bad input: an `EdgeError` becomes a BLOCK or STEP_UP Decision
+carrying the error and a finding that says why; any other exception is a bug of ours and
+still fails closed as INTERNAL_ERROR (BLOCK).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from dmind.policies import Policy, default_policy
+
+from .decode.erc7730 import DescriptorIndex
+from .decode.intent import decode_intent
+from .errors import ERROR_VERDICTS, EdgeError
+from .findings import error_finding
+from .gate import gate
+from .parse.request import parse_payload, request_from_json
+from .rules import assess
+from .rules.context import RuleContext
+from .types import Decision, Request
+
+log = logging.getLogger(__name__)
+
+
+def _failed(code: str, message: str, where: str | None, policy: Policy, request_id: Any, timings: dict[str, int]) -> Decision:
+    verdict = ERROR_VERDICTS[code]
+    return Decision(
+        verdict=verdict, risk=1.0 if verdict == "BLOCK" else 0.5, confidence=0.0,
+        findings=(error_finding(code, message, verdict, where),), explanation=f"{'rejected' if verdict == 'BLOCK' else 'not understood'}: {message}",
+        error=(code, message), policy_id=policy.policy_id, policy_revision=policy.revision,
+        plan="edge-only" if verdict == "BLOCK" else "edge→local", timings_us=timings, request_id=request_id,
+    )
+
+
+def _us(start: int) -> int:
+    return (time.perf_counter_ns() - start) // 1000
+
+
+def evaluate(request: Request, policy: Policy | None = None, descriptors: DescriptorIndex | None = None, now: int | None = None) -> Decision:
+    """Decide one request; the Decision is bound to the digest of the bytes that would be signed."""
+    policy = policy or default_policy()
+    now = int(time.time()) if now is None else now
+    timings: dict[str, int] = {}
+    total = time.perf_counter_ns()
+    try:
+        start = time.perf_counter_ns()
+        payload = parse_payload(request)
+        timings["parse"] = _us(start)
+        start = time.perf_counter_ns()
+        intent = decode_intent(payload, descriptors)
+        timings["decode"] = _us(start)
+        start = time.perf_counter_ns()
+        findings = assess(RuleContext(request, payload, intent, policy, now))
+        timings["assess"] = _us(start)
+        start = time.perf_counter_ns()
+        verdict, risk, findings, explanation = gate(findings, intent.confidence, policy)
+        timings["gate"] = _us(start)
+    except EdgeError as exc:
+        timings["total"] = _us(total)
+        return _failed(exc.code, exc.message, exc.where, policy, request.id, timings)
+    except RecursionError:
+        timings["total"] = _us(total)
+        return _failed("REQUEST_INVALID", "the request nests too deeply to inspect", None, policy, request.id, timings)
+    except Exception:  # a bug of ours must not turn into ALLOW or a crash at the boundary
+        log.exception("internal error while evaluating request %r", request.id)
+        timings["total"] = _us(total)
+        return _failed("INTERNAL_ERROR", "the gate hit an internal error on this request", None, policy, request.id, timings)
+    timings["total"] = _us(total)
+    return Decision(
+        verdict=verdict, risk=risk, confidence=intent.confidence, findings=findings, explanation=explanation,
+        digest=payload.digest, payload=payload, intent=intent, policy_id=policy.policy_id,
+        policy_revision=policy.revision, plan="edge-only" if verdict != "STEP_UP" else "edge→local",
+        timings_us=timings, request_id=request.id,
+    )
+
+
+def evaluate_json(obj: Any, policy: Policy | None = None, descriptors: DescriptorIndex | None = None,
+                  now: int | None = None, **context: Any) -> Decision:
+    """Decide one CLI request object; context keywords (chain_id, account, origin) override it."""
+    policy = policy or default_policy()
+    request_id = obj.get("id") if isinstance(obj, dict) else None
+    try:
+        request = request_from_json(obj, **context)
+    except EdgeError as exc:
+        return _failed(exc.code, exc.message, exc.where, policy, request_id, {})
+    except Exception:
+        log.exception("internal error while reading request %r", request_id)
+        return _failed("INTERNAL_ERROR", "the gate hit an internal error reading this request", None, policy, request_id, {})
+    return evaluate(request, policy, descriptors, now)

@@ -1,0 +1,94 @@
+"""Rules on allowances: unlimited amounts, permit deadlines, operators, unknown spenders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+from ..findings import Finding, finding
+from .context import UINT48_MAX, UINT160_MAX, UINT256_MAX, RuleContext, Step, steps
+
+APPROVAL_ACTIONS = ("approve", "permit", "permit2")
+UNLIMITED_FLOOR = 1 << 255
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """One allowance a payload would give: `spender` may move `amount` of `token`."""
+
+    token: str | None
+    spender: str | None
+    amount: int
+    expiration: int | None  # allowance expiry (Permit2), None where the standard has none
+    deadline: int | None  # until when the signature itself can be used
+    permit2: bool
+    where: str
+
+
+def _grants_of(action: str, roles: dict, token: str | None, where: str) -> Iterator[Grant]:
+    if action not in APPROVAL_ACTIONS:
+        return
+    permit2 = action == "permit2"
+    spender = roles.get("spender")
+    deadline = roles.get("deadline")
+    if "grants" in roles:
+        for i, g in enumerate(roles["grants"]):
+            yield Grant(g.get("token"), spender, g.get("amount", 0), g.get("expiration"), deadline, permit2, f"{where}.grants[{i}]")
+    elif spender is not None:
+        amount = UINT256_MAX if roles.get("allowed") is True else roles.get("amount", 0)
+        if "allowed" in roles and deadline == 0:
+            deadline = UINT256_MAX  # a DAI permit with expiry 0 never expires
+        yield Grant(roles.get("token", token), spender, amount, roles.get("expiration"), deadline, permit2, where)
+
+
+def grants(ctx: RuleContext) -> Iterator[Grant]:
+    """Every allowance in calls, router commands and typed data."""
+    for step in steps(ctx.intent):
+        yield from _grants_of(step.action, step.roles, step.to, step.where)
+    typed = ctx.intent.typed
+    if typed is not None:
+        yield from _grants_of(typed.action, typed.roles, None, "typedData.message")
+
+
+def _unlimited(grant: Grant) -> bool:
+    return grant.amount >= (UINT160_MAX if grant.permit2 else UNLIMITED_FLOOR)
+
+
+def unlimited_approval(ctx: RuleContext) -> Iterator[Finding]:
+    for g in grants(ctx):
+        limit = ctx.policy.approval_limit(ctx.chain_id, g.token) if g.token else None
+        if _unlimited(g):
+            yield finding("APPROVAL_UNLIMITED", f"{g.spender} may spend an unlimited amount of {g.token or 'the token'}", g.where)
+        elif limit is not None and g.amount > limit:
+            yield finding("APPROVAL_UNLIMITED", f"{g.spender} may spend {g.amount} of {g.token}, above the policy limit {limit}", g.where)
+
+
+def permit_deadline(ctx: RuleContext) -> Iterator[Finding]:
+    horizon = ctx.now + ctx.policy.max_permit_lifetime_s
+    for g in grants(ctx):
+        if g.amount == 0:
+            continue
+        for label, value in (("signature deadline", g.deadline), ("allowance expiration", g.expiration)):
+            if value is None:
+                continue
+            if value >= UINT48_MAX:
+                yield finding("PERMIT_NO_DEADLINE", f"the {label} of this grant to {g.spender} never expires", g.where)
+            elif value > horizon:
+                days = (value - ctx.now) // 86400
+                yield finding("PERMIT_DEADLINE_FAR", f"the {label} of this grant to {g.spender} is {days} days away", g.where)
+
+
+def approval_for_all(ctx: RuleContext) -> Iterator[Finding]:
+    for step in steps(ctx.intent):
+        if step.action == "set_approval_for_all" and step.roles.get("approved") is True:
+            yield finding("APPROVAL_FOR_ALL", f"{step.roles.get('operator')} gets every token of collection {step.to}", step.where)
+
+
+def spender_unknown(ctx: RuleContext) -> Iterator[Finding]:
+    for g in grants(ctx):
+        if g.amount > 0 and g.spender and not ctx.policy.known_spender(ctx.chain_id, g.spender):
+            yield finding("SPENDER_UNKNOWN", f"spender {g.spender} is not a known spender on chain {ctx.chain_id}", g.where)
+    for step in steps(ctx.intent):
+        operator = step.roles.get("operator")
+        if step.action == "set_approval_for_all" and step.roles.get("approved") is True and operator and not ctx.policy.known_spender(ctx.chain_id, operator):
+            yield finding("SPENDER_UNKNOWN", f"operator {operator} is not a known spender on chain {ctx.chain_id}", step.where)

@@ -1,0 +1,63 @@
+"""Shared inputs of every rule, and a uniform walk over calls and router commands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from dmind.policies import Policy
+
+from ..types import Call, Command, Intent, Payload, Request
+
+UINT256_MAX = (1 << 256) - 1
+UINT160_MAX = (1 << 160) - 1
+UINT48_MAX = (1 << 48) - 1
+ZERO_ADDRESS = "0x" + "00" * 20
+
+
+@dataclass(frozen=True, slots=True)
+class RuleContext:
+    request: Request
+    payload: Payload
+    intent: Intent
+    policy: Policy
+    now: int
+
+    @property
+    def chain_id(self) -> int | None:
+        return self.request.chain_id if self.request.chain_id is not None else self.payload.chain_id
+
+    @property
+    def signer(self) -> str | None:
+        return self.payload.signer or self.request.account
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """A call or a Universal Router command, seen the same way by rules."""
+
+    action: str
+    roles: dict[str, Any]
+    to: str | None  # the contract acted on (a command's router)
+    value: int
+    where: str
+    node: Call | Command
+
+
+def steps(intent: Intent) -> Iterator[Step]:
+    """Every call and command of the intent, depth first."""
+    stack: list[tuple[Call | Command, str | None]] = [(c, c.to) for c in reversed(intent.calls)]
+    while stack:
+        node, to = stack.pop()
+        if isinstance(node, Call):
+            yield Step(node.action, node.roles, node.to, node.value, node.where, node)
+            stack.extend((c, node.to) for c in reversed(node.commands))
+            stack.extend((c, c.to) for c in reversed(node.calls))
+        else:
+            yield Step(node.action, node.roles, to, 0, node.where, node)
+            stack.extend((c, to) for c in reversed(node.commands))
+            stack.extend((c, c.to) for c in reversed(node.calls))
+
+
+def same_address(a: Any, b: Any) -> bool:
+    return isinstance(a, str) and isinstance(b, str) and a.lower() == b.lower()

@@ -1,0 +1,59 @@
+"""Rules on the contracts a payload touches: unknown code with value, ownership, upgrades, denylist."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from ..findings import Finding, finding
+from .context import RuleContext, steps
+
+_ADMIN_FINDINGS = {"ownership_transfer": "OWNERSHIP_TRANSFER", "proxy_upgrade": "PROXY_UPGRADE"}
+
+
+def value_to_unknown_selector(ctx: RuleContext) -> Iterator[Finding]:
+    for step in steps(ctx.intent):
+        node = step.node
+        if step.value > 0 and step.action == "contract_call" and getattr(node, "source", None) is None and getattr(node, "data", b""):
+            yield finding("VALUE_TO_UNKNOWN_SELECTOR", f"{step.value} wei goes to {step.to} with calldata the gate cannot interpret", step.where)
+
+
+def admin_actions(ctx: RuleContext) -> Iterator[Finding]:
+    for step in steps(ctx.intent):
+        code = _ADMIN_FINDINGS.get(step.action)
+        if code is not None:
+            function = getattr(step.node, "function", None) or step.action
+            target = step.roles.get("newOwner") or step.roles.get("implementation") or "nobody (renounced)"
+            yield finding(code, f"{function} on {step.to}: control passes to {target}", step.where)
+
+
+def contract_creation(ctx: RuleContext) -> Iterator[Finding]:
+    for step in steps(ctx.intent):
+        if step.action == "contract_creation":
+            yield finding("CONTRACT_CREATION", f"deploys {len(getattr(step.node, 'data', b''))} bytes of contract code", step.where)
+
+
+def _addresses(value: Any, out: set[str]) -> None:
+    if isinstance(value, str):
+        if len(value) == 42 and value[:2] == "0x":
+            out.add(value.lower())
+    elif isinstance(value, dict):
+        for item in value.values():
+            _addresses(item, out)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _addresses(item, out)
+
+
+def denylisted(ctx: RuleContext) -> Iterator[Finding]:
+    if not ctx.policy.denylist:
+        return
+    found: set[str] = set()
+    for step in steps(ctx.intent):
+        _addresses([step.to, step.roles, getattr(step.node, "args", None)], found)
+    if ctx.payload.typed_data is not None:
+        _addresses([ctx.payload.typed_data.domain, ctx.payload.typed_data.message], found)
+    if ctx.payload.tx is not None:
+        _addresses([a.address for a in ctx.payload.tx.authorizations], found)
+    for address in sorted(found):
+        if ctx.policy.denied(address):
+            yield finding("ADDRESS_DENYLISTED", f"{address} is on the policy's denylist", None)

@@ -1,0 +1,161 @@
+"""The core types of one request's path through the edge: Request -> Payload -> Intent -> Decision.
+
+All are frozen dataclasses. Addresses are EIP-55 strings, integers are Python ints, raw
+bytes are `bytes`; `render.py` turns them into the CLI's JSON and `wire.py` into CBOR.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .findings import Finding  # re-exported: a core type
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """An EIP-1193 request plus the wallet's context."""
+
+    method: str
+    params: tuple[Any, ...]
+    chain_id: int | None = None
+    account: str | None = None
+    origin: str | None = None
+    stated_intent: Any = None
+    id: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class Authorization:
+    """One EIP-7702 authorization tuple; `authority` is recovered from its signature."""
+
+    chain_id: int
+    address: str
+    nonce: int
+    authority: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Transaction:
+    type: int
+    chain_id: int | None
+    nonce: int | None
+    gas_limit: int | None
+    to: str | None
+    value: int
+    data: bytes
+    fees: dict[str, int] = field(default_factory=dict)
+    access_list: tuple[tuple[str, tuple[bytes, ...]], ...] = ()
+    authorizations: tuple[Authorization, ...] = ()
+    blob_versioned_hashes: tuple[bytes, ...] = ()
+    sender: str | None = None
+    tx_hash: bytes | None = None
+    signed: bool = False
+    network_form: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TypedData:
+    """A validated EIP-712 request: domain and message normalized, types as given."""
+
+    primary_type: str
+    types: dict[str, tuple[tuple[str, str], ...]]
+    domain: dict[str, Any]
+    message: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class RawCall:
+    """One call a payload makes at top level: a transaction's, or each of a batch's."""
+
+    to: str | None
+    value: int
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Payload:
+    """What will be signed: the exact bytes, their digest, and the fields decoded from them."""
+
+    kind: str  # transaction | typed_data | message | raw_hash | batch
+    method: str
+    chain_id: int | None
+    signer: str | None
+    signing_bytes: bytes
+    digest: bytes
+    digest_kind: str  # tx_signing_hash | eip712 | eip191 | raw_hash | request
+    calls: tuple[RawCall, ...] = ()
+    tx: Transaction | None = None
+    typed_data: TypedData | None = None
+    message: bytes | None = None
+    notes: tuple[Finding, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """One Universal Router command with its decoded inputs."""
+
+    name: str
+    args: dict[str, Any]
+    allow_revert: bool = False
+    commands: tuple["Command", ...] = ()
+    calls: tuple["Call", ...] = ()
+    action: str = "contract_call"
+    roles: dict[str, Any] = field(default_factory=dict)
+    where: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One decoded call; `roles` names the values rules care about (spender, recipient, ...)."""
+
+    to: str | None
+    value: int
+    data: bytes
+    action: str
+    selector: bytes | None = None
+    function: str | None = None
+    args: dict[str, Any] = field(default_factory=dict)
+    roles: dict[str, Any] = field(default_factory=dict)
+    commands: tuple[Command, ...] = ()
+    calls: tuple["Call", ...] = ()
+    label: str | None = None
+    source: str | None = None  # builtin | erc7730 | None when not decoded
+    confidence: float = 1.0
+    where: str = "calls[0]"
+
+
+@dataclass(frozen=True, slots=True)
+class TypedIntent:
+    """What a piece of typed data means: its schema and the values rules care about."""
+
+    schema: str | None
+    action: str
+    roles: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Intent:
+    action: str
+    calls: tuple[Call, ...]
+    typed: TypedIntent | None
+    confidence: float
+    notes: tuple[Finding, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    verdict: str  # ALLOW | BLOCK | STEP_UP
+    risk: float
+    confidence: float
+    findings: tuple[Finding, ...]
+    explanation: str
+    digest: bytes | None = None
+    payload: Payload | None = None
+    intent: Intent | None = None
+    error: tuple[str, str] | None = None
+    policy_id: str | None = None
+    policy_revision: int | None = None
+    plan: str = "edge-only"
+    timings_us: dict[str, int] = field(default_factory=dict)
+    request_id: Any = None
