@@ -21,7 +21,7 @@ demo: $(VENV)/.installed-demo
 	$(BIN)/dmind-edge demo
 
 test: $(VENV)/.installed-dev
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -q
 
 bench: $(VENV)/.installed-demo
 	$(BIN)/dmind-edge bench gate

@@ -1,22 +1,19 @@
 """Hashing, address checksums and signature recovery.
 
 keccak comes from eth-hash (pycryptodome backend, the one compiled piece on the gate's
-path); secp256k1 recovery uses eth-keys' pure-Python backend so the gate runs where no
-compiled curve library exists.
+path); secp256k1 recovery is this project's pure-Python `secp256k1` module, so the gate
+runs where no compiled curve library exists.
 """
 
 from __future__ import annotations
 
 from eth_hash.auto import keccak as _keccak
-from eth_keys.backends.native import NativeECCBackend
-from eth_keys.datatypes import Signature
 
 from .errors import EdgeError
+from .secp256k1 import recover_public_key
 
 SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 SECP256K1_HALF_N = SECP256K1_N // 2
-
-_ecc = NativeECCBackend()
 
 
 def keccak(data: bytes) -> bytes:
@@ -44,8 +41,7 @@ def check_signature_values(y_parity: int, r: int, s: int, where: str) -> None:
 def recover_address(message_hash: bytes, y_parity: int, r: int, s: int, where: str) -> bytes:
     """Recover the 20-byte signer of `message_hash`; a signature with no signer is an error."""
     check_signature_values(y_parity, r, s, where)
-    try:
-        public_key = _ecc.ecdsa_recover(message_hash, Signature(vrs=(y_parity, r, s)))
-    except Exception as exc:  # eth-keys raises BadSignature and assorted ValueErrors
-        raise EdgeError("TX_SIGNATURE_INVALID", f"{where}: no public key recovers from this signature", where) from exc
-    return keccak(public_key.to_bytes())[-20:]
+    public_key = recover_public_key(message_hash, y_parity, r, s)
+    if public_key is None:
+        raise EdgeError("TX_SIGNATURE_INVALID", f"{where}: no public key recovers from this signature", where)
+    return keccak(public_key)[-20:]

@@ -26,7 +26,7 @@ from .types import Decision, Request
 log = logging.getLogger(__name__)
 
 
-def _failed(code: str, message: str, where: str | None, policy: Policy, request_id: Any, timings: dict[str, int]) -> Decision:
+def failed_decision(code: str, message: str, where: str | None, policy: Policy, request_id: Any, timings: dict[str, int]) -> Decision:
     verdict = ERROR_VERDICTS[code]
     return Decision(
         verdict=verdict, risk=1.0 if verdict == "BLOCK" else 0.5, confidence=0.0,
@@ -61,14 +61,14 @@ def evaluate(request: Request, policy: Policy | None = None, descriptors: Descri
         timings["gate"] = _us(start)
     except EdgeError as exc:
         timings["total"] = _us(total)
-        return _failed(exc.code, exc.message, exc.where, policy, request.id, timings)
+        return failed_decision(exc.code, exc.message, exc.where, policy, request.id, timings)
     except RecursionError:
         timings["total"] = _us(total)
-        return _failed("REQUEST_INVALID", "the request nests too deeply to inspect", None, policy, request.id, timings)
+        return failed_decision("REQUEST_INVALID", "the request nests too deeply to inspect", None, policy, request.id, timings)
     except Exception:  # a bug of ours must not turn into ALLOW or a crash at the boundary
         log.exception("internal error while evaluating request %r", request.id)
         timings["total"] = _us(total)
-        return _failed("INTERNAL_ERROR", "the gate hit an internal error on this request", None, policy, request.id, timings)
+        return failed_decision("INTERNAL_ERROR", "the gate hit an internal error on this request", None, policy, request.id, timings)
     timings["total"] = _us(total)
     return Decision(
         verdict=verdict, risk=risk, confidence=intent.confidence, findings=findings, explanation=explanation,
@@ -86,8 +86,8 @@ def evaluate_json(obj: Any, policy: Policy | None = None, descriptors: Descripto
     try:
         request = request_from_json(obj, **context)
     except EdgeError as exc:
-        return _failed(exc.code, exc.message, exc.where, policy, request_id, {})
+        return failed_decision(exc.code, exc.message, exc.where, policy, request_id, {})
     except Exception:
         log.exception("internal error while reading request %r", request_id)
-        return _failed("INTERNAL_ERROR", "the gate hit an internal error reading this request", None, policy, request_id, {})
+        return failed_decision("INTERNAL_ERROR", "the gate hit an internal error reading this request", None, policy, request_id, {})
     return evaluate(request, policy, descriptors, now)

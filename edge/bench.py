@@ -1,0 +1,115 @@
+"""`dmind-edge bench gate`: the gate's latency per stage and end to end, throughput, memory, import time.
+
+Every figure comes with a baseline measured in the same run, so results compare across
+machines as ratios: latency against `json.loads` + `json.dumps` of the same request (the
+least work any wallet does with it), import time against a bare interpreter start.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from typing import Any
+
+from .examples import EXAMPLES_NOW, example_requests
+from .pipeline import evaluate_json
+from .render import decision_json
+
+STAGES = ("parse", "decode", "assess", "gate", "total")
+IMPORT_RUNS = 5
+
+
+def percentiles(samples_us: list[float]) -> dict[str, float]:
+    """p50/p95/p99/max in microseconds (nearest-rank)."""
+    ordered = sorted(samples_us)
+
+    def rank(p: float) -> float:
+        return ordered[min(len(ordered) - 1, max(0, int(round(p / 100 * len(ordered) + 0.5)) - 1))]
+
+    return {"p50": rank(50), "p95": rank(95), "p99": rank(99), "max": ordered[-1], "mean": statistics.fmean(ordered)}
+
+
+def _import_seconds(code: str) -> float:
+    best = float("inf")
+    for _ in range(IMPORT_RUNS):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def run_gate_bench(iterations: int = 200, warmup: int = 20, progress: bool = False) -> dict[str, Any]:
+    """Measure the gate over the bundled mixed corpus in this process (one core)."""
+    corpus = example_requests()
+    texts = [json.dumps(obj) for obj in corpus]
+    for _ in range(warmup):
+        for obj in corpus:
+            evaluate_json(obj, now=EXAMPLES_NOW)
+    end_to_end: list[float] = []
+    baseline: list[float] = []
+    stages: dict[str, list[float]] = {s: [] for s in STAGES}
+    verdicts: dict[str, int] = {}
+    started = time.perf_counter()
+    for i in range(iterations):
+        if progress and i % max(1, iterations // 10) == 0:
+            print(f"\rbench gate: pass {i}/{iterations}", end="", file=sys.stderr, flush=True)
+        for text in texts:
+            t0 = time.perf_counter_ns()
+            out = json.dumps(json.loads(text))
+            t1 = time.perf_counter_ns()
+            decision = evaluate_json(json.loads(text), now=EXAMPLES_NOW)
+            out = json.dumps(decision_json(decision))
+            t2 = time.perf_counter_ns()
+            baseline.append((t1 - t0) / 1000)
+            end_to_end.append((t2 - t1) / 1000)
+            for stage in STAGES:
+                if stage in decision.timings_us:
+                    stages[stage].append(decision.timings_us[stage])
+            verdicts[decision.verdict] = verdicts.get(decision.verdict, 0) + 1
+    elapsed = time.perf_counter() - started
+    if progress:
+        print("\r", end="", file=sys.stderr)
+    del out
+    import_gate = _import_seconds("import dmind.edge")
+    import_bare = _import_seconds("pass")
+    e2e = percentiles(end_to_end)
+    base = percentiles(baseline)
+    return {
+        "corpus": {"requests": len(corpus), "iterations": iterations, "evaluations": len(end_to_end), "verdicts": verdicts},
+        "latency_us": {"end_to_end": e2e, **{s: percentiles(v) for s, v in stages.items() if v}},
+        "baseline_us": {"json_roundtrip": base},
+        "ratio_p50_vs_baseline": round(e2e["p50"] / base["p50"], 1) if base["p50"] else None,
+        "evaluations_per_second": round(len(end_to_end) / elapsed, 1),
+        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "import_ms": {"dmind.edge": round(import_gate * 1000, 1), "bare_interpreter": round(import_bare * 1000, 1),
+                      "gate_only": round((import_gate - import_bare) * 1000, 1)},
+        "machine": {"python": platform.python_version(), "platform": platform.platform(), "processor": platform.machine(),
+                    "cpus": os.cpu_count()},
+    }
+
+
+def render_table(result: dict[str, Any], console) -> None:
+    """Print the bench result as rich tables."""
+    from rich.table import Table
+
+    latency = Table(title=f"gate latency (µs) over {result['corpus']['evaluations']} evaluations of {result['corpus']['requests']} requests")
+    for column in ("stage", "p50", "p95", "p99", "max"):
+        latency.add_column(column, justify="right" if column != "stage" else "left")
+    rows = {**result["latency_us"], "baseline: json round-trip": result["baseline_us"]["json_roundtrip"]}
+    for name, p in rows.items():
+        latency.add_row(name, *(f"{p[k]:.0f}" for k in ("p50", "p95", "p99", "max")))
+    console.print(latency)
+    imports = result["import_ms"]
+    console.print(
+        f"end-to-end p50 is {result['ratio_p50_vs_baseline']}× the JSON round-trip baseline · "
+        f"{result['evaluations_per_second']:.0f} evaluations/s on one core · peak RSS {result['peak_rss_mib']} MiB\n"
+        f"cold import of dmind.edge {imports['dmind.edge']} ms (bare interpreter {imports['bare_interpreter']} ms, "
+        f"gate's own {imports['gate_only']} ms) · verdicts {result['corpus']['verdicts']}\n"
+        f"Python {result['machine']['python']} on {result['machine']['platform']}"
+    )

@@ -1,0 +1,147 @@
+"""The `dmind-edge` command: check requests, run the demo, measure the gate."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from dmind.policies import Policy, PolicyError, default_policy
+from dmind.policies.loader import load_policy_file
+
+from .decode.erc7730 import DescriptorIndex
+from .errors import EdgeError
+from .pipeline import evaluate_json, failed_decision
+from .render import decision_json
+from .requests_io import iter_jsonl, load_request_text
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Signing-time security gate for wallet requests.")
+bench_app = typer.Typer(no_args_is_help=True, help="Measure the edge: latency, throughput, memory, import time.")
+app.add_typer(bench_app, name="bench")
+err = Console(stderr=True)
+
+VERDICT_STYLE = {"ALLOW": "green", "STEP_UP": "yellow", "BLOCK": "bold red"}
+
+
+def _load_policy(path: Optional[Path]) -> Policy:
+    if path is None:
+        return default_policy()
+    try:
+        return load_policy_file(path)
+    except PolicyError as exc:
+        err.print(f"[red]policy error[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+
+def _load_descriptors(path: Optional[Path]) -> Optional[DescriptorIndex]:
+    if path is None:
+        return None
+    try:
+        index = DescriptorIndex.load(path)
+    except FileNotFoundError as exc:
+        err.print(f"[red]descriptor error[/red] {exc}")
+        raise typer.Exit(2) from exc
+    err.print(f"loaded {len(index)} ERC-7730 formats from {index.files} descriptor files ({len(index.skipped)} skipped)")
+    return index
+
+
+def _decide_text(text: str, policy: Policy, descriptors: Optional[DescriptorIndex], context: dict[str, Any]) -> dict:
+    try:
+        obj = load_request_text(text)
+    except EdgeError as exc:
+        return decision_json(failed_decision(exc.code, exc.message, exc.where, policy, None, {}))
+    return decision_json(evaluate_json(obj, policy, descriptors, **context))
+
+
+@app.command()
+def check(
+    file: Optional[str] = typer.Argument(None, help="A JSON request file, or - for standard input."),
+    batch: Optional[Path] = typer.Option(None, "--batch", help="JSON Lines of requests: one decision per line, in order."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Where --batch writes its decisions (default: standard output)."),
+    descriptors: Optional[Path] = typer.Option(None, "--descriptors", help="ERC-7730 registry directory."),
+    policy_file: Optional[Path] = typer.Option(None, "--policy", help="Policy as JSON or TOML (default: built-in)."),
+    chain_id: Optional[int] = typer.Option(None, "--chain-id", help="The wallet's chain id (overrides the request's)."),
+    account: Optional[str] = typer.Option(None, "--from", help="The wallet's account (overrides the request's)."),
+    origin: Optional[str] = typer.Option(None, "--origin", help="The requesting site (overrides the request's)."),
+) -> None:
+    """Decide one request (JSON) or a batch (JSON Lines); print JSON decisions."""
+    policy = _load_policy(policy_file)
+    index = _load_descriptors(descriptors)
+    context = {"chain_id": chain_id, "account": account, "origin": origin}
+    if batch is None:
+        if file in (None, "-"):
+            text = sys.stdin.read()
+        else:
+            try:
+                text = Path(file).read_text(encoding="utf-8")
+            except OSError as exc:
+                err.print(f"[red]cannot read[/red] {file}: {exc.strerror}")
+                raise typer.Exit(2) from exc
+        sys.stdout.write(json.dumps(_decide_text(text, policy, index, context)) + "\n")
+        return
+    try:
+        source = batch.open(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        err.print(f"[red]cannot read[/red] {batch}: {exc.strerror}")
+        raise typer.Exit(2) from exc
+    sink = out.open("w", encoding="utf-8") if out else sys.stdout
+    counts = {"ALLOW": 0, "STEP_UP": 0, "BLOCK": 0}
+    with source, err.status("checking requests…") as status:
+        for number, line in iter_jsonl(source):
+            decision = _decide_text(line, policy, index, context)
+            counts[decision["decision"]] += 1
+            sink.write(json.dumps(decision) + "\n")
+            if number % 100 == 0:
+                status.update(f"checked {number} requests…")
+    if out:
+        sink.close()
+    err.print(f"{sum(counts.values())} requests: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+
+
+@app.command()
+def demo(
+    descriptors: Optional[Path] = typer.Option(None, "--descriptors", help="ERC-7730 registry directory."),
+    policy_file: Optional[Path] = typer.Option(None, "--policy", help="Policy as JSON or TOML (default: built-in)."),
+) -> None:
+    """Check the bundled example requests and print the decisions as a table."""
+    from .examples import EXAMPLES_NOW, example_requests
+
+    policy = _load_policy(policy_file)
+    index = _load_descriptors(descriptors)
+    table = Table(title=f"dmind-edge: bundled examples under policy {policy.policy_id} r{policy.revision}",
+                  caption="evaluated at the examples' clock, so their deadlines read the same on every run")
+    for column in ("request", "method", "action", "decision", "risk", "γ", "findings"):
+        table.add_column(column, overflow="fold")
+    for obj in example_requests():
+        d = decision_json(evaluate_json(obj, policy, index, now=EXAMPLES_NOW))
+        codes = ", ".join(sorted({f["code"] for f in d["findings"]})) or "-"
+        table.add_row(
+            str(obj.get("label", obj.get("id"))), obj["request"]["method"], (d["intent"] or {}).get("action", "-"),
+            f"[{VERDICT_STYLE[d['decision']]}]{d['decision']}[/]", f"{d['risk']:.2f}", f"{d['confidence']:.2f}", codes,
+        )
+    Console().print(table)
+
+
+@bench_app.command("gate")
+def bench_gate(
+    iterations: int = typer.Option(200, "-n", "--iterations", help="Passes over the corpus."),
+    warmup: int = typer.Option(20, "--warmup", help="Untimed passes first."),
+    as_json: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
+) -> None:
+    """Latency per stage and end to end, evaluations per second, peak RSS, cold import time."""
+    from .bench import render_table, run_gate_bench
+
+    result = run_gate_bench(iterations, warmup, progress=not as_json)
+    if as_json:
+        sys.stdout.write(json.dumps(result, indent=2) + "\n")
+    else:
+        render_table(result, Console())
+
+
+def main() -> None:
+    app()
