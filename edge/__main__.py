@@ -1,0 +1,5 @@
+"""`python -m dmind.edge` runs the CLI."""
+
+from .cli import main
+
+main()

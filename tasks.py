@@ -1,0 +1,63 @@
+#!/usr/bin/env python3
+"""Set-up and entry points that need nothing but Python 3.11+.
+
+    python3 tasks.py demo    # create .venv, install, check the bundled example requests
+    python3 tasks.py test    # create .venv, install with [dev], run the whole test suite
+    python3 tasks.py bench   # measure the gate (dmind-edge bench gate)
+
+Extra arguments after the task go to the command it runs (e.g. `tasks.py test -k rules`).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+
+
+def _run(*args: str | Path) -> None:
+    print("+", " ".join(str(a) for a in args), flush=True)
+    subprocess.run([str(a) for a in args], cwd=ROOT, check=True)
+
+
+def ensure(extra: str | None) -> None:
+    """Create the virtual environment and install the project, once per pyproject change."""
+    if not (BIN / "python").exists():
+        print(f"creating {VENV}", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+        _run(BIN / "python", "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    stamp = VENV / f".installed-{extra or 'base'}"
+    if not stamp.exists() or stamp.stat().st_mtime < (ROOT / "pyproject.toml").stat().st_mtime:
+        target = f".[{extra}]" if extra else "."
+        _run(BIN / "python", "-m", "pip", "install", "--quiet", "-e", target)
+        stamp.touch()
+
+
+TASKS = {
+    "demo": (None, lambda args: _run(BIN / "dmind-edge", "demo", *args)),
+    "test": ("dev", lambda args: _run(BIN / "python", "-m", "pytest", "-q", *args)),
+    "bench": (None, lambda args: _run(BIN / "dmind-edge", "bench", "gate", *args)),
+}
+
+
+def main() -> int:
+    if len(sys.argv) < 2 or sys.argv[1] not in TASKS:
+        print(__doc__)
+        return 2
+    extra, action = TASKS[sys.argv[1]]
+    try:
+        ensure(extra)
+        action(sys.argv[2:])
+    except subprocess.CalledProcessError as exc:
+        return exc.returncode
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""Every rule shown firing and not firing, through the whole pipeline."""
+
+from __future__ import annotations
+
+import pytest
+
+from dmind.edge import evaluate_json
+from dmind.edge.rules import RULES
+from dmind.policies import policy_from_dict
+from dmind.policies.default import DEFAULT_POLICY_SOURCE
+from tests.builders import (
+    ATTACKER, MAX_UINT160, MAX_UINT256, NFT, PERMIT2, SIGNER, UNIVERSAL_ROUTER, USDC, WETH, authorization, calldata,
+    eip1559, eip2612_permit, permit2_single, raw_tx_request, request, seaport_order, typed_request, ur_execute, v3_path,
+)
+from tests.conftest import FIXED_NOW
+
+FRIEND = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
+DELEGATE = "0x63c0c19a282a1B52b07dD5a65b58948A07DAE32B"
+SIWE = f"app.uniswap.org wants you to sign in with your Ethereum account:\n{SIGNER}\n\nURI: https://app.uniswap.org\nVersion: 1\nChain ID: 1\nNonce: 1\nIssued At: 2026-01-01T00:00:00Z"
+
+
+def _tx(to, data=b"", value=0, **kw):
+    return raw_tx_request(eip1559(to, data, value, gas=300_000), **kw)
+
+
+def _approve(spender, amount):
+    return _tx(USDC, calldata("approve(address,uint256)", ["address", "uint256"], [spender, amount]))
+
+
+def _swap_data(recipient):
+    return ur_execute([(0x00, ["address", "uint256", "uint256", "bytes", "bool"], [recipient, 10**6, 1, v3_path(USDC, 500, WETH), True])])
+
+
+def _swap(recipient):
+    return _tx(UNIVERSAL_ROUTER, _swap_data(recipient))
+
+
+def _delegate(address, chain_id=1):
+    return raw_tx_request({**eip1559(SIGNER, gas=100_000), "type": 4, "authorizationList": [authorization(address, chain_id=chain_id)]})
+
+
+def _personal(text, origin):
+    return request("personal_sign", ["0x" + text.encode().hex(), SIGNER], origin=origin)
+
+
+POLICY = policy_from_dict({**DEFAULT_POLICY_SOURCE, "delegates_7702": {"1": [DELEGATE]}, "denylist": [ATTACKER],
+                           "approval_limits": {"1": {USDC: "1000000000"}}})
+
+# code -> (a request that fires it, a request that does not)
+CASES: dict[str, tuple[dict, dict]] = {
+    "APPROVAL_UNLIMITED": (_approve(PERMIT2, MAX_UINT256), _approve(PERMIT2, 10**6)),
+    "PERMIT_NO_DEADLINE": (typed_request(eip2612_permit(PERMIT2, 10, MAX_UINT256)), typed_request(eip2612_permit(PERMIT2, 10, FIXED_NOW + 600))),
+    "PERMIT_DEADLINE_FAR": (typed_request(permit2_single(UNIVERSAL_ROUTER, 10, FIXED_NOW + 86400 * 365, FIXED_NOW + 60)),
+                            typed_request(permit2_single(UNIVERSAL_ROUTER, 10, FIXED_NOW + 86400, FIXED_NOW + 60))),
+    "APPROVAL_FOR_ALL": (_tx(NFT, calldata("setApprovalForAll(address,bool)", ["address", "bool"], [FRIEND, True])),
+                         _tx(NFT, calldata("setApprovalForAll(address,bool)", ["address", "bool"], [FRIEND, False]))),
+    "SPENDER_UNKNOWN": (_approve(FRIEND, 10), _approve(PERMIT2, 10)),
+    "SWAP_RECIPIENT_NOT_SIGNER": (_swap(FRIEND), _swap("0x0000000000000000000000000000000000000001")),
+    "TRANSFER_RECIPIENT_NOT_SIGNER": (_tx(FRIEND, value=1), _tx(SIGNER, value=1)),
+    "SIGNER_UNKNOWN": (request("eth_sendTransaction", [{"to": UNIVERSAL_ROUTER, "data": "0x" + _swap_data(FRIEND).hex()}], sender=None),
+                       _swap(SIGNER)),
+    "NFT_ORDER_NOTHING_BACK": (typed_request(seaport_order(SIGNER, 0)), typed_request(seaport_order(SIGNER, 10**18))),
+    "DELEGATE_UNKNOWN": (_delegate(FRIEND), _delegate(DELEGATE)),
+    "DELEGATE_REVOKE": (_delegate("0x" + "00" * 20), _delegate(DELEGATE)),
+    "DELEGATION_ANY_CHAIN": (_delegate(DELEGATE, chain_id=0), _delegate(DELEGATE)),
+    "CHAIN_ID_MISMATCH": (raw_tx_request(eip1559(FRIEND, value=1, chain_id=10)), raw_tx_request(eip1559(FRIEND, value=1))),
+    "CHAIN_CONTEXT_MISSING": (_tx(FRIEND, value=1, chain_id=None), _tx(FRIEND, value=1)),
+    "BLIND_SIGNATURE": (request("eth_sign", [SIGNER, "0x" + "11" * 32]), _personal("hello", None)),
+    "SIGNER_MISMATCH": (_tx(FRIEND, value=1, sender=FRIEND), _tx(FRIEND, value=1)),
+    "SIWE_DOMAIN_MISMATCH": (_personal(SIWE, "https://evil.example"), _personal(SIWE, "https://app.uniswap.org")),
+    "VALUE_TO_UNKNOWN_SELECTOR": (_tx(FRIEND, b"\xde\xad\xbe\xef", value=1), _tx(FRIEND, b"\xde\xad\xbe\xef")),
+    "OWNERSHIP_TRANSFER": (_tx(USDC, calldata("transferOwnership(address)", ["address"], [FRIEND])), _approve(PERMIT2, 1)),
+    "PROXY_UPGRADE": (_tx(USDC, calldata("upgradeTo(address)", ["address"], [FRIEND])), _approve(PERMIT2, 1)),
+    "CONTRACT_CREATION": (_tx(None, b"\x60\x00"), _tx(FRIEND, value=1)),
+    "ADDRESS_DENYLISTED": (_approve(ATTACKER, 1), _approve(FRIEND, 1)),
+}
+
+
+def _codes(obj: dict) -> set[str]:
+    return {f.code for f in evaluate_json(obj, policy=POLICY, now=FIXED_NOW).findings}
+
+
+def test_every_rule_code_has_a_case():
+    emitted = {code for rule in RULES for code in rule.codes}
+    assert emitted <= set(CASES), emitted - set(CASES)
+
+
+@pytest.mark.parametrize("code", sorted(CASES))
+def test_rule_fires(code):
+    assert code in _codes(CASES[code][0])
+
+
+@pytest.mark.parametrize("code", sorted(CASES))
+def test_rule_stays_quiet(code):
+    assert code not in _codes(CASES[code][1])
+
+
+def test_policy_limit_counts_as_unlimited():
+    assert "APPROVAL_UNLIMITED" in _codes(_approve(PERMIT2, 10**9 + 1))
+    assert "APPROVAL_UNLIMITED" not in _codes(_approve(PERMIT2, 10**9))
+
+
+def test_permit2_max_uint160_is_unlimited():
+    def permit(amount):  # WETH: no policy limit applies, only the uint160 ceiling
+        return typed_request(permit2_single(UNIVERSAL_ROUTER, amount, FIXED_NOW + 60, FIXED_NOW + 60, token=WETH))
+
+    assert "APPROVAL_UNLIMITED" in _codes(permit(MAX_UINT160))
+    assert "APPROVAL_UNLIMITED" not in _codes(permit(MAX_UINT160 - 1))
