@@ -20,6 +20,7 @@ from typing import Any
 from .examples import EXAMPLES_NOW, example_requests
 from .pipeline import evaluate_json
 from .render import decision_json
+from .types import Decision
 
 STAGES = ("parse", "decode", "assess", "gate", "total")
 IMPORT_RUNS = 5
@@ -33,6 +34,17 @@ def percentiles(samples_us: list[float]) -> dict[str, float]:
         return ordered[min(len(ordered) - 1, max(0, int(round(p / 100 * len(ordered) + 0.5)) - 1))]
 
     return {"p50": rank(50), "p95": rank(95), "p99": rank(99), "max": ordered[-1], "mean": statistics.fmean(ordered)}
+
+
+def _kind(decision: Decision) -> str:
+    """Bench groups: signed payloads pay for public-key recovery, the rest do not."""
+    payload = decision.payload
+    if payload is None:
+        return "rejected"
+    if payload.tx is not None and payload.tx.signed:
+        recoveries = 1 + len(payload.tx.authorizations)
+        return f"signed tx ({recoveries} recover{'ies' if recoveries > 1 else 'y'})"
+    return payload.kind
 
 
 def _import_seconds(code: str) -> float:
@@ -55,6 +67,7 @@ def run_gate_bench(iterations: int = 200, warmup: int = 20, progress: bool = Fal
     baseline: list[float] = []
     stages: dict[str, list[float]] = {s: [] for s in STAGES}
     verdicts: dict[str, int] = {}
+    by_kind: dict[str, list[float]] = {}
     started = time.perf_counter()
     for i in range(iterations):
         if progress and i % max(1, iterations // 10) == 0:
@@ -72,6 +85,7 @@ def run_gate_bench(iterations: int = 200, warmup: int = 20, progress: bool = Fal
                 if stage in decision.timings_us:
                     stages[stage].append(decision.timings_us[stage])
             verdicts[decision.verdict] = verdicts.get(decision.verdict, 0) + 1
+            by_kind.setdefault(_kind(decision), []).append((t2 - t1) / 1000)
     elapsed = time.perf_counter() - started
     if progress:
         print("\r", end="", file=sys.stderr)
@@ -83,6 +97,7 @@ def run_gate_bench(iterations: int = 200, warmup: int = 20, progress: bool = Fal
     return {
         "corpus": {"requests": len(corpus), "iterations": iterations, "evaluations": len(end_to_end), "verdicts": verdicts},
         "latency_us": {"end_to_end": e2e, **{s: percentiles(v) for s, v in stages.items() if v}},
+        "latency_us_by_kind": {kind: {"requests": len(v) // iterations, **percentiles(v)} for kind, v in sorted(by_kind.items())},
         "baseline_us": {"json_roundtrip": base},
         "ratio_p50_vs_baseline": round(e2e["p50"] / base["p50"], 1) if base["p50"] else None,
         "evaluations_per_second": round(len(end_to_end) / elapsed, 1),
@@ -105,6 +120,12 @@ def render_table(result: dict[str, Any], console) -> None:
     for name, p in rows.items():
         latency.add_row(name, *(f"{p[k]:.0f}" for k in ("p50", "p95", "p99", "max")))
     console.print(latency)
+    kinds = Table(title="end-to-end latency (µs) by request kind")
+    for column in ("kind", "requests", "p50", "p95", "p99"):
+        kinds.add_column(column, justify="right" if column != "kind" else "left")
+    for kind, p in result["latency_us_by_kind"].items():
+        kinds.add_row(kind, str(p["requests"]), *(f"{p[k]:.0f}" for k in ("p50", "p95", "p99")))
+    console.print(kinds)
     imports = result["import_ms"]
     console.print(
         f"end-to-end p50 is {result['ratio_p50_vs_baseline']}× the JSON round-trip baseline · "

@@ -115,16 +115,19 @@ def demo(
     index = _load_descriptors(descriptors)
     table = Table(title=f"dmind-edge: bundled examples under policy {policy.policy_id} r{policy.revision}",
                   caption="evaluated at the examples' clock, so their deadlines read the same on every run")
-    for column in ("request", "method", "action", "decision", "risk", "γ", "findings"):
+    for column in ("request", "action", "decision", "risk", "γ", "findings"):
         table.add_column(column, overflow="fold")
     for obj in example_requests():
         d = decision_json(evaluate_json(obj, policy, index, now=EXAMPLES_NOW))
-        codes = ", ".join(sorted({f["code"] for f in d["findings"]})) or "-"
+        codes = "\n".join(sorted({f["code"] for f in d["findings"]})) or "-"
         table.add_row(
-            str(obj.get("label", obj.get("id"))), obj["request"]["method"], (d["intent"] or {}).get("action", "-"),
+            str(obj.get("label", obj.get("id"))), (d["intent"] or {}).get("action", "-"),
             f"[{VERDICT_STYLE[d['decision']]}]{d['decision']}[/]", f"{d['risk']:.2f}", f"{d['confidence']:.2f}", codes,
         )
-    Console().print(table)
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=140)  # a pipe or a log: do not squeeze the table into 80 columns
+    console.print(table)
 
 
 @bench_app.command("gate")
