@@ -14,8 +14,11 @@ from rich.table import Table
 from dmind.policies import Policy, PolicyError, default_policy
 from dmind.policies.loader import load_policy_file
 
+from .cli_policy import app as policy_app
+from .cli_policy import verify_file
 from .decode.erc7730 import DescriptorIndex
 from .errors import EdgeError
+from .findings import Finding, finding
 from .pipeline import evaluate_json, failed_decision
 from .render import decision_json
 from .requests_io import iter_jsonl, load_request_text
@@ -23,19 +26,35 @@ from .requests_io import iter_jsonl, load_request_text
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Signing-time security gate for wallet requests.")
 bench_app = typer.Typer(no_args_is_help=True, help="Measure the edge: latency, throughput, memory, import time.")
 app.add_typer(bench_app, name="bench")
+app.add_typer(policy_app, name="policy")
 err = Console(stderr=True)
 
 VERDICT_STYLE = {"ALLOW": "green", "STEP_UP": "yellow", "BLOCK": "bold red"}
 
 
-def _load_policy(path: Optional[Path]) -> Policy:
+COSE_SIGN1_PREFIX = b"\xd2"  # CBOR tag 18: a signed bundle rather than a plain policy file
+
+
+def _load_policy(path: Optional[Path], trust_keys: list[Path]) -> tuple[Policy, tuple[Finding, ...]]:
+    """The policy to enforce and findings about it: a signed bundle, or a plain file flagged unsigned."""
     if path is None:
-        return default_policy()
+        return default_policy(), ()
     try:
-        return load_policy_file(path)
+        signed = path.read_bytes()[:1] == COSE_SIGN1_PREFIX
+    except OSError as exc:
+        err.print(f"[red]cannot read[/red] {path}: {exc.strerror}")
+        raise typer.Exit(2) from exc
+    if signed:
+        bundle = verify_file(path, trust_keys)
+        err.print(f"policy bundle {bundle.info.bundle_id} revision {bundle.info.revision} verified (kid {bundle.kid.hex()})")
+        return bundle.policy, ()
+    try:
+        policy = load_policy_file(path)
     except PolicyError as exc:
         err.print(f"[red]policy error[/red] {exc}")
         raise typer.Exit(2) from exc
+    err.print(f"[yellow]warning[/yellow] {path} is an unsigned policy file: for development only")
+    return policy, (finding("POLICY_UNSIGNED", f"policy {policy.policy_id} r{policy.revision} was loaded from the unsigned file {path.name}"),)
 
 
 def _load_descriptors(path: Optional[Path]) -> Optional[DescriptorIndex]:
@@ -50,12 +69,13 @@ def _load_descriptors(path: Optional[Path]) -> Optional[DescriptorIndex]:
     return index
 
 
-def _decide_text(text: str, policy: Policy, descriptors: Optional[DescriptorIndex], context: dict[str, Any]) -> dict:
+def _decide_text(text: str, policy: Policy, notes: tuple[Finding, ...], descriptors: Optional[DescriptorIndex],
+                 context: dict[str, Any]) -> dict:
     try:
         obj = load_request_text(text)
     except EdgeError as exc:
         return decision_json(failed_decision(exc.code, exc.message, exc.where, policy, None, {}))
-    return decision_json(evaluate_json(obj, policy, descriptors, **context))
+    return decision_json(evaluate_json(obj, policy, descriptors, policy_notes=notes, **context))
 
 
 @app.command()
@@ -64,13 +84,14 @@ def check(
     batch: Optional[Path] = typer.Option(None, "--batch", help="JSON Lines of requests: one decision per line, in order."),
     out: Optional[Path] = typer.Option(None, "--out", help="Where --batch writes its decisions (default: standard output)."),
     descriptors: Optional[Path] = typer.Option(None, "--descriptors", help="ERC-7730 registry directory."),
-    policy_file: Optional[Path] = typer.Option(None, "--policy", help="Policy as JSON or TOML (default: built-in)."),
+    policy_file: Optional[Path] = typer.Option(None, "--policy", help="Signed bundle (.cbor), or JSON/TOML for development (default: built-in)."),
+    trust_key: list[Path] = typer.Option([], "--trust-key", help="Pinned public key (PEM) that verifies --policy bundles."),
     chain_id: Optional[int] = typer.Option(None, "--chain-id", help="The wallet's chain id (overrides the request's)."),
     account: Optional[str] = typer.Option(None, "--from", help="The wallet's account (overrides the request's)."),
     origin: Optional[str] = typer.Option(None, "--origin", help="The requesting site (overrides the request's)."),
 ) -> None:
     """Decide one request (JSON) or a batch (JSON Lines); print JSON decisions."""
-    policy = _load_policy(policy_file)
+    policy, notes = _load_policy(policy_file, trust_key)
     index = _load_descriptors(descriptors)
     context = {"chain_id": chain_id, "account": account, "origin": origin}
     if batch is None:
@@ -82,7 +103,7 @@ def check(
             except OSError as exc:
                 err.print(f"[red]cannot read[/red] {file}: {exc.strerror}")
                 raise typer.Exit(2) from exc
-        sys.stdout.write(json.dumps(_decide_text(text, policy, index, context)) + "\n")
+        sys.stdout.write(json.dumps(_decide_text(text, policy, notes, index, context)) + "\n")
         return
     try:
         source = batch.open(encoding="utf-8", errors="replace")
@@ -93,7 +114,7 @@ def check(
     counts = {"ALLOW": 0, "STEP_UP": 0, "BLOCK": 0}
     with source, err.status("checking requests…") as status:
         for number, line in iter_jsonl(source):
-            decision = _decide_text(line, policy, index, context)
+            decision = _decide_text(line, policy, notes, index, context)
             counts[decision["decision"]] += 1
             sink.write(json.dumps(decision) + "\n")
             if number % 100 == 0:
@@ -106,19 +127,20 @@ def check(
 @app.command()
 def demo(
     descriptors: Optional[Path] = typer.Option(None, "--descriptors", help="ERC-7730 registry directory."),
-    policy_file: Optional[Path] = typer.Option(None, "--policy", help="Policy as JSON or TOML (default: built-in)."),
+    policy_file: Optional[Path] = typer.Option(None, "--policy", help="Signed bundle (.cbor), or JSON/TOML for development (default: built-in)."),
+    trust_key: list[Path] = typer.Option([], "--trust-key", help="Pinned public key (PEM) that verifies --policy bundles."),
 ) -> None:
     """Check the bundled example requests and print the decisions as a table."""
     from .examples import EXAMPLES_NOW, example_requests
 
-    policy = _load_policy(policy_file)
+    policy, notes = _load_policy(policy_file, trust_key)
     index = _load_descriptors(descriptors)
     table = Table(title=f"dmind-edge: bundled examples under policy {policy.policy_id} r{policy.revision}",
                   caption="evaluated at the examples' clock, so their deadlines read the same on every run")
     for column in ("request", "action", "decision", "risk", "γ", "findings"):
         table.add_column(column, overflow="fold")
     for obj in example_requests():
-        d = decision_json(evaluate_json(obj, policy, index, now=EXAMPLES_NOW))
+        d = decision_json(evaluate_json(obj, policy, index, now=EXAMPLES_NOW, policy_notes=notes))
         codes = "\n".join(sorted({f["code"] for f in d["findings"]})) or "-"
         table.add_row(
             str(obj.get("label", obj.get("id"))), (d["intent"] or {}).get("action", "-"),

@@ -33,6 +33,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "TYPED_DATA_DOMAIN_NONCANONICAL": ("medium", "the EIP-712 domain used a non-canonical value that was normalized"),
     "PARAMS_ORDER_LEGACY": ("info", "personal_sign parameters came in the legacy (address, message) order"),
     # context
+    "POLICY_UNSIGNED": ("low", "the policy came from an unsigned file, fit for development only"),
     "CHAIN_CONTEXT_MISSING": ("medium", "the request did not say which chain the wallet is on"),
     "CHAIN_ID_MISMATCH": ("critical", "the payload is for another chain than the wallet's"),
     "TX_NO_REPLAY_PROTECTION": ("high", "a legacy transaction without EIP-155 chain id can be replayed on any chain"),

@@ -16,7 +16,7 @@ from dmind.policies import Policy, default_policy
 from .decode.erc7730 import DescriptorIndex
 from .decode.intent import decode_intent
 from .errors import ERROR_VERDICTS, EdgeError
-from .findings import error_finding
+from .findings import Finding, error_finding
 from .gate import gate
 from .parse.request import parse_payload, request_from_json
 from .rules import assess
@@ -40,8 +40,12 @@ def _us(start: int) -> int:
     return (time.perf_counter_ns() - start) // 1000
 
 
-def evaluate(request: Request, policy: Policy | None = None, descriptors: DescriptorIndex | None = None, now: int | None = None) -> Decision:
-    """Decide one request; the Decision is bound to the digest of the bytes that would be signed."""
+def evaluate(request: Request, policy: Policy | None = None, descriptors: DescriptorIndex | None = None, now: int | None = None,
+             policy_notes: tuple[Finding, ...] = ()) -> Decision:
+    """Decide one request; the Decision is bound to the digest of the bytes that would be signed.
+
+    `policy_notes` are findings about the policy itself (e.g. POLICY_UNSIGNED), added to every decision.
+    """
     policy = policy or default_policy()
     now = int(time.time()) if now is None else now
     timings: dict[str, int] = {}
@@ -54,7 +58,7 @@ def evaluate(request: Request, policy: Policy | None = None, descriptors: Descri
         intent = decode_intent(payload, descriptors)
         timings["decode"] = _us(start)
         start = time.perf_counter_ns()
-        findings = assess(RuleContext(request, payload, intent, policy, now))
+        findings = policy_notes + assess(RuleContext(request, payload, intent, policy, now))
         timings["assess"] = _us(start)
         start = time.perf_counter_ns()
         verdict, risk, findings, explanation = gate(findings, intent.confidence, policy)
@@ -79,7 +83,7 @@ def evaluate(request: Request, policy: Policy | None = None, descriptors: Descri
 
 
 def evaluate_json(obj: Any, policy: Policy | None = None, descriptors: DescriptorIndex | None = None,
-                  now: int | None = None, **context: Any) -> Decision:
+                  now: int | None = None, policy_notes: tuple[Finding, ...] = (), **context: Any) -> Decision:
     """Decide one CLI request object; context keywords (chain_id, account, origin) override it."""
     policy = policy or default_policy()
     request_id = obj.get("id") if isinstance(obj, dict) else None
@@ -90,4 +94,4 @@ def evaluate_json(obj: Any, policy: Policy | None = None, descriptors: Descripto
     except Exception:
         log.exception("internal error while reading request %r", request_id)
         return failed_decision("INTERNAL_ERROR", "the gate hit an internal error reading this request", None, policy, request_id, {})
-    return evaluate(request, policy, descriptors, now)
+    return evaluate(request, policy, descriptors, now, policy_notes)

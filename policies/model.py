@@ -1,8 +1,9 @@
 """The policy the gate enforces: thresholds, finding overrides and facts the edge cannot see.
 
-Independent of any file format: `policy_from_dict` validates a plain mapping (from JSON,
-TOML or, later, a signed CBOR bundle) and names the offending field in every error.
-Addresses are stored lower-case; per-chain facts are keyed by integer chain id.
+Independent of any file format: `policy_from_dict` validates a plain mapping (from TOML,
+JSON or a signed CBOR bundle) and names the offending field in every error;
+`policy_to_dict` is its exact inverse, the canonical form that bundles carry. Addresses are
+stored lower-case; per-chain facts are keyed by integer chain id.
 """
 
 from __future__ import annotations
@@ -12,12 +13,17 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Mapping
 
-VERDICTS = ("ALLOW", "BLOCK", "STEP_UP")
 OVERRIDE_VERDICTS = ("BLOCK", "STEP_UP", "IGNORE")
 SEVERITIES = ("info", "low", "medium", "high", "critical")
+PRIVACY_PROFILES = ("default", "strict", "user-override")
+# What a sanitized projection for the optional cloud tier may carry (cloud_client applies it).
+DISCLOSABLE_FIELDS = ("chain_id", "method", "action", "contract", "selector", "function", "token", "spender",
+                      "amount_bucket", "origin_host", "typed_data_schema", "counterparty_bucket")
+PLANS = ("edge", "edge_local", "edge_cloud", "edge_cloud_local")
 DEFAULT_MAX_PERMIT_LIFETIME_S = 30 * 24 * 3600
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
 _CODE = re.compile(r"[A-Z][A-Z0-9_]*")
+_EMPTY: Mapping = MappingProxyType({})
 
 
 class PolicyError(ValueError):
@@ -45,21 +51,54 @@ class FindingOverride:
 
 
 @dataclass(frozen=True, slots=True)
+class Privacy:
+    """Which cloud privacy profile is active, and what each profile may disclose."""
+
+    profile: str = "strict"
+    disclose: Mapping[str, frozenset[str]] = field(default_factory=lambda: _EMPTY)
+
+
+@dataclass(frozen=True, slots=True)
+class Routing:
+    """Whether the cloud tier may be asked at all, and the latency budget of each plan."""
+
+    cloud_allowed: bool = False
+    latency_budget_ms: Mapping[str, int] = field(default_factory=lambda: _EMPTY)
+
+
+@dataclass(frozen=True, slots=True)
+class StepUp:
+    """What resolves a STEP_UP: a signed verdict from the paired local verifier, the device user."""
+
+    require_local_verdict: bool = True
+    allow_device_confirmation: bool = True
+    local_timeout_ms: int = 3000
+
+
+@dataclass(frozen=True, slots=True)
 class Policy:
     policy_id: str = "builtin-default"
     revision: int = 0
     thresholds: Thresholds = field(default_factory=Thresholds)
-    overrides: Mapping[str, FindingOverride] = field(default_factory=lambda: MappingProxyType({}))
-    known_spenders: Mapping[int, frozenset[str]] = field(default_factory=lambda: MappingProxyType({}))
-    delegates_7702: Mapping[int, frozenset[str]] = field(default_factory=lambda: MappingProxyType({}))
-    known_contracts: Mapping[int, frozenset[str]] = field(default_factory=lambda: MappingProxyType({}))
+    overrides: Mapping[str, FindingOverride] = field(default_factory=lambda: _EMPTY)
+    known_spenders: Mapping[int, frozenset[str]] = field(default_factory=lambda: _EMPTY)
+    known_routers: Mapping[int, frozenset[str]] = field(default_factory=lambda: _EMPTY)
+    delegates_7702: Mapping[int, frozenset[str]] = field(default_factory=lambda: _EMPTY)
+    known_contracts: Mapping[int, frozenset[str]] = field(default_factory=lambda: _EMPTY)
     denylist: frozenset[str] = frozenset()
-    approval_limits: Mapping[int, Mapping[str, int]] = field(default_factory=lambda: MappingProxyType({}))
+    approval_limits: Mapping[int, Mapping[str, int]] = field(default_factory=lambda: _EMPTY)
     max_permit_lifetime_s: int = DEFAULT_MAX_PERMIT_LIFETIME_S
     require_chain_context: bool = True
+    privacy: Privacy = field(default_factory=Privacy)
+    routing: Routing = field(default_factory=Routing)
+    step_up: StepUp = field(default_factory=StepUp)
 
     def known_spender(self, chain_id: int | None, address: str) -> bool:
-        return chain_id is not None and address.lower() in self.known_spenders.get(chain_id, frozenset())
+        """A spender the policy trusts: a known spender or a known router on that chain."""
+        if chain_id is None:
+            return False
+        address = address.lower()
+        return address in self.known_spenders.get(chain_id, frozenset()) or address in self.known_routers.get(chain_id, frozenset())
 
     def allowed_delegate(self, chain_id: int | None, address: str) -> bool:
         return chain_id is not None and address.lower() in self.delegates_7702.get(chain_id, frozenset())
@@ -71,6 +110,19 @@ class Policy:
         if chain_id is None:
             return None
         return self.approval_limits.get(chain_id, {}).get(token.lower())
+
+
+# --- validation -------------------------------------------------------------------------
+
+
+def _table(raw: Any, name: str, allowed: set[str] | None = None) -> Mapping[str, Any]:
+    if not isinstance(raw, Mapping):
+        raise PolicyError(name, "must be a table")
+    if allowed is not None:
+        unknown = sorted(set(raw) - allowed)
+        if unknown:
+            raise PolicyError(f"{name}.{unknown[0]}" if name != "policy" else unknown[0], "is not a known field")
+    return raw
 
 
 def _number(value: Any, name: str, low: float, high: float) -> float:
@@ -85,6 +137,12 @@ def _int(value: Any, name: str, low: int = 0) -> int:
     return value
 
 
+def _bool(value: Any, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise PolicyError(name, "must be true or false")
+    return value
+
+
 def _address(value: Any, name: str) -> str:
     if not isinstance(value, str) or not _ADDRESS.fullmatch(value):
         raise PolicyError(name, f"must be a 0x-prefixed 20-byte hex address, got {value!r}")
@@ -93,96 +151,167 @@ def _address(value: Any, name: str) -> str:
 
 def _chain_key(key: Any, name: str) -> int:
     text = str(key)
-    if not text.isdigit():
+    if not text.isdigit() or (len(text) > 1 and text[0] == "0"):
         raise PolicyError(name, f"chain ids must be decimal integers, got {key!r}")
     return int(text)
 
 
+def _address_list(raw: Any, name: str) -> frozenset[str]:
+    if not isinstance(raw, list):
+        raise PolicyError(name, "must be a list of addresses")
+    return frozenset(_address(a, f"{name}[{i}]") for i, a in enumerate(raw))
+
+
 def _per_chain_addresses(raw: Any, name: str) -> Mapping[int, frozenset[str]]:
-    if not isinstance(raw, dict):
-        raise PolicyError(name, "must map chain ids to lists of addresses")
-    out = {}
-    for key, addresses in raw.items():
-        chain = _chain_key(key, f"{name}.{key}")
-        if not isinstance(addresses, list):
-            raise PolicyError(f"{name}.{key}", "must be a list of addresses")
-        out[chain] = frozenset(_address(a, f"{name}.{key}[{i}]") for i, a in enumerate(addresses))
-    return MappingProxyType(out)
+    table = _table(raw, name)
+    return MappingProxyType({_chain_key(k, f"{name}.{k}"): _address_list(v, f"{name}.{k}") for k, v in table.items()})
+
+
+def _limit(value: Any, name: str) -> int:
+    # Limits may be decimal strings: TOML integers stop at 2^63, token amounts do not.
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    return _int(value, name)
 
 
 def _override(raw: Any, name: str) -> FindingOverride:
-    if not isinstance(raw, dict) or set(raw) - {"severity", "weight", "verdict"}:
-        raise PolicyError(name, "must be a table with any of severity, weight, verdict")
-    severity, verdict = raw.get("severity"), raw.get("verdict")
+    table = _table(raw, name, {"severity", "weight", "verdict"})
+    severity, verdict = table.get("severity"), table.get("verdict")
     if severity is not None and severity not in SEVERITIES:
         raise PolicyError(f"{name}.severity", f"must be one of {', '.join(SEVERITIES)}")
     if verdict is not None and verdict not in OVERRIDE_VERDICTS:
         raise PolicyError(f"{name}.verdict", f"must be one of {', '.join(OVERRIDE_VERDICTS)}")
-    weight = _number(raw["weight"], f"{name}.weight", 0.0, 1.0) if "weight" in raw else None
+    weight = _number(table["weight"], f"{name}.weight", 0.0, 1.0) if "weight" in table else None
     return FindingOverride(severity, weight, verdict)
 
 
-_KNOWN_KEYS = {"policy_id", "revision", "thresholds", "overrides", "known_spenders", "delegates_7702", "known_contracts",
-               "denylist", "approval_limits", "max_permit_lifetime_s", "require_chain_context"}
+def _overrides(raw: Any) -> Mapping[str, FindingOverride]:
+    table = _table(raw, "overrides")
+    for code in table:
+        if not isinstance(code, str) or not _CODE.fullmatch(code):
+            raise PolicyError(f"overrides.{code}", "finding codes are upper-case identifiers")
+    return MappingProxyType({code: _override(v, f"overrides.{code}") for code, v in table.items()})
+
+
+def _thresholds(raw: Any) -> Thresholds:
+    table = _table(raw, "thresholds", {"tau_conf", "tau_risk", "tau_block"})
+    d = Thresholds()
+    t = Thresholds(*(_number(table.get(k, getattr(d, k)), f"thresholds.{k}", 0.0, 1.0) for k in ("tau_conf", "tau_risk", "tau_block")))
+    if t.tau_block < t.tau_risk:
+        raise PolicyError("thresholds.tau_block", "must not be below tau_risk")
+    return t
+
+
+def _approval_limits(raw: Any) -> Mapping[int, Mapping[str, int]]:
+    table = _table(raw, "approval_limits")
+    out = {}
+    for key, tokens in table.items():
+        name = f"approval_limits.{key}"
+        out[_chain_key(key, name)] = MappingProxyType(
+            {_address(tok, f"{name}.{tok}"): _limit(v, f"{name}.{tok}") for tok, v in _table(tokens, name).items()})
+    return MappingProxyType(out)
+
+
+def _privacy(raw: Any) -> Privacy:
+    table = _table(raw, "privacy", {"profile", "disclose"})
+    profile = table.get("profile", Privacy.__dataclass_fields__["profile"].default)
+    if profile not in PRIVACY_PROFILES:
+        raise PolicyError("privacy.profile", f"must be one of {', '.join(PRIVACY_PROFILES)}")
+    disclose = {}
+    for name, fields in _table(table.get("disclose", {}), "privacy.disclose", set(PRIVACY_PROFILES)).items():
+        where = f"privacy.disclose.{name}"
+        if not isinstance(fields, list) or not all(isinstance(f, str) for f in fields):
+            raise PolicyError(where, "must be a list of field names")
+        unknown = sorted(set(fields) - set(DISCLOSABLE_FIELDS))
+        if unknown:
+            raise PolicyError(where, f"{unknown[0]!r} is not a disclosable field ({', '.join(DISCLOSABLE_FIELDS)})")
+        disclose[name] = frozenset(fields)
+    return Privacy(profile, MappingProxyType(disclose))
+
+
+def _routing(raw: Any) -> Routing:
+    table = _table(raw, "routing", {"cloud_allowed", "latency_budget_ms"})
+    budgets = _table(table.get("latency_budget_ms", {}), "routing.latency_budget_ms", set(PLANS))
+    return Routing(
+        _bool(table.get("cloud_allowed", False), "routing.cloud_allowed"),
+        MappingProxyType({plan: _int(v, f"routing.latency_budget_ms.{plan}", 1) for plan, v in budgets.items()}),
+    )
+
+
+def _step_up(raw: Any) -> StepUp:
+    table = _table(raw, "step_up", {"require_local_verdict", "allow_device_confirmation", "local_timeout_ms"})
+    d = StepUp()
+    return StepUp(
+        _bool(table.get("require_local_verdict", d.require_local_verdict), "step_up.require_local_verdict"),
+        _bool(table.get("allow_device_confirmation", d.allow_device_confirmation), "step_up.allow_device_confirmation"),
+        _int(table.get("local_timeout_ms", d.local_timeout_ms), "step_up.local_timeout_ms", 1),
+    )
+
+
+_FIELDS = {"policy_id", "revision", "thresholds", "overrides", "known_spenders", "known_routers", "delegates_7702",
+           "known_contracts", "denylist", "approval_limits", "max_permit_lifetime_s", "require_chain_context",
+           "privacy", "routing", "step_up"}
 
 
 def policy_from_dict(raw: Mapping[str, Any]) -> Policy:
     """Validate a plain mapping into a Policy; unknown keys are errors, not ignored."""
-    if not isinstance(raw, Mapping):
-        raise PolicyError("policy", "must be a table")
-    unknown = sorted(set(raw) - _KNOWN_KEYS)
-    if unknown:
-        raise PolicyError(unknown[0], "is not a policy field")
+    raw = _table(raw, "policy", _FIELDS)
     policy_id = raw.get("policy_id", "unnamed")
     if not isinstance(policy_id, str) or not policy_id:
         raise PolicyError("policy_id", "must be a non-empty string")
-    t = raw.get("thresholds", {})
-    if not isinstance(t, Mapping) or set(t) - {"tau_conf", "tau_risk", "tau_block"}:
-        raise PolicyError("thresholds", "must be a table of tau_conf, tau_risk, tau_block")
-    defaults = Thresholds()
-    thresholds = Thresholds(
-        _number(t.get("tau_conf", defaults.tau_conf), "thresholds.tau_conf", 0.0, 1.0),
-        _number(t.get("tau_risk", defaults.tau_risk), "thresholds.tau_risk", 0.0, 1.0),
-        _number(t.get("tau_block", defaults.tau_block), "thresholds.tau_block", 0.0, 1.0),
-    )
-    if thresholds.tau_block < thresholds.tau_risk:
-        raise PolicyError("thresholds.tau_block", "must not be below tau_risk")
-    overrides_raw = raw.get("overrides", {})
-    if not isinstance(overrides_raw, Mapping):
-        raise PolicyError("overrides", "must map finding codes to tables")
-    for code in overrides_raw:
-        if not isinstance(code, str) or not _CODE.fullmatch(code):
-            raise PolicyError(f"overrides.{code}", "finding codes are upper-case identifiers")
-    limits_raw = raw.get("approval_limits", {})
-    if not isinstance(limits_raw, Mapping):
-        raise PolicyError("approval_limits", "must map chain ids to {token: limit}")
-    limits = {}
-    for key, tokens in limits_raw.items():
-        if not isinstance(tokens, Mapping):
-            raise PolicyError(f"approval_limits.{key}", "must map token addresses to integer limits")
-        limits[_chain_key(key, f"approval_limits.{key}")] = MappingProxyType(
-            {_address(tok, f"approval_limits.{key}.{tok}"): _int(_limit(v), f"approval_limits.{key}.{tok}") for tok, v in tokens.items()})
-    denylist = raw.get("denylist", [])
-    if not isinstance(denylist, list):
-        raise PolicyError("denylist", "must be a list of addresses")
-    require_chain = raw.get("require_chain_context", True)
-    if not isinstance(require_chain, bool):
-        raise PolicyError("require_chain_context", "must be true or false")
     return Policy(
         policy_id=policy_id,
         revision=_int(raw.get("revision", 0), "revision"),
-        thresholds=thresholds,
-        overrides=MappingProxyType({code: _override(v, f"overrides.{code}") for code, v in overrides_raw.items()}),
+        thresholds=_thresholds(raw.get("thresholds", {})),
+        overrides=_overrides(raw.get("overrides", {})),
         known_spenders=_per_chain_addresses(raw.get("known_spenders", {}), "known_spenders"),
+        known_routers=_per_chain_addresses(raw.get("known_routers", {}), "known_routers"),
         delegates_7702=_per_chain_addresses(raw.get("delegates_7702", {}), "delegates_7702"),
         known_contracts=_per_chain_addresses(raw.get("known_contracts", {}), "known_contracts"),
-        denylist=frozenset(_address(a, f"denylist[{i}]") for i, a in enumerate(denylist)),
-        approval_limits=MappingProxyType(limits),
+        denylist=_address_list(raw.get("denylist", []), "denylist"),
+        approval_limits=_approval_limits(raw.get("approval_limits", {})),
         max_permit_lifetime_s=_int(raw.get("max_permit_lifetime_s", DEFAULT_MAX_PERMIT_LIFETIME_S), "max_permit_lifetime_s", 1),
-        require_chain_context=require_chain,
+        require_chain_context=_bool(raw.get("require_chain_context", True), "require_chain_context"),
+        privacy=_privacy(raw.get("privacy", {})),
+        routing=_routing(raw.get("routing", {})),
+        step_up=_step_up(raw.get("step_up", {})),
     )
 
 
-def _limit(value: Any) -> Any:
-    """Limits may be written as decimal strings: TOML and JSON integers stop at 2^63 / 2^53."""
-    return int(value) if isinstance(value, str) and value.isdigit() else value
+# --- canonical form ---------------------------------------------------------------------
+
+
+def _chains(table: Mapping[int, frozenset[str]]) -> dict[str, list[str]]:
+    return {str(chain): sorted(addresses) for chain, addresses in sorted(table.items())}
+
+
+def policy_to_dict(policy: Policy) -> dict[str, Any]:
+    """The canonical plain form of a policy: `policy_from_dict(policy_to_dict(p)) == p`.
+
+    Every field is present, sets are sorted lists, chain ids and token amounts are decimal
+    strings (TOML and CBOR integers stop at 2^64; allowances do not).
+    """
+    return {
+        "policy_id": policy.policy_id,
+        "revision": policy.revision,
+        "thresholds": {"tau_conf": policy.thresholds.tau_conf, "tau_risk": policy.thresholds.tau_risk,
+                       "tau_block": policy.thresholds.tau_block},
+        "overrides": {code: {k: v for k, v in (("severity", o.severity), ("weight", o.weight), ("verdict", o.verdict)) if v is not None}
+                      for code, o in sorted(policy.overrides.items())},
+        "known_spenders": _chains(policy.known_spenders),
+        "known_routers": _chains(policy.known_routers),
+        "delegates_7702": _chains(policy.delegates_7702),
+        "known_contracts": _chains(policy.known_contracts),
+        "denylist": sorted(policy.denylist),
+        "approval_limits": {str(chain): {token: str(limit) for token, limit in sorted(tokens.items())}
+                            for chain, tokens in sorted(policy.approval_limits.items())},
+        "max_permit_lifetime_s": policy.max_permit_lifetime_s,
+        "require_chain_context": policy.require_chain_context,
+        "privacy": {"profile": policy.privacy.profile,
+                    "disclose": {name: sorted(fields) for name, fields in sorted(policy.privacy.disclose.items())}},
+        "routing": {"cloud_allowed": policy.routing.cloud_allowed,
+                    "latency_budget_ms": dict(sorted(policy.routing.latency_budget_ms.items()))},
+        "step_up": {"require_local_verdict": policy.step_up.require_local_verdict,
+                    "allow_device_confirmation": policy.step_up.allow_device_confirmation,
+                    "local_timeout_ms": policy.step_up.local_timeout_ms},
+    }

@@ -8,7 +8,7 @@ from dmind.edge import evaluate_json
 from dmind.edge.findings import finding
 from dmind.edge.gate import combine_risk, gate
 from dmind.policies import default_policy, policy_from_dict
-from dmind.policies.default import DEFAULT_POLICY_SOURCE
+from dmind.policies.model import policy_to_dict
 from tests.builders import SIGNER, request
 
 POLICY = default_policy()
@@ -31,7 +31,7 @@ def test_verdicts_follow_thresholds():
 
 
 def test_policy_overrides_change_verdicts():
-    policy = policy_from_dict({**DEFAULT_POLICY_SOURCE, "overrides": {
+    policy = policy_from_dict({**policy_to_dict(default_policy()), "overrides": {
         "SPENDER_UNKNOWN": {"verdict": "BLOCK"}, "BLIND_SIGNATURE": {"verdict": "STEP_UP", "severity": "high"},
         "TRANSFER_RECIPIENT_NOT_SIGNER": {"verdict": "IGNORE"}}})
     assert gate((finding("SPENDER_UNKNOWN", "x"),), 1.0, policy)[0] == "BLOCK"

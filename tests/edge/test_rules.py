@@ -6,8 +6,8 @@ import pytest
 
 from dmind.edge import evaluate_json
 from dmind.edge.rules import RULES
-from dmind.policies import policy_from_dict
-from dmind.policies.default import DEFAULT_POLICY_SOURCE
+from dmind.policies import default_policy, policy_from_dict
+from dmind.policies.model import policy_to_dict
 from tests.builders import (
     ATTACKER, MAX_UINT160, MAX_UINT256, NFT, PERMIT2, SIGNER, UNIVERSAL_ROUTER, USDC, WETH, authorization, calldata,
     eip1559, eip2612_permit, permit2_single, raw_tx_request, request, seaport_order, typed_request, ur_execute, v3_path,
@@ -43,7 +43,7 @@ def _personal(text, origin):
     return request("personal_sign", ["0x" + text.encode().hex(), SIGNER], origin=origin)
 
 
-POLICY = policy_from_dict({**DEFAULT_POLICY_SOURCE, "delegates_7702": {"1": [DELEGATE]}, "denylist": [ATTACKER],
+POLICY = policy_from_dict({**policy_to_dict(default_policy()), "delegates_7702": {"1": [DELEGATE]}, "denylist": [ATTACKER],
                            "approval_limits": {"1": {USDC: "1000000000"}}})
 
 # code -> (a request that fires it, a request that does not)

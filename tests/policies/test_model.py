@@ -7,7 +7,7 @@ import json
 import pytest
 
 from dmind.policies import PolicyError, default_policy, policy_from_dict
-from dmind.policies.default import DEFAULT_POLICY_SOURCE
+from dmind.policies.model import policy_to_dict
 from dmind.policies.loader import load_policy_file
 
 
@@ -22,7 +22,7 @@ def test_default_policy_is_valid_and_knows_permit2():
 @pytest.mark.parametrize("change,field", [
     ({"thresholds": {"tau_risk": 1.5}}, "thresholds.tau_risk"),
     ({"thresholds": {"tau_risk": 0.9, "tau_block": 0.5}}, "thresholds.tau_block"),
-    ({"thresholds": {"tau_x": 0.5}}, "thresholds"),
+    ({"thresholds": {"tau_x": 0.5}}, "thresholds.tau_x"),
     ({"known_spenders": {"1": ["0x1234"]}}, "known_spenders.1[0]"),
     ({"known_spenders": {"mainnet": []}}, "known_spenders.mainnet"),
     ({"overrides": {"APPROVAL_UNLIMITED": {"verdict": "ALLOW"}}}, "overrides.APPROVAL_UNLIMITED.verdict"),
@@ -35,7 +35,7 @@ def test_default_policy_is_valid_and_knows_permit2():
 ])
 def test_errors_name_the_field(change, field):
     with pytest.raises(PolicyError) as caught:
-        policy_from_dict({**DEFAULT_POLICY_SOURCE, **change})
+        policy_from_dict({**policy_to_dict(default_policy()), **change})
     assert caught.value.field == field and field in str(caught.value)
 
 

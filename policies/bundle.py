@@ -1,0 +1,198 @@
+"""Signed policy bundles: a deterministic CBOR payload inside a COSE_Sign1 envelope.
+
+Payload: `{schema, bundle_id, revision, issued_at, not_before, expires_at, min_runtime,
+scope, policy}`, where `policy` is the canonical `policy_to_dict` form. `verify_bundle`
+checks, in this order and each with its own code: size, CBOR determinism and structure,
+algorithm allow-list, kid, signature (over a fixed external AAD, so a signature made for
+anything else never verifies as a policy), time window, schema, runtime version, and the
+revision against the device's record. The device side (atomic activation) is `store.py`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+import cbor2
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from .cbor_strict import CborError, check_deterministic
+from .cose import CoseError, check_alg, decode_sign1, sign1, verify_signature
+from .model import Policy, PolicyError, policy_from_dict, policy_to_dict
+
+SCHEMA = "dmind-policy/1"
+CONTENT_TYPE = "application/vnd.dmind.policy+cbor"
+EXTERNAL_AAD = b"dmind-edge policy bundle v1"  # domain separation: nothing else is signed with this
+MAX_BUNDLE_BYTES = 256 * 1024
+PAYLOAD_KEYS = ("schema", "bundle_id", "revision", "issued_at", "not_before", "expires_at", "min_runtime", "scope", "policy")
+
+
+class BundleError(ValueError):
+    """A bundle refused; `code` is stable and the active policy stays as it was."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class BundleInfo:
+    bundle_id: str
+    revision: int
+    issued_at: int
+    not_before: int
+    expires_at: int
+    min_runtime: str
+    scope: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class VerifiedBundle:
+    info: BundleInfo
+    policy: Policy
+    kid: bytes
+    raw: bytes
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(self.raw).hexdigest()
+
+
+def key_id(public_key: Ed25519PublicKey) -> bytes:
+    """The kid of a key: the first 8 bytes of SHA-256 over its raw public bytes."""
+    raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return hashlib.sha256(raw).digest()[:8]
+
+
+class TrustStore:
+    """Pinned Ed25519 public keys by kid (the kid is derived from the key, never from a name)."""
+
+    def __init__(self, keys: Mapping[bytes, bytes] | None = None) -> None:
+        self._keys: dict[bytes, bytes] = dict(keys or {})
+
+    def add(self, public_key: Ed25519PublicKey) -> bytes:
+        kid = key_id(public_key)
+        self._keys[kid] = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        return kid
+
+    def get(self, kid: bytes | None) -> bytes | None:
+        return self._keys.get(kid) if kid is not None else None
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    @classmethod
+    def from_pem_files(cls, paths: list[Path]) -> "TrustStore":
+        store = cls()
+        for path in paths:
+            key = serialization.load_pem_public_key(Path(path).read_bytes())
+            if not isinstance(key, Ed25519PublicKey):
+                raise BundleError("TRUST_KEY_INVALID", f"{path} is not an Ed25519 public key")
+            store.add(key)
+        return store
+
+
+def _version(text: str) -> tuple[int, ...]:
+    parts = text.split(".")
+    if not 1 <= len(parts) <= 3 or not all(p.isdigit() for p in parts):
+        raise BundleError("BUNDLE_SCHEMA_INVALID", f"min_runtime {text!r} is not a version like 1.2.3")
+    return tuple(int(p) for p in parts) + (0,) * (3 - len(parts))
+
+
+def build_payload(policy: Policy, issued_at: int, not_before: int, expires_at: int, min_runtime: str,
+                  scope: tuple[int, ...]) -> bytes:
+    """The deterministic CBOR payload for `policy`; bundle id and revision are the policy's own."""
+    if not issued_at <= expires_at or not not_before < expires_at:
+        raise BundleError("BUNDLE_SCHEMA_INVALID", "the validity window is empty")
+    payload = {
+        "schema": SCHEMA, "bundle_id": policy.policy_id, "revision": policy.revision, "issued_at": issued_at,
+        "not_before": not_before, "expires_at": expires_at, "min_runtime": min_runtime,
+        "scope": sorted(set(scope)), "policy": policy_to_dict(policy),
+    }
+    _check_schema(payload)
+    return cbor2.dumps(payload, canonical=True)
+
+
+def sign_bundle(payload: bytes, private_key: Ed25519PrivateKey) -> bytes:
+    """Wrap a payload in COSE_Sign1, signed with the fixed policy AAD."""
+    return sign1(payload, private_key, key_id(private_key.public_key()), CONTENT_TYPE, EXTERNAL_AAD)
+
+
+def _uint(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise BundleError("BUNDLE_SCHEMA_INVALID", f"{name} must be an unsigned integer")
+    return value
+
+
+def _check_schema(payload: Any) -> tuple[BundleInfo, Policy]:
+    if not isinstance(payload, dict) or sorted(payload) != sorted(PAYLOAD_KEYS):
+        raise BundleError("BUNDLE_SCHEMA_INVALID", f"payload must have exactly the keys {', '.join(PAYLOAD_KEYS)}")
+    if payload["schema"] != SCHEMA:
+        raise BundleError("BUNDLE_SCHEMA_INVALID", f"schema {payload['schema']!r} is not {SCHEMA}")
+    scope = payload["scope"]
+    if not isinstance(scope, list) or not scope or scope != sorted(set(scope)):
+        raise BundleError("BUNDLE_SCHEMA_INVALID", "scope must be a sorted non-empty list of distinct chain ids")
+    if not isinstance(payload["bundle_id"], str) or not isinstance(payload["min_runtime"], str):
+        raise BundleError("BUNDLE_SCHEMA_INVALID", "bundle_id and min_runtime must be text")
+    _version(payload["min_runtime"])
+    info = BundleInfo(
+        payload["bundle_id"], _uint(payload["revision"], "revision"), _uint(payload["issued_at"], "issued_at"),
+        _uint(payload["not_before"], "not_before"), _uint(payload["expires_at"], "expires_at"), payload["min_runtime"],
+        tuple(_uint(c, "scope") for c in scope),
+    )
+    try:
+        policy = policy_from_dict(payload["policy"])
+    except PolicyError as exc:
+        raise BundleError("BUNDLE_SCHEMA_INVALID", f"policy.{exc}") from exc
+    if policy_to_dict(policy) != payload["policy"]:
+        raise BundleError("BUNDLE_SCHEMA_INVALID", "policy is not in canonical form")
+    if (policy.policy_id, policy.revision) != (info.bundle_id, info.revision):
+        raise BundleError("BUNDLE_SCHEMA_INVALID", "bundle_id and revision must equal the policy's own")
+    chains = set().union(policy.known_spenders, policy.known_routers, policy.delegates_7702, policy.known_contracts, policy.approval_limits)
+    if not chains <= set(info.scope):
+        raise BundleError("BUNDLE_SCHEMA_INVALID", f"policy names chains {sorted(chains - set(info.scope))} outside the bundle's scope")
+    return info, policy
+
+
+def verify_bundle(data: bytes, trust: TrustStore, now: int, runtime_version: str,
+                  revisions: Mapping[str, int] | None = None) -> VerifiedBundle:
+    """Verify a bundle completely; `revisions` is the device's record of installed revisions."""
+    if len(data) > MAX_BUNDLE_BYTES:
+        raise BundleError("BUNDLE_TOO_LARGE", f"bundle is {len(data)} bytes, over the {MAX_BUNDLE_BYTES}-byte limit")
+    try:
+        message = decode_sign1(data)
+        check_alg(message)
+    except CoseError as exc:
+        raise BundleError(exc.code, exc.message) from exc
+    key = trust.get(message.kid)
+    if key is None:
+        raise BundleError("BUNDLE_KID_UNKNOWN", f"kid {message.kid.hex() if message.kid else None} is not a pinned key")
+    try:
+        verify_signature(message, key, EXTERNAL_AAD)
+    except CoseError as exc:
+        raise BundleError(exc.code, exc.message) from exc
+    if message.protected.get(3) != CONTENT_TYPE:
+        raise BundleError("BUNDLE_SCHEMA_INVALID", f"content type is not {CONTENT_TYPE}")
+    try:
+        check_deterministic(message.payload)
+    except CborError as exc:
+        raise BundleError("BUNDLE_" + exc.code, f"payload is not deterministic CBOR: {exc}") from exc
+    payload = cbor2.loads(message.payload)
+    if isinstance(payload, dict):
+        for key_name in ("not_before", "expires_at"):
+            _uint(payload.get(key_name), key_name)
+        if now < payload["not_before"]:
+            raise BundleError("BUNDLE_NOT_YET_VALID", f"bundle is valid from {payload['not_before']}, it is {now}")
+        if now >= payload["expires_at"]:
+            raise BundleError("BUNDLE_EXPIRED", f"bundle expired at {payload['expires_at']}, it is {now}")
+    info, policy = _check_schema(payload)
+    if _version(runtime_version) < _version(info.min_runtime):
+        raise BundleError("BUNDLE_RUNTIME_TOO_OLD", f"bundle needs runtime {info.min_runtime}, this is {runtime_version}")
+    stored = (revisions or {}).get(info.bundle_id)
+    if stored is not None and info.revision <= stored:
+        raise BundleError("BUNDLE_ROLLBACK", f"revision {info.revision} is not above the installed revision {stored}")
+    return VerifiedBundle(info, policy, message.kid, data)  # type: ignore[arg-type]

@@ -1,0 +1,170 @@
+"""Signed bundles: build → sign → verify round trips, every refusal's code, rollback, activation."""
+
+from __future__ import annotations
+
+import tomllib
+
+import cbor2
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dmind.policies import default_policy, policy_from_dict, policy_to_dict
+from dmind.policies.bundle import CONTENT_TYPE, BundleError, TrustStore, build_payload, key_id, sign_bundle, verify_bundle
+from dmind.policies.cose import sign1
+from dmind.policies.default import default_policy_source
+from dmind.policies.model import DISCLOSABLE_FIELDS, PLANS, PRIVACY_PROFILES
+from dmind.policies.store import ACTIVE, PolicyStore
+
+NOW = 1_800_000_000
+DAY = 86400
+KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
+TRUST = TrustStore()
+TRUST.add(KEY.public_key())
+RUNTIME = "0.1.0"
+
+
+def make_bundle(revision: int = 1, key: Ed25519PrivateKey = KEY, issued: int = NOW - DAY, days: int = 30, **changes) -> bytes:
+    policy = policy_from_dict({**policy_to_dict(default_policy()), "revision": revision, **changes})
+    return sign_bundle(build_payload(policy, issued, issued, issued + days * DAY, "0.1.0", (1,)), key)
+
+
+def test_default_toml_is_the_builtin_default():
+    assert policy_from_dict(tomllib.loads(default_policy_source())) == default_policy()
+
+
+def test_payload_is_deterministic():
+    assert make_bundle() == make_bundle()
+
+
+addresses = st.binary(min_size=20, max_size=20).map(lambda b: "0x" + b.hex())
+per_chain = st.dictionaries(st.sampled_from(["1", "10", "137"]), st.lists(addresses, max_size=3), max_size=2)
+policies = st.fixed_dictionaries({
+    "policy_id": st.text(min_size=1, max_size=12),
+    "revision": st.integers(0, 2**32),
+    "thresholds": st.tuples(st.floats(0, 1), st.floats(0, 1), st.floats(0, 1)).map(
+        lambda t: {"tau_conf": t[0], "tau_risk": min(t[1], t[2]), "tau_block": max(t[1], t[2])}),
+    "overrides": st.dictionaries(st.sampled_from(["APPROVAL_UNLIMITED", "SPENDER_UNKNOWN", "BLIND_SIGNATURE"]),
+                                 st.fixed_dictionaries({}, optional={"severity": st.sampled_from(["low", "high"]),
+                                                                     "weight": st.floats(0, 1), "verdict": st.sampled_from(["BLOCK", "IGNORE"])})),
+    "known_spenders": per_chain, "known_routers": per_chain, "delegates_7702": per_chain, "known_contracts": per_chain,
+    "denylist": st.lists(addresses, max_size=3),
+    "approval_limits": st.dictionaries(st.sampled_from(["1", "10"]), st.dictionaries(addresses, st.integers(0, 2**200).map(str), max_size=2), max_size=2),
+    "max_permit_lifetime_s": st.integers(1, 10**9),
+    "require_chain_context": st.booleans(),
+    "privacy": st.fixed_dictionaries({"profile": st.sampled_from(PRIVACY_PROFILES), "disclose": st.dictionaries(
+        st.sampled_from(PRIVACY_PROFILES), st.lists(st.sampled_from(DISCLOSABLE_FIELDS), unique=True))}),
+    "routing": st.fixed_dictionaries({"cloud_allowed": st.booleans(), "latency_budget_ms": st.dictionaries(st.sampled_from(PLANS), st.integers(1, 10**6))}),
+    "step_up": st.fixed_dictionaries({"require_local_verdict": st.booleans(), "allow_device_confirmation": st.booleans(),
+                                      "local_timeout_ms": st.integers(1, 10**6)}),
+})
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(policies)
+def test_random_policies_round_trip(raw):
+    policy = policy_from_dict(raw)
+    bundle = sign_bundle(build_payload(policy, NOW, NOW, NOW + DAY, "0.1.0", (1, 10, 137)), KEY)
+    assert verify_bundle(bundle, TRUST, NOW + 1, RUNTIME).policy == policy
+
+
+def _resign(payload: dict, key: Ed25519PrivateKey = KEY, canonical: bool = True) -> bytes:
+    return sign_bundle(cbor2.dumps(payload, canonical=canonical), key)
+
+
+def _payload() -> dict:
+    from dmind.policies.cose import decode_sign1
+    return cbor2.loads(decode_sign1(make_bundle()).payload)
+
+
+OTHER_KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(1, 33)))
+
+
+@pytest.mark.parametrize("data,code,now", [
+    (make_bundle()[:-1], "BUNDLE_CBOR_TRUNCATED", NOW),
+    (make_bundle() + b"\x00", "BUNDLE_CBOR_TRAILING", NOW),
+    (make_bundle(key=OTHER_KEY), "BUNDLE_KID_UNKNOWN", NOW),
+    (make_bundle(), "BUNDLE_EXPIRED", NOW + 40 * DAY),
+    (make_bundle(issued=NOW + DAY), "BUNDLE_NOT_YET_VALID", NOW),
+    (sign1(cbor2.dumps(_payload(), canonical=True), KEY, key_id(KEY.public_key()), CONTENT_TYPE, b"another domain"),
+     "BUNDLE_SIGNATURE_INVALID", NOW),  # a valid signature made for another purpose
+    (_resign({**_payload(), "schema": "dmind-policy/2"}), "BUNDLE_SCHEMA_INVALID", NOW),
+    (_resign({**_payload(), "revision": 9}), "BUNDLE_SCHEMA_INVALID", NOW),  # differs from policy.revision
+    (_resign({**_payload(), "min_runtime": "9.0.0"}), "BUNDLE_RUNTIME_TOO_OLD", NOW),
+    (_resign({**_payload(), "extra": 1}), "BUNDLE_SCHEMA_INVALID", NOW),
+    (_resign({**_payload(), "policy": {**_payload()["policy"], "thresholds": {"tau_conf": 2}}}), "BUNDLE_SCHEMA_INVALID", NOW),
+    (_resign({**_payload(), "scope": [10]}), "BUNDLE_SCHEMA_INVALID", NOW),  # policy names chain 1
+    (b"\xd2" + b"\x00" * 300_000, "BUNDLE_TOO_LARGE", NOW),
+])
+def test_each_refusal_has_its_code(data, code, now):
+    with pytest.raises(BundleError) as caught:
+        verify_bundle(data, TRUST, now, RUNTIME)
+    assert caught.value.code == code
+
+
+def test_non_deterministic_and_duplicate_payloads_are_refused():
+    payload = cbor2.dumps(_payload(), canonical=True)
+    # the key "schema" with its length in two bytes: the same value, not the shortest form
+    longer = payload.replace(b"\x66schema", b"\x78\x06schema", 1)
+    assert longer != payload and cbor2.loads(longer) == cbor2.loads(payload)
+    with pytest.raises(BundleError) as caught:
+        verify_bundle(sign_bundle(longer, KEY), TRUST, NOW, RUNTIME)
+    assert caught.value.code == "BUNDLE_CBOR_NONCANONICAL"
+    # one more map entry, repeating "schema": cbor2 alone would keep the last value
+    duplicated = bytes([payload[0] + 1]) + payload[1:] + b"\x66schema\x61x"
+    with pytest.raises(BundleError) as caught:
+        verify_bundle(sign_bundle(duplicated, KEY), TRUST, NOW, RUNTIME)
+    assert caught.value.code == "BUNDLE_CBOR_DUPLICATE_KEY"
+
+
+def test_every_bit_flip_is_rejected():
+    bundle = make_bundle()
+    for index in range(len(bundle) * 8):
+        flipped = bytearray(bundle)
+        flipped[index // 8] ^= 1 << (index % 8)
+        with pytest.raises(BundleError):
+            verify_bundle(bytes(flipped), TRUST, NOW, RUNTIME)
+
+
+def test_install_rolls_forward_only_and_survives_restart(tmp_path):
+    store = PolicyStore(tmp_path, TRUST, RUNTIME)
+    assert store.active(NOW) is None
+    assert store.install(make_bundle(5), NOW).info.revision == 5
+    for stale in (4, 5):
+        with pytest.raises(BundleError) as caught:
+            store.install(make_bundle(stale), NOW)
+        assert caught.value.code == "BUNDLE_ROLLBACK"
+        assert store.active(NOW).info.revision == 5
+    store.install(make_bundle(6), NOW)
+    restarted = PolicyStore(tmp_path, TRUST, RUNTIME)
+    assert restarted.active(NOW).info.revision == 6
+    tampered = bytearray(make_bundle(7))
+    tampered[-5] ^= 0xFF
+    with pytest.raises(BundleError) as caught:
+        restarted.install(bytes(tampered), NOW)
+    assert caught.value.code == "BUNDLE_SIGNATURE_INVALID"
+    assert restarted.active(NOW).info.revision == 6
+    assert restarted.revisions() == {"builtin-default": 6}
+
+
+def test_another_bundle_id_needs_consent(tmp_path):
+    store = PolicyStore(tmp_path, TRUST, RUNTIME)
+    store.install(make_bundle(3), NOW)
+    other = make_bundle(1, policy_id="vendor-b")
+    with pytest.raises(BundleError) as caught:
+        store.install(other, NOW)
+    assert caught.value.code == "BUNDLE_ID_MISMATCH"
+    assert store.install(other, NOW, allow_new_id=True).info.bundle_id == "vendor-b"
+    with pytest.raises(BundleError):  # and the old id cannot come back at an old revision
+        store.install(make_bundle(3), NOW, allow_new_id=True)
+
+
+def test_crash_between_activation_and_record_never_lowers_the_revision(tmp_path):
+    store = PolicyStore(tmp_path, TRUST, RUNTIME)
+    store.install(make_bundle(2), NOW)
+    (tmp_path / ACTIVE).write_bytes(make_bundle(3))  # activation landed, record write did not
+    assert store.active(NOW).info.revision == 3
+    assert store.revisions()["builtin-default"] == 3
+    with pytest.raises(BundleError):
+        store.install(make_bundle(3), NOW)
