@@ -41,8 +41,9 @@ def test_gate_loads_no_runtime_framework_or_cli():
 
 
 def test_only_compiled_modules_are_the_keccak_backend_and_optional_accelerators():
-    # pycryptodome provides keccak; cytoolz is optional (eth-utils falls back to pure toolz).
-    allowed_roots = {"Crypto", "cytoolz"}
+    # pycryptodome provides keccak (loading its native code through cffi when cffi is installed,
+    # ctypes otherwise); cytoolz is optional (eth-utils falls back to pure toolz).
+    allowed_roots = {"Crypto", "_cffi_backend", "cytoolz"}
     compiled = _probe()["compiled"]
     assert {m.split(".")[0] for m in compiled} <= allowed_roots, compiled
 
