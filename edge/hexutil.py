@@ -16,6 +16,7 @@ from .findings import Finding, finding
 _HEX_DIGITS = re.compile(r"[0-9a-fA-F]*")
 _DECIMAL = re.compile(r"[0-9]+")
 UINT256_MAX = (1 << 256) - 1
+JSON_SAFE_INTEGER = 2**53 - 1  # JavaScript's Number.MAX_SAFE_INTEGER
 
 
 def _split_prefix(value: object, where: str, notes: list[Finding] | None) -> tuple[str, bool]:
@@ -58,6 +59,8 @@ def parse_quantity(value: object, where: str, notes: list[Finding] | None = None
     if isinstance(value, int):
         if notes is None:
             raise EdgeError("QUANTITY_INVALID", f"{where} must be a 0x-hex string", where)
+        if value > JSON_SAFE_INTEGER:
+            raise EdgeError("QUANTITY_INVALID", f"{where} is the JSON number {value}, beyond 2^53: JavaScript would round it", where)
         notes.append(finding("QUANTITY_JSON_NUMBER", f"{where} came as the JSON number {value}", where))
         number = value
     elif isinstance(value, str) and value[:2] not in ("0x", "0X") and _DECIMAL.fullmatch(value) and notes is not None:

@@ -121,6 +121,7 @@ class Call:
     calls: tuple["Call", ...] = ()
     label: str | None = None
     source: str | None = None  # builtin | erc7730 | None when not decoded
+    standard: str | None = None  # the registry's family (erc20, universal_router, weth, ...)
     confidence: float = 1.0
     where: str = "calls[0]"
 

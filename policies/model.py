@@ -100,6 +100,11 @@ class Policy:
         address = address.lower()
         return address in self.known_spenders.get(chain_id, frozenset()) or address in self.known_routers.get(chain_id, frozenset())
 
+    def known_contract(self, chain_id: int | None, address: str) -> bool:
+        """Any contract the policy names on that chain: spender, router or reviewed contract."""
+        return self.known_spender(chain_id, address) or (
+            chain_id is not None and address.lower() in self.known_contracts.get(chain_id, frozenset()))
+
     def allowed_delegate(self, chain_id: int | None, address: str) -> bool:
         return chain_id is not None and address.lower() in self.delegates_7702.get(chain_id, frozenset())
 

@@ -96,7 +96,7 @@ def decode_call(to: str | None, value: int, data: bytes, ctx: DecodeContext, dep
     call = Call(
         to, value, data, spec.action if spec else "contract_call", selector=selector, function=signature.canonical,
         args=args, roles=roles, label=descriptor.intent if descriptor else None,
-        source="erc7730" if descriptor else "builtin",
+        source="erc7730" if descriptor else "builtin", standard=spec.standard if spec else None,
         confidence=CONFIDENCE_KNOWN if spec else CONFIDENCE_DESCRIPTOR_ONLY, where=where,
     )
     if spec is not None and spec.expand is not None:

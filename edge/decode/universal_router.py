@@ -59,6 +59,8 @@ _TABLE: dict[int, tuple[str, str, str | None]] = {
     0x14: ("V4_POSITION_MANAGER_CALL", "contract_call", None),
     0x21: ("EXECUTE_SUB_PLAN", "batch", "bytes commands, bytes[] inputs"),
 }
+# Decoded only as opaque bytes so far: the plan is shown but not understood, so γ drops.
+OPAQUE = {"V4_SWAP"}
 COMMANDS: dict[int, CommandSpec] = {
     code: CommandSpec(name, action, _inputs(params) if params is not None else None)
     for code, (name, action, params) in _TABLE.items()
@@ -95,6 +97,9 @@ def decode_plan(commands: bytes, inputs: list, ctx: DecodeContext, depth: int, w
             confidence = CONFIDENCE_MALFORMED
             continue
         sub: tuple[Command, ...] = ()
+        if spec.name in OPAQUE:
+            ctx.notes.append(finding("CALLDATA_UNDECODED", f"{here}: {spec.name} actions are not decoded by this gate", here))
+            confidence = min(confidence, CONFIDENCE_UNKNOWN)
         if spec.name == "EXECUTE_SUB_PLAN":
             sub, sub_confidence = decode_plan(args["commands"], args["inputs"], ctx, depth + 1, here)
             confidence = min(confidence, sub_confidence)

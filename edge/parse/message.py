@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ..crypto import keccak
 from ..errors import EdgeError
 from ..findings import Finding, finding
@@ -23,12 +25,26 @@ def eip191_signing_bytes(message: bytes) -> bytes:
     return b"\x19Ethereum Signed Message:\n" + str(len(message)).encode() + message
 
 
+_BARE_HEX = re.compile(r"[0-9A-Fa-f]+")
+
+
 def _message_bytes(value: object) -> bytes:
+    """The message bytes, read the way wallets agree on; where they disagree, refuse.
+
+    `0x` + hex is bytes everywhere. Bare hex digits are bytes to MetaMask but text to other
+    wallets, and `0X` + hex is text to MetaMask: signing either could sign other bytes than
+    the ones checked here, so both are PARAMS_AMBIGUOUS.
+    """
     if not isinstance(value, str):
         raise EdgeError("PARAMS_INVALID", "the message must be a string", "params")
-    if value[:2] in ("0x", "0X"):
+    if value[:2] == "0x":
         return parse_bytes(value, "message", max_len=MAX_MESSAGE_BYTES)
-    data = value.encode("utf-8")
+    if value[:2] == "0X" or _BARE_HEX.fullmatch(value):
+        raise EdgeError("PARAMS_AMBIGUOUS", "the message is hex without a lower-case 0x prefix: wallets disagree on whether it is text or bytes", "message")
+    try:
+        data = value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise EdgeError("MESSAGE_INVALID", "the message is not valid Unicode text", "message") from exc
     if len(data) > MAX_MESSAGE_BYTES:
         raise EdgeError("REQUEST_TOO_LARGE", f"the message exceeds {MAX_MESSAGE_BYTES} bytes", "message")
     return data

@@ -27,6 +27,14 @@ _TYPE_FIELDS = {
     2: ("chainId", "nonce", "maxPriorityFeePerGas", "maxFeePerGas", "gas", "to", "value", "data", "accessList"),
     4: ("chainId", "nonce", "maxPriorityFeePerGas", "maxFeePerGas", "gas", "to", "value", "data", "accessList", "authorizationList"),
 }
+# Fields that contradict the type: wallets differ on which one wins, so neither is guessed.
+_FOREIGN_FIELDS = {
+    0: ("maxFeePerGas", "maxPriorityFeePerGas", "authorizationList", "blobVersionedHashes", "maxFeePerBlobGas", "accessList"),
+    1: ("maxFeePerGas", "maxPriorityFeePerGas", "authorizationList", "blobVersionedHashes", "maxFeePerBlobGas"),
+    2: ("gasPrice", "authorizationList", "blobVersionedHashes", "maxFeePerBlobGas"),
+    3: ("gasPrice", "authorizationList"),
+    4: ("gasPrice", "blobVersionedHashes", "maxFeePerBlobGas"),
+}
 _QUANTITIES = ("nonce", "gas", "gasPrice", "maxPriorityFeePerGas", "maxFeePerGas", "maxFeePerBlobGas", "chainId")
 REQUEST_DIGEST_DOMAIN = b"dmind-edge/request/v1"
 
@@ -98,6 +106,9 @@ def parse_transaction_object(obj: object, method: str, context_chain_id: int | N
     data = _data(obj, notes)
     quantities = {k: parse_quantity(obj[k], k, notes, bits=64 if k in ("nonce", "gas") else 256) for k in _QUANTITIES if obj.get(k) is not None}
     tx_type = _infer_type(obj, notes)
+    foreign = sorted(f for f in _FOREIGN_FIELDS.get(tx_type, ()) if obj.get(f) is not None)
+    if foreign:
+        raise EdgeError("PARAMS_AMBIGUOUS", f"{', '.join(foreign)} does not belong to a type-{tx_type} transaction", foreign[0])
     chain_id = quantities.get("chainId", context_chain_id)
     fields = _TYPE_FIELDS.get(tx_type)
     values = {**quantities, "chainId": chain_id, "to": to, "value": value, "data": data}

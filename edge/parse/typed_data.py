@@ -17,7 +17,7 @@ from typing import Any
 from ..crypto import keccak, to_checksum
 from ..errors import EdgeError
 from ..findings import Finding, finding
-from ..hexutil import parse_address, parse_bytes
+from ..hexutil import JSON_SAFE_INTEGER, parse_address, parse_bytes
 from ..limits import MAX_TYPED_DATA_DEPTH, MAX_TYPED_DATA_FIELDS, MAX_TYPED_DATA_TYPES, MAX_TYPED_DATA_VALUES
 from ..types import TypedData
 
@@ -25,6 +25,7 @@ DOMAIN_FIELDS = {"name": "string", "version": "string", "chainId": "uint256", "v
 _ATOMIC = re.compile(r"(uint|int)(\d+)|bytes(\d+)|address|bool|bytes|string")
 _ARRAY = re.compile(r"(.+)\[(\d*)\]")
 _DECIMAL = re.compile(r"-?[0-9]+")
+
 
 
 def _invalid(message: str, where: str = "typedData") -> EdgeError:
@@ -154,6 +155,8 @@ def to_integer(value: object, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise _bad_value(f"{where} must be an integer or a numeric string", where)
     if isinstance(value, int):
+        if abs(value) > JSON_SAFE_INTEGER:
+            raise _bad_value(f"{where} is the JSON number {value}, beyond 2^53: JavaScript wallets would sign a rounded value; send it as a string", where)
         return value
     text = value.strip()
     if text[:2].lower() in ("0x",) or text[:3].lower() == "-0x":
@@ -197,7 +200,10 @@ def encode_atomic(type_name: str, value: object, where: str) -> bytes:
         return keccak(_hex(value, where))
     if not isinstance(value, str):
         raise _bad_value(f"{where} must be a string", where)
-    return keccak(value.encode("utf-8"))
+    try:
+        return keccak(value.encode("utf-8"))
+    except UnicodeEncodeError as exc:
+        raise _bad_value(f"{where} is not valid Unicode text", where) from exc
 
 
 def _hex(value: object, where: str) -> bytes:

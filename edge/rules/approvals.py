@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from ..findings import Finding, finding
-from .context import UINT48_MAX, UINT160_MAX, UINT256_MAX, RuleContext, Step, steps
+from .context import UINT48_MAX, UINT256_MAX, RuleContext, steps
 
 APPROVAL_ACTIONS = ("approve", "permit", "permit2")
-UNLIMITED_FLOOR = 1 << 255
+# At or above 2^128 an allowance is unlimited in effect (no token has a supply near it); this
+# covers 2^256-1, 2^255 and Permit2's 2^160-1 along with their near misses.
+UNLIMITED_FLOOR = 1 << 128
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +53,7 @@ def grants(ctx: RuleContext) -> Iterator[Grant]:
 
 
 def _unlimited(grant: Grant) -> bool:
-    return grant.amount >= (UINT160_MAX if grant.permit2 else UNLIMITED_FLOOR)
+    return grant.amount >= UNLIMITED_FLOOR
 
 
 def unlimited_approval(ctx: RuleContext) -> Iterator[Finding]:

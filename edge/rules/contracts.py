@@ -5,16 +5,33 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from ..findings import Finding, finding
+from ..types import Call
 from .context import RuleContext, steps
 
 _ADMIN_FINDINGS = {"ownership_transfer": "OWNERSHIP_TRANSFER", "proxy_upgrade": "PROXY_UPGRADE"}
 
 
+# Standards whose functions may receive native value; any other decoded call with value is suspect.
+PAYABLE_STANDARDS = frozenset({"universal_router", "uniswap_v2", "uniswap_v3", "weth", "multicall", "safe"})
+# Standards whose meaning is the implementation's, not an interface's: a look-alike selector on an
+# unknown contract can do anything, so the decoded meaning holds only for contracts the policy knows.
+TARGET_BOUND_STANDARDS = frozenset({"universal_router", "uniswap_v2", "uniswap_v3", "weth", "permit2"})
+
+
 def value_to_unknown_selector(ctx: RuleContext) -> Iterator[Finding]:
     for step in steps(ctx.intent):
         node = step.node
-        if step.value > 0 and step.action == "contract_call" and getattr(node, "source", None) is None and getattr(node, "data", b""):
-            yield finding("VALUE_TO_UNKNOWN_SELECTOR", f"{step.value} wei goes to {step.to} with calldata the gate cannot interpret", step.where)
+        if not isinstance(node, Call) or step.value == 0 or not node.data or node.standard in PAYABLE_STANDARDS:
+            continue
+        what = node.function or "calldata the gate cannot interpret"
+        yield finding("VALUE_TO_UNKNOWN_SELECTOR", f"{step.value} wei goes to {step.to} with {what}", step.where)
+
+
+def unverified_contract(ctx: RuleContext) -> Iterator[Finding]:
+    for step in steps(ctx.intent):
+        node = step.node
+        if isinstance(node, Call) and node.standard in TARGET_BOUND_STANDARDS and node.to and not ctx.policy.known_contract(ctx.chain_id, node.to):
+            yield finding("CONTRACT_UNVERIFIED", f"{node.function} is a {node.standard} function, but {node.to} is not a {node.standard} contract the policy knows on chain {ctx.chain_id}", step.where)
 
 
 def admin_actions(ctx: RuleContext) -> Iterator[Finding]:

@@ -24,6 +24,11 @@ def chain_mismatch(ctx: RuleContext) -> Iterator[Finding]:
         yield finding("CHAIN_ID_MISMATCH", f"the payload is for chain {payload}, the wallet is on chain {wallet}", "chainId")
 
 
+def typed_data_without_chain(ctx: RuleContext) -> Iterator[Finding]:
+    if ctx.payload.typed_data is not None and "chainId" not in ctx.payload.typed_data.domain:
+        yield finding("TYPED_DATA_NO_CHAIN_ID", f"the {ctx.payload.typed_data.primary_type} domain has no chainId: the signature is valid on every chain", "domain")
+
+
 def chain_context_missing(ctx: RuleContext) -> Iterator[Finding]:
     if ctx.policy.require_chain_context and ctx.request.chain_id is None and ctx.payload.kind in ("transaction", "batch", "typed_data"):
         yield finding("CHAIN_CONTEXT_MISSING", "the request does not say which chain the wallet is on, so the payload's chain cannot be checked", "chainId")

@@ -4,23 +4,16 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..decode.universal_router import ADDRESS_THIS, MSG_SENDER
 from ..findings import Finding, finding
-from ..types import Command
+from ..types import Call
 from .context import RuleContext, same_address, steps
-
-# Universal Router sentinels: address(1) is the caller (the signer), address(2) the router.
-_ROUTER_SENTINELS = (MSG_SENDER.lower(), ADDRESS_THIS.lower())
 
 
 def _recipients(ctx: RuleContext, action: str) -> Iterator[tuple[str, str]]:
+    """Recipients of direct calls; router commands are `router.py`'s."""
     for step in steps(ctx.intent):
         recipient = step.roles.get("recipient")
-        if step.action != action or not isinstance(recipient, str):
-            continue
-        if isinstance(step.node, Command) and recipient.lower() in _ROUTER_SENTINELS:
-            continue
-        if not same_address(recipient, ctx.signer):
+        if isinstance(step.node, Call) and step.action == action and isinstance(recipient, str) and not same_address(recipient, ctx.signer):
             yield recipient, step.where
 
 
@@ -44,12 +37,33 @@ def signer_unknown(ctx: RuleContext) -> Iterator[Finding]:
         yield finding("SIGNER_UNKNOWN", "no signing account is known, so the recipients of this payload cannot be checked", "from")
 
 
-def order_nothing_back(ctx: RuleContext) -> Iterator[Finding]:
+CURRENCY_ITEM_TYPES = (0, 1)  # Seaport: native token, ERC-20
+
+
+def _payments(consideration: list[dict], to_offerer: bool, offerer: str) -> dict[tuple[int, str], int]:
+    """The least each currency pays, to the offerer or to everyone else."""
+    totals: dict[tuple[int, str], int] = {}
+    for item in consideration:
+        if item["itemType"] in CURRENCY_ITEM_TYPES and same_address(item.get("recipient"), offerer) == to_offerer:
+            key = (item["itemType"], item["token"].lower())
+            totals[key] = totals.get(key, 0) + min(item["startAmount"], item["endAmount"])
+    return totals
+
+
+def marketplace_orders(ctx: RuleContext) -> Iterator[Finding]:
+    """Seaport orders: the signer must be the offerer and must be paid, and paid more than anyone else."""
     typed = ctx.intent.typed
     if typed is None or typed.action != "nft_order":
         return
     for i, order in enumerate(typed.roles.get("orders", [])):
-        offerer = order["offerer"]
+        offerer, where = order["offerer"], f"typedData.message.orders[{i}]"
+        if ctx.payload.signer is not None and not same_address(offerer, ctx.payload.signer):
+            yield finding("SIGNER_MISMATCH", f"order {i} is offered by {offerer}, but {ctx.payload.signer} signs it", where)
         back = [c for c in order["consideration"] if same_address(c.get("recipient"), offerer) and (c["startAmount"] or c["endAmount"])]
         if order["offer"] and not back:
-            yield finding("NFT_ORDER_NOTHING_BACK", f"order {i} gives away {len(order['offer'])} item(s) and pays the offerer {offerer} nothing", f"typedData.message.orders[{i}]")
+            yield finding("NFT_ORDER_NOTHING_BACK", f"order {i} gives away {len(order['offer'])} item(s) and pays the offerer {offerer} nothing", where)
+            continue
+        own, others = _payments(order["consideration"], True, offerer), _payments(order["consideration"], False, offerer)
+        for currency, amount in others.items():
+            if amount >= own.get(currency, 0):
+                yield finding("NFT_ORDER_PAYS_OTHERS", f"order {i} pays others {amount} of {currency[1]} and the offerer only {own.get(currency, 0)}", where)

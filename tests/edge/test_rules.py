@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from dmind.edge import evaluate_json
@@ -27,8 +29,22 @@ def _approve(spender, amount):
     return _tx(USDC, calldata("approve(address,uint256)", ["address", "uint256"], [spender, amount]))
 
 
+MSG_SENDER, ADDRESS_THIS = "0x" + "00" * 19 + "01", "0x" + "00" * 19 + "02"
+V3_IN = (0x00, ["address", "uint256", "uint256", "bytes", "bool"])
+
+
 def _swap_data(recipient):
-    return ur_execute([(0x00, ["address", "uint256", "uint256", "bytes", "bool"], [recipient, 10**6, 1, v3_path(USDC, 500, WETH), True])])
+    return ur_execute([(*V3_IN, [recipient, 10**6, 1, v3_path(USDC, 500, WETH), True])])
+
+
+def _plan(*commands, to=UNIVERSAL_ROUTER, value=0):
+    return _tx(to, ur_execute(list(commands)), value=value)
+
+
+def _no_chain(document):
+    document["types"]["EIP712Domain"] = [f for f in document["types"]["EIP712Domain"] if f["name"] != "chainId"]
+    del document["domain"]["chainId"]
+    return document
 
 
 def _swap(recipient):
@@ -73,6 +89,17 @@ CASES: dict[str, tuple[dict, dict]] = {
     "PROXY_UPGRADE": (_tx(USDC, calldata("upgradeTo(address)", ["address"], [FRIEND])), _approve(PERMIT2, 1)),
     "CONTRACT_CREATION": (_tx(None, b"\x60\x00"), _tx(FRIEND, value=1)),
     "ADDRESS_DENYLISTED": (_approve(ATTACKER, 1), _approve(FRIEND, 1)),
+    "ROUTER_TRANSFER_TO_THIRD_PARTY": (_plan((0x02, ["address", "address", "uint160"], [USDC, FRIEND, 10**12])),
+                                       _plan((0x02, ["address", "address", "uint160"], [USDC, ADDRESS_THIS, 10**6]),
+                                             (*V3_IN, [MSG_SENDER, 10**6, 1, v3_path(USDC, 500, WETH), False]))),
+    "ROUTER_OUTPUT_STRANDED": (_plan((*V3_IN, [ADDRESS_THIS, 10**6, 1, v3_path(USDC, 500, WETH), True])),
+                               _plan((*V3_IN, [ADDRESS_THIS, 10**6, 1, v3_path(USDC, 500, WETH), True]),
+                                     (0x0C, ["address", "uint256"], [MSG_SENDER, 1]))),
+    "TYPED_DATA_NO_CHAIN_ID": (typed_request(_no_chain(eip2612_permit(PERMIT2, 10, FIXED_NOW + 60))),
+                               typed_request(eip2612_permit(PERMIT2, 10, FIXED_NOW + 60))),
+    "CONTRACT_UNVERIFIED": (_plan((0x0B, ["address", "uint256"], [MSG_SENDER, 10]), to=FRIEND, value=10),
+                            _plan((0x0B, ["address", "uint256"], [MSG_SENDER, 10]), value=10)),
+    "NFT_ORDER_PAYS_OTHERS": (typed_request(seaport_order(SIGNER, 1)), typed_request(seaport_order(SIGNER, 10**18))),
 }
 
 
@@ -100,9 +127,31 @@ def test_policy_limit_counts_as_unlimited():
     assert "APPROVAL_UNLIMITED" not in _codes(_approve(PERMIT2, 10**9))
 
 
-def test_permit2_max_uint160_is_unlimited():
-    def permit(amount):  # WETH: no policy limit applies, only the uint160 ceiling
+def test_unlimited_starts_at_2_pow_128():
+    def permit(amount):  # WETH: no policy limit applies, only the floor
         return typed_request(permit2_single(UNIVERSAL_ROUTER, amount, FIXED_NOW + 60, FIXED_NOW + 60, token=WETH))
 
-    assert "APPROVAL_UNLIMITED" in _codes(permit(MAX_UINT160))
-    assert "APPROVAL_UNLIMITED" not in _codes(permit(MAX_UINT160 - 1))
+    for amount in (MAX_UINT160, MAX_UINT160 - 1, 2**128):
+        assert "APPROVAL_UNLIMITED" in _codes(permit(amount))
+    assert "APPROVAL_UNLIMITED" not in _codes(permit(2**128 - 1))
+
+
+# Attacks found in review: each once reached ALLOW.
+REVIEW_REGRESSIONS = {
+    "100% of swap output paid as a 'portion'": _plan((*V3_IN, [ADDRESS_THIS, 10**9, 1, v3_path(USDC, 500, WETH), True]),
+                                                     (0x06, ["address", "address", "uint256"], [WETH, FRIEND, 10_000])),
+    "wrapped ETH sent to a stranger": _plan((0x0B, ["address", "uint256"], [FRIEND, 10**19]), value=10**19),
+    "opaque V4 swap": _plan((0x10, ["bytes", "bytes[]"], [b"\x0e", [b"\x01" * 96]])),
+    "router look-alike keeps the ETH": _plan((0x0B, ["address", "uint256"], [MSG_SENDER, 10**19]), to=FRIEND, value=10**19),
+    "WETH look-alike deposit": _tx(FRIEND, bytes.fromhex("d0e30db0"), value=10**19),
+    "sign-in as bare hex for another site": _personal(SIWE, None) | {"request": {"method": "personal_sign", "params": [SIWE.encode().hex(), SIGNER]}, "origin": "https://evil.example"},
+    "Seaport order paying the offerer 1 wei": typed_request(seaport_order(SIGNER, 1)),
+    "approval just under 2^255": _approve(FRIEND, 2**254),
+    "EIP-712 value beyond 2^53 as a JSON number": request("eth_signTypedData_v4", [SIGNER, json.dumps(eip2612_permit(PERMIT2, 1, 2)).replace('"value": "1"', '"value": 9007199254740993')]),
+    "gasPrice on a type-2 object": request("eth_sendTransaction", [{"from": SIGNER, "to": FRIEND, "value": "0x1", "type": "0x2", "gasPrice": "0x1", "maxFeePerGas": "0x2"}]),
+}
+
+
+@pytest.mark.parametrize("label", sorted(REVIEW_REGRESSIONS))
+def test_review_regressions_are_not_allowed(label):
+    assert evaluate_json(REVIEW_REGRESSIONS[label], policy=POLICY, now=FIXED_NOW).verdict != "ALLOW"

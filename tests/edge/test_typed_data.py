@@ -13,8 +13,14 @@ from dmind.edge.errors import EdgeError
 from dmind.edge.parse.typed_data import parse_typed_data
 from tests.builders import EIP712_DOMAIN, SEAPORT, SIGNER, USDC, eip2612_permit, permit2_single, seaport_order
 
+def _json_safe(value: int):
+    """Integers past 2^53 travel as strings, as JavaScript dapps must send them."""
+    return value if abs(value) < 2**53 else str(value)
+
+
 ATOMIC = {
-    "uint256": st.integers(0, 2**256 - 1), "uint8": st.integers(0, 255), "int128": st.integers(-(2**127), 2**127 - 1),
+    "uint256": st.integers(0, 2**256 - 1).map(_json_safe), "uint8": st.integers(0, 255),
+    "int128": st.integers(-(2**127), 2**127 - 1).map(_json_safe),
     "address": st.binary(min_size=20, max_size=20).map(lambda b: "0x" + b.hex()), "bool": st.booleans(),
     "bytes32": st.binary(min_size=32, max_size=32).map(lambda b: "0x" + b.hex()),
     "bytes": st.binary(max_size=40).map(lambda b: "0x" + b.hex()), "string": st.text(max_size=20),

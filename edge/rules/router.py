@@ -1,0 +1,80 @@
+"""Rules on Universal Router plans: where each command sends assets, and what is left behind.
+
+Recipients `address(1)` (the caller, i.e. the signer) and `address(2)` (the router itself)
+are sentinels. A command that sends to anyone else is a finding whose weight depends on
+what the command moves: swap output, the signer's own tokens pulled through Permit2, or a
+fee portion. Output sent to the router must be taken out again by a later command, or it
+stays there for the next caller to sweep.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..decode.universal_router import ADDRESS_THIS, MSG_SENDER
+from ..findings import Finding, finding
+from ..types import Call, Command
+from .context import RuleContext, same_address, steps
+
+# Commands whose `recipient` receives output the signer is buying.
+OUTPUT_COMMANDS = frozenset({"V3_SWAP_EXACT_IN", "V3_SWAP_EXACT_OUT", "V2_SWAP_EXACT_IN", "V2_SWAP_EXACT_OUT",
+                             "SWEEP", "UNWRAP_WETH", "WRAP_ETH"})
+# Commands that move the signer's tokens (via Permit2) or the router's balance to `recipient`.
+PAYMENT_COMMANDS = frozenset({"PERMIT2_TRANSFER_FROM", "PERMIT2_TRANSFER_FROM_BATCH", "TRANSFER"})
+# Commands that take what the router holds (the rest of the plan can no longer strand it).
+DRAINING_COMMANDS = frozenset({"SWEEP", "UNWRAP_WETH", "TRANSFER"})
+# Interface fees above this share are not fees: PAY_PORTION of more than 1% is a payment.
+MAX_FEE_BIPS = 100
+
+
+def _plan(commands: tuple[Command, ...]) -> Iterator[Command]:
+    for command in commands:
+        yield command
+        yield from _plan(command.commands)
+
+
+def _router_calls(ctx: RuleContext) -> Iterator[Call]:
+    for step in steps(ctx.intent):
+        if isinstance(step.node, Call) and step.node.commands:
+            yield step.node
+
+
+def _is_sentinel(address: object) -> bool:
+    return same_address(address, MSG_SENDER) or same_address(address, ADDRESS_THIS)
+
+
+def _recipients(command: Command) -> list[str]:
+    if command.name == "PERMIT2_TRANSFER_FROM_BATCH":
+        return [d["recipient"] for d in command.args.get("batchDetails", [])]
+    recipient = command.roles.get("recipient")
+    return [recipient] if isinstance(recipient, str) else []
+
+
+def router_recipients(ctx: RuleContext) -> Iterator[Finding]:
+    for call in _router_calls(ctx):
+        for command in _plan(call.commands):
+            for recipient in _recipients(command):
+                if _is_sentinel(recipient) or same_address(recipient, ctx.signer):
+                    continue
+                if command.name in OUTPUT_COMMANDS:
+                    yield finding("SWAP_RECIPIENT_NOT_SIGNER", f"{command.name} sends its output to {recipient}, not to the signer", command.where)
+                elif command.name in PAYMENT_COMMANDS:
+                    yield finding("ROUTER_TRANSFER_TO_THIRD_PARTY", f"{command.name} moves assets to {recipient}", command.where)
+                elif command.name == "PAY_PORTION":
+                    bips = command.args.get("bips", 0)
+                    if bips > MAX_FEE_BIPS:
+                        yield finding("ROUTER_TRANSFER_TO_THIRD_PARTY", f"PAY_PORTION sends {bips / 100:g}% of the output to {recipient}", command.where)
+                    else:
+                        yield finding("TRANSFER_RECIPIENT_NOT_SIGNER", f"PAY_PORTION pays a {bips / 100:g}% fee to {recipient}", command.where)
+
+
+def router_stranded_output(ctx: RuleContext) -> Iterator[Finding]:
+    for call in _router_calls(ctx):
+        holding = None
+        for command in _plan(call.commands):
+            if command.name in DRAINING_COMMANDS or command.roles.get("payerIsUser") is False:
+                holding = None
+            if command.name in OUTPUT_COMMANDS and same_address(command.roles.get("recipient"), ADDRESS_THIS):
+                holding = command
+        if holding is not None:
+            yield finding("ROUTER_OUTPUT_STRANDED", f"{holding.name} leaves its output in the router and no later command takes it out", holding.where)
