@@ -168,5 +168,20 @@ def bench_gate(
         render_table(result, Console())
 
 
+@bench_app.command("policy")
+def bench_policy(
+    iterations: int = typer.Option(200, "-n", "--iterations", help="Bundles to verify and install."),
+    as_json: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
+) -> None:
+    """Signed policy bundles: verification and atomic activation, p50/p99."""
+    from .bench import render_policy_table, run_policy_bench
+
+    result = run_policy_bench(iterations)
+    if as_json:
+        sys.stdout.write(json.dumps(result, indent=2) + "\n")
+    else:
+        render_policy_table(result, Console())
+
+
 def main() -> None:
     app()
