@@ -101,14 +101,18 @@ def build(source: Path = typer.Argument(..., help="Policy source (.toml or .json
           scope: Optional[str] = typer.Option(None, "--scope", help="Comma-separated chain ids (default: the chains the policy names, or 1)."),
           min_runtime: Optional[str] = typer.Option(None, "--min-runtime", help="Oldest runtime that may load it (default: this one).")) -> None:
     """Compile a policy source into a deterministic bundle payload."""
-    from dmind.policies.bundle import BundleError, build_payload
+    from dmind.policies.bundle import BundleError, build_payload, runtime_release
 
     policy = _load_source(source)
     issued = issued_at if issued_at is not None else int(os.environ.get("SOURCE_DATE_EPOCH", time.time()))
     named = set().union(policy.known_spenders, policy.known_routers, policy.delegates_7702, policy.known_contracts, policy.approval_limits)
-    chains = tuple(int(c) for c in scope.split(",")) if scope else tuple(sorted(named)) or (1,)
     try:
-        payload = build_payload(policy, issued, issued, issued + valid_days * 86400, min_runtime or runtime_version(), chains)
+        chains = tuple(int(c) for c in scope.split(",")) if scope else tuple(sorted(named)) or (1,)
+    except ValueError as exc:
+        raise _fail("SCOPE_INVALID", f"--scope takes comma-separated chain ids, got {scope!r}", 2) from exc
+    try:
+        release = ".".join(map(str, runtime_release(runtime_version())))
+        payload = build_payload(policy, issued, issued, issued + valid_days * 86400, min_runtime or release, chains)
     except BundleError as exc:
         raise _fail(exc.code, exc.message) from exc
     output.write_bytes(payload)
@@ -123,12 +127,21 @@ def sign(payload: Path = typer.Argument(..., help="Payload from `policy build`."
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from dmind.policies.bundle import sign_bundle
+    import cbor2
+
+    from dmind.policies.bundle import BundleError, parse_payload, sign_bundle
+    from dmind.policies.cbor_strict import CborError, check_deterministic
 
     private = serialization.load_pem_private_key(_read(key), password=None)
     if not isinstance(private, Ed25519PrivateKey):
         raise _fail("KEY_INVALID", f"{key} is not an Ed25519 private key", 2)
-    bundle = sign_bundle(_read(payload), private)
+    data = _read(payload)
+    try:
+        check_deterministic(data)
+        parse_payload(cbor2.loads(data))
+    except (CborError, BundleError) as exc:
+        raise _fail(getattr(exc, "code", "BUNDLE_INVALID"), f"{payload} is not a policy payload from `policy build`: {exc}", 2) from exc
+    bundle = sign_bundle(data, private)
     output.write_bytes(bundle)
     out.print(f"wrote {output} ({len(bundle)} bytes)")
 

@@ -11,6 +11,7 @@ revision against the device's record. The device side (atomic activation) is `st
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
@@ -21,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from .cbor_strict import CborError, check_deterministic
 from .cose import CoseError, check_alg, decode_sign1, sign1, verify_signature
-from .model import Policy, PolicyError, policy_from_dict, policy_to_dict
+from .model import UINT64_MAX, Policy, PolicyError, policy_from_dict, policy_to_dict
 
 SCHEMA = "dmind-policy/1"
 CONTENT_TYPE = "application/vnd.dmind.policy+cbor"
@@ -96,25 +97,55 @@ class TrustStore:
         return store
 
 
-def _version(text: str) -> tuple[int, ...]:
-    parts = text.split(".")
-    if not 1 <= len(parts) <= 3 or not all(p.isdigit() for p in parts):
+_MIN_RUNTIME = re.compile(r"([0-9]+)\.([0-9]+)\.([0-9]+)")
+_RELEASE = re.compile(r"([0-9]+)(?:\.([0-9]+))?(?:\.([0-9]+))?")
+
+
+def _min_runtime(text: str) -> tuple[int, ...]:
+    match = _MIN_RUNTIME.fullmatch(text)
+    if not match:
         raise BundleError("BUNDLE_SCHEMA_INVALID", f"min_runtime {text!r} is not a version like 1.2.3")
-    return tuple(int(p) for p in parts) + (0,) * (3 - len(parts))
+    return tuple(int(part) for part in match.groups())
+
+
+def runtime_release(version: str) -> tuple[int, ...]:
+    """The release numbers at the start of a runtime version (PEP 440: "0.2.0rc1" is 0.2.0)."""
+    match = _RELEASE.match(version)
+    return tuple(int(part or 0) for part in match.groups()) if match else (0, 0, 0)
+
+
+def _payload_dict(info: BundleInfo, policy: Policy) -> dict[str, Any]:
+    """The one plain form of a payload; its canonical CBOR is the only accepted encoding."""
+    return {"schema": SCHEMA, "bundle_id": info.bundle_id, "revision": info.revision, "issued_at": info.issued_at,
+            "not_before": info.not_before, "expires_at": info.expires_at, "min_runtime": info.min_runtime,
+            "scope": list(info.scope), "policy": policy_to_dict(policy)}
+
+
+def _check_consistency(info: BundleInfo, policy: Policy) -> None:
+    _min_runtime(info.min_runtime)
+    if not info.scope or list(info.scope) != sorted(set(info.scope)):
+        raise BundleError("BUNDLE_SCHEMA_INVALID", "scope must be a sorted non-empty list of distinct chain ids")
+    if info.not_before >= info.expires_at or info.issued_at > info.expires_at:
+        raise BundleError("BUNDLE_SCHEMA_INVALID", "the validity window is empty")
+    if (policy.policy_id, policy.revision) != (info.bundle_id, info.revision):
+        raise BundleError("BUNDLE_SCHEMA_INVALID", "bundle_id and revision must equal the policy's own")
+    chains = set().union(policy.known_spenders, policy.known_routers, policy.delegates_7702, policy.known_contracts, policy.approval_limits)
+    if not chains <= set(info.scope):
+        raise BundleError("BUNDLE_SCHEMA_INVALID", f"policy names chains {sorted(chains - set(info.scope))} outside the bundle's scope")
 
 
 def build_payload(policy: Policy, issued_at: int, not_before: int, expires_at: int, min_runtime: str,
                   scope: tuple[int, ...]) -> bytes:
     """The deterministic CBOR payload for `policy`; bundle id and revision are the policy's own."""
-    if not issued_at <= expires_at or not not_before < expires_at:
-        raise BundleError("BUNDLE_SCHEMA_INVALID", "the validity window is empty")
-    payload = {
-        "schema": SCHEMA, "bundle_id": policy.policy_id, "revision": policy.revision, "issued_at": issued_at,
-        "not_before": not_before, "expires_at": expires_at, "min_runtime": min_runtime,
-        "scope": sorted(set(scope)), "policy": policy_to_dict(policy),
-    }
-    _check_schema(payload)
-    return cbor2.dumps(payload, canonical=True)
+    info = BundleInfo(policy.policy_id, policy.revision, _uint(issued_at, "issued_at"), _uint(not_before, "not_before"),
+                      _uint(expires_at, "expires_at"), min_runtime, tuple(sorted({_uint(c, "scope") for c in scope})))
+    _check_consistency(info, policy)
+    data = cbor2.dumps(_payload_dict(info, policy), canonical=True)
+    try:
+        check_deterministic(data)  # what we sign must pass our own verifier
+    except CborError as exc:
+        raise BundleError("BUNDLE_" + exc.code, f"this policy has no deterministic encoding: {exc}") from exc
+    return data
 
 
 def sign_bundle(payload: bytes, private_key: Ed25519PrivateKey) -> bytes:
@@ -123,44 +154,39 @@ def sign_bundle(payload: bytes, private_key: Ed25519PrivateKey) -> bytes:
 
 
 def _uint(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise BundleError("BUNDLE_SCHEMA_INVALID", f"{name} must be an unsigned integer")
+    if type(value) is not int or not 0 <= value <= UINT64_MAX:
+        raise BundleError("BUNDLE_SCHEMA_INVALID", f"{name} must be an unsigned integer below 2^64")
     return value
 
 
-def _check_schema(payload: Any) -> tuple[BundleInfo, Policy]:
-    if not isinstance(payload, dict) or sorted(payload) != sorted(PAYLOAD_KEYS):
+def parse_payload(payload: Any) -> tuple[BundleInfo, Policy]:
+    """A decoded payload to its header and policy, refusing anything but the exact schema."""
+    if not isinstance(payload, dict) or not all(type(k) is str for k in payload) or sorted(payload) != sorted(PAYLOAD_KEYS):
         raise BundleError("BUNDLE_SCHEMA_INVALID", f"payload must have exactly the keys {', '.join(PAYLOAD_KEYS)}")
     if payload["schema"] != SCHEMA:
         raise BundleError("BUNDLE_SCHEMA_INVALID", f"schema {payload['schema']!r} is not {SCHEMA}")
-    scope = payload["scope"]
-    if not isinstance(scope, list) or not scope or scope != sorted(set(scope)):
-        raise BundleError("BUNDLE_SCHEMA_INVALID", "scope must be a sorted non-empty list of distinct chain ids")
-    if not isinstance(payload["bundle_id"], str) or not isinstance(payload["min_runtime"], str):
-        raise BundleError("BUNDLE_SCHEMA_INVALID", "bundle_id and min_runtime must be text")
-    _version(payload["min_runtime"])
+    if type(payload["bundle_id"]) is not str or type(payload["min_runtime"]) is not str or not isinstance(payload["scope"], list):
+        raise BundleError("BUNDLE_SCHEMA_INVALID", "bundle_id and min_runtime must be text, scope a list")
     info = BundleInfo(
         payload["bundle_id"], _uint(payload["revision"], "revision"), _uint(payload["issued_at"], "issued_at"),
         _uint(payload["not_before"], "not_before"), _uint(payload["expires_at"], "expires_at"), payload["min_runtime"],
-        tuple(_uint(c, "scope") for c in scope),
+        tuple(_uint(c, "scope") for c in payload["scope"]),
     )
     try:
         policy = policy_from_dict(payload["policy"])
     except PolicyError as exc:
         raise BundleError("BUNDLE_SCHEMA_INVALID", f"policy.{exc}") from exc
-    if policy_to_dict(policy) != payload["policy"]:
-        raise BundleError("BUNDLE_SCHEMA_INVALID", "policy is not in canonical form")
-    if (policy.policy_id, policy.revision) != (info.bundle_id, info.revision):
-        raise BundleError("BUNDLE_SCHEMA_INVALID", "bundle_id and revision must equal the policy's own")
-    chains = set().union(policy.known_spenders, policy.known_routers, policy.delegates_7702, policy.known_contracts, policy.approval_limits)
-    if not chains <= set(info.scope):
-        raise BundleError("BUNDLE_SCHEMA_INVALID", f"policy names chains {sorted(chains - set(info.scope))} outside the bundle's scope")
+    _check_consistency(info, policy)
     return info, policy
 
 
 def verify_bundle(data: bytes, trust: TrustStore, now: int, runtime_version: str,
-                  revisions: Mapping[str, int] | None = None) -> VerifiedBundle:
-    """Verify a bundle completely; `revisions` is the device's record of installed revisions."""
+                  revisions: Mapping[str, int] | None = None, check_window: bool = True) -> VerifiedBundle:
+    """Verify a bundle completely; `revisions` is the device's record of installed revisions.
+
+    `check_window=False` is for the device's own bookkeeping only (reading which revision an
+    expired active bundle had); nothing is ever activated without the window check.
+    """
     if len(data) > MAX_BUNDLE_BYTES:
         raise BundleError("BUNDLE_TOO_LARGE", f"bundle is {len(data)} bytes, over the {MAX_BUNDLE_BYTES}-byte limit")
     try:
@@ -168,6 +194,9 @@ def verify_bundle(data: bytes, trust: TrustStore, now: int, runtime_version: str
         check_alg(message)
     except CoseError as exc:
         raise BundleError(exc.code, exc.message) from exc
+    if message.unprotected:
+        # Unprotected headers are not signed: allowing any would give one policy many encodings.
+        raise BundleError("BUNDLE_STRUCTURE_INVALID", "a policy bundle carries no unprotected headers")
     key = trust.get(message.kid)
     if key is None:
         raise BundleError("BUNDLE_KID_UNKNOWN", f"kid {message.kid.hex() if message.kid else None} is not a pinned key")
@@ -182,15 +211,16 @@ def verify_bundle(data: bytes, trust: TrustStore, now: int, runtime_version: str
     except CborError as exc:
         raise BundleError("BUNDLE_" + exc.code, f"payload is not deterministic CBOR: {exc}") from exc
     payload = cbor2.loads(message.payload)
-    if isinstance(payload, dict):
-        for key_name in ("not_before", "expires_at"):
-            _uint(payload.get(key_name), key_name)
-        if now < payload["not_before"]:
-            raise BundleError("BUNDLE_NOT_YET_VALID", f"bundle is valid from {payload['not_before']}, it is {now}")
-        if now >= payload["expires_at"]:
-            raise BundleError("BUNDLE_EXPIRED", f"bundle expired at {payload['expires_at']}, it is {now}")
-    info, policy = _check_schema(payload)
-    if _version(runtime_version) < _version(info.min_runtime):
+    if check_window and isinstance(payload, dict):
+        not_before, expires_at = _uint(payload.get("not_before"), "not_before"), _uint(payload.get("expires_at"), "expires_at")
+        if now < not_before:
+            raise BundleError("BUNDLE_NOT_YET_VALID", f"bundle is valid from {not_before}, it is {now}")
+        if now >= expires_at:
+            raise BundleError("BUNDLE_EXPIRED", f"bundle expired at {expires_at}, it is {now}")
+    info, policy = parse_payload(payload)
+    if cbor2.dumps(_payload_dict(info, policy), canonical=True) != message.payload:
+        raise BundleError("BUNDLE_SCHEMA_INVALID", "payload is not in canonical form (e.g. 1 where 1.0 belongs)")
+    if runtime_release(runtime_version) < _min_runtime(info.min_runtime):
         raise BundleError("BUNDLE_RUNTIME_TOO_OLD", f"bundle needs runtime {info.min_runtime}, this is {runtime_version}")
     stored = (revisions or {}).get(info.bundle_id)
     if stored is not None and info.revision <= stored:

@@ -63,7 +63,8 @@ def sig_structure(protected_bytes: bytes, external_aad: bytes, payload: bytes) -
 
 
 def _headers(raw: Any, where: str) -> dict[int, Any]:
-    if not isinstance(raw, dict) or not all(isinstance(k, int) and not isinstance(k, bool) for k in raw):
+    # type() rather than isinstance(): a bool or a float label (1.0 == 1 in Python) is not a label.
+    if not isinstance(raw, dict) or not all(type(k) is int for k in raw):
         raise CoseError("BUNDLE_STRUCTURE_INVALID", f"{where} header must be a map with integer labels")
     return raw
 
@@ -92,15 +93,20 @@ def decode_sign1(data: bytes) -> Sign1:
     unprotected = _headers(unprotected, "unprotected")
     if set(protected) & set(unprotected):
         raise CoseError("BUNDLE_STRUCTURE_INVALID", "a header label appears in both protected and unprotected buckets")
-    crit = protected.get(HEADER_CRIT, [])
-    if HEADER_CRIT in unprotected or not isinstance(crit, list) or any(label not in KNOWN_HEADERS for label in crit):
-        raise CoseError("BUNDLE_HEADER_CRITICAL", "a critical header this verifier does not understand")
+    if HEADER_CRIT in unprotected:
+        raise CoseError("BUNDLE_HEADER_CRITICAL", "crit must be in the protected header (RFC 9052 §3.1)")
+    if HEADER_CRIT in protected:
+        crit = protected[HEADER_CRIT]
+        if not isinstance(crit, list) or not crit or not all(type(label) is int for label in crit):
+            raise CoseError("BUNDLE_HEADER_CRITICAL", "crit must be a non-empty list of integer labels")
+        if any(label not in KNOWN_HEADERS or label not in protected for label in crit):
+            raise CoseError("BUNDLE_HEADER_CRITICAL", "a critical header this verifier does not understand, or one that is absent")
     return Sign1(protected, protected_bytes, unprotected, payload, signature)
 
 
 def check_alg(message: Sign1) -> None:
     """Accept only EdDSA (-8) and Ed25519 (-19), and only in the protected bucket."""
-    if message.alg not in ALLOWED_ALGS or HEADER_ALG in message.unprotected:
+    if type(message.alg) is not int or message.alg not in ALLOWED_ALGS or HEADER_ALG in message.unprotected:
         raise CoseError("BUNDLE_ALG_UNSUPPORTED", f"algorithm {message.alg!r} is not EdDSA/Ed25519")
 
 
@@ -116,5 +122,6 @@ def verify_signature(message: Sign1, public_key: bytes, external_aad: bytes) -> 
 def sign1(payload: bytes, private_key: Ed25519PrivateKey, kid: bytes, content_type: str, external_aad: bytes) -> bytes:
     """A tagged COSE_Sign1 with alg EdDSA, kid and content type in the protected header."""
     protected_bytes = cbor2.dumps({HEADER_ALG: ALG_EDDSA, HEADER_CONTENT_TYPE: content_type, HEADER_KID: kid}, canonical=True)
+    check_deterministic(protected_bytes)  # what we sign must pass our own verifier
     signature = private_key.sign(sig_structure(protected_bytes, external_aad, payload))
     return cbor2.dumps(cbor2.CBORTag(COSE_SIGN1_TAG, [protected_bytes, {}, payload, signature]), canonical=True)

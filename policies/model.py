@@ -21,6 +21,8 @@ DISCLOSABLE_FIELDS = ("chain_id", "method", "action", "contract", "selector", "f
                       "amount_bucket", "origin_host", "typed_data_schema", "counterparty_bucket")
 PLANS = ("edge", "edge_local", "edge_cloud", "edge_cloud_local")
 DEFAULT_MAX_PERMIT_LIFETIME_S = 30 * 24 * 3600
+UINT64_MAX = 2**64 - 1  # integers of the policy travel as CBOR uints, which stop here
+_DIGITS = re.compile(r"[0-9]+")  # ASCII only: str.isdigit() also accepts "²" and "１"
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
 _CODE = re.compile(r"[A-Z][A-Z0-9_]*")
 _EMPTY: Mapping = MappingProxyType({})
@@ -124,7 +126,7 @@ def _table(raw: Any, name: str, allowed: set[str] | None = None) -> Mapping[str,
     if not isinstance(raw, Mapping):
         raise PolicyError(name, "must be a table")
     if allowed is not None:
-        unknown = sorted(set(raw) - allowed)
+        unknown = sorted(str(k) for k in set(raw) - allowed)
         if unknown:
             raise PolicyError(f"{name}.{unknown[0]}" if name != "policy" else unknown[0], "is not a known field")
     return raw
@@ -133,12 +135,12 @@ def _table(raw: Any, name: str, allowed: set[str] | None = None) -> Mapping[str,
 def _number(value: Any, name: str, low: float, high: float) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
         raise PolicyError(name, f"must be a number in [{low}, {high}], got {value!r}")
-    return float(value)
+    return float(value) + 0.0  # + 0.0 turns -0.0 into 0.0: one value, one encoding
 
 
-def _int(value: Any, name: str, low: int = 0) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise PolicyError(name, f"must be an integer >= {low}, got {value!r}")
+def _int(value: Any, name: str, low: int = 0, high: int = UINT64_MAX) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise PolicyError(name, f"must be an integer in [{low}, {high}], got {value!r}")
     return value
 
 
@@ -156,8 +158,8 @@ def _address(value: Any, name: str) -> str:
 
 def _chain_key(key: Any, name: str) -> int:
     text = str(key)
-    if not text.isdigit() or (len(text) > 1 and text[0] == "0"):
-        raise PolicyError(name, f"chain ids must be decimal integers, got {key!r}")
+    if not _DIGITS.fullmatch(text) or (len(text) > 1 and text[0] == "0") or int(text) > UINT64_MAX:
+        raise PolicyError(name, f"chain ids must be decimal integers below 2^64, got {key!r}")
     return int(text)
 
 
@@ -174,9 +176,9 @@ def _per_chain_addresses(raw: Any, name: str) -> Mapping[int, frozenset[str]]:
 
 def _limit(value: Any, name: str) -> int:
     # Limits may be decimal strings: TOML integers stop at 2^63, token amounts do not.
-    if isinstance(value, str) and value.isdigit():
+    if isinstance(value, str) and _DIGITS.fullmatch(value):
         value = int(value)
-    return _int(value, name)
+    return _int(value, name, high=2**256 - 1)
 
 
 def _override(raw: Any, name: str) -> FindingOverride:
@@ -212,8 +214,13 @@ def _approval_limits(raw: Any) -> Mapping[int, Mapping[str, int]]:
     out = {}
     for key, tokens in table.items():
         name = f"approval_limits.{key}"
-        out[_chain_key(key, name)] = MappingProxyType(
-            {_address(tok, f"{name}.{tok}"): _limit(v, f"{name}.{tok}") for tok, v in _table(tokens, name).items()})
+        limits: dict[str, int] = {}
+        for tok, value in _table(tokens, name).items():
+            address = _address(tok, f"{name}.{tok}")
+            if address in limits:
+                raise PolicyError(f"{name}.{tok}", "the same token is listed twice (addresses are case-insensitive)")
+            limits[address] = _limit(value, f"{name}.{tok}")
+        out[_chain_key(key, name)] = MappingProxyType(limits)
     return MappingProxyType(out)
 
 

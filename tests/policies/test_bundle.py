@@ -15,7 +15,7 @@ from dmind.policies.bundle import CONTENT_TYPE, BundleError, TrustStore, build_p
 from dmind.policies.cose import sign1
 from dmind.policies.default import default_policy_source
 from dmind.policies.model import DISCLOSABLE_FIELDS, PLANS, PRIVACY_PROFILES
-from dmind.policies.store import ACTIVE, PolicyStore
+from dmind.policies.store import ACTIVE, REVISIONS, PolicyStore
 
 NOW = 1_800_000_000
 DAY = 86400
@@ -160,11 +160,128 @@ def test_another_bundle_id_needs_consent(tmp_path):
         store.install(make_bundle(3), NOW, allow_new_id=True)
 
 
-def test_crash_between_activation_and_record_never_lowers_the_revision(tmp_path):
+def test_crash_after_the_record_write_only_makes_the_device_stricter(tmp_path):
     store = PolicyStore(tmp_path, TRUST, RUNTIME)
-    store.install(make_bundle(2), NOW)
-    (tmp_path / ACTIVE).write_bytes(make_bundle(3))  # activation landed, record write did not
-    assert store.active(NOW).info.revision == 3
-    assert store.revisions()["builtin-default"] == 3
+    store.install(make_bundle(3), NOW)
+    (tmp_path / REVISIONS).write_bytes(cbor2.dumps({"builtin-default": 5}, canonical=True))  # crash before activation
+    with pytest.raises(BundleError) as caught:
+        store.install(make_bundle(4), NOW)
+    assert caught.value.code == "BUNDLE_ROLLBACK" and store.active(NOW).info.revision == 3
+    assert store.install(make_bundle(6), NOW).info.revision == 6
+
+
+def test_an_expired_active_bundle_still_holds_its_revision(tmp_path):
+    store = PolicyStore(tmp_path, TRUST, RUNTIME)
+    store.install(make_bundle(3), NOW)
+    (tmp_path / ACTIVE).write_bytes(make_bundle(5, days=2))  # active 5, record still 3
+    later = NOW + 10 * DAY
+    with pytest.raises(BundleError) as caught:
+        store.install(make_bundle(4, issued=later - DAY, days=90), later)
+    assert caught.value.code == "BUNDLE_ROLLBACK"
+    assert store.revisions()["builtin-default"] == 5
+    with pytest.raises(BundleError) as caught:  # nor may it be swapped for another id silently
+        store.install(make_bundle(1, issued=later - DAY, policy_id="other"), later)
+    assert caught.value.code == "BUNDLE_ID_MISMATCH"
+
+
+def test_concurrent_installs_never_lower_the_record(tmp_path):
+    import threading
+
+    store = PolicyStore(tmp_path, TRUST, RUNTIME)
+    store.install(make_bundle(1), NOW)
+    bundles = [make_bundle(r) for r in (5, 4, 7, 6)]
+    barrier = threading.Barrier(len(bundles))
+
+    def install(data):
+        barrier.wait()
+        try:
+            PolicyStore(tmp_path, TRUST, RUNTIME).install(data, NOW)
+        except BundleError as exc:
+            assert exc.code == "BUNDLE_ROLLBACK"
+
+    threads = [threading.Thread(target=install, args=(b,)) for b in bundles]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert store.revisions()["builtin-default"] == store.active(NOW).info.revision == 7
+
+
+def test_unprotected_headers_and_canonical_form_are_enforced():
+    from cbor2 import CBORTag
+
+    body = cbor2.loads(make_bundle()).value
+    padded = cbor2.dumps(CBORTag(18, [body[0], {99: b"x" * 10}, body[2], body[3]]), canonical=True)
+    with pytest.raises(BundleError) as caught:
+        verify_bundle(padded, TRUST, NOW, RUNTIME)
+    assert caught.value.code == "BUNDLE_STRUCTURE_INVALID"
+    as_int = _payload()
+    as_int["policy"]["thresholds"]["tau_conf"] = 1  # 1 where 1.0 belongs: same policy, other bytes
+    with pytest.raises(BundleError) as caught:
+        verify_bundle(_resign(as_int), TRUST, NOW, RUNTIME)
+    assert caught.value.code == "BUNDLE_SCHEMA_INVALID"
+
+
+@pytest.mark.parametrize("protected", [
+    {1: -8, 2: [[1]]}, {1: -8, 2: [{}]}, {1: -8, 2: []}, {1: -8, 2: [3]},  # crit malformed, empty, or naming an absent label
+    {1: -8.0}, {1: True},                                                     # alg as float or bool
+])
+def test_hostile_protected_headers_fail_cleanly(protected):
+    from cbor2 import CBORTag
+
+    header = cbor2.dumps({**protected, 3: CONTENT_TYPE, 4: key_id(KEY.public_key())}, canonical=True)
+    data = cbor2.dumps(CBORTag(18, [header, {}, cbor2.dumps(_payload(), canonical=True), b"\x00" * 64]), canonical=True)
     with pytest.raises(BundleError):
-        store.install(make_bundle(3), NOW)
+        verify_bundle(data, TRUST, NOW, RUNTIME)
+
+
+@pytest.mark.parametrize("change", [
+    {"scope": [[1]]}, {"scope": [None, 1]}, {1: 0}, {"revision": 2**64}, {"min_runtime": "²"}, {"revision": True},
+])
+def test_hostile_payloads_fail_cleanly(change):
+    payload = {**_payload(), **change}
+    try:
+        data = _resign(payload)
+    except Exception:  # cbor2 cannot even encode it the canonical way: nothing to verify
+        return
+    with pytest.raises(BundleError):
+        verify_bundle(data, TRUST, NOW, RUNTIME)
+
+
+def test_runtime_versions_follow_pep_440_release_numbers():
+    for runtime in ("0.1.0", "0.1.0rc1", "0.1.0.dev3", "1.0", "2"):
+        verify_bundle(make_bundle(), TRUST, NOW, runtime)
+    with pytest.raises(BundleError) as caught:
+        verify_bundle(make_bundle(), TRUST, NOW, "0.0.9")
+    assert caught.value.code == "BUNDLE_RUNTIME_TOO_OLD"
+
+
+cbor_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats() | st.text(max_size=8) | st.binary(max_size=8),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.integers(-3, 5) | st.text(max_size=4), children, max_size=4),
+    max_leaves=15,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=300) | cbor_values.map(lambda v: cbor2.dumps(cbor2.CBORTag(18, [cbor2.dumps(v), {}, cbor2.dumps(v), b"\x00" * 64]))))
+def test_hostile_bytes_raise_only_bundle_errors(data):
+    try:
+        verify_bundle(data, TRUST, NOW, RUNTIME)
+    except BundleError:
+        pass
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["schema", "bundle_id", "revision", "issued_at", "not_before", "expires_at", "min_runtime", "scope", "policy"]),
+       cbor_values)
+def test_signed_payloads_with_a_hostile_field_raise_only_bundle_errors(field, value):
+    payload = {**_payload(), field: value}
+    try:
+        data = _resign(payload)
+    except (TypeError, ValueError, cbor2.CBOREncodeError):
+        return  # not encodable canonically: there is nothing to verify
+    try:
+        verify_bundle(data, TRUST, NOW, RUNTIME)
+    except BundleError:
+        pass

@@ -32,6 +32,10 @@ def test_default_policy_is_valid_and_knows_permit2():
     ({"approval_limits": {"1": {"0x" + "11" * 20: "lots"}}}, "approval_limits.1.0x" + "11" * 20),
     ({"unknown_key": 1}, "unknown_key"),
     ({"require_chain_context": "yes"}, "require_chain_context"),
+    ({"known_spenders": {"²": []}}, "known_spenders.²"),
+    ({"known_spenders": {"１": []}}, "known_spenders.１"),
+    ({"revision": 2**64}, "revision"),
+    ({"approval_limits": {"1": {"0x" + "aa" * 20: "1", "0x" + "AA" * 20: "2"}}}, "approval_limits.1.0x" + "AA" * 20),
 ])
 def test_errors_name_the_field(change, field):
     with pytest.raises(PolicyError) as caught:
