@@ -158,30 +158,31 @@ def _multi_mul(streams: list[tuple[list[int], list[tuple[int, int]]]]) -> Jacobi
             elif d < 0:
                 x, y = table[(-d) >> 1]
                 events[i].append((x, P - y))
+    p = P  # a local: this loop is hot, and a global lookup per reduction adds up
     x1, y1, z1 = INFINITY
     for i in range(length - 1, -1, -1):
         if z1:
-            yy = y1 * y1 % P
-            s = 4 * x1 * yy % P
-            m = 3 * x1 * x1 % P
-            x3 = (m * m - 2 * s) % P
-            y1, z1 = (m * (s - x3) - 8 * yy * yy) % P, 2 * y1 * z1 % P
+            yy = y1 * y1 % p
+            s = 4 * x1 * yy % p
+            m = 3 * x1 * x1 % p
+            x3 = (m * m - 2 * s) % p
+            y1, z1 = (m * (s - x3) - 8 * yy * yy) % p, 2 * y1 * z1 % p
             x1 = x3
         for qx, qy in events[i]:
             if not z1:
                 x1, y1, z1 = qx, qy, 1
                 continue
-            zz = z1 * z1 % P
-            h = (qx * zz - x1) % P
-            r = (qy * zz * z1 - y1) % P
+            zz = z1 * z1 % p
+            h = (qx * zz - x1) % p
+            r = (qy * zz * z1 - y1) % p
             if not h:
                 x1, y1, z1 = _add_affine((x1, y1, z1), qx, qy)  # doubling or cancellation: rare
                 continue
-            hh = h * h % P
-            hhh = hh * h % P
-            v = x1 * hh % P
-            x3 = (r * r - hhh - 2 * v) % P
-            y1, z1 = (r * (v - x3) - y1 * hhh) % P, z1 * h % P
+            hh = h * h % p
+            hhh = hh * h % p
+            v = x1 * hh % p
+            x3 = (r * r - hhh - 2 * v) % p
+            y1, z1 = (r * (v - x3) - y1 * hhh) % p, z1 * h % p
             x1 = x3
     return x1, y1, z1
 
