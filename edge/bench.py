@@ -109,23 +109,26 @@ def run_gate_bench(iterations: int = 200, warmup: int = 20, progress: bool = Fal
     }
 
 
-def render_table(result: dict[str, Any], console) -> None:
-    """Print the bench result as rich tables."""
+def _percentile_table(title: str, first: str, rows: dict[str, dict[str, float]], extra: str | None = None):
+    """A rich table of p50/p95/p99/max per row (and one leading extra column when given)."""
     from rich.table import Table
 
-    latency = Table(title=f"gate latency (µs) over {result['corpus']['evaluations']} evaluations of {result['corpus']['requests']} requests")
-    for column in ("stage", "p50", "p95", "p99", "max"):
-        latency.add_column(column, justify="right" if column != "stage" else "left")
-    rows = {**result["latency_us"], "baseline: json round-trip": result["baseline_us"]["json_roundtrip"]}
+    table = Table(title=title)
+    table.add_column(first)
+    columns = ([extra] if extra else []) + ["p50", "p95", "p99", "max"]
+    for column in columns:
+        table.add_column(column, justify="right")
     for name, p in rows.items():
-        latency.add_row(name, *(f"{p[k]:.0f}" for k in ("p50", "p95", "p99", "max")))
-    console.print(latency)
-    kinds = Table(title="end-to-end latency (µs) by request kind")
-    for column in ("kind", "requests", "p50", "p95", "p99"):
-        kinds.add_column(column, justify="right" if column != "kind" else "left")
-    for kind, p in result["latency_us_by_kind"].items():
-        kinds.add_row(kind, str(p["requests"]), *(f"{p[k]:.0f}" for k in ("p50", "p95", "p99")))
-    console.print(kinds)
+        table.add_row(name, *(str(p[c]) if c == extra else f"{p[c]:.0f}" for c in columns))
+    return table
+
+
+def render_table(result: dict[str, Any], console) -> None:
+    """Print the bench result as rich tables."""
+    corpus = result["corpus"]
+    rows = {**result["latency_us"], "baseline: json round-trip": result["baseline_us"]["json_roundtrip"]}
+    console.print(_percentile_table(f"gate latency (µs) over {corpus['evaluations']} evaluations of {corpus['requests']} requests", "stage", rows))
+    console.print(_percentile_table("end-to-end latency (µs) by request kind", "kind", result["latency_us_by_kind"], extra="requests"))
     imports = result["import_ms"]
     console.print(
         f"end-to-end p50 is {result['ratio_p50_vs_baseline']}× the JSON round-trip baseline · "
@@ -162,7 +165,7 @@ def run_policy_bench(iterations: int = 200) -> dict[str, Any]:
         return sign_bundle(payload, key)
 
     sample = bundle(1)
-    signature_input = sample  # signing the whole bundle bytes stands in for the Sig_structure
+    signature_input = sample  # a message of the bundle's size stands in for its Sig_structure
     raw_signature = key.sign(signature_input)
     public = key.public_key()
     verify_us, activate_us, baseline_us = [], [], []
@@ -192,13 +195,6 @@ def run_policy_bench(iterations: int = 200) -> dict[str, Any]:
 
 def render_policy_table(result: dict[str, Any], console) -> None:
     """Print the policy bench result."""
-    from rich.table import Table
-
-    table = Table(title=f"policy bundle ({result['bundle_bytes']} bytes), {result['iterations']} revisions (µs)")
-    for column in ("operation", "p50", "p95", "p99", "max"):
-        table.add_column(column, justify="right" if column != "operation" else "left")
     rows = {**result["latency_us"], "baseline: bare Ed25519 verify": result["baseline_us"]["ed25519_verify"]}
-    for name, p in rows.items():
-        table.add_row(name, *(f"{p[k]:.0f}" for k in ("p50", "p95", "p99", "max")))
-    console.print(table)
+    console.print(_percentile_table(f"policy bundle ({result['bundle_bytes']} bytes), {result['iterations']} revisions (µs)", "operation", rows))
     console.print(f"bundle verification p50 is {result['ratio_p50_vs_baseline']}× a bare Ed25519 verification")
