@@ -183,5 +183,16 @@ def bench_policy(
         render_policy_table(result, Console())
 
 
+def _plugins() -> None:
+    """Commands of the parts built on the edge (`dmind_edge.commands`, `dmind_edge.bench` entry points)."""
+    from importlib.metadata import entry_points
+
+    for entry in entry_points(group="dmind_edge.commands"):
+        app.add_typer(entry.load(), name=entry.name)
+    for entry in entry_points(group="dmind_edge.bench"):
+        bench_app.command(entry.name)(entry.load())
+
+
 def main() -> None:
+    _plugins()
     app()

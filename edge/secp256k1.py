@@ -1,4 +1,5 @@
-"""secp256k1 public-key recovery in pure Python, fast enough for the signing path.
+"""secp256k1 in pure Python: public-key recovery fast enough for the signing path, and
+deterministic signing for the device emulator.
 
 The gate must run without compiled extensions, and eth-keys' pure-Python backend takes
 ~6.5 ms per recovery. This module computes Q = r⁻¹(s·R − z·G) = u1·G + u2·R in Jacobian
@@ -8,6 +9,9 @@ eth-account signatures and eth-keys.
 """
 
 from __future__ import annotations
+
+import hashlib
+import hmac
 
 P = 2**256 - 2**32 - 977  # the field prime
 N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
@@ -214,3 +218,48 @@ def recover_public_key(message_hash: bytes, y_parity: int, r: int, s: int) -> by
         return None
     (qx, qy), = _to_affine_many([q])
     return qx.to_bytes(32, "big") + qy.to_bytes(32, "big")
+
+
+def _mul_g(k: int) -> Jacobian:
+    return _multi_mul(_streams(k % N, _g_table(), G_WIDTH))
+
+
+def public_key(private_key: int) -> tuple[int, int]:
+    """The affine public point d·G of a private scalar d in [1, N)."""
+    if not 1 <= private_key < N:
+        raise ValueError("private key out of range")
+    (x, y), = _to_affine_many([_mul_g(private_key)])
+    return x, y
+
+
+def _rfc6979_nonce(private_key: int, message_hash: bytes) -> int:
+    """RFC 6979 §3.2 deterministic k with HMAC-SHA256 (qlen = hlen = 256)."""
+    x = private_key.to_bytes(32, "big")
+    h1 = (int.from_bytes(message_hash, "big") % N).to_bytes(32, "big")
+    v, k = b"\x01" * 32, b"\x00" * 32
+    k = hmac.new(k, v + b"\x00" + x + h1, hashlib.sha256).digest()
+    v = hmac.new(k, v, hashlib.sha256).digest()
+    k = hmac.new(k, v + b"\x01" + x + h1, hashlib.sha256).digest()
+    v = hmac.new(k, v, hashlib.sha256).digest()
+    while True:
+        v = hmac.new(k, v, hashlib.sha256).digest()
+        candidate = int.from_bytes(v, "big")
+        if 1 <= candidate < N:
+            return candidate
+        k = hmac.new(k, v + b"\x00", hashlib.sha256).digest()
+        v = hmac.new(k, v, hashlib.sha256).digest()
+
+
+def sign_recoverable(message_hash: bytes, private_key: int) -> tuple[int, int, int]:
+    """A low-s ECDSA signature (y_parity, r, s) of a 32-byte hash, with an RFC 6979 nonce."""
+    if len(message_hash) != 32 or not 1 <= private_key < N:
+        raise ValueError("need a 32-byte hash and a private key in range")
+    z = int.from_bytes(message_hash, "big") % N
+    k = _rfc6979_nonce(private_key, message_hash)
+    (rx, ry), = _to_affine_many([_mul_g(k)])
+    r = rx % N
+    s = pow(k, -1, N) * (z + r * private_key) % N
+    y_parity = ry & 1  # (recovery ids 2 and 3, for x ≥ N, have probability ~2^-127 and are not used)
+    if s > N // 2:  # EIP-2: low s; flipping s flips the recovery parity
+        s, y_parity = N - s, y_parity ^ 1
+    return y_parity, r, s

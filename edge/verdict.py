@@ -1,0 +1,80 @@
+"""Signed verdicts from the paired local verifier, bound to one payload digest.
+
+When the edge says STEP_UP, the user's desktop verifier (local tier) may answer with a
+verdict: a COSE_Sign1 (Ed25519) over `{v, digest, verdict, request_id, issued_at,
+expires_at}` with its own external AAD, so neither a policy signature nor a verdict for
+other bytes can pass as one. Whoever holds a verdict (the edge, a hardware wallet) checks it
+against the verifier key it pinned at pairing and against the digest it is about to sign.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cbor2
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from dmind.policies.bundle import TrustStore, key_id
+from dmind.policies.cbor_strict import CborError, check_deterministic
+from dmind.policies.cose import CoseError, check_alg, decode_sign1, sign1, verify_signature
+
+VERDICT_AAD = b"dmind-edge local verdict v1"
+CONTENT_TYPE = "application/vnd.dmind.verdict+cbor"
+VERDICTS = ("ALLOW", "BLOCK")
+FIELDS = ("v", "digest", "verdict", "request_id", "issued_at", "expires_at")
+
+
+class VerdictError(ValueError):
+    """A verdict that does not authorize this signature; `code` is stable."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class LocalVerdict:
+    digest: bytes
+    verdict: str
+    request_id: bytes
+    issued_at: int
+    expires_at: int
+    kid: bytes
+
+
+def sign_verdict(digest: bytes, verdict: str, request_id: bytes, key: Ed25519PrivateKey, issued_at: int, ttl_s: int = 120) -> bytes:
+    """The local verifier's signed verdict on one digest."""
+    if verdict not in VERDICTS or len(digest) != 32:
+        raise ValueError("a verdict is ALLOW or BLOCK on a 32-byte digest")
+    payload = cbor2.dumps({"v": 1, "digest": digest, "verdict": verdict, "request_id": request_id,
+                           "issued_at": issued_at, "expires_at": issued_at + ttl_s}, canonical=True)
+    return sign1(payload, key, key_id(key.public_key()), CONTENT_TYPE, VERDICT_AAD)
+
+
+def verify_verdict(data: bytes, digest: bytes, verifiers: TrustStore, now: int) -> LocalVerdict:
+    """The verdict, if a pinned verifier signed it for exactly `digest` and it is current."""
+    try:
+        message = decode_sign1(data)
+        check_alg(message)
+        key = verifiers.get(message.kid)
+        if key is None:
+            raise VerdictError("VERDICT_KID_UNKNOWN", "the verdict is not from a paired verifier")
+        verify_signature(message, key, VERDICT_AAD)
+        check_deterministic(message.payload)
+    except CoseError as exc:
+        raise VerdictError("VERDICT_INVALID", exc.message) from exc
+    except CborError as exc:
+        raise VerdictError("VERDICT_INVALID", str(exc)) from exc
+    body = cbor2.loads(message.payload)
+    if (message.unprotected or message.protected.get(3) != CONTENT_TYPE or not isinstance(body, dict)
+            or sorted(body) != sorted(FIELDS) or body["v"] != 1 or body["verdict"] not in VERDICTS
+            or not isinstance(body["digest"], bytes) or not isinstance(body["request_id"], bytes)
+            or not all(type(body[k]) is int for k in ("issued_at", "expires_at"))):
+        raise VerdictError("VERDICT_INVALID", "not a verdict of this format")
+    verdict = LocalVerdict(body["digest"], body["verdict"], body["request_id"], body["issued_at"], body["expires_at"], message.kid)  # type: ignore[arg-type]
+    if verdict.digest != digest:
+        raise VerdictError("VERDICT_DIGEST_MISMATCH", "the verdict is for other bytes than the ones to be signed")
+    if not verdict.issued_at <= now < verdict.expires_at:
+        raise VerdictError("VERDICT_EXPIRED", "the verdict is not valid at this time")
+    return verdict

@@ -1,0 +1,112 @@
+"""`dmind-edge device …`: run the emulator, and talk to a device from the host."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+
+from .client import DEFAULT_URL, Device, DeviceError
+from .keys import TEST_MNEMONIC, seed_from_mnemonic
+
+app = typer.Typer(no_args_is_help=True, help="Hardware-wallet bridge: the device emulator and the host client.")
+out = Console()
+err = Console(stderr=True)
+DeviceUrl = typer.Option(DEFAULT_URL, "--device", help="Device address (udp:HOST:PORT).")
+
+
+def _runtime_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("dmind-edge")
+    except PackageNotFoundError:
+        return "0.0.0"
+
+
+@app.command()
+def emulate(
+    udp: str = typer.Option("127.0.0.1:21324", "--udp", help="HOST:PORT to listen on (port 0 picks a free one)."),
+    state: Path = typer.Option(Path(".dmind-device"), "--state", help="Persistent device state (policy, pinned keys)."),
+    trust_key: list[Path] = typer.Option([], "--trust-key", help="Pin a policy signer's public key (PEM)."),
+    verifier_key: list[Path] = typer.Option([], "--verifier-key", help="Pin a paired local verifier's public key (PEM)."),
+    mnemonic: str = typer.Option(TEST_MNEMONIC, "--mnemonic", help="Seed words (default: the public test mnemonic)."),
+    debug: bool = typer.Option(False, "--debug", help="Accept DebugConfirm, the test hook for on-device confirmation."),
+) -> None:
+    """Run the device emulator: the gate and the key behind the framing, over UDP."""
+    from .firmware import Firmware, provision
+    from .emulator import serve
+
+    host, _, port = udp.rpartition(":")
+    if not host or not port.isdigit():
+        err.print(f"[red]--udp takes HOST:PORT, got {udp!r}[/red]")
+        raise typer.Exit(2)
+    provision(state, trust_key, verifier_key)
+    device = Firmware(seed_from_mnemonic(mnemonic), state, _runtime_version(), debug=debug)
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+
+    def ready(bound: int) -> None:
+        # One parseable line on stdout: tests and scripts wait for it.
+        print(json.dumps({"listening": f"udp:{host}:{bound}", "address": device._info(None)["address"]}), flush=True)
+
+    try:
+        asyncio.run(serve(device, host, int(port), ready))
+    except KeyboardInterrupt:
+        pass
+
+
+def _call(url: str, action):
+    try:
+        with Progress(transient=True, console=err) as progress:
+            task = progress.add_task("sending", total=None)
+            with Device.open(url, progress=lambda done, total: progress.update(task, completed=done, total=total)) as device:
+                return action(device)
+    except DeviceError as exc:
+        err.print(f"[red]{exc.code}[/red] {getattr(exc, 'message', exc)}")
+        raise typer.Exit(1) from exc
+
+
+def _request(file: str) -> dict:
+    text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+@app.command()
+def info(device: str = DeviceUrl) -> None:
+    """Show the device's identity, address and active policy."""
+    out.print_json(json.dumps(_call(device, lambda d: d.info()).fields))
+
+
+@app.command("load-policy")
+def load_policy(bundle: Path = typer.Argument(..., help="Signed policy bundle (.cbor)."), device: str = DeviceUrl) -> None:
+    """Send a signed policy bundle; the device verifies it and activates it or refuses."""
+    out.print_json(json.dumps(_call(device, lambda d: d.load_policy(bundle.read_bytes())).fields))
+
+
+@app.command()
+def evaluate(file: str = typer.Argument("-", help="JSON request (as for `check`), or - for stdin."), device: str = DeviceUrl) -> None:
+    """Ask the device's gate for a decision."""
+    request = _request(file)
+    out.print_json(json.dumps(_call(device, lambda d: d.evaluate(request))))
+
+
+@app.command()
+def sign(
+    file: str = typer.Argument("-", help="JSON request (as for `check`), or - for stdin."),
+    path: str = typer.Option("m/44'/60'/0'/0/0", "--path", help="BIP-32 derivation path."),
+    verdict: Optional[Path] = typer.Option(None, "--verdict", help="A local verifier's signed verdict for this payload."),
+    device: str = DeviceUrl,
+) -> None:
+    """Ask the device to sign; it refuses what its gate blocks."""
+    request = _request(file)
+    verdict_bytes = verdict.read_bytes() if verdict else None
+    signature = _call(device, lambda d: d.sign(request, path, verdict_bytes))
+    out.print_json(json.dumps({"digest": "0x" + signature["digest"].hex(), "signature": "0x" + signature["signature"].hex(),
+                               "decision": signature["decision"]}))

@@ -1,0 +1,168 @@
+"""The device firmware: the gate and the key in one place, so a blocked payload never gets a signature.
+
+`Firmware.handle` maps each request message to its response. It signs only the digest the
+gate itself computed from the request, and only when the gate says ALLOW, or says STEP_UP
+and either a paired local verifier's verdict for exactly that digest is attached or the
+user confirms on the device. BLOCK is never signed. Everything here is pure Python except
+bundle and verdict signature checks (Ed25519 through `cryptography`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from cryptography.hazmat.primitives import serialization
+
+from dmind.edge import evaluate_json
+from dmind.edge.render import decision_json
+from dmind.edge.secp256k1 import sign_recoverable
+from dmind.edge.verdict import VerdictError, verify_verdict
+from dmind.policies import default_policy
+from dmind.policies.bundle import BundleError, TrustStore
+from dmind.policies.store import PolicyStore
+
+from .keys import address_of, derive
+from .messages import Message, MessageError, message
+
+log = logging.getLogger(__name__)
+FIRMWARE = "dmind-emulator/0.1"
+SIGNABLE_DIGESTS = ("tx_signing_hash", "eip712", "eip191")
+DEFAULT_PATH = "m/44'/60'/0'/0/0"
+DEVICE_ID_PATH = "m/0'"  # a key used for nothing but naming the device
+
+
+def load_keys(directory: Path) -> TrustStore:
+    """Every Ed25519 public key (PEM) in a directory; a missing directory pins nothing."""
+    return TrustStore.from_pem_files(sorted(directory.glob("*.pub"))) if directory.is_dir() else TrustStore()
+
+
+def provision(state: Path, policy_keys: list[Path], verifier_keys: list[Path]) -> None:
+    """Pin policy signer and local verifier keys in a device's state directory."""
+    for folder, keys in (("trust", policy_keys), ("verifiers", verifier_keys)):
+        (state / folder).mkdir(parents=True, exist_ok=True)
+        for key in keys:
+            data = Path(key).read_bytes()
+            serialization.load_pem_public_key(data)  # refuse anything that is not a key
+            (state / folder / Path(key).name).write_bytes(data)
+
+
+@dataclass
+class Firmware:
+    seed: bytes
+    state: Path
+    runtime_version: str
+    confirm: Callable[[dict], bool] = lambda decision: False
+    clock: Callable[[], float] = time.time
+    debug: bool = False
+    _debug_answer: bool | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        self.store = PolicyStore(self.state / "policy", load_keys(self.state / "trust"), self.runtime_version)
+        self.verifiers = load_keys(self.state / "verifiers")
+        self._keys: dict[str, tuple[int, str]] = {}
+        self._active = None
+        self.device_id = self.key(DEVICE_ID_PATH)[1][2:10].lower()
+
+    def key(self, path: str) -> tuple[int, str]:
+        """(private key, address) at a derivation path, derived once per path."""
+        if path not in self._keys:
+            private = derive(self.seed, path).key
+            self._keys[path] = (private, address_of(private))
+        return self._keys[path]
+
+    def _now(self) -> int:
+        return int(self.clock())
+
+    def _policy(self):
+        """The active policy: verified once after it changes, then only its window is checked."""
+        now = self._now()
+        if self._active is None or not self._active.info.not_before <= now < self._active.info.expires_at:
+            self._active = self.store.active(now)  # raises BUNDLE_EXPIRED once the window has passed
+        return (self._active.policy if self._active else default_policy()), self._active
+
+    def handle(self, request: Message) -> Message:
+        """The response to one request message; failures are Failure messages, never exceptions."""
+        handler = _HANDLERS.get(request.name)
+        request_id = request.get("request_id")
+        if handler is None:
+            return message("Failure", request_id=request_id, code="UNEXPECTED_MESSAGE", message=f"{request.name} is not a request")
+        try:
+            return handler(self, request)
+        except (BundleError, VerdictError, MessageError) as exc:
+            return message("Failure", request_id=request_id, code=exc.code, message=exc.message)
+        except Exception:  # a bug must refuse, not crash the device or sign
+            log.exception("device error on %s", request.name)
+            return message("Failure", request_id=request_id, code="DEVICE_ERROR", message="the device hit an internal error")
+
+    def _info(self, _: Message) -> Message:
+        policy, bundle = self._policy()
+        return message("Info", device_id=self.device_id, firmware=FIRMWARE, address=self.key(DEFAULT_PATH)[1],
+                       policy_id=policy.policy_id, policy_revision=policy.revision, verifiers=len(self.verifiers))
+
+    def _load_policy(self, request: Message) -> Message:
+        bundle = self.store.install(request["bundle"], self._now())
+        self._active = bundle
+        return message("PolicyLoaded", policy_id=bundle.info.bundle_id, policy_revision=bundle.info.revision)
+
+    def _decide(self, request: Message):
+        try:
+            obj = json.loads(request["request"])
+        except ValueError as exc:
+            raise MessageError("REQUEST_INVALID_JSON", f"the request is not JSON: {exc}") from exc
+        policy, _ = self._policy()
+        return evaluate_json(obj, policy=policy, now=self._now())
+
+    def _evaluate(self, request: Message) -> Message:
+        decision = self._decide(request)
+        return message("Evaluation", request_id=request["request_id"], decision=decision_json(decision))
+
+    def _sign(self, request: Message) -> Message:
+        request_id = request["request_id"]
+        try:
+            key, address = self.key(request["derivation_path"])
+        except ValueError as exc:
+            return message("Failure", request_id=request_id, code="PATH_INVALID", message=str(exc))
+        if request.get("address") and request["address"].lower() != address.lower():
+            return message("Failure", request_id=request_id, code="ADDRESS_MISMATCH", message=f"{request['derivation_path']} is {address}")
+        decision = self._decide(request)
+        payload = decision.payload
+        if decision.verdict == "BLOCK":
+            return message("Failure", request_id=request_id, code="GATE_BLOCKED", message=decision.explanation)
+        if payload is None or payload.digest_kind not in SIGNABLE_DIGESTS:
+            return message("Failure", request_id=request_id, code="NOT_SIGNABLE", message="the device signs transactions, typed data and messages with a known signing hash only")
+        if payload.signer is not None and payload.signer.lower() != address.lower():
+            return message("Failure", request_id=request_id, code="ADDRESS_MISMATCH", message=f"the payload is for {payload.signer}, this path is {address}")
+        if decision.verdict == "STEP_UP" and not self._stepped_up(request, decision):
+            return message("Failure", request_id=request_id, code="STEP_UP_REQUIRED", message=decision.explanation)
+        y_parity, r, s = sign_recoverable(payload.digest, key)
+        return message("Signature", request_id=request_id, digest=payload.digest,
+                       signature=r.to_bytes(32, "big") + s.to_bytes(32, "big") + bytes([27 + y_parity]), decision=decision.verdict)
+
+    def _stepped_up(self, request: Message, decision) -> bool:
+        if request.get("verdict") is not None:
+            verdict = verify_verdict(request["verdict"], decision.payload.digest, self.verifiers, self._now())
+            if verdict.verdict != "ALLOW":
+                raise VerdictError("VERDICT_BLOCK", "the local verifier blocked this payload")
+            return True
+        answer, self._debug_answer = self._debug_answer, None
+        return bool(answer) if answer is not None else self.confirm(decision_json(decision))
+
+    def _debug_confirm(self, request: Message) -> Message:
+        if not self.debug:
+            return message("Failure", code="DEBUG_DISABLED", message="the device was not started in debug mode")
+        self._debug_answer = request["confirm"]
+        return message("Success")
+
+
+_HANDLERS: dict[str, Callable[[Firmware, Message], Message]] = {
+    "GetInfo": Firmware._info,
+    "LoadPolicy": Firmware._load_policy,
+    "Evaluate": Firmware._evaluate,
+    "SignRequest": Firmware._sign,
+    "DebugConfirm": Firmware._debug_confirm,
+}
