@@ -32,6 +32,8 @@ from .messages import Message, MessageError, message
 log = logging.getLogger(__name__)
 FIRMWARE = "dmind-emulator/0.1"
 SIGNABLE_DIGESTS = ("tx_signing_hash", "eip712", "eip191")
+# ERC-4527 data types: 1 legacy transaction, 2 typed data, 3 personal message, 4 typed transaction.
+DATA_TYPES = {"typed_data": 2, "message": 3}
 DEFAULT_PATH = "m/44'/60'/0'/0/0"
 DEVICE_ID_PATH = "m/0'"  # a key used for nothing but naming the device
 
@@ -137,6 +139,10 @@ class Firmware:
             return message("Failure", request_id=request_id, code="NOT_SIGNABLE", message="the device signs transactions, typed data and messages with a known signing hash only")
         if payload.signer is not None and payload.signer.lower() != address.lower():
             return message("Failure", request_id=request_id, code="ADDRESS_MISMATCH", message=f"the payload is for {payload.signer}, this path is {address}")
+        # The host's description must agree with what the device decoded; the decoded bytes win.
+        data_type = DATA_TYPES.get(payload.kind) or (1 if payload.tx is None or payload.tx.type == 0 else 4)
+        if request.get("data_type") not in (None, data_type) or request.get("chain_id") not in (None, payload.chain_id):
+            return message("Failure", request_id=request_id, code="REQUEST_INCONSISTENT", message="data_type or chain_id does not match the payload")
         if decision.verdict == "STEP_UP" and not self._stepped_up(request, decision):
             return message("Failure", request_id=request_id, code="STEP_UP_REQUIRED", message=decision.explanation)
         y_parity, r, s = sign_recoverable(payload.digest, key)

@@ -88,6 +88,14 @@ def test_device_confirmation_hook(device, tmp_path):
     assert locked.handle(message("DebugConfirm", confirm=True))["code"] == "DEBUG_DISABLED"
 
 
+def test_host_description_must_match_the_payload(device):
+    assert device.handle(message("SignRequest", request_id=b"1", request=json.dumps(ALLOWED), derivation_path="m/44'/60'/0'/0/0",
+                                 data_type=4, chain_id=1)).name == "Signature"
+    for wrong in ({"data_type": 2}, {"chain_id": 10}):
+        response = device.handle(message("SignRequest", request_id=b"1", request=json.dumps(ALLOWED), derivation_path="m/44'/60'/0'/0/0", **wrong))
+        assert response["code"] == "REQUEST_INCONSISTENT"
+
+
 def test_wrong_path_or_address_is_refused(device):
     assert sign(device, ALLOWED, path="m/44'/60'/0'/0/1")["code"] == "ADDRESS_MISMATCH"
     assert sign(device, ALLOWED, path="m/x")["code"] == "PATH_INVALID"
