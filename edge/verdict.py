@@ -1,10 +1,12 @@
 """Signed verdicts from the paired local verifier, bound to one payload digest.
 
 When the edge says STEP_UP, the user's desktop verifier (local tier) may answer with a
-verdict: a COSE_Sign1 (Ed25519) over `{v, digest, verdict, request_id, issued_at,
+verdict: a COSE_Sign1 (Ed25519) over `{v, digest, signer, verdict, request_id, issued_at,
 expires_at}` with its own external AAD, so neither a policy signature nor a verdict for
 other bytes can pass as one. Whoever holds a verdict (the edge, a hardware wallet) checks it
-against the verifier key it pinned at pairing and against the digest it is about to sign.
+against the verifier key it pinned at pairing, the digest and account it is about to sign
+with, and the request it answers; a digest alone would not say whose key may sign it (a
+transaction's signing hash does not include its sender).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from dmind.policies.cose import CoseError, check_alg, decode_sign1, sign1, verif
 VERDICT_AAD = b"dmind-edge local verdict v1"
 CONTENT_TYPE = "application/vnd.dmind.verdict+cbor"
 VERDICTS = ("ALLOW", "BLOCK")
-FIELDS = ("v", "digest", "verdict", "request_id", "issued_at", "expires_at")
+FIELDS = ("v", "digest", "signer", "verdict", "request_id", "issued_at", "expires_at")
 
 
 class VerdictError(ValueError):
@@ -36,6 +38,7 @@ class VerdictError(ValueError):
 @dataclass(frozen=True, slots=True)
 class LocalVerdict:
     digest: bytes
+    signer: str
     verdict: str
     request_id: bytes
     issued_at: int
@@ -43,17 +46,18 @@ class LocalVerdict:
     kid: bytes
 
 
-def sign_verdict(digest: bytes, verdict: str, request_id: bytes, key: Ed25519PrivateKey, issued_at: int, ttl_s: int = 120) -> bytes:
-    """The local verifier's signed verdict on one digest."""
+def sign_verdict(digest: bytes, signer: str, verdict: str, request_id: bytes, key: Ed25519PrivateKey, issued_at: int,
+                 ttl_s: int = 120) -> bytes:
+    """The local verifier's signed verdict on one digest, for one signing account and request."""
     if verdict not in VERDICTS or len(digest) != 32:
         raise ValueError("a verdict is ALLOW or BLOCK on a 32-byte digest")
-    payload = cbor2.dumps({"v": 1, "digest": digest, "verdict": verdict, "request_id": request_id,
+    payload = cbor2.dumps({"v": 1, "digest": digest, "signer": signer.lower(), "verdict": verdict, "request_id": request_id,
                            "issued_at": issued_at, "expires_at": issued_at + ttl_s}, canonical=True)
     return sign1(payload, key, key_id(key.public_key()), CONTENT_TYPE, VERDICT_AAD)
 
 
-def verify_verdict(data: bytes, digest: bytes, verifiers: TrustStore, now: int) -> LocalVerdict:
-    """The verdict, if a pinned verifier signed it for exactly `digest` and it is current."""
+def verify_verdict(data: bytes, digest: bytes, signer: str, request_id: bytes, verifiers: TrustStore, now: int) -> LocalVerdict:
+    """The verdict, if a pinned verifier signed it for exactly this digest, account and request, and it is current."""
     try:
         message = decode_sign1(data)
         check_alg(message)
@@ -69,12 +73,17 @@ def verify_verdict(data: bytes, digest: bytes, verifiers: TrustStore, now: int) 
     body = cbor2.loads(message.payload)
     if (message.unprotected or message.protected.get(3) != CONTENT_TYPE or not isinstance(body, dict)
             or sorted(body) != sorted(FIELDS) or body["v"] != 1 or body["verdict"] not in VERDICTS
-            or not isinstance(body["digest"], bytes) or not isinstance(body["request_id"], bytes)
+            or not isinstance(body["digest"], bytes) or not isinstance(body["request_id"], bytes) or type(body["signer"]) is not str
             or not all(type(body[k]) is int for k in ("issued_at", "expires_at"))):
         raise VerdictError("VERDICT_INVALID", "not a verdict of this format")
-    verdict = LocalVerdict(body["digest"], body["verdict"], body["request_id"], body["issued_at"], body["expires_at"], message.kid)  # type: ignore[arg-type]
+    verdict = LocalVerdict(body["digest"], body["signer"], body["verdict"], body["request_id"], body["issued_at"],
+                           body["expires_at"], message.kid)  # type: ignore[arg-type]
     if verdict.digest != digest:
         raise VerdictError("VERDICT_DIGEST_MISMATCH", "the verdict is for other bytes than the ones to be signed")
+    if verdict.signer != signer.lower():
+        raise VerdictError("VERDICT_SIGNER_MISMATCH", "the verdict is for another account")
+    if verdict.request_id != request_id:
+        raise VerdictError("VERDICT_REQUEST_MISMATCH", "the verdict answers another request")
     if not verdict.issued_at <= now < verdict.expires_at:
         raise VerdictError("VERDICT_EXPIRED", "the verdict is not valid at this time")
     return verdict

@@ -102,11 +102,13 @@ def sign(
     file: str = typer.Argument("-", help="JSON request (as for `check`), or - for stdin."),
     path: str = typer.Option("m/44'/60'/0'/0/0", "--path", help="BIP-32 derivation path."),
     verdict: Optional[Path] = typer.Option(None, "--verdict", help="A local verifier's signed verdict for this payload."),
+    request_id: Optional[str] = typer.Option(None, "--request-id", help="Hex request id the verdict was issued for."),
     device: str = DeviceUrl,
 ) -> None:
     """Ask the device to sign; it refuses what its gate blocks."""
     request = _request(file)
     verdict_bytes = verdict.read_bytes() if verdict else None
-    signature = _call(device, lambda d: d.sign(request, path, verdict_bytes))
+    rid = bytes.fromhex(request_id) if request_id else None
+    signature = _call(device, lambda d: d.sign(request, path, verdict_bytes, request_id=rid))
     out.print_json(json.dumps({"digest": "0x" + signature["digest"].hex(), "signature": "0x" + signature["signature"].hex(),
                                "decision": signature["decision"]}))

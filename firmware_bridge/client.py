@@ -22,7 +22,7 @@ from .channel import Receiver, Sender
 from .framing import (
     ACK, BROADCAST, CHANNEL_REQUEST, CHANNEL_RESPONSE, DATA, ERROR, PING, PONG, USB_PACKET, Frame, FramingError, Reassembler, encode,
 )
-from .messages import Message, decode_message, encode_message, message
+from .messages import Message, MessageError, decode_message, encode_message, message
 
 DEFAULT_URL = "udp:127.0.0.1:21324"
 ACK_TIMEOUT_S = 0.2
@@ -65,10 +65,15 @@ class Device:
         self.address = address
         self.packet_size = packet_size
         self.progress = progress
-        self.reassembler = Reassembler(packet_size)
+        self._open_channel()
+
+    def _open_channel(self) -> None:
+        """A fresh channel: after a timeout the old one's sequence bits can no longer be trusted."""
+        self.reassembler = Reassembler(self.packet_size)
         self.channel = self._allocate()
-        self.sender = Sender(self.channel, packet_size)
-        self.receiver = Receiver(self.channel, packet_size)
+        self.sender = Sender(self.channel, self.packet_size)
+        self.receiver = Receiver(self.channel, self.packet_size)
+        self.broken = False
 
     @classmethod
     def open(cls, url: str = DEFAULT_URL, progress: Callable[[int, int], None] | None = None) -> "Device":
@@ -126,6 +131,15 @@ class Device:
 
     def call(self, request: Message) -> Message:
         """Send one request and return the device's response message."""
+        if self.broken:
+            self._open_channel()
+        try:
+            return self._call(request)
+        except DeviceError:
+            self.broken = True
+            raise
+
+    def _call(self, request: Message) -> Message:
         self._send(self.sender.send(encode_message(request)))
         deadline = time.monotonic() + RESPONSE_TIMEOUT_S
         retry_at = time.monotonic() + ACK_TIMEOUT_S
@@ -134,7 +148,7 @@ class Device:
                 if frame.channel != self.channel:
                     continue
                 if frame.kind == ERROR:
-                    raise DeviceFailure("TRANSPORT_ERROR", f"device transport error {frame.payload[:1].hex()}")
+                    raise DeviceFailure("TRANSPORT_ERROR", f"device transport error {frame.payload[:1].hex()} (the channel was closed)")
                 if frame.kind == ACK:
                     self.sender.on_ack(frame)
                 elif frame.kind == DATA:
@@ -142,7 +156,13 @@ class Device:
                     self._send(ack)
                     if payload is not None:
                         self.sender.delivered()  # a response implies our request arrived
-                        return decode_message(payload)
+                        try:
+                            response = decode_message(payload)
+                        except MessageError as exc:
+                            raise DeviceFailure(exc.code, f"the device sent an unreadable response: {exc.message}") from exc
+                        if request.get("request_id") is not None and response.get("request_id") not in (None, request["request_id"]):
+                            continue  # an answer to an earlier request that timed out: not ours
+                        return response
             if self.sender.pending and time.monotonic() >= retry_at:
                 try:
                     self._send(self.sender.timed_out())
@@ -182,9 +202,12 @@ class Device:
         return response["decision"]
 
     def sign(self, request: dict, derivation_path: str = "m/44'/60'/0'/0/0", verdict: bytes | None = None,
-             address: str | None = None) -> Message:
-        """Ask the device to sign; it answers Signature or refuses with DeviceFailure."""
-        sign_request = message("SignRequest", request_id=uuid.uuid4().bytes, request=json.dumps(request),
+             address: str | None = None, request_id: bytes | None = None) -> Message:
+        """Ask the device to sign; it answers Signature or refuses with DeviceFailure.
+
+        With a local verdict, pass the `request_id` the verifier signed it for.
+        """
+        sign_request = message("SignRequest", request_id=request_id or uuid.uuid4().bytes, request=json.dumps(request),
                                derivation_path=derivation_path, verdict=verdict, address=address, origin=request.get("origin"))
         return self._expect(self.call(sign_request), "Signature")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from .channel import Receiver, Sender
@@ -22,7 +23,9 @@ from .messages import MessageError, decode_message, encode_message, message
 log = logging.getLogger(__name__)
 RETRANSMIT_S = 0.25
 ERROR_UNALLOCATED_CHANNEL = 2
-MAX_CHANNELS = 64
+MAX_CHANNELS = 64  # in all; past this the least recently active channel is closed
+MAX_CHANNELS_PER_PEER = 4  # past this a peer's own oldest channel is closed, never another peer's
+MAX_PEERS = 64  # reassembly state is kept for this many source addresses at most
 
 
 @dataclass
@@ -37,8 +40,8 @@ class EmulatorProtocol(asyncio.DatagramProtocol):
     def __init__(self, device: Firmware, packet_size: int = USB_PACKET) -> None:
         self.device = device
         self.packet_size = packet_size
-        self.reassemblers: dict[tuple, Reassembler] = {}
-        self.channels: dict[int, tuple[tuple, _Channel]] = {}
+        self.reassemblers: OrderedDict[tuple, Reassembler] = OrderedDict()
+        self.channels: OrderedDict[int, tuple[tuple, _Channel]] = OrderedDict()  # least recently active first
         self.transport: asyncio.DatagramTransport | None = None
         self.next_channel = 1
 
@@ -50,10 +53,18 @@ class EmulatorProtocol(asyncio.DatagramProtocol):
             self.transport.sendto(packet, addr)  # type: ignore[union-attr]
 
     def datagram_received(self, data: bytes, addr: tuple) -> None:  # type: ignore[override]
-        reassembler = self.reassemblers.setdefault(addr, Reassembler(self.packet_size))
+        if len(data) != self.packet_size:
+            log.debug("dropped a %d-byte datagram from %s", len(data), addr)
+            return  # no state for a sender that does not even speak the packet size
+        reassembler = self.reassemblers.get(addr)
+        if reassembler is None:
+            if len(self.reassemblers) >= MAX_PEERS:
+                self.reassemblers.popitem(last=False)
+            reassembler = self.reassemblers[addr] = Reassembler(self.packet_size)
+        self.reassemblers.move_to_end(addr)
         for event in reassembler.feed(data):
             if isinstance(event, FramingError):
-                log.info("dropped from %s: %s", addr, event)
+                log.debug("dropped from %s: %s", addr, event)
             else:
                 self._frame(event, addr)
 
@@ -69,6 +80,7 @@ class EmulatorProtocol(asyncio.DatagramProtocol):
         if channel is None or owner != addr:
             self._send(encode(ERROR, frame.channel, bytes([ERROR_UNALLOCATED_CHANNEL]), self.packet_size), addr)
             return
+        self.channels.move_to_end(frame.channel)
         if frame.kind == PING:
             self._send(encode(PONG, frame.channel, frame.payload, self.packet_size), addr)
         elif frame.kind == ACK and channel.sender.on_ack(frame):
@@ -83,20 +95,33 @@ class EmulatorProtocol(asyncio.DatagramProtocol):
                 self._respond(frame.channel, channel, self._handle(payload), addr)
 
     def _allocate(self, addr: tuple) -> int:
-        if len(self.channels) >= MAX_CHANNELS:  # the oldest channel makes room
-            oldest = next(iter(self.channels))
-            del self.channels[oldest]
+        own = [cid for cid, (owner, _) in self.channels.items() if owner == addr]
+        if len(own) >= MAX_CHANNELS_PER_PEER:
+            self._close(own[0])
+        elif len(self.channels) >= MAX_CHANNELS:
+            self._close(next(iter(self.channels)))
+        while self.next_channel in self.channels:
+            self.next_channel = self.next_channel % 0xFFEF + 1
         cid = self.next_channel
         self.next_channel = self.next_channel % 0xFFEF + 1  # 0x0001..0xFFEF; 0xFFF0.. are reserved
         self.channels[cid] = (addr, _Channel(Receiver(cid, self.packet_size), Sender(cid, self.packet_size)))
         return cid
+
+    def _close(self, cid: int) -> None:
+        _, channel = self.channels.pop(cid)
+        if channel.timer:
+            channel.timer.cancel()
 
     def _handle(self, payload: bytes) -> bytes:
         try:
             request = decode_message(payload)
         except MessageError as exc:
             return encode_message(message("Failure", code=exc.code, message=exc.message))
-        return encode_message(self.device.handle(request))
+        try:
+            return encode_message(self.device.handle(request))
+        except Exception:  # the firmware answers Failure itself; this guards the encoder too
+            log.exception("could not answer %s", request.name)
+            return encode_message(message("Failure", code="DEVICE_ERROR", message="the device could not answer"))
 
     def _respond(self, cid: int, channel: _Channel, response: bytes, addr: tuple) -> None:
         if channel.sender.pending is not None:
@@ -113,8 +138,11 @@ class EmulatorProtocol(asyncio.DatagramProtocol):
         try:
             packets = channel.sender.timed_out()
         except FramingError as exc:
-            log.info("channel %#06x: %s", cid, exc)
-            channel.queue.clear()
+            # The alternating bit cannot recover once a message is abandoned: close the channel,
+            # and the host, told the channel is unallocated, opens a new one.
+            log.info("channel %#06x closed: %s", cid, exc)
+            if self.channels.get(cid, (None, None))[1] is channel:
+                self._close(cid)
             return
         if packets:
             self._send(packets, addr)

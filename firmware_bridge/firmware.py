@@ -36,6 +36,7 @@ SIGNABLE_DIGESTS = ("tx_signing_hash", "eip712", "eip191")
 DATA_TYPES = {"typed_data": 2, "message": 3}
 DEFAULT_PATH = "m/44'/60'/0'/0/0"
 DEVICE_ID_PATH = "m/0'"  # a key used for nothing but naming the device
+KEY_CACHE = 8
 
 
 def load_keys(directory: Path) -> TrustStore:
@@ -68,12 +69,15 @@ class Firmware:
         self.verifiers = load_keys(self.state / "verifiers")
         self._keys: dict[str, tuple[int, str]] = {}
         self._active = None
+        self._used_verdicts: dict[tuple[bytes, bytes], int] = {}  # (kid, request id) -> expiry
         self.device_id = self.key(DEVICE_ID_PATH)[1][2:10].lower()
 
     def key(self, path: str) -> tuple[int, str]:
-        """(private key, address) at a derivation path, derived once per path."""
+        """(private key, address) at a derivation path; the last few paths are remembered."""
         if path not in self._keys:
             private = derive(self.seed, path).key
+            if len(self._keys) >= KEY_CACHE:
+                self._keys.pop(next(iter(self._keys)))
             self._keys[path] = (private, address_of(private))
         return self._keys[path]
 
@@ -125,16 +129,17 @@ class Firmware:
 
     def _sign(self, request: Message) -> Message:
         request_id = request["request_id"]
+        confirmation, self._debug_answer = self._debug_answer, None  # one confirmation, for this request only
+        decision = self._decide(request)  # the gate first: a blocked request costs no key derivation
+        payload = decision.payload
+        if decision.verdict == "BLOCK":
+            return message("Failure", request_id=request_id, code="GATE_BLOCKED", message=decision.explanation)
         try:
             key, address = self.key(request["derivation_path"])
         except ValueError as exc:
             return message("Failure", request_id=request_id, code="PATH_INVALID", message=str(exc))
         if request.get("address") and request["address"].lower() != address.lower():
             return message("Failure", request_id=request_id, code="ADDRESS_MISMATCH", message=f"{request['derivation_path']} is {address}")
-        decision = self._decide(request)
-        payload = decision.payload
-        if decision.verdict == "BLOCK":
-            return message("Failure", request_id=request_id, code="GATE_BLOCKED", message=decision.explanation)
         if payload is None or payload.digest_kind not in SIGNABLE_DIGESTS:
             return message("Failure", request_id=request_id, code="NOT_SIGNABLE", message="the device signs transactions, typed data and messages with a known signing hash only")
         if payload.signer is not None and payload.signer.lower() != address.lower():
@@ -143,20 +148,24 @@ class Firmware:
         data_type = DATA_TYPES.get(payload.kind) or (1 if payload.tx is None or payload.tx.type == 0 else 4)
         if request.get("data_type") not in (None, data_type) or request.get("chain_id") not in (None, payload.chain_id):
             return message("Failure", request_id=request_id, code="REQUEST_INCONSISTENT", message="data_type or chain_id does not match the payload")
-        if decision.verdict == "STEP_UP" and not self._stepped_up(request, decision):
+        if decision.verdict == "STEP_UP" and not self._stepped_up(request, decision, address, confirmation):
             return message("Failure", request_id=request_id, code="STEP_UP_REQUIRED", message=decision.explanation)
         y_parity, r, s = sign_recoverable(payload.digest, key)
         return message("Signature", request_id=request_id, digest=payload.digest,
                        signature=r.to_bytes(32, "big") + s.to_bytes(32, "big") + bytes([27 + y_parity]), decision=decision.verdict)
 
-    def _stepped_up(self, request: Message, decision) -> bool:
+    def _stepped_up(self, request: Message, decision, address: str, confirmation: bool | None) -> bool:
         if request.get("verdict") is not None:
-            verdict = verify_verdict(request["verdict"], decision.payload.digest, self.verifiers, self._now())
+            now = self._now()
+            verdict = verify_verdict(request["verdict"], decision.payload.digest, address, request["request_id"], self.verifiers, now)
             if verdict.verdict != "ALLOW":
                 raise VerdictError("VERDICT_BLOCK", "the local verifier blocked this payload")
+            self._used_verdicts = {k: exp for k, exp in self._used_verdicts.items() if exp > now}
+            if (verdict.kid, verdict.request_id) in self._used_verdicts:
+                raise VerdictError("VERDICT_REPLAYED", "this verdict was already used for a signature")
+            self._used_verdicts[(verdict.kid, verdict.request_id)] = verdict.expires_at
             return True
-        answer, self._debug_answer = self._debug_answer, None
-        return bool(answer) if answer is not None else self.confirm(decision_json(decision))
+        return bool(confirmation) if confirmation is not None else self.confirm(decision_json(decision))
 
     def _debug_confirm(self, request: Message) -> Message:
         if not self.debug:

@@ -94,8 +94,9 @@ class Reassembler:
     and the next initiation packet starts afresh, so one fault never wedges a channel.
     """
 
-    def __init__(self, packet_size: int = USB_PACKET) -> None:
+    def __init__(self, packet_size: int = USB_PACKET, max_partial: int = 4) -> None:
         self.packet_size = packet_size
+        self.max_partial = max_partial  # unfinished messages kept at once: bounds memory per peer
         self._partial: dict[int, tuple[bytes, int, bytearray]] = {}  # channel -> (header, length, body so far)
 
     def feed(self, packet: bytes) -> list[Frame | FramingError]:
@@ -121,6 +122,10 @@ class Reassembler:
                 return events + [FramingError("BAD_LENGTH", f"length {length} is outside {_CRC.size}..{MAX_MESSAGE + _CRC.size}")]
             header, body = packet[:_INIT.size], bytearray(packet[_INIT.size:])
         if len(body) < length:
+            if channel not in self._partial and len(self._partial) >= self.max_partial:
+                oldest = next(iter(self._partial))
+                del self._partial[oldest]
+                events.append(FramingError("MESSAGE_INCOMPLETE", f"too many unfinished messages; dropped the one on channel {oldest:#06x}"))
             self._partial[channel] = (header, length, body)
             return events
         self._partial.pop(channel, None)

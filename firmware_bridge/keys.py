@@ -16,6 +16,7 @@ from dmind.edge.crypto import keccak, to_checksum
 from dmind.edge.secp256k1 import N, public_key
 
 HARDENED = 1 << 31
+MAX_DEPTH = 10  # BIP-44 uses 5; every level costs elliptic-curve work on the device
 # Hardhat's and Foundry's public test mnemonic: m/44'/60'/0'/0/0 is 0xf39F…2266.
 TEST_MNEMONIC = "test test test test test test test test test test test junk"
 _SEGMENT = re.compile(r"([0-9]+)('?)")
@@ -38,12 +39,14 @@ def parse_path(path: str) -> list[int]:
     """`m/44'/60'/0'/0/3` to child indexes; hardened segments get 2^31 added."""
     parts = path.strip().split("/")
     if parts[0] != "m":
-        raise ValueError(f"derivation path {path!r} must start with m/")
+        raise ValueError("a derivation path must start with m/")
+    if len(parts) - 1 > MAX_DEPTH:
+        raise ValueError(f"a derivation path has at most {MAX_DEPTH} levels")
     indexes = []
     for part in parts[1:]:
         match = _SEGMENT.fullmatch(part)
-        if not match or int(match.group(1)) >= HARDENED:
-            raise ValueError(f"bad derivation path segment {part!r}")
+        if not match or len(match.group(1)) > 10 or int(match.group(1)) >= HARDENED:
+            raise ValueError(f"bad derivation path segment {part[:12]!r}")
         indexes.append(int(match.group(1)) + (HARDENED if match.group(2) else 0))
     return indexes
 

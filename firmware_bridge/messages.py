@@ -4,6 +4,10 @@ Every message is `{0: version, 1: type, 2…: fields}`; each type's fields are l
 `SCHEMAS` as (key, name, kind, required). A `SignRequest` carries what ERC-4527's
 `eth-sign-request` does (request id, the data to sign, chain, derivation path, address,
 origin), with the EIP-1193 request itself as the sign data so the device can gate it.
+
+`Signature.signature` is `r (32) || s (32) || v` with v = 27 + y-parity, as `eth_sign` and
+`personal_sign` return it. For a typed transaction the y-parity is v - 27; for a legacy
+EIP-155 transaction the host writes v as chainId * 2 + 35 + (v - 27).
 """
 
 from __future__ import annotations
@@ -101,15 +105,15 @@ def decode_message(data: bytes) -> Message:
         raise MessageError("MESSAGE_TOO_LARGE", f"{len(data)} bytes exceeds {MAX_MESSAGE_BYTES}")
     try:
         raw = cbor2.loads(data)
-    except (cbor2.CBORDecodeError, ValueError, TypeError, RecursionError) as exc:
-        raise MessageError("MESSAGE_INVALID", f"not CBOR: {exc}") from exc
+    except Exception as exc:  # cbor2 raises assorted errors on hostile input; all mean "not a message"
+        raise MessageError("MESSAGE_INVALID", "not well-formed CBOR") from exc
     if not isinstance(raw, dict) or not all(type(k) is int for k in raw):
         raise MessageError("MESSAGE_INVALID", "a message is a CBOR map with integer keys")
-    if raw.get(0) != VERSION:
-        raise MessageError("MESSAGE_VERSION", f"message version {raw.get(0)!r} is not {VERSION}")
+    if type(raw.get(0)) is not int or raw[0] != VERSION:
+        raise MessageError("MESSAGE_VERSION", f"the message version is not {VERSION}")
     type_id = raw.get(1)
     if type(type_id) is not int or type_id not in SCHEMAS:
-        raise MessageError("MESSAGE_UNKNOWN", f"unknown message type {type_id!r}")
+        raise MessageError("MESSAGE_UNKNOWN", "unknown message type")
     name, schema = SCHEMAS[type_id]
     body = {k: v for k, v in raw.items() if k not in (0, 1)}
     _validate(type_id, body, extra=set(body) - {key for key, _, _, _ in schema})

@@ -58,9 +58,10 @@ def test_end_to_end(emulator):
         digest = bytes.fromhex(device.evaluate(STEPPED_UP)["digest"][2:])
         other = bytes.fromhex(device.evaluate(ALLOWED)["digest"][2:])
         with pytest.raises(DeviceFailure) as refused:
-            device.sign(STEPPED_UP, verdict=sign_verdict(other, "ALLOW", b"r", VERIFIER_KEY, int(time.time()) - 5))
+            device.sign(STEPPED_UP, verdict=sign_verdict(other, SIGNER, "ALLOW", b"r1", VERIFIER_KEY, int(time.time()) - 5), request_id=b"r1")
         assert refused.value.code == "VERDICT_DIGEST_MISMATCH"
-        stepped = device.sign(STEPPED_UP, verdict=sign_verdict(digest, "ALLOW", b"r", VERIFIER_KEY, int(time.time()) - 5))
+        verdict = sign_verdict(digest, SIGNER, "ALLOW", b"r2", VERIFIER_KEY, int(time.time()) - 5)
+        stepped = device.sign(STEPPED_UP, verdict=verdict, request_id=b"r2")
         assert Account._recover_hash(stepped["digest"], signature=stepped["signature"]) == SIGNER
 
 
@@ -188,3 +189,19 @@ def test_bench_bridge_json():
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["iterations"] == 5 and data["messages_per_second"] > 0
+
+
+def test_one_peer_cannot_evict_another(emulator):
+    import os
+    import socket
+
+    from dmind.firmware_bridge.framing import BROADCAST, CHANNEL_REQUEST, encode
+
+    url = emulator[0]
+    target = (url.split(":")[1], int(url.split(":")[2]))
+    with Device.open(url) as device:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as other:
+            for _ in range(100):
+                other.sendto(encode(CHANNEL_REQUEST, BROADCAST, os.urandom(8))[0], target)
+        time.sleep(0.2)
+        assert device.info()["address"] == SIGNER

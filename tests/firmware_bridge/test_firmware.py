@@ -18,7 +18,7 @@ from dmind.firmware_bridge.keys import TEST_MNEMONIC, seed_from_mnemonic
 from dmind.firmware_bridge.messages import message
 from tests.builders import SIGNER, TEST_KEY
 from tests.firmware_bridge.conftest import (
-    ALLOWED, BLOCKED, NOW, STEPPED_UP, VERIFIER_KEY, as_eth_account_tx, bundle,
+    ALLOWED, BLOCKED, FRIEND, NOW, STEPPED_UP, VERIFIER_KEY, as_eth_account_tx, bundle,
 )
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -31,8 +31,8 @@ def device(tmp_path, keys_dir):
     return Firmware(SEED, tmp_path / "state", "0.1.0", clock=lambda: NOW, debug=True)
 
 
-def sign(device: Firmware, request: dict, verdict: bytes | None = None, path: str = "m/44'/60'/0'/0/0"):
-    return device.handle(message("SignRequest", request_id=uuid.uuid4().bytes, request=json.dumps(request),
+def sign(device: Firmware, request: dict, verdict: bytes | None = None, path: str = "m/44'/60'/0'/0/0", request_id: bytes | None = None):
+    return device.handle(message("SignRequest", request_id=request_id or uuid.uuid4().bytes, request=json.dumps(request),
                                  derivation_path=path, verdict=verdict))
 
 
@@ -59,25 +59,39 @@ def test_blocked_is_refused(device):
     assert response.name == "Failure" and response["code"] == "GATE_BLOCKED"
 
 
-def test_step_up_needs_a_verdict_for_exactly_this_digest(device):
+def test_step_up_needs_a_verdict_for_exactly_this_digest_account_and_request(device):
     assert sign(device, STEPPED_UP)["code"] == "STEP_UP_REQUIRED"
     digest = digest_of(STEPPED_UP)
-    good = sign_verdict(digest, "ALLOW", b"r1", VERIFIER_KEY, NOW - 10)
-    assert sign(device, STEPPED_UP, good).name == "Signature"
+    good = sign_verdict(digest, SIGNER, "ALLOW", b"r1", VERIFIER_KEY, NOW - 10)
     cases = {
-        "VERDICT_DIGEST_MISMATCH": sign_verdict(digest_of(ALLOWED), "ALLOW", b"r1", VERIFIER_KEY, NOW - 10),
-        "VERDICT_EXPIRED": sign_verdict(digest, "ALLOW", b"r1", VERIFIER_KEY, NOW - 1000),
-        "VERDICT_KID_UNKNOWN": sign_verdict(digest, "ALLOW", b"r1", Ed25519PrivateKey.generate(), NOW - 10),
-        "VERDICT_BLOCK": sign_verdict(digest, "BLOCK", b"r1", VERIFIER_KEY, NOW - 10),
+        "VERDICT_DIGEST_MISMATCH": sign_verdict(digest_of(ALLOWED), SIGNER, "ALLOW", b"r1", VERIFIER_KEY, NOW - 10),
+        "VERDICT_SIGNER_MISMATCH": sign_verdict(digest, FRIEND, "ALLOW", b"r1", VERIFIER_KEY, NOW - 10),
+        "VERDICT_EXPIRED": sign_verdict(digest, SIGNER, "ALLOW", b"r1", VERIFIER_KEY, NOW - 1000),
+        "VERDICT_KID_UNKNOWN": sign_verdict(digest, SIGNER, "ALLOW", b"r1", Ed25519PrivateKey.generate(), NOW - 10),
+        "VERDICT_BLOCK": sign_verdict(digest, SIGNER, "BLOCK", b"r1", VERIFIER_KEY, NOW - 10),
         "VERDICT_INVALID": good[:-1] + bytes([good[-1] ^ 1]),
     }
     for code, verdict in cases.items():
-        assert sign(device, STEPPED_UP, verdict)["code"] == code
+        assert sign(device, STEPPED_UP, verdict, request_id=b"r1")["code"] == code
+    assert sign(device, STEPPED_UP, good, request_id=b"other")["code"] == "VERDICT_REQUEST_MISMATCH"
+    assert sign(device, STEPPED_UP, good, request_id=b"r1").name == "Signature"
+    assert sign(device, STEPPED_UP, good, request_id=b"r1")["code"] == "VERDICT_REPLAYED"
 
 
 def test_a_verdict_cannot_lift_a_block(device):
-    verdict = sign_verdict(digest_of(BLOCKED), "ALLOW", b"r", VERIFIER_KEY, NOW - 10)
-    assert sign(device, BLOCKED, verdict)["code"] == "GATE_BLOCKED"
+    verdict = sign_verdict(digest_of(BLOCKED), SIGNER, "ALLOW", b"r", VERIFIER_KEY, NOW - 10)
+    assert sign(device, BLOCKED, verdict, request_id=b"r")["code"] == "GATE_BLOCKED"
+
+
+def test_a_confirmation_is_for_the_next_request_only(device):
+    device.handle(message("DebugConfirm", confirm=True))
+    assert sign(device, ALLOWED).name == "Signature"  # consumed here, though not needed
+    assert sign(device, STEPPED_UP)["code"] == "STEP_UP_REQUIRED"
+
+
+def test_deep_paths_are_refused_before_any_work(device):
+    deep = "m" + "/0" * 20_000
+    assert sign(device, ALLOWED, path=deep)["code"] == "PATH_INVALID"
 
 
 def test_device_confirmation_hook(device, tmp_path):

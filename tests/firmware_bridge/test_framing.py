@@ -107,3 +107,12 @@ def test_lossy_streams_deliver_intact_or_not_at_all(case):
     for payload in delivered:
         assert payload in remaining
         remaining = remaining[remaining.index(payload) + 1:]
+
+
+def test_unfinished_messages_are_bounded():
+    reassembler = Reassembler(max_partial=4)
+    events = []
+    for channel in range(1, 11):
+        events += reassembler.feed(encode(DATA, channel, b"x" * 1000)[0])  # first packet only
+    assert len(reassembler._partial) == 4
+    assert sum(1 for e in events if isinstance(e, FramingError) and e.code == "MESSAGE_INCOMPLETE") == 6

@@ -62,3 +62,8 @@ def test_arbitrary_bytes_raise_only_message_errors(data):
         decode_message(data)
     except MessageError:
         pass
+
+
+def test_huge_integers_are_message_errors():
+    with pytest.raises(MessageError):
+        decode_message(cbor2.dumps({0: 10**5000, 1: 1}))
