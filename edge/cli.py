@@ -69,13 +69,32 @@ def _load_descriptors(path: Optional[Path]) -> Optional[DescriptorIndex]:
     return index
 
 
+def _load_pairing(directory: Optional[Path]):
+    if directory is None:
+        return None
+    from .escalate import PairingError, load_pairing
+
+    try:
+        return load_pairing(directory)
+    except PairingError as exc:
+        err.print(f"[red]{exc.code}[/red] {exc.message}")
+        raise typer.Exit(2) from exc
+
+
 def _decide_text(text: str, policy: Policy, notes: tuple[Finding, ...], descriptors: Optional[DescriptorIndex],
                  context: dict[str, Any]) -> dict:
     try:
         obj = load_request_text(text)
     except EdgeError as exc:
         return decision_json(failed_decision(exc.code, exc.message, exc.where, policy, None, {}))
-    return decision_json(evaluate_json(obj, policy, descriptors, policy_notes=notes, **context))
+    pairing = context.get("pairing")
+    overrides = {k: v for k, v in context.items() if k != "pairing"}
+    decision = evaluate_json(obj, policy, descriptors, policy_notes=notes, **overrides)
+    if pairing is not None and decision.verdict == "STEP_UP":
+        from .escalate import escalate
+
+        decision = escalate(decision, obj, pairing, policy)
+    return decision_json(decision)
 
 
 @app.command()
@@ -86,6 +105,7 @@ def check(
     descriptors: Optional[Path] = typer.Option(None, "--descriptors", help="ERC-7730 registry directory."),
     policy_file: Optional[Path] = typer.Option(None, "--policy", help="Signed bundle (.cbor), or JSON/TOML for development (default: built-in)."),
     trust_key: list[Path] = typer.Option([], "--trust-key", help="Pinned public key (PEM) that verifies --policy bundles."),
+    local: Optional[Path] = typer.Option(None, "--local", help="Pairing directory: escalate STEP_UP to the paired local verifier."),
     chain_id: Optional[int] = typer.Option(None, "--chain-id", help="The wallet's chain id (overrides the request's)."),
     account: Optional[str] = typer.Option(None, "--from", help="The wallet's account (overrides the request's)."),
     origin: Optional[str] = typer.Option(None, "--origin", help="The requesting site (overrides the request's)."),
@@ -93,7 +113,7 @@ def check(
     """Decide one request (JSON) or a batch (JSON Lines); print JSON decisions."""
     policy, notes = _load_policy(policy_file, trust_key)
     index = _load_descriptors(descriptors)
-    context = {"chain_id": chain_id, "account": account, "origin": origin}
+    context = {"chain_id": chain_id, "account": account, "origin": origin, "pairing": _load_pairing(local)}
     if batch is None:
         if file in (None, "-"):
             text = sys.stdin.read()
@@ -183,14 +203,38 @@ def bench_policy(
         render_policy_table(result, Console())
 
 
+# Which extra a plugin's imports need, for the error a user sees when it is missing.
+PLUGIN_EXTRAS = {"local": "local"}
+
+
+def _missing(name: str, exc: ImportError):
+    def command() -> None:
+        extra = PLUGIN_EXTRAS.get(name)
+        hint = f"pip install 'dmind-edge[{extra}]'" if extra else "reinstall dmind-edge"
+        err.print(f"[red]`{name}` needs a package that is not installed ({exc.name}): {hint}[/red]")
+        raise typer.Exit(2)
+
+    command.__doc__ = f"(unavailable: {exc.name} is not installed)"
+    return command
+
+
 def _plugins() -> None:
-    """Commands of the parts built on the edge (`dmind_edge.commands`, `dmind_edge.bench` entry points)."""
+    """Commands of the parts built on the edge (`dmind_edge.commands`, `dmind_edge.bench` entry points).
+
+    A part whose optional dependencies are missing still shows up, and says which extra to install.
+    """
     from importlib.metadata import entry_points
 
     for entry in entry_points(group="dmind_edge.commands"):
-        app.add_typer(entry.load(), name=entry.name)
+        try:
+            app.add_typer(entry.load(), name=entry.name)
+        except ImportError as exc:
+            app.command(entry.name)(_missing(entry.name, exc))
     for entry in entry_points(group="dmind_edge.bench"):
-        bench_app.command(entry.name)(entry.load())
+        try:
+            bench_app.command(entry.name)(entry.load())
+        except ImportError as exc:
+            bench_app.command(entry.name)(_missing(entry.name, exc))
 
 
 def main() -> None:

@@ -160,3 +160,4 @@ class Decision:
     plan: str = "edge-only"
     timings_us: dict[str, int] = field(default_factory=dict)
     request_id: Any = None
+    verdict_token: bytes | None = None  # the local verifier's signed verdict, when it decided

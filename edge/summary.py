@@ -1,0 +1,51 @@
+"""A decision's comparable reading: what it does, with whom, with which tokens and amounts.
+
+Tiers compare these (the local verifier's cross-tier consistency, eq. 7), so both compute
+them with this one function, each from its own decoding of the raw request.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dmind.policies import Policy
+
+from .rules.approvals import grants
+from .rules.context import RuleContext, steps
+from .types import Decision, Request
+
+
+def rule_context(decision: Decision, policy: Policy, now: int) -> RuleContext:
+    """The rules' view of a decided payload (for reading grants and steps after the fact)."""
+    payload = decision.payload
+    request = Request("", (), payload.chain_id if payload else None, payload.signer if payload else None)
+    return RuleContext(request, payload, decision.intent, policy, now)  # type: ignore[arg-type]
+
+
+def summarize(decision: Decision, policy: Policy, now: int) -> dict[str, Any]:
+    """The comparable reading of a decision: action, counterparties, tokens, amounts (sorted, lower-case)."""
+    if decision.intent is None or decision.payload is None:
+        return {"action": None, "counterparties": [], "tokens": [], "amounts": []}
+    ctx = rule_context(decision, policy, now)
+    counterparties, tokens, amounts = set(), set(), set()
+    for step in steps(decision.intent):
+        for role in ("recipient", "spender", "operator", "newOwner", "implementation"):
+            value = step.roles.get(role)
+            if isinstance(value, str):
+                counterparties.add(value.lower())
+        if step.action == "native_transfer" and step.to:
+            counterparties.add(step.to.lower())
+            amounts.add(str(step.value))
+        elif isinstance(step.roles.get("amount"), int):
+            amounts.add(str(step.roles["amount"]))
+            if step.to:
+                tokens.add(step.to.lower())
+    for grant in grants(ctx):
+        if grant.spender:
+            counterparties.add(grant.spender.lower())
+        if grant.token:
+            tokens.add(grant.token.lower())
+        amounts.add(str(grant.amount))
+    return {"action": decision.intent.action, "counterparties": sorted(counterparties), "tokens": sorted(tokens), "amounts": sorted(amounts)}
+
+

@@ -1,0 +1,157 @@
+"""`dmind-edge local …`: the paired desktop verifier and its private context."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from dmind.edge.escalate import PairingError, token_hash
+from dmind.edge.escalate import connect as pair_with
+
+from .daemon import CONTEXT_DB, DAEMON_INFO, serve as serve_daemon
+from .pairing import new_offer, qr_text
+from .store import ContextStore, StoreError
+
+app = typer.Typer(no_args_is_help=True, help="The paired desktop verifier that STEP_UP escalates to.")
+context_app = typer.Typer(no_args_is_help=True, help="Your private context: address book, history, holdings, lists.")
+app.add_typer(context_app, name="context")
+out = Console()
+err = Console(stderr=True)
+State = typer.Option(Path.home() / ".dmind-local", "--state", help="The verifier's state directory.")
+
+
+def _store(state: Path) -> ContextStore:
+    return ContextStore(state / CONTEXT_DB)
+
+
+@app.command()
+def serve(listen: str = typer.Option("127.0.0.1:7440", "--listen", help="HOST:PORT (port 0 picks a free one)."),
+          state: Path = State,
+          audit_endpoint: str = typer.Option(None, "--audit-endpoint", help="OpenAI-compatible server on this machine (llama.cpp, Ollama, vLLM)."),
+          audit_model: str = typer.Option("local", "--audit-model", help="Model name to ask for the audit.")) -> None:
+    """Run the verifier daemon (TLS 1.3) until interrupted."""
+    host, _, port = listen.rpartition(":")
+    if not host or not port.isdigit():
+        err.print(f"[red]--listen takes HOST:PORT, got {listen!r}[/red]")
+        raise typer.Exit(2)
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    try:
+        asyncio.run(serve_daemon(state, host, int(port), lambda info: print(json.dumps(info), flush=True), audit_endpoint, audit_model))
+    except KeyboardInterrupt:
+        pass
+
+
+@app.command()
+def pair(state: Path = State, ttl: int = typer.Option(300, "--ttl", min=10, max=300, help="Seconds the offer stays valid.")) -> None:
+    """Print a one-time pairing offer (URI and QR code) for a wallet to connect with."""
+    try:
+        info = json.loads((state / DAEMON_INFO).read_text())
+    except OSError as exc:
+        err.print("[red]DAEMON_NOT_RUNNING[/red] start `dmind-edge local serve` first")
+        raise typer.Exit(2) from exc
+    offer = new_offer(info["host"], info["port"], info["fingerprint"], int(time.time()), ttl)
+    _store(state).add_offer(token_hash(offer.token), offer.expires_at)
+    # Plain print: a console would wrap the URI, and the QR code must not be restyled.
+    print(qr_text(offer.uri))
+    print(offer.uri, flush=True)
+    err.print(f"valid for {offer.expires_at - int(time.time())} s, once")
+
+
+@app.command("connect")
+def connect_cmd(uri: str = typer.Argument(..., help="The dmind-pair: URI the verifier printed."),
+                client: Path = typer.Option(Path.home() / ".dmind-wallet", "--client", help="This wallet's pairing directory."),
+                name: str = typer.Option("wallet", "--name", help="How the verifier will list this device.")) -> None:
+    """Pair this wallet with a verifier: pin it, register this device's key, spend the offer."""
+    try:
+        pairing = pair_with(uri, client, name)
+    except PairingError as exc:
+        err.print(f"[red]{exc.code}[/red] {exc.message}")
+        raise typer.Exit(1) from exc
+    except OSError as exc:
+        err.print(f"[red]LOCAL_UNREACHABLE[/red] {exc}")
+        raise typer.Exit(1) from exc
+    out.print(f"paired as device {pairing.device_id} with {pairing.url}")
+
+
+@app.command()
+def unpair(device_id: str, state: Path = State) -> None:
+    """Revoke a paired device: its requests are refused from now on."""
+    if not _store(state).revoke(device_id, int(time.time())):
+        err.print(f"[red]NOT_PAIRED[/red] no active pairing {device_id}")
+        raise typer.Exit(1)
+    out.print(f"revoked {device_id}")
+
+
+@app.command()
+def status(state: Path = State) -> None:
+    """Pairings, the policy in use, the model in use, recent verdicts."""
+    store = _store(state)
+    info = json.loads((state / DAEMON_INFO).read_text()) if (state / DAEMON_INFO).exists() else {}
+    out.print(f"daemon: {info.get('host', '-')}:{info.get('port', '-')} (fingerprint {info.get('fingerprint', '-')[:16]}…)")
+    out.print(f"policy: built-in default · model: {info.get('model') or 'none (deterministic rules only)'}")
+    table = Table(title="pairings")
+    for column in ("device", "name", "paired", "revoked", "last counter"):
+        table.add_column(column)
+    for p in store.pairings():
+        table.add_row(p.device_id, p.name, time.strftime("%Y-%m-%d %H:%M", time.localtime(p.paired_at)),
+                      "-" if p.revoked_at is None else time.strftime("%Y-%m-%d %H:%M", time.localtime(p.revoked_at)), str(p.last_counter))
+    out.print(table)
+    for request_id, device, verdict, risk, at in store.recent_verdicts():
+        out.print(f"{time.strftime('%H:%M:%S', time.localtime(at))} {device} {request_id.hex()[:8]} {verdict} ρ={risk:.2f}")
+
+
+@context_app.command("add")
+def context_add(kind: str = typer.Argument(..., help="contact | interaction | holding | allow | deny"),
+                address: str = typer.Argument(..., help="Address (for holding: the token)."),
+                value: str = typer.Argument("", help="contact: label · interaction: send|approve|receive · holding: amount[:limit]"),
+                state: Path = State) -> None:
+    """Add one fact to your private context."""
+    store = _store(state)
+    try:
+        if kind == "contact":
+            store.add_contact(address, value or address)
+        elif kind == "interaction":
+            store.record_interaction(address, value or "send")
+        elif kind == "holding":
+            amount, _, limit = value.partition(":")
+            store.set_holding(address, int(amount or 0), int(limit) if limit else None)
+        elif kind in ("allow", "deny"):
+            store.set_listed(address, kind)
+        else:
+            raise StoreError("CONTEXT_INVALID", f"unknown kind {kind!r}")
+    except (StoreError, ValueError) as exc:
+        err.print(f"[red]CONTEXT_INVALID[/red] {exc}")
+        raise typer.Exit(2) from exc
+    out.print(f"added {kind} {address}")
+
+
+@context_app.command("import")
+def context_import(file: Path = typer.Argument(..., help="JSON: {contacts: {addr: label}, interactions: [{counterparty, kind}], holdings: {token: {amount, limit}}, allow: [], deny: []}"),
+                   state: Path = State) -> None:
+    """Import many facts at once."""
+    data = json.loads(file.read_text())
+    store = _store(state)
+    for address, label in data.get("contacts", {}).items():
+        store.add_contact(address, label)
+    for item in data.get("interactions", []):
+        store.record_interaction(item["counterparty"], item.get("kind", "send"), item.get("token"), item.get("amount"), item.get("at"))
+    for token, holding in data.get("holdings", {}).items():
+        store.set_holding(token, int(holding.get("amount", 0)), int(holding["limit"]) if holding.get("limit") is not None else None)
+    for which in ("allow", "deny"):
+        for address in data.get(which, []):
+            store.set_listed(address, which)
+    out.print_json(json.dumps(store.summary()))
+
+
+@context_app.command("list")
+def context_list(state: Path = State) -> None:
+    """How much private context the verifier holds (counts only)."""
+    out.print_json(json.dumps(_store(state).summary()))

@@ -1,0 +1,157 @@
+"""The verifier daemon: an aiohttp server over TLS 1.3 on the user's machine.
+
+    POST /v1/pair    {token, public_key, name}  -> {device_id, verifier_public_key}   (CBOR)
+    POST /v1/verify  COSE_Sign1 request         -> {verdict (signed), decision, risk, explanation, findings, divergence}
+    GET  /v1/health                             -> {ok}
+
+Every refusal is a CBOR `{code, message}` with a 4xx status, logged, and the daemon goes on
+serving everyone else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import time
+from pathlib import Path
+
+import cbor2
+from aiohttp import web
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from dmind.edge.verdict import sign_verdict
+from dmind.policies import default_policy
+from dmind.policies.bundle import key_id
+
+from dmind.edge.escalate import token_hash
+from .protocol import MAX_REQUEST_BYTES, ProtocolError, parse_request
+from .store import ContextStore, StoreError
+from .tls import ensure_certificate, fingerprint, server_context
+from .verify import verify
+
+log = logging.getLogger(__name__)
+VERDICT_TTL_S = 120
+AUDIT_TIMEOUT_S = 2.0  # the audit never holds a verdict back longer than this
+DAEMON_INFO = "daemon.json"
+CONTEXT_DB = "context.sqlite3"
+
+
+def verifier_key(state: Path) -> Ed25519PrivateKey:
+    """The daemon's verdict-signing key, made on first use (mode 0600)."""
+    path = state / "verifier.key"
+    if not path.exists():
+        state.mkdir(parents=True, exist_ok=True)
+        key = Ed25519PrivateKey.generate()
+        path.touch(mode=0o600)
+        path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+        (state / "verifier.pub").write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    assert isinstance(key, Ed25519PrivateKey)
+    return key
+
+
+def _cbor(body: dict, status: int = 200) -> web.Response:
+    return web.Response(body=cbor2.dumps(body, canonical=True), status=status, content_type="application/cbor")
+
+
+def _refuse(code: str, message: str, status: int) -> web.Response:
+    log.warning("refused: %s %s", code, message)
+    return _cbor({"code": code, "message": message}, status)
+
+
+async def model_audit(endpoint: str, model: str, explanation: str, findings: list[dict]) -> str | None:
+    """Ask an OpenAI-compatible model on this machine to critique the verdict; None if it cannot in time.
+
+    The verdict is already decided and signed: the audit is advice attached to it, never a gate.
+    """
+    import httpx
+
+    prompt = ("You audit a wallet security verdict. Critique the explanation in two sentences: is anything "
+              f"missing or wrong?\nExplanation: {explanation}\nFindings: {json.dumps(findings)}")
+    try:
+        async with httpx.AsyncClient(timeout=AUDIT_TIMEOUT_S) as client:
+            response = await client.post(f"{endpoint.rstrip('/')}/v1/chat/completions",
+                                         json={"model": model, "messages": [{"role": "user", "content": prompt}], "max_tokens": 120})
+        return str(response.json()["choices"][0]["message"]["content"])[:1000]
+    except Exception as exc:  # absent, slow or malformed: the verdict goes out without an audit
+        log.info("model audit skipped: %s", type(exc).__name__)
+        return None
+
+
+class Daemon:
+    def __init__(self, state: Path, audit_endpoint: str | None = None, audit_model: str = "local") -> None:
+        self.state = state
+        self.store = ContextStore(state / CONTEXT_DB)
+        self.key = verifier_key(state)
+        self.policy = default_policy()
+        self.audit_endpoint = audit_endpoint
+        self.audit_model = audit_model
+
+    async def health(self, _: web.Request) -> web.Response:
+        return _cbor({"ok": True})
+
+    async def pair(self, request: web.Request) -> web.Response:
+        try:
+            body = cbor2.loads(await request.read())
+        except Exception:
+            return _refuse("PAIRING_INVALID", "the body is not CBOR", 400)
+        if not (isinstance(body, dict) and isinstance(body.get("token"), bytes) and isinstance(body.get("public_key"), bytes)
+                and len(body["public_key"]) == 32 and isinstance(body.get("name"), str) and len(body["name"]) <= 64):
+            return _refuse("PAIRING_INVALID", "a pairing needs token, a 32-byte Ed25519 public_key and a name", 400)
+        now = int(time.time())
+        try:
+            self.store.spend_offer(token_hash(body["token"]), now)
+            public = Ed25519PublicKey.from_public_bytes(body["public_key"])
+        except StoreError as exc:
+            return _refuse(exc.code, exc.message, 403)
+        except ValueError:
+            return _refuse("PAIRING_INVALID", "not an Ed25519 public key", 400)
+        device = key_id(public).hex()
+        self.store.add_pairing(device, body["public_key"], body["name"], now)
+        log.info("paired device %s (%s)", device, body["name"])
+        raw = self.key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        return _cbor({"device_id": device, "verifier_public_key": raw})
+
+    async def verify(self, request: web.Request) -> web.Response:
+        now = int(time.time())
+        try:
+            escalated = parse_request(await request.read(), self.store, now)
+        except ProtocolError as exc:
+            return _refuse(exc.code, exc.message, exc.status)
+        result = verify(escalated.request, escalated.edge, self.store, self.policy, now)
+        verdict = sign_verdict(escalated.digest, escalated.signer, result.verdict, escalated.request_id, self.key, now, VERDICT_TTL_S)
+        self.store.record_verdict(escalated.request_id, escalated.device_id, escalated.digest, result.verdict, result.risk, now)
+        findings = [{"code": f.code, "severity": f.severity, "message": f.message} for f in result.findings]
+        audit = await model_audit(self.audit_endpoint, self.audit_model, result.explanation, findings) if self.audit_endpoint else None
+        return _cbor({"verdict": verdict, "decision": result.verdict, "risk": result.risk, "explanation": result.explanation,
+                      "findings": findings, "divergence": result.divergence, "intent": result.intent, "audit": audit})
+
+    def app(self) -> web.Application:
+        app = web.Application(client_max_size=MAX_REQUEST_BYTES)
+        app.add_routes([web.get("/v1/health", self.health), web.post("/v1/pair", self.pair), web.post("/v1/verify", self.verify)])
+        return app
+
+
+async def serve(state: Path, host: str, port: int, ready=None, audit_endpoint: str | None = None, audit_model: str = "local") -> None:
+    """Serve until cancelled; writes `daemon.json` (address and fingerprint) once listening."""
+    cert, key = ensure_certificate(state)
+    daemon = Daemon(state, audit_endpoint, audit_model)
+    runner = web.AppRunner(daemon.app(), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port, ssl_context=server_context(cert, key))
+    await site.start()
+    bound = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    info = {"host": host, "port": bound, "fingerprint": fingerprint(cert.read_bytes()), "pid": os.getpid(),
+            "model": audit_model if audit_endpoint else None}
+    (state / DAEMON_INFO).write_text(json.dumps(info))
+    log.info("local verifier listening on https://%s:%d", host, bound)
+    if ready:
+        ready(info)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
+        daemon.store.close()

@@ -1,0 +1,181 @@
+"""The private context store: SQLite in WAL mode, versioned by numbered migrations.
+
+Everything here stays on the user's machine. A write is committed before the daemon answers,
+and WAL with `synchronous=FULL` keeps every acknowledged write across a kill -9.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+# Each migration runs once, in order; the schema version is SQLite's user_version.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE address_book (address TEXT PRIMARY KEY, label TEXT NOT NULL, added_at INTEGER NOT NULL);
+    CREATE TABLE interactions (id INTEGER PRIMARY KEY, counterparty TEXT NOT NULL, kind TEXT NOT NULL,
+                               token TEXT, amount TEXT, at INTEGER NOT NULL);
+    CREATE INDEX interactions_counterparty ON interactions (counterparty);
+    CREATE TABLE holdings (token TEXT PRIMARY KEY, amount TEXT NOT NULL, exposure_limit TEXT);
+    CREATE TABLE lists (address TEXT NOT NULL, list TEXT NOT NULL CHECK (list IN ('allow', 'deny')), PRIMARY KEY (address, list));
+    CREATE TABLE pairings (device_id TEXT PRIMARY KEY, public_key BLOB NOT NULL, name TEXT NOT NULL,
+                           paired_at INTEGER NOT NULL, revoked_at INTEGER, last_counter INTEGER NOT NULL DEFAULT -1);
+    CREATE TABLE offers (token_hash BLOB PRIMARY KEY, expires_at INTEGER NOT NULL, used_at INTEGER);
+    CREATE TABLE verdicts (request_id BLOB PRIMARY KEY, device_id TEXT NOT NULL, digest BLOB NOT NULL,
+                           verdict TEXT NOT NULL, risk REAL NOT NULL, at INTEGER NOT NULL);
+    """,
+)
+INTERACTION_KINDS = ("send", "approve", "receive")
+
+
+class StoreError(ValueError):
+    """A store operation refused; `code` is stable."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class Pairing:
+    device_id: str
+    public_key: bytes
+    name: str
+    paired_at: int
+    revoked_at: int | None
+    last_counter: int
+
+
+class ContextStore:
+    """One user's private context and pairings, in `state/context.sqlite3`."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self.db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")
+        self._migrate()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            with self._lock:
+                self.db.execute("BEGIN IMMEDIATE")
+                try:
+                    for statement in filter(str.strip, script.split(";")):
+                        self.db.execute(statement)
+                    self.db.execute(f"PRAGMA user_version = {number}")
+                    self.db.execute("COMMIT")
+                except BaseException:
+                    self.db.execute("ROLLBACK")
+                    raise
+
+    @property
+    def schema_version(self) -> int:
+        return self.db.execute("PRAGMA user_version").fetchone()[0]
+
+    def _write(self, sql: str, args: Iterable = ()) -> int:
+        with self._lock:
+            return self.db.execute(sql, tuple(args)).rowcount
+
+    # private context ---------------------------------------------------------------------
+
+    def add_contact(self, address: str, label: str) -> None:
+        self._write("INSERT INTO address_book VALUES (?, ?, ?) ON CONFLICT(address) DO UPDATE SET label = excluded.label",
+                    (address.lower(), label, int(time.time())))
+
+    def label(self, address: str) -> str | None:
+        row = self.db.execute("SELECT label FROM address_book WHERE address = ?", (address.lower(),)).fetchone()
+        return row[0] if row else None
+
+    def record_interaction(self, counterparty: str, kind: str, token: str | None = None, amount: int | None = None,
+                           at: int | None = None) -> None:
+        if kind not in INTERACTION_KINDS:
+            raise StoreError("CONTEXT_INVALID", f"interaction kind must be one of {', '.join(INTERACTION_KINDS)}")
+        self._write("INSERT INTO interactions (counterparty, kind, token, amount, at) VALUES (?, ?, ?, ?, ?)",
+                    (counterparty.lower(), kind, token.lower() if token else None, str(amount) if amount is not None else None,
+                     int(time.time()) if at is None else at))
+
+    def interacted(self, counterparty: str, kinds: tuple[str, ...] = INTERACTION_KINDS) -> bool:
+        marks = ",".join("?" * len(kinds))
+        return self.db.execute(f"SELECT 1 FROM interactions WHERE counterparty = ? AND kind IN ({marks}) LIMIT 1",
+                               (counterparty.lower(), *kinds)).fetchone() is not None
+
+    def used_addresses(self) -> list[str]:
+        """Addresses the user has actually sent to or approved: the only ones poisoning can imitate."""
+        return [r[0] for r in self.db.execute("SELECT DISTINCT counterparty FROM interactions WHERE kind IN ('send', 'approve')")]
+
+    def set_holding(self, token: str, amount: int, exposure_limit: int | None = None) -> None:
+        self._write("INSERT INTO holdings VALUES (?, ?, ?) ON CONFLICT(token) DO UPDATE SET amount = excluded.amount, exposure_limit = excluded.exposure_limit",
+                    (token.lower(), str(amount), None if exposure_limit is None else str(exposure_limit)))
+
+    def holding(self, token: str) -> tuple[int, int | None] | None:
+        row = self.db.execute("SELECT amount, exposure_limit FROM holdings WHERE token = ?", (token.lower(),)).fetchone()
+        return (int(row[0]), None if row[1] is None else int(row[1])) if row else None
+
+    def set_listed(self, address: str, which: str) -> None:
+        if which not in ("allow", "deny"):
+            raise StoreError("CONTEXT_INVALID", "a list is allow or deny")
+        self._write("INSERT OR IGNORE INTO lists VALUES (?, ?)", (address.lower(), which))
+
+    def listed(self, address: str, which: str) -> bool:
+        return self.db.execute("SELECT 1 FROM lists WHERE address = ? AND list = ?", (address.lower(), which)).fetchone() is not None
+
+    def summary(self) -> dict[str, int]:
+        return {table: self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+                for table in ("address_book", "interactions", "holdings", "lists", "pairings", "verdicts")}
+
+    # pairing -----------------------------------------------------------------------------
+
+    def add_offer(self, token_hash: bytes, expires_at: int) -> None:
+        self._write("INSERT INTO offers VALUES (?, ?, NULL)", (token_hash, expires_at))
+
+    def spend_offer(self, token_hash: bytes, now: int) -> None:
+        """Use a pairing token once, before it expires; anything else is refused."""
+        with self._lock:
+            changed = self.db.execute("UPDATE offers SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?",
+                                      (now, token_hash, now)).rowcount
+        if changed != 1:
+            row = self.db.execute("SELECT expires_at, used_at FROM offers WHERE token_hash = ?", (token_hash,)).fetchone()
+            code = "PAIRING_TOKEN_UNKNOWN" if row is None else "PAIRING_TOKEN_USED" if row[1] is not None else "PAIRING_OFFER_EXPIRED"
+            raise StoreError(code, "the pairing token is unknown, already used or expired")
+
+    def add_pairing(self, device_id: str, public_key: bytes, name: str, now: int) -> None:
+        self._write("INSERT INTO pairings (device_id, public_key, name, paired_at) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT(device_id) DO UPDATE SET public_key = excluded.public_key, name = excluded.name, "
+                    "paired_at = excluded.paired_at, revoked_at = NULL, last_counter = -1", (device_id, public_key, name, now))
+
+    def pairing(self, device_id: str) -> Pairing | None:
+        row = self.db.execute("SELECT device_id, public_key, name, paired_at, revoked_at, last_counter FROM pairings WHERE device_id = ?",
+                              (device_id,)).fetchone()
+        return Pairing(*row) if row else None
+
+    def pairings(self) -> list[Pairing]:
+        return [Pairing(*r) for r in self.db.execute("SELECT device_id, public_key, name, paired_at, revoked_at, last_counter FROM pairings")]
+
+    def revoke(self, device_id: str, now: int) -> bool:
+        return self._write("UPDATE pairings SET revoked_at = ? WHERE device_id = ? AND revoked_at IS NULL", (now, device_id)) == 1
+
+    def advance_counter(self, device_id: str, counter: int) -> None:
+        """Accept `counter` only if it is above the last one seen for this device (no replays)."""
+        with self._lock:
+            changed = self.db.execute("UPDATE pairings SET last_counter = ? WHERE device_id = ? AND last_counter < ? AND revoked_at IS NULL",
+                                      (counter, device_id, counter)).rowcount
+        if changed != 1:
+            raise StoreError("REQUEST_REPLAYED", "the request counter is not above the last one seen (a replay or a reordering)")
+
+    def record_verdict(self, request_id: bytes, device_id: str, digest: bytes, verdict: str, risk: float, now: int) -> None:
+        self._write("INSERT INTO verdicts VALUES (?, ?, ?, ?, ?, ?)", (request_id, device_id, digest, verdict, risk, now))
+
+    def recent_verdicts(self, limit: int = 10) -> list[tuple]:
+        return list(self.db.execute("SELECT request_id, device_id, verdict, risk, at FROM verdicts ORDER BY at DESC LIMIT ?", (limit,)))

@@ -1,0 +1,114 @@
+"""Deep verification f_L(z, c_priv): the payload decoded again, then checked against private context.
+
+The daemon never takes the edge's word for what a payload does: it decodes the escalated
+request itself (the same decoder, run on the raw request) and compares its reading with the
+edge's (eq. 7: a divergence Δ over action, counterparties, tokens and amounts; above ε the
+verdict is tightened). Then rules that only the user's own data can answer: first contact,
+address poisoning, exposure over the user's limit, the user's deny list, a spender never used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from dmind.edge import evaluate_json
+from dmind.edge.findings import Finding
+from dmind.edge.gate import combine_risk
+from dmind.edge.rules.approvals import grants
+from dmind.edge.rules.context import steps
+from dmind.edge.summary import rule_context, summarize
+from dmind.edge.types import Decision
+from dmind.policies import Policy
+
+from .store import ContextStore
+
+EPSILON = 0.2  # tolerated divergence between the edge's reading and ours (one component of four differs: 0.25)
+POISON_PREFIX, POISON_SUFFIX = 4, 4  # hex digits a look-alike shares with a real address at each end
+SEVERITY_WEIGHT = {"medium": 0.35, "high": 0.6, "critical": 0.95}
+
+# code -> (severity, meaning): the local tier's own findings
+LOCAL_FINDINGS = {
+    "USER_DENYLISTED": ("critical", "a counterparty on the user's own deny list"),
+    "ADDRESS_POISONING": ("critical", "a counterparty that imitates an address the user has used"),
+    "SPENDER_NEVER_USED": ("high", "an approval to a spender the user has never used"),
+    "EXPOSURE_OVER_LIMIT": ("high", "more of a token than the user's exposure limit allows"),
+    "FIRST_INTERACTION": ("medium", "the first interaction with this counterparty"),
+    "CROSS_TIER_DIVERGENCE": ("high", "the edge and the verifier read the payload differently"),
+}
+
+
+def local_finding(code: str, message: str) -> Finding:
+    severity = LOCAL_FINDINGS[code][0]
+    return Finding(code, severity, SEVERITY_WEIGHT[severity], message)
+
+
+@dataclass(frozen=True, slots=True)
+class LocalResult:
+    verdict: str  # ALLOW | BLOCK
+    risk: float
+    explanation: str
+    findings: tuple[Finding, ...]
+    divergence: float
+    intent: dict[str, Any] = field(default_factory=dict)
+
+
+def divergence(edge: dict, local: dict) -> float:
+    """Δ: the share of the four components (action, counterparties, tokens, amounts) that differ."""
+    keys = ("action", "counterparties", "tokens", "amounts")
+    return sum(edge.get(k) != local.get(k) for k in keys) / len(keys)
+
+
+def _looks_like(candidate: str, real: str) -> bool:
+    a, b = candidate.lower()[2:], real.lower()[2:]
+    return a != b and a[:POISON_PREFIX] == b[:POISON_PREFIX] and a[-POISON_SUFFIX:] == b[-POISON_SUFFIX:]
+
+
+def private_findings(summary: dict, decision: Decision, store: ContextStore, policy: Policy, now: int) -> list[Finding]:
+    found: list[Finding] = []
+    used = store.used_addresses()
+    for party in summary["counterparties"]:
+        if store.listed(party, "deny"):
+            found.append(local_finding("USER_DENYLISTED", f"{party} is on your deny list"))
+            continue
+        twins = [u for u in used if _looks_like(party, u)]
+        if twins:
+            label = store.label(twins[0])
+            found.append(local_finding("ADDRESS_POISONING", f"{party} looks like {twins[0]}{f' ({label})' if label else ''}, which you have used, but is a different address"))
+        elif not (store.interacted(party) or store.label(party) or store.listed(party, "allow")):
+            found.append(local_finding("FIRST_INTERACTION", f"you have never interacted with {party}"))
+    if decision.intent is not None and decision.payload is not None:
+        for grant in grants(rule_context(decision, policy, now)):
+            spender = (grant.spender or "").lower()
+            if grant.amount and spender and not (store.interacted(spender, ("approve",)) or store.listed(spender, "allow")):
+                found.append(local_finding("SPENDER_NEVER_USED", f"you have never approved {spender} before"))
+            holding = store.holding(grant.token) if grant.token else None
+            if holding and holding[1] is not None and grant.amount > holding[1]:
+                found.append(local_finding("EXPOSURE_OVER_LIMIT", f"{grant.amount} of {grant.token} is over your limit of {holding[1]}"))
+        for step in steps(decision.intent):
+            token, amount = step.to, step.roles.get("amount")
+            if step.action == "transfer" and isinstance(amount, int) and token:
+                holding = store.holding(token)
+                if holding and holding[1] is not None and amount > holding[1]:
+                    found.append(local_finding("EXPOSURE_OVER_LIMIT", f"sending {amount} of {token} is over your limit of {holding[1]}"))
+    return found
+
+
+def verify(request: dict, edge_summary: dict, store: ContextStore, policy: Policy, now: int) -> LocalResult:
+    """The local verdict on an escalated request."""
+    decision = evaluate_json(request, policy=policy, now=now)
+    local = summarize(decision, policy, now)
+    delta = divergence(edge_summary, local)
+    found = private_findings(local, decision, store, policy, now)
+    if delta > EPSILON:
+        found.append(local_finding("CROSS_TIER_DIVERGENCE", f"Δ = {delta:.2f}: the edge read {edge_summary}, the verifier read {local}"))
+    risk = combine_risk(tuple(found))
+    blocking = [f for f in found if f.severity in ("high", "critical")]
+    if decision.verdict == "BLOCK":
+        verdict, why = "BLOCK", f"the payload itself is blocked: {decision.explanation}"
+    elif blocking:
+        verdict, why = "BLOCK", blocking[0].message
+    else:
+        verdict = "ALLOW"
+        why = "your own history and lists explain what the edge could not: " + ("; ".join(f.message for f in found) or "no private risk")
+    return LocalResult(verdict, risk, why, tuple(found), delta, local)

@@ -1,0 +1,131 @@
+"""The private context store and deep verification, in-process."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from dmind.edge import evaluate_json
+from dmind.edge.summary import summarize
+from dmind.local_tier.store import ContextStore, StoreError
+from dmind.local_tier.verify import verify
+from dmind.policies import default_policy
+from tests.builders import SIGNER, USDC, calldata, eip1559, raw_tx_request
+
+NOW = 1_795_000_000
+FRIEND = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
+# A look-alike of FRIEND: same first and last four hex digits, different middle.
+POISON = "0x7099" + "00" * 16 + "79c8"
+STRANGER = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"
+POLICY = default_policy()
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = ContextStore(tmp_path / "context.sqlite3")
+    yield store
+    store.close()
+
+
+def send(to: str, value: int = 10**16) -> dict:
+    return raw_tx_request(eip1559(to, value=value, gas=21_000))
+
+
+def approve(spender: str, amount: int = 10**6) -> dict:
+    return raw_tx_request(eip1559(USDC, calldata("approve(address,uint256)", ["address", "uint256"], [spender, amount])))
+
+
+def codes(request: dict, store: ContextStore, edge: dict | None = None):
+    decision = evaluate_json(request, policy=POLICY, now=NOW)
+    result = verify(request, edge if edge is not None else summarize(decision, POLICY, NOW), store, POLICY, NOW)
+    return result.verdict, {f.code for f in result.findings}
+
+
+def test_migrations_wal_and_reopen(tmp_path):
+    store = ContextStore(tmp_path / "c.sqlite3")
+    assert store.schema_version == 1
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    store.add_contact(FRIEND, "Alice")
+    store.close()
+    assert ContextStore(tmp_path / "c.sqlite3").label(FRIEND) == "Alice"
+
+
+def test_acknowledged_writes_survive_kill_9(tmp_path):
+    script = ("from dmind.local_tier.store import ContextStore\n"
+              f"s = ContextStore({str(tmp_path / 'c.sqlite3')!r})\n"
+              "for i in range(50):\n"
+              "    s.record_interaction('0x%040x' % i, 'send')\n"
+              "    print(i, flush=True)\n"
+              "import os, signal; os.kill(os.getpid(), signal.SIGKILL)\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    acknowledged = len(result.stdout.split())
+    assert acknowledged == 50 and result.returncode == -9
+    assert ContextStore(tmp_path / "c.sqlite3").summary()["interactions"] == acknowledged
+
+
+def test_offers_are_single_use_and_expire(store):
+    store.add_offer(b"h1", NOW + 60)
+    store.spend_offer(b"h1", NOW)
+    for token, now, code in ((b"h1", NOW, "PAIRING_TOKEN_USED"), (b"zz", NOW, "PAIRING_TOKEN_UNKNOWN")):
+        with pytest.raises(StoreError) as caught:
+            store.spend_offer(token, now)
+        assert caught.value.code == code
+    store.add_offer(b"h2", NOW + 60)
+    with pytest.raises(StoreError) as caught:
+        store.spend_offer(b"h2", NOW + 61)
+    assert caught.value.code == "PAIRING_OFFER_EXPIRED"
+
+
+def test_counters_only_grow(store):
+    store.add_pairing("d1", b"k" * 32, "w", NOW)
+    store.advance_counter("d1", 5)
+    for stale in (5, 4):
+        with pytest.raises(StoreError):
+            store.advance_counter("d1", stale)
+    store.revoke("d1", NOW)
+    with pytest.raises(StoreError):
+        store.advance_counter("d1", 9)
+
+
+def test_poisoning_and_first_interaction_fire_on_seeded_history(store):
+    store.record_interaction(FRIEND, "send")
+    store.add_contact(FRIEND, "Alice")
+    assert codes(send(POISON), store) == ("BLOCK", {"ADDRESS_POISONING"})
+    assert codes(send(STRANGER), store) == ("ALLOW", {"FIRST_INTERACTION"})
+
+
+def test_and_stay_quiet_for_a_known_counterparty(store):
+    store.record_interaction(FRIEND, "send")
+    assert codes(send(FRIEND), store) == ("ALLOW", set())
+
+
+def test_poisoning_compares_only_with_addresses_actually_used(store):
+    store.add_contact(FRIEND, "Alice")  # in the book, never used: a look-alike of it is not flagged as poisoning
+    assert "ADDRESS_POISONING" not in codes(send(POISON), store)[1]
+
+
+def test_spender_never_used_deny_list_and_exposure(store):
+    assert "SPENDER_NEVER_USED" in codes(approve(FRIEND), store)[1]
+    store.record_interaction(FRIEND, "approve")
+    assert codes(approve(FRIEND), store) == ("ALLOW", set())
+    store.set_holding(USDC, 10**9, exposure_limit=10**6)
+    assert codes(approve(FRIEND, 10**6 + 1), store)[1] == {"EXPOSURE_OVER_LIMIT"}
+    store.set_listed(FRIEND, "deny")
+    assert codes(approve(FRIEND), store) == ("BLOCK", {"USER_DENYLISTED"})
+
+
+def test_cross_tier_divergence_tightens_the_verdict(store):
+    store.record_interaction(FRIEND, "send")
+    request = send(FRIEND)
+    decision = evaluate_json(request, policy=POLICY, now=NOW)
+    honest = summarize(decision, POLICY, NOW)
+    lying = {**honest, "counterparties": [STRANGER.lower()]}
+    assert codes(request, store, honest) == ("ALLOW", set())
+    assert codes(request, store, lying) == ("BLOCK", {"CROSS_TIER_DIVERGENCE"})
+
+
+def test_a_blocked_payload_stays_blocked(store):
+    blocked = {"request": {"method": "eth_sign", "params": [SIGNER, "0x" + "11" * 32]}, "chainId": 1, "from": SIGNER}
+    assert codes(blocked, store)[0] == "BLOCK"
