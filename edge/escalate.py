@@ -170,7 +170,7 @@ def connect(uri: str, directory: str | Path, name: str = "wallet", timeout: floa
     if offer.expires_at <= time.time():
         raise PairingError("PAIRING_OFFER_EXPIRED", "the pairing offer has expired; ask for a new one")
     directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     key_path = directory / DEVICE_KEY
     if not key_path.exists():
         key_path.touch(mode=0o600)
@@ -227,7 +227,7 @@ def escalate(decision: Decision, request: dict, pairing: Pairing, policy: Policy
     if response.status_code != 200 or not isinstance(answer, dict):
         return stay("LOCAL_REFUSED", str(answer.get("code", response.status_code)) if isinstance(answer, dict) else str(response.status_code))
     try:
-        verdict = verify_verdict(answer.get("verdict", b""), decision.payload.digest, signer, request_id, pairing.verifiers(), now)
+        verdict = verify_verdict(answer.get("verdict", b""), decision.payload.digest, signer, request_id, pairing.verifiers(), int(time.time()))
     except VerdictError as exc:
         return stay("LOCAL_VERDICT_INVALID", exc.code)
     final = stay("LOCAL_VERIFIED" if verdict.verdict == "ALLOW" else "LOCAL_BLOCKED", str(answer.get("explanation", ""))[:300])

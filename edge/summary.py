@@ -36,6 +36,8 @@ def summarize(decision: Decision, policy: Policy, now: int) -> dict[str, Any]:
         if step.action == "native_transfer" and step.to:
             counterparties.add(step.to.lower())
             amounts.add(str(step.value))
+        elif step.action in ("contract_call", "contract_creation") and getattr(step.node, "source", None) is None and step.to:
+            counterparties.add(step.to.lower())  # code nobody decoded: whoever runs it is a counterparty
         elif isinstance(step.roles.get("amount"), int):
             amounts.add(str(step.roles["amount"]))
             if step.to:

@@ -24,6 +24,7 @@ VERDICT_AAD = b"dmind-edge local verdict v1"
 CONTENT_TYPE = "application/vnd.dmind.verdict+cbor"
 VERDICTS = ("ALLOW", "BLOCK")
 FIELDS = ("v", "digest", "signer", "verdict", "request_id", "issued_at", "expires_at")
+MAX_CLOCK_SKEW_S = 30  # the verifier's clock may run this far ahead of the holder's
 
 
 class VerdictError(ValueError):
@@ -58,6 +59,8 @@ def sign_verdict(digest: bytes, signer: str, verdict: str, request_id: bytes, ke
 
 def verify_verdict(data: bytes, digest: bytes, signer: str, request_id: bytes, verifiers: TrustStore, now: int) -> LocalVerdict:
     """The verdict, if a pinned verifier signed it for exactly this digest, account and request, and it is current."""
+    if not isinstance(data, bytes):
+        raise VerdictError("VERDICT_INVALID", "a verdict is a COSE_Sign1 byte string")
     try:
         message = decode_sign1(data)
         check_alg(message)
@@ -84,6 +87,6 @@ def verify_verdict(data: bytes, digest: bytes, signer: str, request_id: bytes, v
         raise VerdictError("VERDICT_SIGNER_MISMATCH", "the verdict is for another account")
     if verdict.request_id != request_id:
         raise VerdictError("VERDICT_REQUEST_MISMATCH", "the verdict answers another request")
-    if not verdict.issued_at <= now < verdict.expires_at:
+    if not verdict.issued_at - MAX_CLOCK_SKEW_S <= now < verdict.expires_at:
         raise VerdictError("VERDICT_EXPIRED", "the verdict is not valid at this time")
     return verdict

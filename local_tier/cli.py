@@ -11,6 +11,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from dmind.edge.escalate import PairingError, token_hash
@@ -101,7 +102,7 @@ def status(state: Path = State) -> None:
     for column in ("device", "name", "paired", "revoked", "last counter"):
         table.add_column(column)
     for p in store.pairings():
-        table.add_row(p.device_id, p.name, time.strftime("%Y-%m-%d %H:%M", time.localtime(p.paired_at)),
+        table.add_row(p.device_id, escape(p.name), time.strftime("%Y-%m-%d %H:%M", time.localtime(p.paired_at)),
                       "-" if p.revoked_at is None else time.strftime("%Y-%m-%d %H:%M", time.localtime(p.revoked_at)), str(p.last_counter))
     out.print(table)
     for request_id, device, verdict, risk, at in store.recent_verdicts():

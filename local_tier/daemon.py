@@ -14,6 +14,7 @@ import asyncio
 import json
 import logging
 import os
+import re
 import time
 from pathlib import Path
 
@@ -34,6 +35,8 @@ from .verify import verify
 
 log = logging.getLogger(__name__)
 VERDICT_TTL_S = 120
+BODY_TIMEOUT_S = 5.0  # a client that dribbles its body is cut off, not waited for
+NAME = re.compile(r"[A-Za-z0-9 ._-]{1,64}")
 AUDIT_TIMEOUT_S = 2.0  # the audit never holds a verdict back longer than this
 DAEMON_INFO = "daemon.json"
 CONTEXT_DB = "context.sqlite3"
@@ -51,6 +54,11 @@ def verifier_key(state: Path) -> Ed25519PrivateKey:
     key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     assert isinstance(key, Ed25519PrivateKey)
     return key
+
+
+async def _read(request: web.Request) -> bytes:
+    async with asyncio.timeout(BODY_TIMEOUT_S):
+        return await request.read()
 
 
 def _cbor(body: dict, status: int = 200) -> web.Response:
@@ -72,7 +80,7 @@ async def model_audit(endpoint: str, model: str, explanation: str, findings: lis
     prompt = ("You audit a wallet security verdict. Critique the explanation in two sentences: is anything "
               f"missing or wrong?\nExplanation: {explanation}\nFindings: {json.dumps(findings)}")
     try:
-        async with httpx.AsyncClient(timeout=AUDIT_TIMEOUT_S) as client:
+        async with asyncio.timeout(AUDIT_TIMEOUT_S), httpx.AsyncClient(timeout=AUDIT_TIMEOUT_S) as client:
             response = await client.post(f"{endpoint.rstrip('/')}/v1/chat/completions",
                                          json={"model": model, "messages": [{"role": "user", "content": prompt}], "max_tokens": 120})
         return str(response.json()["choices"][0]["message"]["content"])[:1000]
@@ -95,12 +103,14 @@ class Daemon:
 
     async def pair(self, request: web.Request) -> web.Response:
         try:
-            body = cbor2.loads(await request.read())
+            body = cbor2.loads(await _read(request))
+        except TimeoutError:
+            return _refuse("REQUEST_TIMEOUT", "the body did not arrive in time", 408)
         except Exception:
             return _refuse("PAIRING_INVALID", "the body is not CBOR", 400)
         if not (isinstance(body, dict) and isinstance(body.get("token"), bytes) and isinstance(body.get("public_key"), bytes)
-                and len(body["public_key"]) == 32 and isinstance(body.get("name"), str) and len(body["name"]) <= 64):
-            return _refuse("PAIRING_INVALID", "a pairing needs token, a 32-byte Ed25519 public_key and a name", 400)
+                and len(body["public_key"]) == 32 and isinstance(body.get("name"), str) and NAME.fullmatch(body["name"])):
+            return _refuse("PAIRING_INVALID", "a pairing needs token, a 32-byte Ed25519 public_key and a name of letters, digits, space, . _ -", 400)
         now = int(time.time())
         try:
             self.store.spend_offer(token_hash(body["token"]), now)
@@ -118,10 +128,17 @@ class Daemon:
     async def verify(self, request: web.Request) -> web.Response:
         now = int(time.time())
         try:
-            escalated = parse_request(await request.read(), self.store, now)
+            escalated = parse_request(await _read(request), self.store, now)
+        except TimeoutError:
+            return _refuse("REQUEST_TIMEOUT", "the body did not arrive in time", 408)
         except ProtocolError as exc:
             return _refuse(exc.code, exc.message, exc.status)
+        if self.store.has_verdict(escalated.request_id):
+            return _refuse("REQUEST_DUPLICATE", "a verdict was already given for this request id", 409)
         result = verify(escalated.request, escalated.edge, self.store, self.policy, now)
+        # The verdict names only what the verifier itself decoded, never what the client claims.
+        if result.digest != escalated.digest or (result.signer or "").lower() != escalated.signer.lower():
+            return _refuse("REQUEST_INCONSISTENT", "the digest or signer does not belong to the escalated request", 400)
         verdict = sign_verdict(escalated.digest, escalated.signer, result.verdict, escalated.request_id, self.key, now, VERDICT_TTL_S)
         self.store.record_verdict(escalated.request_id, escalated.device_id, escalated.digest, result.verdict, result.risk, now)
         findings = [{"code": f.code, "severity": f.severity, "message": f.message} for f in result.findings]

@@ -22,6 +22,7 @@ from dmind.policies.cose import CoseError, check_alg, decode_sign1, verify_signa
 from .store import ContextStore, StoreError
 
 MAX_REQUEST_BYTES = 256 * 1024
+MAX_REQUEST_TTL_S = 120  # a request claiming a longer life is refused: it could be replayed after a re-pair
 
 
 class ProtocolError(ValueError):
@@ -71,6 +72,8 @@ def parse_request(data: bytes, store: ContextStore, now: int) -> VerifyRequest:
         raise ProtocolError("REQUEST_INVALID", "not a verification request of this version")
     if now >= body["expires_at"]:
         raise ProtocolError("REQUEST_EXPIRED", "the request expired before it arrived")
+    if body["expires_at"] > now + MAX_REQUEST_TTL_S:
+        raise ProtocolError("REQUEST_INVALID", f"a request may live at most {MAX_REQUEST_TTL_S} s")
     try:
         request = json.loads(body["request"])
     except ValueError as exc:

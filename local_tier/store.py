@@ -56,7 +56,8 @@ class ContextStore:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.path.parent.chmod(0o700)  # private context: readable by this user only
         self._lock = threading.Lock()
         self.db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
@@ -153,7 +154,8 @@ class ContextStore:
     def add_pairing(self, device_id: str, public_key: bytes, name: str, now: int) -> None:
         self._write("INSERT INTO pairings (device_id, public_key, name, paired_at) VALUES (?, ?, ?, ?) "
                     "ON CONFLICT(device_id) DO UPDATE SET public_key = excluded.public_key, name = excluded.name, "
-                    "paired_at = excluded.paired_at, revoked_at = NULL, last_counter = -1", (device_id, public_key, name, now))
+                    "paired_at = excluded.paired_at, revoked_at = NULL", (device_id, public_key, name, now))
+        # A re-paired key keeps its highest counter: requests signed before an unpairing stay dead.
 
     def pairing(self, device_id: str) -> Pairing | None:
         row = self.db.execute("SELECT device_id, public_key, name, paired_at, revoked_at, last_counter FROM pairings WHERE device_id = ?",
@@ -176,6 +178,9 @@ class ContextStore:
 
     def record_verdict(self, request_id: bytes, device_id: str, digest: bytes, verdict: str, risk: float, now: int) -> None:
         self._write("INSERT INTO verdicts VALUES (?, ?, ?, ?, ?, ?)", (request_id, device_id, digest, verdict, risk, now))
+
+    def has_verdict(self, request_id: bytes) -> bool:
+        return self.db.execute("SELECT 1 FROM verdicts WHERE request_id = ?", (request_id,)).fetchone() is not None
 
     def recent_verdicts(self, limit: int = 10) -> list[tuple]:
         return list(self.db.execute("SELECT request_id, device_id, verdict, risk, at FROM verdicts ORDER BY at DESC LIMIT ?", (limit,)))

@@ -35,6 +35,7 @@ LOCAL_FINDINGS = {
     "EXPOSURE_OVER_LIMIT": ("high", "more of a token than the user's exposure limit allows"),
     "FIRST_INTERACTION": ("medium", "the first interaction with this counterparty"),
     "CROSS_TIER_DIVERGENCE": ("high", "the edge and the verifier read the payload differently"),
+    "PAYLOAD_UNREADABLE": ("high", "the verifier cannot read this payload well enough to vouch for it"),
 }
 
 
@@ -46,6 +47,8 @@ def local_finding(code: str, message: str) -> Finding:
 @dataclass(frozen=True, slots=True)
 class LocalResult:
     verdict: str  # ALLOW | BLOCK
+    digest: bytes | None  # what the verifier itself decoded: the only bytes a verdict may name
+    signer: str | None
     risk: float
     explanation: str
     findings: tuple[Finding, ...]
@@ -71,11 +74,12 @@ def private_findings(summary: dict, decision: Decision, store: ContextStore, pol
         if store.listed(party, "deny"):
             found.append(local_finding("USER_DENYLISTED", f"{party} is on your deny list"))
             continue
-        twins = [u for u in used if _looks_like(party, u)]
+        known = party in used or store.label(party) or store.listed(party, "allow")
+        twins = [] if known else [u for u in used if _looks_like(party, u)]
         if twins:
             label = store.label(twins[0])
             found.append(local_finding("ADDRESS_POISONING", f"{party} looks like {twins[0]}{f' ({label})' if label else ''}, which you have used, but is a different address"))
-        elif not (store.interacted(party) or store.label(party) or store.listed(party, "allow")):
+        elif not (known or store.interacted(party)):
             found.append(local_finding("FIRST_INTERACTION", f"you have never interacted with {party}"))
     if decision.intent is not None and decision.payload is not None:
         for grant in grants(rule_context(decision, policy, now)):
@@ -86,6 +90,10 @@ def private_findings(summary: dict, decision: Decision, store: ContextStore, pol
             if holding and holding[1] is not None and grant.amount > holding[1]:
                 found.append(local_finding("EXPOSURE_OVER_LIMIT", f"{grant.amount} of {grant.token} is over your limit of {holding[1]}"))
         for step in steps(decision.intent):
+            operator = step.roles.get("operator")
+            if (step.action == "set_approval_for_all" and step.roles.get("approved") is True and isinstance(operator, str)
+                    and not (store.interacted(operator, ("approve",)) or store.listed(operator, "allow"))):
+                found.append(local_finding("SPENDER_NEVER_USED", f"you have never approved {operator} as an operator before"))
             token, amount = step.to, step.roles.get("amount")
             if step.action == "transfer" and isinstance(amount, int) and token:
                 holding = store.holding(token)
@@ -100,6 +108,8 @@ def verify(request: dict, edge_summary: dict, store: ContextStore, policy: Polic
     local = summarize(decision, policy, now)
     delta = divergence(edge_summary, local)
     found = private_findings(local, decision, store, policy, now)
+    if decision.intent is not None and decision.intent.confidence < policy.thresholds.tau_conf:
+        found.append(local_finding("PAYLOAD_UNREADABLE", f"the verifier understands this payload only partly (γ={decision.intent.confidence:.2f})"))
     if delta > EPSILON:
         found.append(local_finding("CROSS_TIER_DIVERGENCE", f"Δ = {delta:.2f}: the edge read {edge_summary}, the verifier read {local}"))
     risk = combine_risk(tuple(found))
@@ -111,4 +121,5 @@ def verify(request: dict, edge_summary: dict, store: ContextStore, policy: Polic
     else:
         verdict = "ALLOW"
         why = "your own history and lists explain what the edge could not: " + ("; ".join(f.message for f in found) or "no private risk")
-    return LocalResult(verdict, risk, why, tuple(found), delta, local)
+    payload = decision.payload
+    return LocalResult(verdict, payload.digest if payload else None, payload.signer if payload else None, risk, why, tuple(found), delta, local)

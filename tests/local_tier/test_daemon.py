@@ -77,6 +77,22 @@ def test_pair_escalate_and_refuse(daemon, tmp_path):
     assert (stranger.status_code, cbor2.loads(stranger.content)["code"]) == (403, "DEVICE_NOT_PAIRED")
     assert garbage.status_code == 400 and oversized.status_code == 413
 
+    # Found in review: the verdict must name only what the daemon itself decoded, once per request id.
+    other = evaluate_json(raw_tx_request(eip1559(USDC, calldata("approve(address,uint256)", ["address", "uint256"], [SIGNER, 2**255]))), policy=POLICY)
+    now = int(time.time())
+    with httpx.Client(verify=pinned_context(pairing.cert_pem), timeout=10) as client:
+        def post(**changes):
+            fields = {"digest": decision.payload.digest, "signer": SIGNER, "request_id": b"x" * 16, "expires_at": now + 30, **changes}
+            body = build_request(pairing.key, time.time_ns(), fields["request_id"], fields["expires_at"], fields["digest"],
+                                 fields["signer"], STEPPED_UP, summarize(decision, POLICY, now))
+            response = client.post(f"{pairing.url}/v1/verify", content=body)
+            return response.status_code, cbor2.loads(response.content).get("code")
+
+        assert post(digest=other.payload.digest) == (400, "REQUEST_INCONSISTENT")
+        assert post(signer=FRIEND, request_id=b"y" * 16) == (400, "REQUEST_INCONSISTENT")
+        assert post(expires_at=now + 10**9, request_id=b"z" * 16) == (400, "REQUEST_INVALID")
+        assert post(request_id=b"r" * 16) == (409, "REQUEST_DUPLICATE")
+
 
 def test_the_users_history_decides(daemon, tmp_path):
     state, _ = daemon
@@ -193,3 +209,10 @@ def test_idle_and_slow_clients_do_not_stop_the_daemon(daemon, tmp_path):
     finally:
         for sock in idle:
             sock.close()
+
+
+def test_bench_local_json():
+    result = subprocess.run([*CLI, "bench", "local", "-n", "3", "--json"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["iterations"] == 3 and sum(data["verdicts"].values()) == 3

@@ -129,3 +129,32 @@ def test_cross_tier_divergence_tightens_the_verdict(store):
 def test_a_blocked_payload_stays_blocked(store):
     blocked = {"request": {"method": "eth_sign", "params": [SIGNER, "0x" + "11" * 32]}, "chainId": 1, "from": SIGNER}
     assert codes(blocked, store)[0] == "BLOCK"
+
+
+# Found in review: each once came back ALLOW or blocked the wrong thing.
+def test_operator_approval_to_a_stranger_is_blocked(store):
+    request = raw_tx_request(eip1559("0xBC4CA0EdA7647A8aB7C2061c2E118A18a936f13D",
+                                     calldata("setApprovalForAll(address,bool)", ["address", "bool"], [STRANGER, True])))
+    verdict, found = codes(request, store)
+    assert verdict == "BLOCK" and "SPENDER_NEVER_USED" in found
+
+
+def test_an_unreadable_call_is_never_allowed(store):
+    request = raw_tx_request(eip1559(STRANGER, b"\x12\x34\x56\x78" + b"\x00" * 64))
+    verdict, found = codes(request, store)
+    assert verdict == "BLOCK" and {"PAYLOAD_UNREADABLE", "FIRST_INTERACTION"} <= found
+
+
+def test_two_genuine_look_alikes_are_not_poisoning(store):
+    store.record_interaction(FRIEND, "send")
+    store.record_interaction(POISON, "send")  # the user really uses both
+    assert codes(send(FRIEND), store) == ("ALLOW", set())
+
+
+def test_verdicts_must_be_bytes():
+    from dmind.edge.verdict import VerdictError, verify_verdict
+    from dmind.policies.bundle import TrustStore
+
+    for junk in (123, "x", [], None):
+        with pytest.raises(VerdictError):
+            verify_verdict(junk, b"\x00" * 32, SIGNER, b"r", TrustStore(), NOW)
