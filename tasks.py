@@ -2,7 +2,7 @@
 """Set-up and entry points that need nothing but Python 3.11+.
 
     python3 tasks.py demo    # create .venv, install, check the bundled example requests
-    python3 tasks.py test    # create .venv, install with [dev], run the whole test suite
+    python3 tasks.py test    # create .venv, install with [dev], lint (ruff), run the whole test suite
     python3 tasks.py bench   # measure the gate (dmind-edge bench gate)
 
 Extra arguments after the task go to the command it runs (e.g. `tasks.py test -k rules`).
@@ -41,7 +41,7 @@ def ensure(extra: str | None) -> None:
 
 TASKS = {
     "demo": (None, lambda args: _run(BIN / "dmind-edge", "demo", *args)),
-    "test": ("dev", lambda args: _run(BIN / "python", "-m", "pytest", "-q", *args)),
+    "test": ("dev", lambda args: (_run(BIN / "python", "-m", "ruff", "check", "."), _run(BIN / "python", "-m", "pytest", "-q", *args))),
     "bench": (None, lambda args: _run(BIN / "dmind-edge", "bench", "gate", *args)),
 }
 

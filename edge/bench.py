@@ -147,7 +147,6 @@ def run_policy_bench(iterations: int = 200) -> dict[str, Any]:
     import tempfile
 
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
     from dmind.policies import default_policy
     from dmind.policies.bundle import TrustStore, build_payload, sign_bundle, verify_bundle
     from dmind.policies.store import PolicyStore

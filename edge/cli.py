@@ -8,11 +8,10 @@ from pathlib import Path
 from typing import Any, Optional
 
 import typer
-from rich.console import Console
-from rich.table import Table
-
 from dmind.policies import Policy, PolicyError, default_policy
 from dmind.policies.loader import load_policy_file
+from rich.console import Console
+from rich.table import Table
 
 from .cli_policy import app as policy_app
 from .cli_policy import verify_file

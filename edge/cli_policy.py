@@ -10,11 +10,10 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
-
-from dmind.policies import Policy, PolicyError, policy_to_dict
+from dmind.policies import Policy, PolicyError
 from dmind.policies.default import default_policy_source
 from dmind.policies.loader import load_policy_file
+from rich.console import Console
 
 app = typer.Typer(no_args_is_help=True, help="Author, sign, verify and install signed policy bundles.")
 out = Console()
@@ -61,7 +60,6 @@ def keygen(out_dir: Path = typer.Option(Path("."), "--out", help="Directory for 
     """Make an Ed25519 signing key pair (private key readable by you only)."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
     from dmind.policies.bundle import key_id
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -124,11 +122,9 @@ def sign(payload: Path = typer.Argument(..., help="Payload from `policy build`."
          key: Path = typer.Option(..., "--key", help="Ed25519 private key (PEM)."),
          output: Path = typer.Option(..., "--out", help="Where to write the signed bundle.")) -> None:
     """Sign a payload into a COSE_Sign1 bundle."""
+    import cbor2
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-    import cbor2
-
     from dmind.policies.bundle import BundleError, parse_payload, sign_bundle
     from dmind.policies.cbor_strict import CborError, check_deterministic
 
@@ -173,7 +169,6 @@ def verify(bundle: Path = typer.Argument(...), trust_key: list[Path] = TrustKeys
 
 def _unverified(path: Path) -> tuple[dict, dict]:
     import cbor2
-
     from dmind.policies.bundle import BundleError
     from dmind.policies.cose import CoseError, decode_sign1
 

@@ -25,9 +25,9 @@ from urllib.parse import parse_qs, urlencode
 import cbor2
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-
 from dmind.policies import Policy
 from dmind.policies.bundle import TrustStore, key_id
+from dmind.policies.errors import CodedError
 
 from .findings import Finding
 from .summary import summarize
@@ -51,11 +51,8 @@ LOCAL_FINDINGS = {
 }
 
 
-class PairingError(ValueError):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
+class PairingError(CodedError):
+    """A refusal with a stable code."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 import cbor2
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
 from dmind.policies.bundle import TrustStore, key_id
 from dmind.policies.cbor_strict import CborError, check_deterministic
 from dmind.policies.cose import CoseError, check_alg, decode_sign1, sign1, verify_signature
+from dmind.policies.errors import CodedError
 
 VERDICT_AAD = b"dmind-edge local verdict v1"
 CONTENT_TYPE = "application/vnd.dmind.verdict+cbor"
@@ -27,13 +27,8 @@ FIELDS = ("v", "digest", "signer", "verdict", "request_id", "issued_at", "expire
 MAX_CLOCK_SKEW_S = 30  # the verifier's clock may run this far ahead of the holder's
 
 
-class VerdictError(ValueError):
+class VerdictError(CodedError):
     """A verdict that does not authorize this signature; `code` is stable."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
 
 
 @dataclass(frozen=True, slots=True)

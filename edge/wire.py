@@ -16,7 +16,17 @@ import cbor2
 from .errors import EdgeError
 from .findings import Finding
 from .types import (
-    Authorization, Call, Command, Decision, Intent, Payload, RawCall, Request, Transaction, TypedData, TypedIntent,
+    Authorization,
+    Call,
+    Command,
+    Decision,
+    Intent,
+    Payload,
+    RawCall,
+    Request,
+    Transaction,
+    TypedData,
+    TypedIntent,
 )
 
 WIRE_VERSION = 1

@@ -9,9 +9,8 @@ import tempfile
 import time
 
 import typer
-from rich.console import Console
-
 from dmind.edge.bench import _percentile_table, percentiles
+from rich.console import Console
 
 from .client import Device
 

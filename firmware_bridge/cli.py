@@ -41,8 +41,8 @@ def emulate(
     debug: bool = typer.Option(False, "--debug", help="Accept DebugConfirm, the test hook for on-device confirmation."),
 ) -> None:
     """Run the device emulator: the gate and the key behind the framing, over UDP."""
-    from .firmware import Firmware, provision
     from .emulator import serve
+    from .firmware import Firmware, provision
 
     host, _, port = udp.rpartition(":")
     if not host or not port.isdigit():

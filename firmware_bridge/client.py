@@ -20,7 +20,19 @@ from typing import Any, Callable
 
 from .channel import Receiver, Sender
 from .framing import (
-    ACK, BROADCAST, CHANNEL_REQUEST, CHANNEL_RESPONSE, DATA, ERROR, PING, PONG, USB_PACKET, Frame, FramingError, Reassembler, encode,
+    ACK,
+    BROADCAST,
+    CHANNEL_REQUEST,
+    CHANNEL_RESPONSE,
+    DATA,
+    ERROR,
+    PING,
+    PONG,
+    USB_PACKET,
+    Frame,
+    FramingError,
+    Reassembler,
+    encode,
 )
 from .messages import Message, MessageError, decode_message, encode_message, message
 

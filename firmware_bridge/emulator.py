@@ -16,7 +16,19 @@ from dataclasses import dataclass, field
 from .channel import Receiver, Sender
 from .firmware import Firmware
 from .framing import (
-    ACK, BROADCAST, CHANNEL_REQUEST, CHANNEL_RESPONSE, DATA, ERROR, PING, PONG, USB_PACKET, Frame, FramingError, Reassembler, encode,
+    ACK,
+    BROADCAST,
+    CHANNEL_REQUEST,
+    CHANNEL_RESPONSE,
+    DATA,
+    ERROR,
+    PING,
+    PONG,
+    USB_PACKET,
+    Frame,
+    FramingError,
+    Reassembler,
+    encode,
 )
 from .messages import MessageError, decode_message, encode_message, message
 

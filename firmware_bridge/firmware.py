@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Callable
 
 from cryptography.hazmat.primitives import serialization
-
 from dmind.edge import evaluate_json
 from dmind.edge.render import decision_json
 from dmind.edge.secp256k1 import sign_recoverable

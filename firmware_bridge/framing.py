@@ -14,6 +14,8 @@ import struct
 import zlib
 from dataclasses import dataclass
 
+from dmind.policies.errors import CodedError
+
 USB_PACKET = 64
 BLE_PACKET = 244
 BROADCAST = 0xFFFF
@@ -36,12 +38,8 @@ _CRC = struct.Struct(">I")
 KINDS = {DATA, ACK, CHANNEL_REQUEST, CHANNEL_RESPONSE, ERROR, PING, PONG}
 
 
-class FramingError(ValueError):
+class FramingError(CodedError):
     """A packet or message the codec refuses; `code` is stable, the channel stays usable."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
 
 
 SYNC_BITS = SEQ_BIT | ACK_BIT

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import cbor2
+from dmind.policies.errors import CodedError
 
 VERSION = 1
 MAX_MESSAGE_BYTES = 48_000
@@ -44,13 +45,8 @@ SCHEMAS: dict[int, tuple[str, tuple[tuple[int, str, str, bool], ...]]] = {
 TYPE_IDS = {name: type_id for type_id, (name, _) in SCHEMAS.items()}
 
 
-class MessageError(ValueError):
+class MessageError(CodedError):
     """CBOR that is not a known, well-formed message; `code` is stable."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
 
 
 @dataclass(frozen=True, slots=True)

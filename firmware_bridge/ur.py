@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import zlib
 
+from dmind.policies.errors import CodedError
+
 # BCR-2020-012: the 256 bytewords, byte i is WORDS[4i:4i+4].
 WORDS = (
     "ableacidalsoapexaquaarchatomauntawayaxisbackbaldbarnbeltbetabiasbluebodybragbrewbulbbuzzcalmcashcatschefcityclawcode"
@@ -29,12 +31,8 @@ _TYPE = re.compile(r"[a-z0-9-]+")
 MAX_SINGLE_PART = 4096  # bytes; beyond this a QR code is unreadable and multi-part would be needed
 
 
-class URError(ValueError):
+class URError(CodedError):
     """A UR string refused; `code` is stable."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
 
 
 def bytewords_minimal(data: bytes) -> str:

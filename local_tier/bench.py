@@ -10,12 +10,11 @@ import time
 from pathlib import Path
 
 import typer
-from rich.console import Console
-
 from dmind.edge import evaluate_json
 from dmind.edge.bench import _percentile_table, percentiles
 from dmind.edge.escalate import connect, escalate, token_hash
 from dmind.policies import default_policy
+from rich.console import Console
 
 from .pairing import new_offer
 from .store import ContextStore

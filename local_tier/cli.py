@@ -10,14 +10,14 @@ import time
 from pathlib import Path
 
 import typer
+from dmind.edge.escalate import PairingError, token_hash
+from dmind.edge.escalate import connect as pair_with
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from dmind.edge.escalate import PairingError, token_hash
-from dmind.edge.escalate import connect as pair_with
-
-from .daemon import CONTEXT_DB, DAEMON_INFO, serve as serve_daemon
+from .daemon import CONTEXT_DB, DAEMON_INFO
+from .daemon import serve as serve_daemon
 from .pairing import new_offer, qr_text
 from .store import ContextStore, StoreError
 

@@ -22,12 +22,11 @@ import cbor2
 from aiohttp import web
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-
+from dmind.edge.escalate import token_hash
 from dmind.edge.verdict import sign_verdict
 from dmind.policies import default_policy
 from dmind.policies.bundle import key_id
 
-from dmind.edge.escalate import token_hash
 from .protocol import MAX_REQUEST_BYTES, ProtocolError, parse_request
 from .store import ContextStore, StoreError
 from .tls import ensure_certificate, fingerprint, server_context

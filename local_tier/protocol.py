@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import cbor2
-
 from dmind.edge.escalate import REQUEST_AAD
 from dmind.edge.escalate import REQUEST_FIELDS as FIELDS
 from dmind.policies.cbor_strict import CborError, check_deterministic
 from dmind.policies.cose import CoseError, check_alg, decode_sign1, verify_signature
+from dmind.policies.errors import CodedError
 
 from .store import ContextStore, StoreError
 
@@ -25,11 +25,11 @@ MAX_REQUEST_BYTES = 256 * 1024
 MAX_REQUEST_TTL_S = 120  # a request claiming a longer life is refused: it could be replayed after a re-pair
 
 
-class ProtocolError(ValueError):
+class ProtocolError(CodedError):
+    """A request the daemon refuses, with the HTTP status it answers with."""
+
     def __init__(self, code: str, message: str, status: int = 400) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
+        super().__init__(code, message)
         self.status = status
 
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+from dmind.policies.errors import CodedError
+
 # Each migration runs once, in order; the schema version is SQLite's user_version.
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -32,13 +34,8 @@ MIGRATIONS: tuple[str, ...] = (
 INTERACTION_KINDS = ("send", "approve", "receive")
 
 
-class StoreError(ValueError):
+class StoreError(CodedError):
     """A store operation refused; `code` is stable."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
 
 
 @dataclass(frozen=True, slots=True)

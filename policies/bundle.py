@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from .cbor_strict import CborError, check_deterministic
 from .cose import CoseError, check_alg, decode_sign1, sign1, verify_signature
+from .errors import CodedError
 from .model import UINT64_MAX, Policy, PolicyError, policy_from_dict, policy_to_dict
 
 SCHEMA = "dmind-policy/1"
@@ -31,13 +32,8 @@ MAX_BUNDLE_BYTES = 256 * 1024
 PAYLOAD_KEYS = ("schema", "bundle_id", "revision", "issued_at", "not_before", "expires_at", "min_runtime", "scope", "policy")
 
 
-class BundleError(ValueError):
+class BundleError(CodedError):
     """A bundle refused; `code` is stable and the active policy stays as it was."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
 
 
 @dataclass(frozen=True, slots=True)

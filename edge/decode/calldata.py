@@ -17,7 +17,7 @@ from ..findings import Finding, finding
 from ..limits import MAX_CALL_DEPTH, MAX_CALLS_TOTAL, MAX_DECODED_CALLDATA_BYTES
 from ..types import Call
 from .erc7730 import DescriptorIndex
-from .functions import REGISTRY, FunctionSpec
+from .functions import REGISTRY
 
 # Confidence γ of one call, by how well it was understood.
 CONFIDENCE_KNOWN = 1.0

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
 
 from ..crypto import keccak, to_checksum
 from ..errors import EdgeError

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
 from dmind.edge import evaluate_json
 from dmind.edge.render import decision_json
+
 from tests.conftest import FIXED_NOW, SHARED, load_jsonl, shared_path
 
 ETH_TESTS = "ethereum-tests-tx.jsonl"

@@ -9,9 +9,28 @@ from __future__ import annotations
 import json
 
 from dmind.edge.examples import EXAMPLES_NOW as NOW
+
 from tests.builders import (
-    ATTACKER, MAX_UINT160, MAX_UINT256, NFT, PERMIT2, SIGNER, UNIVERSAL_ROUTER, USDC, WETH, authorization, calldata,
-    eip1559, eip2612_permit, permit2_single, raw_tx_request, request, seaport_order, typed_request, ur_execute, v3_path,
+    ATTACKER,
+    MAX_UINT160,
+    MAX_UINT256,
+    NFT,
+    PERMIT2,
+    SIGNER,
+    UNIVERSAL_ROUTER,
+    USDC,
+    WETH,
+    authorization,
+    calldata,
+    eip1559,
+    eip2612_permit,
+    permit2_single,
+    raw_tx_request,
+    request,
+    seaport_order,
+    typed_request,
+    ur_execute,
+    v3_path,
 )
 
 SAFE = "0x5aFE3855358E112B5647B952709E6165e1c1eEEe"

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from dmind.edge.abi.codec import AbiDecodeError, decode
+from dmind.edge.abi.types import AbiTypeError, parse_signature, parse_type
 from eth_abi import encode
 from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from dmind.edge.abi.codec import AbiDecodeError, decode
-from dmind.edge.abi.types import AbiTypeError, parse_signature, parse_type
 
 
 @st.composite

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 
+from dmind.edge import evaluate_json
+from dmind.edge.errors import EdgeError
+from dmind.edge.examples import EXAMPLES_NOW, example_requests
+from dmind.edge.parse.request import METHODS
+from dmind.edge.requests_io import load_request_text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dmind.edge import evaluate_json
-from dmind.edge.examples import EXAMPLES_NOW, example_requests
-from dmind.edge.requests_io import load_request_text
-from dmind.edge.errors import EdgeError
-from dmind.edge.parse.request import METHODS
 from tests.builders import SIGNER
 
 json_values = st.recursive(

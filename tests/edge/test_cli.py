@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from dmind.edge.examples import example_requests
+
 from tests.builders import SIGNER, USDC, calldata, request
 from tests.conftest import SHARED
 

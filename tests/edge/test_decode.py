@@ -6,13 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
-from eth_abi import encode
-
 from dmind.edge.decode.calldata import DecodeContext, decode_call
 from dmind.edge.decode.erc7730 import DescriptorIndex
 from dmind.edge.decode.functions import REGISTRY
 from dmind.edge.limits import MAX_CALL_DEPTH
-from tests.builders import ATTACKER, PERMIT2, UNIVERSAL_ROUTER, USDC, WETH, calldata, ur_execute, v3_path
+from eth_abi import encode
+
+from tests.builders import ATTACKER, UNIVERSAL_ROUTER, USDC, WETH, calldata, ur_execute, v3_path
 
 SAFE = "0x5aFE3855358E112B5647B952709E6165e1c1eEEe"
 
@@ -146,6 +146,7 @@ def _default_value(t):
 @pytest.mark.skipif(not REGISTRY_CALLS, reason="../shared/erc7730 is absent")
 def test_every_registry_descriptor_decodes_its_calls():
     from dmind.edge.abi.types import parse_signature
+
     from tests.conftest import SHARED
 
     index = DescriptorIndex.load(SHARED / "erc7730")

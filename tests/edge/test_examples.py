@@ -6,6 +6,7 @@ from importlib import resources
 
 from dmind.edge import evaluate_json
 from dmind.edge.examples import EXAMPLES_NOW, example_requests
+
 from tests.edge.examples_source import render
 
 # label -> verdict under the built-in policy: the demo's story, checked.

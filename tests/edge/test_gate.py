@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-
 from dmind.edge import evaluate_json
 from dmind.edge.findings import finding
 from dmind.edge.gate import combine_risk, gate
 from dmind.policies import default_policy, policy_from_dict
 from dmind.policies.model import policy_to_dict
+
 from tests.builders import SIGNER, request
 
 POLICY = default_policy()

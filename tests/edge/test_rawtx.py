@@ -6,13 +6,13 @@ import hashlib
 
 import pytest
 import rlp
+from dmind.edge.errors import EdgeError
+from dmind.edge.parse.rawtx import intrinsic_gas, parse_raw_transaction
 from eth_account import Account
 from eth_utils import keccak
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dmind.edge.errors import EdgeError
-from dmind.edge.parse.rawtx import intrinsic_gas, parse_raw_transaction
 from tests.builders import SIGNER, TEST_KEY, authorization
 
 addresses = st.binary(min_size=20, max_size=20).map(lambda b: Account.create(b.hex()).address)  # checksummed

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from eth_account import Account
-from eth_account.messages import _hash_eip191_message, encode_defunct
-
 from dmind.edge import Request
 from dmind.edge.errors import EdgeError
 from dmind.edge.parse.request import parse_payload, request_from_json
+from eth_account import Account
+from eth_account.messages import _hash_eip191_message, encode_defunct
+
 from tests.builders import SIGNER, TEST_KEY, USDC, calldata
 
 TO = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"

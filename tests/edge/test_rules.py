@@ -5,14 +5,32 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from dmind.edge import evaluate_json
 from dmind.edge.rules import RULES
 from dmind.policies import default_policy, policy_from_dict
 from dmind.policies.model import policy_to_dict
+
 from tests.builders import (
-    ATTACKER, MAX_UINT160, MAX_UINT256, NFT, PERMIT2, SIGNER, UNIVERSAL_ROUTER, USDC, WETH, authorization, calldata,
-    eip1559, eip2612_permit, permit2_single, raw_tx_request, request, seaport_order, typed_request, ur_execute, v3_path,
+    ATTACKER,
+    MAX_UINT160,
+    MAX_UINT256,
+    NFT,
+    PERMIT2,
+    SIGNER,
+    UNIVERSAL_ROUTER,
+    USDC,
+    WETH,
+    authorization,
+    calldata,
+    eip1559,
+    eip2612_permit,
+    permit2_single,
+    raw_tx_request,
+    request,
+    seaport_order,
+    typed_request,
+    ur_execute,
+    v3_path,
 )
 from tests.conftest import FIXED_NOW
 

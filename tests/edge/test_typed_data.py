@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 
 import pytest
+from dmind.edge.errors import EdgeError
+from dmind.edge.parse.typed_data import parse_typed_data
 from eth_account.messages import _hash_eip191_message, encode_typed_data
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dmind.edge.errors import EdgeError
-from dmind.edge.parse.typed_data import parse_typed_data
 from tests.builders import EIP712_DOMAIN, SEAPORT, SIGNER, USDC, eip2612_permit, permit2_single, seaport_order
+
 
 def _json_safe(value: int):
     """Integers past 2^53 travel as strings, as JavaScript dapps must send them."""

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import cbor2
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from dmind.edge import evaluate_json
 from dmind.edge.errors import EdgeError
 from dmind.edge.examples import EXAMPLES_NOW, example_requests
 from dmind.edge.parse.request import request_from_json
 from dmind.edge.wire import from_cbor, to_cbor
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 
 @pytest.mark.parametrize("row", example_requests(), ids=lambda r: r["label"])

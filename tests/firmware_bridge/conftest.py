@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
 from dmind.policies import default_policy, policy_from_dict, policy_to_dict
 from dmind.policies.bundle import build_payload, sign_bundle
+
 from tests.builders import SIGNER, USDC, calldata
 
 FRIEND = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"

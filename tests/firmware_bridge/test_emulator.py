@@ -9,11 +9,10 @@ import time
 from pathlib import Path
 
 import pytest
-from eth_account import Account
-
-from dmind.edge import evaluate_json
 from dmind.edge.verdict import sign_verdict
 from dmind.firmware_bridge.client import Device, DeviceFailure, DeviceTimeout
+from eth_account import Account
+
 from tests.builders import SIGNER
 from tests.firmware_bridge.conftest import ALLOWED, BLOCKED, FRIEND, STEPPED_UP, VERIFIER_KEY, bundle
 

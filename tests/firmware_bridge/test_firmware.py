@@ -6,21 +6,28 @@ import json
 import uuid
 
 import pytest
-from eth_account import Account
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from dmind.edge import evaluate_json
 from dmind.edge.examples import example_requests
 from dmind.edge.verdict import sign_verdict
 from dmind.firmware_bridge.firmware import Firmware, provision
 from dmind.firmware_bridge.keys import TEST_MNEMONIC, seed_from_mnemonic
 from dmind.firmware_bridge.messages import message
+from eth_account import Account
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from tests.builders import SIGNER, TEST_KEY
 from tests.firmware_bridge.conftest import (
-    ALLOWED, BLOCKED, FRIEND, NOW, STEPPED_UP, VERIFIER_KEY, as_eth_account_tx, bundle,
+    ALLOWED,
+    BLOCKED,
+    FRIEND,
+    NOW,
+    STEPPED_UP,
+    VERIFIER_KEY,
+    as_eth_account_tx,
+    bundle,
 )
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 SEED = seed_from_mnemonic(TEST_MNEMONIC)
 

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from dmind.firmware_bridge.channel import Receiver, Sender
 from dmind.firmware_bridge.framing import (
-    ACK, BLE_PACKET, BROADCAST, CHANNEL_REQUEST, DATA, SEQ_BIT, USB_PACKET, Frame, FramingError, Reassembler, encode,
+    ACK,
+    BLE_PACKET,
+    BROADCAST,
+    CHANNEL_REQUEST,
+    DATA,
+    SEQ_BIT,
+    USB_PACKET,
+    Frame,
+    FramingError,
+    Reassembler,
+    encode,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 
 def test_layout_matches_thp():

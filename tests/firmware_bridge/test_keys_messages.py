@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import cbor2
 import pytest
+from dmind.firmware_bridge.keys import TEST_MNEMONIC, address_of, derive, parse_path, seed_from_mnemonic
+from dmind.firmware_bridge.messages import MessageError, decode_message, encode_message, message
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dmind.firmware_bridge.keys import TEST_MNEMONIC, derive, address_of, parse_path, seed_from_mnemonic
-from dmind.firmware_bridge.messages import MessageError, decode_message, encode_message, message
 from tests.builders import SIGNER
 
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
-
 from dmind.firmware_bridge.messages import decode_message, encode_message, message
 from dmind.firmware_bridge.ur import URError, bytewords_minimal, decode_ur, encode_ur
+from hypothesis import given
+from hypothesis import strategies as st
 
 # BlockchainCommons/bc-ur test/test.cpp test_single_part_ur: CBOR byte string of make_message(50, "Wolf").
 BC_UR_SINGLE = ("ur:bytes/hdeymejtswhhylkepmykhhtsytsnoyoyaxaedsuttydmmhhpktpmsrjtgwdpfnsboxgwlbaawzuefywkdplrsrjynbvygabwjldapfcsdwkbrkch")

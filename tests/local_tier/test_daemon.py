@@ -12,13 +12,13 @@ import cbor2
 import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
 from dmind.edge import evaluate_json
 from dmind.edge.escalate import PairingError, build_request, connect, escalate, load_pairing, pinned_context
 from dmind.edge.summary import summarize
 from dmind.edge.verdict import verify_verdict
 from dmind.local_tier.store import ContextStore
 from dmind.policies import default_policy
+
 from tests.builders import SIGNER, USDC, calldata, eip1559, raw_tx_request
 
 CLI = [sys.executable, "-m", "dmind.edge"]

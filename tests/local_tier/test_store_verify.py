@@ -6,12 +6,12 @@ import subprocess
 import sys
 
 import pytest
-
 from dmind.edge import evaluate_json
 from dmind.edge.summary import summarize
 from dmind.local_tier.store import ContextStore, StoreError
 from dmind.local_tier.verify import verify
 from dmind.policies import default_policy
+
 from tests.builders import SIGNER, USDC, calldata, eip1559, raw_tx_request
 
 NOW = 1_795_000_000

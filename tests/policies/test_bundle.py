@@ -7,15 +7,14 @@ import tomllib
 import cbor2
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
 from dmind.policies import default_policy, policy_from_dict, policy_to_dict
 from dmind.policies.bundle import CONTENT_TYPE, BundleError, TrustStore, build_payload, key_id, sign_bundle, verify_bundle
 from dmind.policies.cose import sign1
 from dmind.policies.default import default_policy_source
 from dmind.policies.model import DISCLOSABLE_FIELDS, PLANS, PRIVACY_PROFILES
 from dmind.policies.store import ACTIVE, REVISIONS, PolicyStore
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 NOW = 1_800_000_000
 DAY = 86400

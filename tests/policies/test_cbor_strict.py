@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import cbor2
 import pytest
+from dmind.policies.cbor_strict import CborError, check_deterministic
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from dmind.policies.cbor_strict import CborError, check_deterministic
 
 values = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**64) + 1, 2**64 - 1) | st.text(max_size=30) | st.binary(max_size=30)

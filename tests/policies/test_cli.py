@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.builders import SIGNER, USDC, calldata, eip1559, raw_tx_request
+from tests.builders import USDC, calldata, eip1559, raw_tx_request
 
 CLI = [sys.executable, "-m", "dmind.edge"]
 FRIEND = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"

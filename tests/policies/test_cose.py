@@ -5,8 +5,7 @@ from __future__ import annotations
 import cbor2
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-from dmind.policies.cose import CoseError, decode_sign1, sign1, sig_structure, verify_signature
+from dmind.policies.cose import CoseError, decode_sign1, sig_structure, sign1, verify_signature
 
 # cose-wg/Examples eddsa-examples/eddsa-sig-01.json ("EdDSA-01: EdDSA - 25519 - sign0"):
 # the key is RFC 8032 §7.1 test 1; the payload is "This is the content.".

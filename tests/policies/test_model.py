@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from dmind.policies import PolicyError, default_policy, policy_from_dict
-from dmind.policies.model import policy_to_dict
 from dmind.policies.loader import load_policy_file
+from dmind.policies.model import policy_to_dict
 
 
 def test_default_policy_is_valid_and_knows_permit2():
