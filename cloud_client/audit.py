@@ -1,0 +1,134 @@
+"""The sanitization audit: realistic requests with planted secrets, and a count of every leak.
+
+Each generated request plants values the cloud must never see: the signer, recipients from
+a private address book and their labels, exact amounts, balances and names in typed-data
+messages, e-mail addresses, the origin's path and query, and the user's own words. Each
+request is decided by the gate, projected under every privacy profile, and the projection
+is searched for every planted value. A violation is a planted value found in a projection.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator
+
+from dmind.edge import evaluate_json
+from dmind.edge.crypto import to_checksum
+from dmind.policies import Policy
+from dmind.policies.model import PRIVACY_PROFILES
+
+from .sanitize import sanitize
+
+USDC = "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48"
+PERMIT2 = "0x000000000022D473030F116dDEE9F6B43aC78BA3"
+DOMAIN = [{"name": "name", "type": "string"}, {"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"}]
+NAMES = ("Alice", "Bob", "Carol", "Dmitri", "Eun-ji", "Farah", "Gustavo", "Hana")
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    request: dict
+    planted_text: tuple[str, ...]  # must not appear anywhere in the projection (case-insensitive)
+    planted_numbers: tuple[int, ...]  # must not appear as any value of the projection
+
+
+def _address(rng: random.Random) -> str:
+    return to_checksum(rng.randbytes(20))
+
+
+def _word(rng: random.Random, n: int = 10) -> str:
+    return "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(n))
+
+
+def _tx(signer: str, to: str, value: int, data: str, origin: str, intent: str) -> dict:
+    return {"id": secrets.token_hex(4), "chainId": 1, "from": signer, "origin": origin, "stated_intent": intent,
+            "request": {"method": "eth_sendTransaction", "params": [{"from": signer, "to": to, "value": hex(value), "data": data}]}}
+
+
+def generate(count: int, seed: int = 7) -> Iterator[Case]:
+    """`count` cases cycling through transfers, approvals, typed data and messages."""
+    rng = random.Random(seed)
+    for index in range(count):
+        signer, friend = _address(rng), _address(rng)
+        label, email = f"{rng.choice(NAMES)} {_word(rng, 6)}", f"{_word(rng, 8)}@{_word(rng, 6)}.example"
+        amount, balance = rng.randrange(10**6, 10**24), rng.randrange(10**6, 10**24)
+        secret_query = _word(rng, 12)
+        origin = f"https://app.{_word(rng, 5)}.example/{_word(rng, 7)}/portfolio?ref={secret_query}&user={_word(rng, 9)}"
+        intent = f"send {amount} to {label}, I hold {balance}"
+        text = (signer.lower(), friend.lower(), label.lower(), email.lower(), secret_query, intent.lower(), urlsplit_path(origin))
+        kind = index % 5
+        if kind == 0:
+            request = _tx(signer, friend, amount, "0x", origin, intent)
+        elif kind == 1:
+            data = "0xa9059cbb" + friend[2:].lower().rjust(64, "0") + f"{amount:064x}"
+            request = _tx(signer, USDC, 0, data, origin, intent)
+        elif kind == 2:
+            data = "0x095ea7b3" + PERMIT2[2:].lower().rjust(64, "0") + f"{amount:064x}"
+            request = _tx(signer, USDC, 0, data, origin, intent)
+        elif kind == 3:
+            typed = {"types": {"EIP712Domain": DOMAIN, "Profile": [{"name": "name", "type": "string"}, {"name": "email", "type": "string"},
+                                                                 {"name": "wallet", "type": "address"}, {"name": "balance", "type": "uint256"}]},
+                     "primaryType": "Profile", "domain": {"name": "Example Dapp", "chainId": 1, "verifyingContract": USDC},
+                     "message": {"name": label, "email": email, "wallet": friend, "balance": str(balance)}}
+            request = {"id": index, "chainId": 1, "from": signer, "origin": origin, "stated_intent": intent,
+                       "request": {"method": "eth_signTypedData_v4", "params": [signer, json.dumps(typed)]}}
+        else:
+            message = f"Hello {label}, confirm {email} holds {balance}"
+            request = {"id": index, "chainId": 1, "from": signer, "origin": origin, "stated_intent": intent,
+                       "request": {"method": "personal_sign", "params": ["0x" + message.encode().hex(), signer]}}
+        yield Case(request, text, (amount, balance))
+
+
+def urlsplit_path(origin: str) -> str:
+    """The origin's path and query: what a projection may never carry of the origin."""
+    return origin.split("/", 3)[3].lower()
+
+
+def _values(obj: Any) -> Iterator[Any]:
+    if isinstance(obj, dict):
+        for value in obj.values():
+            yield from _values(value)
+    elif isinstance(obj, list):
+        for value in obj:
+            yield from _values(value)
+    else:
+        yield obj
+
+
+def violations(projection: dict, case: Case) -> list[str]:
+    """The planted values this projection leaks."""
+    text = json.dumps(projection).lower()
+    leaked = [value for value in case.planted_text if value in text]
+    numbers = {str(n) for n in case.planted_numbers} | {hex(n) for n in case.planted_numbers}
+    leaked += [str(v) for v in _values(projection) if str(v).lower() in numbers or (isinstance(v, int) and v in case.planted_numbers)]
+    return leaked
+
+
+def run_audit(count: int, policy: Policy, fields: dict[str, Callable[..., Any]] | None = None,
+              progress: Callable[[int], None] | None = None) -> dict[str, Any]:
+    """Per profile: requests, violating requests, violation rate, mean projection size (≈ tokens)."""
+    started = time.perf_counter()
+    totals = {p: {"requests": 0, "violations": 0, "chars": 0, "examples": []} for p in PRIVACY_PROFILES}
+    for index, case in enumerate(generate(count)):
+        decision = evaluate_json(case.request, policy=policy)
+        for profile in PRIVACY_PROFILES:
+            projection = sanitize(decision, policy, case.request.get("origin"), profile, fields)
+            leaked = violations(projection, case)
+            row = totals[profile]
+            row["requests"] += 1
+            row["chars"] += len(json.dumps(projection))
+            if leaked:
+                row["violations"] += 1
+                if len(row["examples"]) < 3:
+                    row["examples"].append(leaked[:3])
+        if progress and index % 500 == 0:
+            progress(index)
+    return {"requests": count, "seconds": round(time.perf_counter() - started, 1),
+            "profiles": {p: {"requests": r["requests"], "violations": r["violations"],
+                             "violation_rate_pct": round(100 * r["violations"] / max(1, r["requests"]), 2),
+                             "mean_tokens": round(r["chars"] / max(1, r["requests"]) / 4, 1), "examples": r["examples"]}
+                         for p, r in totals.items()}}

@@ -1,0 +1,127 @@
+"""P_pub (DMind-3 eq. 4): the sanitized projection of a decided request, the only thing the
+cloud tier ever sees.
+
+Every field the projection can carry is declared once, in `FIELDS`, with how it is derived
+from public facts of the decoded payload. A field goes out only if the active privacy
+profile of the policy lists it; everything else about the request (the signer, exact
+amounts, balances, history, address-book labels, the origin's path and query, typed-data
+free text, the user's own words) has no field here and so cannot be disclosed at all.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+from dmind.edge.rules.approvals import grants
+from dmind.edge.rules.context import steps
+from dmind.edge.summary import rule_context
+from dmind.edge.types import Decision
+from dmind.policies import Policy
+
+
+def _calls(decision: Decision) -> list:
+    return list(steps(decision.intent)) if decision.intent else []
+
+
+def _contracts(decision: Decision, policy: Policy) -> list[str]:
+    """Contracts called (public: anyone sees them on chain), never the signer's own account (EIP-7702)."""
+    signer = (decision.payload.signer or "").lower() if decision.payload else ""
+    return sorted({s.to.lower() for s in _calls(decision) if s.to and getattr(s.node, "data", b"") and s.to.lower() != signer})
+
+
+def _selectors(decision: Decision, policy: Policy) -> list[str]:
+    return sorted({"0x" + s.node.selector.hex() for s in _calls(decision) if getattr(s.node, "selector", None)})
+
+
+def _functions(decision: Decision, policy: Policy) -> list[str]:
+    return sorted({s.node.function for s in _calls(decision) if getattr(s.node, "function", None)})
+
+
+def _grants(decision: Decision, policy: Policy):
+    if decision.intent is None or decision.payload is None:
+        return []
+    return list(grants(rule_context(decision, policy, 0)))
+
+
+def _tokens(decision: Decision, policy: Policy) -> list[str]:
+    tokens = {g.token.lower() for g in _grants(decision, policy) if g.token}
+    tokens |= {s.to.lower() for s in _calls(decision) if s.action == "transfer" and s.to}
+    return sorted(tokens)
+
+
+def _spenders(decision: Decision, policy: Policy) -> list[str]:
+    return sorted({g.spender.lower() for g in _grants(decision, policy) if g.spender})
+
+
+def amount_bucket(amount: int) -> str:
+    """An order of magnitude, never the amount: 0, "1e0".."1e77", or "unlimited" from 2^128."""
+    if amount <= 0:
+        return "0"
+    if amount >= 1 << 128:
+        return "unlimited"
+    return f"1e{int(math.log10(amount))}"
+
+
+def _amount_buckets(decision: Decision, policy: Policy) -> list[str]:
+    amounts = [g.amount for g in _grants(decision, policy)]
+    for step in _calls(decision):
+        if step.action == "native_transfer":
+            amounts.append(step.value)
+        elif step.action == "transfer" and isinstance(step.roles.get("amount"), int):
+            amounts.append(step.roles["amount"])
+    return sorted({amount_bucket(a) for a in amounts})
+
+
+def _origin_host(decision: Decision, policy: Policy, origin: str | None = None) -> str | None:
+    if not origin:
+        return None
+    host = urlsplit(origin if "://" in origin else f"https://{origin}").hostname
+    return host.lower() if host else None
+
+
+def _counterparty_bucket(decision: Decision, policy: Policy) -> list[str]:
+    """What kind of party receives or spends, never which: known contract, unknown address."""
+    chain = decision.payload.chain_id if decision.payload else None
+    kinds = set()
+    for step in _calls(decision):
+        party = step.roles.get("recipient") or step.roles.get("spender") or step.roles.get("operator")
+        if isinstance(party, str):
+            kinds.add("known-contract" if policy.known_contract(chain, party) else "unknown-address")
+    return sorted(kinds)
+
+
+# field -> how it is derived. Only these can ever leave the device, and only if the profile lists them.
+FIELDS: dict[str, Callable[..., Any]] = {
+    "chain_id": lambda d, p: d.payload.chain_id if d.payload else None,
+    "method": lambda d, p: d.payload.method if d.payload else None,
+    "action": lambda d, p: d.intent.action if d.intent else None,
+    "contract": _contracts,
+    "selector": _selectors,
+    "function": _functions,
+    "token": _tokens,
+    "spender": _spenders,
+    "amount_bucket": _amount_buckets,
+    "origin_host": _origin_host,
+    "typed_data_schema": lambda d, p: d.intent.typed.schema if d.intent and d.intent.typed else None,
+    "counterparty_bucket": _counterparty_bucket,
+}
+
+
+def sanitize(decision: Decision, policy: Policy, origin: str | None = None, profile: str | None = None,
+             fields: dict[str, Callable[..., Any]] | None = None) -> dict[str, Any]:
+    """P_pub: the fields the privacy profile discloses, derived from public facts only.
+
+    `profile` defaults to the policy's active one; `fields` exists for the audit's own test,
+    which must show the detector catching a field that leaks.
+    """
+    table = FIELDS if fields is None else fields
+    active = profile or policy.privacy.profile
+    allowed = policy.privacy.disclose.get(active, frozenset())
+    projection: dict[str, Any] = {"profile": active, "findings": sorted({f.code for f in decision.findings}), "verdict": decision.verdict}
+    for name in sorted(allowed & set(table)):
+        value = table[name](decision, policy, origin) if name == "origin_host" else table[name](decision, policy)
+        if value not in (None, [], ""):
+            projection[name] = value
+    return projection

@@ -1,0 +1,47 @@
+"""P_pub and its audit: nothing planted leaks, and the detector does catch a leak."""
+
+from __future__ import annotations
+
+import json
+
+from dmind.cloud_client.audit import generate, run_audit, violations
+from dmind.cloud_client.sanitize import FIELDS, amount_bucket, sanitize
+from dmind.edge import evaluate_json
+from dmind.policies import default_policy, policy_from_dict, policy_to_dict
+from dmind.policies.model import DISCLOSABLE_FIELDS
+
+POLICY = default_policy()
+
+
+def test_the_field_table_is_the_policy_vocabulary():
+    assert set(FIELDS) == set(DISCLOSABLE_FIELDS)
+
+
+def test_no_profile_leaks_anything_planted():
+    result = run_audit(600, POLICY)
+    for profile, row in result["profiles"].items():
+        assert row["requests"] == 600 and row["violations"] == 0, (profile, row["examples"])
+
+
+def test_the_detector_catches_a_leaky_field():
+    leaky = {**FIELDS, "contract": lambda decision, policy: [decision.payload.signer]}  # a rule "disabled": the signer goes out
+    result = run_audit(50, POLICY, fields=leaky)
+    assert all(row["violations"] == 50 for row in result["profiles"].values())
+
+
+def test_a_profile_discloses_only_what_it_lists():
+    strict_only = policy_from_dict({**policy_to_dict(POLICY), "privacy": {"profile": "strict", "disclose": {"strict": ["action"]}}})
+    case = next(generate(1))
+    projection = sanitize(evaluate_json(case.request, policy=strict_only), strict_only, case.request["origin"])
+    assert set(projection) == {"profile", "findings", "verdict", "action"} and not violations(projection, case)
+
+
+def test_amounts_are_bucketed():
+    assert [amount_bucket(a) for a in (0, 7, 10, 999, 10**18, 2**200)] == ["0", "1e0", "1e1", "1e2", "1e18", "unlimited"]
+
+
+def test_origin_keeps_only_the_host():
+    case = next(generate(1))
+    projection = sanitize(evaluate_json(case.request, policy=POLICY), POLICY, case.request["origin"], "default")
+    assert projection["origin_host"] == case.request["origin"].split("/")[2]
+    assert "?" not in json.dumps(projection)
