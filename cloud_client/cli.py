@@ -6,11 +6,10 @@ import json
 import sys
 
 import typer
+from dmind.policies import default_policy
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
-
-from dmind.policies import default_policy
 
 from .audit import run_audit
 
