@@ -203,7 +203,7 @@ def bench_policy(
 
 
 # Which extra a plugin's imports need, for the error a user sees when it is missing.
-PLUGIN_EXTRAS = {"local": "local"}
+PLUGIN_EXTRAS = {"local": "local", "cloud": "local", "audit": "local"}
 
 
 def _missing(name: str, exc: ImportError):

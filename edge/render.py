@@ -91,5 +91,6 @@ def decision_json(decision: Decision) -> dict:
         "policy": {"id": decision.policy_id, "revision": decision.policy_revision},
         "plan": decision.plan,
         "local_verdict": "0x" + decision.verdict_token.hex() if decision.verdict_token else None,
+        "route": decision.route,
         "timings_us": decision.timings_us,
     }

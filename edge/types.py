@@ -161,3 +161,4 @@ class Decision:
     timings_us: dict[str, int] = field(default_factory=dict)
     request_id: Any = None
     verdict_token: bytes | None = None  # the local verifier's signed verdict, when it decided
+    route: dict[str, Any] | None = None  # the routing plane's plan, reason, exclusions and signal provenance
