@@ -8,6 +8,7 @@ large, is dropped with a finding.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,19 +46,30 @@ class AdviceError(ValueError):
     """An answer that is not valid φ."""
 
 
+_PATTERN = re.compile(r"[a-z0-9][a-z0-9 ._-]{0,79}")  # shown to the user: no control characters, no markup
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [k for k, _ in pairs]
+    if len(keys) != len(set(keys)):
+        raise ValueError("duplicate key")
+    return dict(pairs)
+
+
 def parse_advice(content: str) -> Advice:
     """Validate a model's answer against SCHEMA; anything else is an AdviceError."""
     if len(content.encode()) > MAX_ANSWER_BYTES:
         raise AdviceError(f"the answer is over {MAX_ANSWER_BYTES} bytes")
     try:
-        data = json.loads(content)
-    except ValueError as exc:
-        raise AdviceError("the answer is not JSON") from exc
+        data = json.loads(content, object_pairs_hook=_no_duplicates)
+    except (ValueError, RecursionError) as exc:
+        raise AdviceError("the answer is not JSON with distinct keys") from exc
     if not isinstance(data, dict) or set(data) != set(SCHEMA["required"]):
         raise AdviceError("the answer does not have exactly the advice fields")
     patterns = data["exploit_patterns"]
     if (data["reputation"] not in REPUTATIONS or data["caution"] not in CAUTIONS or not isinstance(data["market_context"], str)
             or len(data["market_context"]) > 400 or not isinstance(patterns, list) or len(patterns) > 8
-            or not all(isinstance(p, str) and len(p) <= 80 for p in patterns)):
+            or not all(isinstance(p, str) and _PATTERN.fullmatch(p) for p in patterns)
+            or not data["market_context"].isprintable()):
         raise AdviceError("an advice field has the wrong type or size")
     return Advice(data["reputation"], tuple(patterns), data["market_context"], data["caution"])

@@ -49,18 +49,32 @@ def _tx(signer: str, to: str, value: int, data: str, origin: str, intent: str) -
             "request": {"method": "eth_sendTransaction", "params": [{"from": signer, "to": to, "value": hex(value), "data": data}]}}
 
 
+ORIGIN_SHAPES = (
+    "https://app.{host}.example/{seg}/portfolio?ref={query}&user={user}",
+    "https://app.{host}.example\\{seg}?ref={query}&user={user}",        # a backslash ends the host only for browsers
+    "app.{host}.example/{seg}?ref={query}&user={user}",                  # no scheme
+    "https://{user}:{query}@app.{host}.example:8443/{seg}",             # userinfo and port
+    "https://app.{host}.example%2F{seg}%3Fref={query}&user={user}/",     # percent-escaped path in the host
+    "https://bücher-{host}.example/{seg}?ref={query}&user={user}",       # an IDN host
+)
+KINDS = 10  # request shapes generate() cycles through
+
+
 def generate(count: int, seed: int = 7) -> Iterator[Case]:
-    """`count` cases cycling through transfers, approvals, typed data and messages."""
+    """`count` cases cycling through transfers, approvals, permits, typed data, messages, memos,
+    self-calls and batches, with origins in every shape that has hidden a path before."""
     rng = random.Random(seed)
     for index in range(count):
         signer, friend = _address(rng), _address(rng)
-        label, email = f"{rng.choice(NAMES)} {_word(rng, 6)}", f"{_word(rng, 8)}@{_word(rng, 6)}.example"
+        first = rng.choice(NAMES)
+        label, email = f"{first} {_word(rng, 6)}", f"{_word(rng, 8)}@{_word(rng, 6)}.example"
         amount, balance = rng.randrange(10**6, 10**24), rng.randrange(10**6, 10**24)
-        secret_query = _word(rng, 12)
-        origin = f"https://app.{_word(rng, 5)}.example/{_word(rng, 7)}/portfolio?ref={secret_query}&user={_word(rng, 9)}"
+        seg, query, user = _word(rng, 7), _word(rng, 12), _word(rng, 9)
+        origin = ORIGIN_SHAPES[index % len(ORIGIN_SHAPES)].format(host=_word(rng, 5), seg=seg, query=query, user=user)
         intent = f"send {amount} to {label}, I hold {balance}"
-        text = (signer.lower(), friend.lower(), label.lower(), email.lower(), secret_query, intent.lower(), urlsplit_path(origin))
-        kind = index % 5
+        text = (signer.lower()[2:], friend.lower()[2:], first.lower(), label.lower(), email.lower(), email.split("@")[1],
+                seg, query, user, intent.lower())
+        kind = index % KINDS
         if kind == 0:
             request = _tx(signer, friend, amount, "0x", origin, intent)
         elif kind == 1:
@@ -76,16 +90,31 @@ def generate(count: int, seed: int = 7) -> Iterator[Case]:
                      "message": {"name": label, "email": email, "wallet": friend, "balance": str(balance)}}
             request = {"id": index, "chainId": 1, "from": signer, "origin": origin, "stated_intent": intent,
                        "request": {"method": "eth_signTypedData_v4", "params": [signer, json.dumps(typed)]}}
-        else:
+        elif kind == 4:
             message = f"Hello {label}, confirm {email} holds {balance}"
             request = {"id": index, "chainId": 1, "from": signer, "origin": origin, "stated_intent": intent,
                        "request": {"method": "personal_sign", "params": ["0x" + message.encode().hex(), signer]}}
+        elif kind == 5:  # a payment to a contact with a memo: calldata does not make the contact a contract
+            request = _tx(signer, friend, amount, "0x" + f"{balance:064x}", origin, intent)
+        elif kind == 6:  # an EIP-7702 self-call: the signer's own account is the call target
+            data = "0xa9059cbb" + friend[2:].lower().rjust(64, "0") + f"{amount:064x}"
+            request = _tx(signer, signer, 0, data, origin, intent)
+        elif kind == 7:  # an approval to a person, not a contract
+            data = "0x095ea7b3" + friend[2:].lower().rjust(64, "0") + f"{amount:064x}"
+            request = _tx(signer, USDC, 0, data, origin, intent)
+        elif kind == 8:  # an EIP-2612 permit whose spender is a contact
+            typed = {"types": {"EIP712Domain": DOMAIN, "Permit": [{"name": n, "type": t} for n, t in (
+                        ("owner", "address"), ("spender", "address"), ("value", "uint256"), ("nonce", "uint256"), ("deadline", "uint256"))]},
+                     "primaryType": "Permit", "domain": {"name": "USD Coin", "chainId": 1, "verifyingContract": USDC},
+                     "message": {"owner": signer, "spender": friend, "value": str(amount), "nonce": "0", "deadline": str(balance)}}
+            request = {"id": index, "chainId": 1, "from": signer, "origin": origin, "stated_intent": intent,
+                       "request": {"method": "eth_signTypedData_v4", "params": [signer, json.dumps(typed)]}}
+        else:  # a batch with a memo to a contact and a transfer from the user's own account
+            calls = [{"to": friend, "data": "0x" + f"{balance:064x}", "value": hex(amount)},
+                     {"to": signer, "data": "0xa9059cbb" + friend[2:].lower().rjust(64, "0") + f"{amount:064x}"}]
+            request = {"id": index, "chainId": 1, "from": signer, "origin": origin, "stated_intent": intent,
+                       "request": {"method": "wallet_sendCalls", "params": [{"chainId": "0x1", "from": signer, "calls": calls}]}}
         yield Case(request, text, (amount, balance))
-
-
-def urlsplit_path(origin: str) -> str:
-    """The origin's path and query: what a projection may never carry of the origin."""
-    return origin.split("/", 3)[3].lower()
 
 
 def _values(obj: Any) -> Iterator[Any]:
@@ -100,11 +129,12 @@ def _values(obj: Any) -> Iterator[Any]:
 
 
 def violations(projection: dict, case: Case) -> list[str]:
-    """The planted values this projection leaks."""
-    text = json.dumps(projection).lower()
+    """The planted values this projection leaks, in any spelling: addresses are planted as bare hex
+    (so 0x-less and ABI-padded forms match), amounts in decimal and hex, URLs part by part."""
+    text = json.dumps(projection, ensure_ascii=False).lower()
     leaked = [value for value in case.planted_text if value in text]
-    numbers = {str(n) for n in case.planted_numbers} | {hex(n) for n in case.planted_numbers}
-    leaked += [str(v) for v in _values(projection) if str(v).lower() in numbers or (isinstance(v, int) and v in case.planted_numbers)]
+    leaked += [str(n) for n in case.planted_numbers if str(n) in text or f"{n:x}" in text]
+    leaked += [str(v) for v in _values(projection) if isinstance(v, (int, float)) and not isinstance(v, bool) and v in case.planted_numbers]
     return leaked
 
 

@@ -1,5 +1,8 @@
 """Carrying out a route: cloud advice on the sanitized projection, then the local verifier.
 
+Cloud advice never lowers the escalation depth: a compromised endpoint could otherwise
+switch local verification off. It can only add caution.
+
 Whatever fails (cloud down, hanging or answering garbage, local daemon unreachable, both),
 the decision still arrives within the plan's budget, is never looser than the edge's own
 (only a local verdict that verifies can turn STEP_UP into ALLOW; φ never can), and says
@@ -27,9 +30,55 @@ def _note(code: str, severity: str, message: str) -> Finding:
     return Finding(code, severity, {"info": 0.0, "medium": 0.35, "high": 0.6}[severity], message)
 
 
+def _with(decision: Decision, finding: Finding) -> Decision:
+    return replace(decision, findings=decision.findings + (finding,))
+
+
+async def _consult_cloud(decision: Decision, edge: Decision, request: dict, policy: Policy, cloud: CloudClient, plan: str,
+                         budget_ms: int, tiers: tuple[str, ...], started: float, estimates: LatencyEstimates,
+                         provenance: dict[str, Any]) -> Decision:
+    """Cloud advice on the projection: it may add caution, nothing else. Any failure is a finding."""
+    try:
+        projection = sanitize(edge, policy, request.get("origin"))
+    except Exception as exc:  # the projection is ours; if it cannot be built, nothing goes out
+        return _with(decision, _note("CLOUD_UNAVAILABLE", "info", f"no projection could be built ({type(exc).__name__}); the cloud was not asked"))
+    share = 0.5 if "local" in tiers else 1.0
+    remaining = budget_ms / 1000 * share - (time.monotonic() - started)
+    result = await cloud.advise(projection, strategic=plan == EDGE_CLOUD_LOCAL, budget_s=max(0.01, remaining))
+    estimates.observe("cloud", result.latency_ms if result.advice else max(result.latency_ms, remaining * 1000))
+    if result.advice is None:
+        return _with(decision, _note("CLOUD_UNAVAILABLE", "info", f"no cloud advice: {result.reason}"))
+    provenance["advice"] = "cloud φ on the sanitized projection"
+    if result.advice.raises_caution:
+        patterns = ", ".join(result.advice.exploit_patterns) or "caution"
+        return _with(decision, _note("CLOUD_CAUTION", "medium", f"cloud advice: {result.advice.reputation}, {patterns}"))
+    return decision
+
+
+async def _consult_local(decision: Decision, request: dict, policy: Policy, pairing, budget_ms: int, started: float,
+                         estimates: LatencyEstimates, provenance: dict[str, Any]) -> Decision:
+    """The local verifier within what is left of the budget; past it, the decision stays as it is."""
+    from dmind.edge.escalate import escalate
+
+    remaining = max(0.05, budget_ms / 1000 - (time.monotonic() - started))
+    local_policy = replace(policy, routing=replace(policy.routing, latency_budget_ms={**policy.routing.latency_budget_ms, "edge_local": int(remaining * 1000)}))
+    t0 = time.monotonic()
+    try:
+        # A hard deadline: the escalation's own timeouts are per read, a trickling peer could outlast them.
+        result = await asyncio.wait_for(asyncio.to_thread(escalate, decision, request, pairing, local_policy), remaining)
+    except Exception as exc:  # TimeoutError included
+        estimates.observe("local", remaining * 1000)
+        return _with(decision, _note("LOCAL_UNREACHABLE", "high", f"the local verifier did not answer within the budget ({type(exc).__name__})"))
+    estimates.observe("local", (time.monotonic() - t0) * 1000)
+    if result.verdict_token:
+        provenance["verdict"] = "local verifier (signed, bound to the digest)"
+    return result
+
+
 async def decide(request: dict, policy: Policy, pairing=None, cloud: CloudClient | None = None,
                  estimates: LatencyEstimates | None = None, now: int | None = None) -> Decision:
     """The final decision for one request across the tiers the route picks."""
+    started = time.monotonic()
     estimates = estimates or LatencyEstimates()
     edge = evaluate_json(request, policy=policy, now=now)
     chosen = route(edge, policy, pairing is not None, cloud is not None, estimates)
@@ -38,33 +87,12 @@ async def decide(request: dict, policy: Policy, pairing=None, cloud: CloudClient
     decision = replace(edge, plan=chosen.plan)
     tiers = TIERS[chosen.plan]
     budget_ms = policy.routing.latency_budget_ms.get(BUDGET_KEYS[chosen.plan], 5000)
-    started = time.monotonic()
     if "cloud" in tiers:
         consulted.append("cloud")
-        result = await cloud.advise(sanitize(edge, policy, request.get("origin")), strategic=chosen.plan == EDGE_CLOUD_LOCAL,  # type: ignore[union-attr]
-                                    budget_s=budget_ms / 1000 * (0.5 if "local" in tiers else 1.0))
-        if result.advice is None:
-            decision = replace(decision, findings=decision.findings + (_note("CLOUD_UNAVAILABLE", "info", f"no cloud advice: {result.reason}"),))
-        else:
-            estimates.observe("cloud", result.latency_ms)
-            provenance["advice"] = "cloud φ on the sanitized projection"
-            if result.advice.raises_caution:
-                decision = replace(decision, findings=decision.findings + (_note(
-                    "CLOUD_CAUTION", "medium", f"cloud advice: {result.advice.reputation}, {', '.join(result.advice.exploit_patterns) or 'caution'}"),))
-            elif "local" in tiers:  # φ may lower the escalation depth, never the verdict
-                tiers = ()
-                provenance["depth"] = "cloud φ found nothing; local step skipped, the decision stays STEP_UP"
+        decision = await _consult_cloud(decision, edge, request, policy, cloud, chosen.plan, budget_ms, tiers, started, estimates, provenance)  # type: ignore[arg-type]
     if "local" in tiers:
         consulted.append("local")
-        from dmind.edge.escalate import escalate
-
-        remaining = max(0.05, budget_ms / 1000 - (time.monotonic() - started))
-        local_policy = replace(policy, routing=replace(policy.routing, latency_budget_ms={**policy.routing.latency_budget_ms, "edge_local": int(remaining * 1000)}))
-        t0 = time.monotonic()
-        decision = await asyncio.to_thread(escalate, decision, request, pairing, local_policy)
-        estimates.observe("local", (time.monotonic() - t0) * 1000)
-        if decision.verdict_token:
-            provenance["verdict"] = "local verifier (signed, bound to the digest)"
+        decision = await _consult_local(decision, request, policy, pairing, budget_ms, started, estimates, provenance)
     route_record = {"plan": chosen.plan, "reason": chosen.reason, "excluded": chosen.excluded, "scores": chosen.scores,
                     "consulted": consulted, "provenance": provenance}
     return replace(decision, plan=chosen.plan, route=route_record,

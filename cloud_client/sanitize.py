@@ -11,6 +11,7 @@ free text, the user's own words) has no field here and so cannot be disclosed at
 from __future__ import annotations
 
 import math
+import re
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
@@ -25,10 +26,19 @@ def _calls(decision: Decision) -> list:
     return list(steps(decision.intent)) if decision.intent else []
 
 
+def _chain(decision: Decision) -> int | None:
+    return decision.payload.chain_id if decision.payload else None
+
+
+def _public(address: str | None, decision: Decision, policy: Policy) -> bool:
+    """Only contracts the policy names are public facts. Calldata does not make a target a contract:
+    an address-book contact paid with a memo, the user's own Safe or 7702 account all carry calldata."""
+    return bool(address) and policy.known_contract(_chain(decision), address)  # type: ignore[arg-type]
+
+
 def _contracts(decision: Decision, policy: Policy) -> list[str]:
-    """Contracts called (public: anyone sees them on chain), never the signer's own account (EIP-7702)."""
-    signer = (decision.payload.signer or "").lower() if decision.payload else ""
-    return sorted({s.to.lower() for s in _calls(decision) if s.to and getattr(s.node, "data", b"") and s.to.lower() != signer})
+    """Known contracts called; any other target is only ever described by `counterparty_bucket`."""
+    return sorted({s.to.lower() for s in _calls(decision) if getattr(s.node, "data", b"") and _public(s.to, decision, policy)})
 
 
 def _selectors(decision: Decision, policy: Policy) -> list[str]:
@@ -46,13 +56,14 @@ def _grants(decision: Decision, policy: Policy):
 
 
 def _tokens(decision: Decision, policy: Policy) -> list[str]:
-    tokens = {g.token.lower() for g in _grants(decision, policy) if g.token}
-    tokens |= {s.to.lower() for s in _calls(decision) if s.action == "transfer" and s.to}
-    return sorted(tokens)
+    candidates = {g.token for g in _grants(decision, policy) if g.token}
+    candidates |= {s.to for s in _calls(decision) if s.action == "transfer" and s.to}
+    return sorted(t.lower() for t in candidates if _public(t, decision, policy))
 
 
 def _spenders(decision: Decision, policy: Policy) -> list[str]:
-    return sorted({g.spender.lower() for g in _grants(decision, policy) if g.spender})
+    chain = _chain(decision)
+    return sorted({g.spender.lower() for g in _grants(decision, policy) if g.spender and policy.known_spender(chain, g.spender)})
 
 
 def amount_bucket(amount: int) -> str:
@@ -74,11 +85,20 @@ def _amount_buckets(decision: Decision, policy: Policy) -> list[str]:
     return sorted({amount_bucket(a) for a in amounts})
 
 
+_HOST = re.compile(r"(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*")
+
+
 def _origin_host(decision: Decision, policy: Policy, origin: str | None = None) -> str | None:
+    """The origin's host in ASCII (IDNA) form, or nothing: a value that is not plainly a host
+    name (a backslash path, percent-escapes, a broken IPv6 literal) could carry the path."""
     if not origin:
         return None
-    host = urlsplit(origin if "://" in origin else f"https://{origin}").hostname
-    return host.lower() if host else None
+    try:
+        host = urlsplit(origin if "://" in origin else f"https://{origin}").hostname
+        host = host.encode("idna").decode("ascii").lower() if host else None
+    except (ValueError, UnicodeError):
+        return None
+    return host if host and _HOST.fullmatch(host) else None
 
 
 def _counterparty_bucket(decision: Decision, policy: Policy) -> list[str]:

@@ -155,3 +155,39 @@ def test_bench_cloud_json():
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["plans"]["edge → cloud → local"] == [EDGE_CLOUD_LOCAL] and data["plans"]["edge → cloud (sanitized)"] == [EDGE_CLOUD]
+
+
+# Found in review.
+def test_client_scheme_rules():
+    assert CloudClient("HTTPS://api.example")._verify is True
+    assert CloudClient("http://127.0.0.1:7441")._verify is False
+    with pytest.raises(ValueError):
+        CloudClient("http://api.example")  # the API key would travel in the clear
+
+
+@pytest.mark.parametrize("content", [
+    '{"reputation": "malicious", "reputation": "known-good", "exploit_patterns": [], "market_context": "", "caution": "none"}',
+    '{"reputation": "unknown", "exploit_patterns": ["\\u001b[31mred"], "market_context": "", "caution": "none"}',
+    "[" * 100_000,
+])
+def test_the_validator_refuses_tricky_answers(content):
+    from dmind.cloud_client.advice import AdviceError, parse_advice
+
+    with pytest.raises(AdviceError):
+        parse_advice(content)
+
+
+def test_half_open_lets_exactly_one_call_through():
+    from dmind.cloud_client.client import CircuitBreaker
+
+    breaker = CircuitBreaker(failures_to_open=1, open_s=0.0)
+    breaker.record(False)
+    assert breaker.allow() and not breaker.allow()  # one probe; the rest wait for its outcome
+    breaker.record(True)
+    assert breaker.allow() and breaker.allow()
+
+
+def test_a_malformed_origin_still_gets_a_decision(endpoint):
+    request = {**STEPPED_UP, "origin": "https://[app.example"}
+    decision, _ = run(request, cloud=CloudClient(endpoint()))
+    assert decision.verdict == "STEP_UP"

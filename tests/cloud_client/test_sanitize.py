@@ -45,3 +45,16 @@ def test_origin_keeps_only_the_host():
     projection = sanitize(evaluate_json(case.request, policy=POLICY), POLICY, case.request["origin"], "default")
     assert projection["origin_host"] == case.request["origin"].split("/")[2]
     assert "?" not in json.dumps(projection)
+
+
+def test_the_generator_covers_the_shapes_that_once_leaked():
+    """Earlier field rules leaked through calldata-bearing targets and lenient host parsing; the audit must see that."""
+    from urllib.parse import urlsplit
+
+    from dmind.edge.rules.context import steps
+
+    old_contracts = {**FIELDS, "contract": lambda d, p: sorted({s.to.lower() for s in steps(d.intent) if s.to and getattr(s.node, "data", b"")})}
+    old_origin = {**FIELDS, "origin_host": lambda d, p, origin=None: urlsplit(origin if "://" in origin else f"https://{origin}").hostname}
+    for leaky in (old_contracts, old_origin):
+        result = run_audit(60, POLICY, fields=leaky)
+        assert result["profiles"]["default"]["violations"] > 0
