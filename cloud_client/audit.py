@@ -66,13 +66,13 @@ def generate(count: int, seed: int = 7) -> Iterator[Case]:
     rng = random.Random(seed)
     for index in range(count):
         signer, friend = _address(rng), _address(rng)
-        first = rng.choice(NAMES)
-        label, email = f"{first} {_word(rng, 6)}", f"{_word(rng, 8)}@{_word(rng, 6)}.example"
+        surname = _word(rng, 6)  # the distinctive part of a label: a bare first name like "Bob" occurs in random host names
+        label, email = f"{rng.choice(NAMES)} {surname}", f"{_word(rng, 8)}@{_word(rng, 6)}.example"
         amount, balance = rng.randrange(10**6, 10**24), rng.randrange(10**6, 10**24)
         seg, query, user = _word(rng, 7), _word(rng, 12), _word(rng, 9)
         origin = ORIGIN_SHAPES[index % len(ORIGIN_SHAPES)].format(host=_word(rng, 5), seg=seg, query=query, user=user)
         intent = f"send {amount} to {label}, I hold {balance}"
-        text = (signer.lower()[2:], friend.lower()[2:], first.lower(), label.lower(), email.lower(), email.split("@")[1],
+        text = (signer.lower()[2:], friend.lower()[2:], surname, label.lower(), email.lower(), email.split("@")[1],
                 seg, query, user, intent.lower())
         kind = index % KINDS
         if kind == 0:
