@@ -217,25 +217,33 @@ def _missing(name: str, exc: ImportError):
     return command
 
 
-def _plugins() -> None:
+BUILTIN_COMMANDS = {"check", "demo", "bench", "policy"}
+BUILTIN_BENCHES = {"gate", "policy"}
+
+
+def _plugins(argv: list[str]) -> None:
     """Commands of the parts built on the edge (`dmind_edge.commands`, `dmind_edge.bench` entry points).
 
-    A part whose optional dependencies are missing still shows up, and says which extra to install.
+    Loaded only when the command line may need them, so `check` and `bench gate` run (and are
+    measured) without the tiers' imports. A part whose optional dependencies are missing still
+    shows up, and says which extra to install.
     """
     from importlib.metadata import entry_points
 
-    for entry in entry_points(group="dmind_edge.commands"):
-        try:
-            app.add_typer(entry.load(), name=entry.name)
-        except ImportError as exc:
-            app.command(entry.name)(_missing(entry.name, exc))
-    for entry in entry_points(group="dmind_edge.bench"):
-        try:
-            bench_app.command(entry.name)(entry.load())
-        except ImportError as exc:
-            bench_app.command(entry.name)(_missing(entry.name, exc))
+    top = argv[1] if len(argv) > 1 else ""
+    groups = []
+    if top not in BUILTIN_COMMANDS:
+        groups.append(("dmind_edge.commands", lambda name, obj: app.add_typer(obj, name=name), app))
+    if top == "bench" and (len(argv) < 3 or argv[2] not in BUILTIN_BENCHES):
+        groups.append(("dmind_edge.bench", lambda name, obj: bench_app.command(name)(obj), bench_app))
+    for group, register, owner in groups:
+        for entry in entry_points(group=group):
+            try:
+                register(entry.name, entry.load())
+            except ImportError as exc:
+                owner.command(entry.name)(_missing(entry.name, exc))
 
 
 def main() -> None:
-    _plugins()
+    _plugins(sys.argv)
     app()
