@@ -36,16 +36,16 @@ def _public(address: str | None, decision: Decision, policy: Policy) -> bool:
     return bool(address) and policy.known_contract(_chain(decision), address)  # type: ignore[arg-type]
 
 
-def _contracts(decision: Decision, policy: Policy) -> list[str]:
+def _contracts(decision: Decision, policy: Policy, origin: str | None = None) -> list[str]:
     """Known contracts called; any other target is only ever described by `counterparty_bucket`."""
     return sorted({s.to.lower() for s in _calls(decision) if getattr(s.node, "data", b"") and _public(s.to, decision, policy)})
 
 
-def _selectors(decision: Decision, policy: Policy) -> list[str]:
+def _selectors(decision: Decision, policy: Policy, origin: str | None = None) -> list[str]:
     return sorted({"0x" + s.node.selector.hex() for s in _calls(decision) if getattr(s.node, "selector", None)})
 
 
-def _functions(decision: Decision, policy: Policy) -> list[str]:
+def _functions(decision: Decision, policy: Policy, origin: str | None = None) -> list[str]:
     return sorted({s.node.function for s in _calls(decision) if getattr(s.node, "function", None)})
 
 
@@ -55,13 +55,13 @@ def _grants(decision: Decision, policy: Policy):
     return list(grants(rule_context(decision, policy, 0)))
 
 
-def _tokens(decision: Decision, policy: Policy) -> list[str]:
+def _tokens(decision: Decision, policy: Policy, origin: str | None = None) -> list[str]:
     candidates = {g.token for g in _grants(decision, policy) if g.token}
     candidates |= {s.to for s in _calls(decision) if s.action == "transfer" and s.to}
     return sorted(t.lower() for t in candidates if _public(t, decision, policy))
 
 
-def _spenders(decision: Decision, policy: Policy) -> list[str]:
+def _spenders(decision: Decision, policy: Policy, origin: str | None = None) -> list[str]:
     chain = _chain(decision)
     return sorted({g.spender.lower() for g in _grants(decision, policy) if g.spender and policy.known_spender(chain, g.spender)})
 
@@ -75,7 +75,7 @@ def amount_bucket(amount: int) -> str:
     return f"1e{int(math.log10(amount))}"
 
 
-def _amount_buckets(decision: Decision, policy: Policy) -> list[str]:
+def _amount_buckets(decision: Decision, policy: Policy, origin: str | None = None) -> list[str]:
     amounts = [g.amount for g in _grants(decision, policy)]
     for step in _calls(decision):
         if step.action == "native_transfer":
@@ -88,7 +88,7 @@ def _amount_buckets(decision: Decision, policy: Policy) -> list[str]:
 _HOST = re.compile(r"(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*")
 
 
-def _origin_host(decision: Decision, policy: Policy, origin: str | None = None) -> str | None:
+def _origin_host(decision: Decision, policy: Policy, origin: str | None) -> str | None:
     """The origin's host in ASCII (IDNA) form, or nothing: a value that is not plainly a host
     name (a backslash path, percent-escapes, a broken IPv6 literal) could carry the path."""
     if not origin:
@@ -101,9 +101,9 @@ def _origin_host(decision: Decision, policy: Policy, origin: str | None = None) 
     return host if host and _HOST.fullmatch(host) else None
 
 
-def _counterparty_bucket(decision: Decision, policy: Policy) -> list[str]:
+def _counterparty_bucket(decision: Decision, policy: Policy, origin: str | None = None) -> list[str]:
     """What kind of party receives or spends, never which: known contract, unknown address."""
-    chain = decision.payload.chain_id if decision.payload else None
+    chain = _chain(decision)
     kinds = set()
     for step in _calls(decision):
         party = step.roles.get("recipient") or step.roles.get("spender") or step.roles.get("operator")
@@ -112,11 +112,12 @@ def _counterparty_bucket(decision: Decision, policy: Policy) -> list[str]:
     return sorted(kinds)
 
 
-# field -> how it is derived. Only these can ever leave the device, and only if the profile lists them.
+# field -> how it is derived from (decision, policy, origin). Only these can ever leave the device,
+# and only if the profile lists them.
 FIELDS: dict[str, Callable[..., Any]] = {
-    "chain_id": lambda d, p: d.payload.chain_id if d.payload else None,
-    "method": lambda d, p: d.payload.method if d.payload else None,
-    "action": lambda d, p: d.intent.action if d.intent else None,
+    "chain_id": lambda d, p, o: _chain(d),
+    "method": lambda d, p, o: d.payload.method if d.payload else None,
+    "action": lambda d, p, o: d.intent.action if d.intent else None,
     "contract": _contracts,
     "selector": _selectors,
     "function": _functions,
@@ -124,7 +125,7 @@ FIELDS: dict[str, Callable[..., Any]] = {
     "spender": _spenders,
     "amount_bucket": _amount_buckets,
     "origin_host": _origin_host,
-    "typed_data_schema": lambda d, p: d.intent.typed.schema if d.intent and d.intent.typed else None,
+    "typed_data_schema": lambda d, p, o: d.intent.typed.schema if d.intent and d.intent.typed else None,
     "counterparty_bucket": _counterparty_bucket,
 }
 
@@ -132,6 +133,9 @@ FIELDS: dict[str, Callable[..., Any]] = {
 def sanitize(decision: Decision, policy: Policy, origin: str | None = None, profile: str | None = None,
              fields: dict[str, Callable[..., Any]] | None = None) -> dict[str, Any]:
     """P_pub: the fields the privacy profile discloses, derived from public facts only.
+
+    Every projection also names the profile and the gate's own result (verdict and finding
+    codes, never their messages): the cloud advises on that result, and it holds no user data.
 
     `profile` defaults to the policy's active one; `fields` exists for the audit's own test,
     which must show the detector catching a field that leaks.
@@ -141,7 +145,7 @@ def sanitize(decision: Decision, policy: Policy, origin: str | None = None, prof
     allowed = policy.privacy.disclose.get(active, frozenset())
     projection: dict[str, Any] = {"profile": active, "findings": sorted({f.code for f in decision.findings}), "verdict": decision.verdict}
     for name in sorted(allowed & set(table)):
-        value = table[name](decision, policy, origin) if name == "origin_host" else table[name](decision, policy)
+        value = table[name](decision, policy, origin)
         if value not in (None, [], ""):
             projection[name] = value
     return projection

@@ -40,6 +40,7 @@ def answer(projection: dict) -> dict:
 
 
 def make_app(fault: str = "none", delay_s: float = 0.0) -> web.Application:
+    """The reference endpoint's aiohttp application (`fault` makes it misbehave on purpose)."""
     async def completions(request: web.Request) -> web.Response:
         body = await request.json()
         if fault == "hang":
@@ -62,6 +63,7 @@ def make_app(fault: str = "none", delay_s: float = 0.0) -> web.Application:
 
 
 async def serve(host: str, port: int, fault: str = "none", delay_s: float = 0.0, ready=None) -> None:
+    """Serve the reference endpoint until cancelled; `ready(port)` is called once it listens."""
     runner = web.AppRunner(make_app(fault, delay_s), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, port)

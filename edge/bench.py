@@ -15,7 +15,8 @@ import statistics
 import subprocess
 import sys
 import time
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 from .examples import EXAMPLES_NOW, example_requests
 from .pipeline import evaluate_json
@@ -109,7 +110,7 @@ def run_gate_bench(iterations: int = 200, warmup: int = 20, progress: bool = Fal
     }
 
 
-def _percentile_table(title: str, first: str, rows: dict[str, dict[str, float]], extra: str | None = None):
+def percentile_table(title: str, first: str, rows: dict[str, dict[str, float]], extra: str | None = None):
     """A rich table of p50/p95/p99/max per row (and one leading extra column when given)."""
     from rich.table import Table
 
@@ -127,8 +128,8 @@ def render_table(result: dict[str, Any], console) -> None:
     """Print the bench result as rich tables."""
     corpus = result["corpus"]
     rows = {**result["latency_us"], "baseline: json round-trip": result["baseline_us"]["json_roundtrip"]}
-    console.print(_percentile_table(f"gate latency (µs) over {corpus['evaluations']} evaluations of {corpus['requests']} requests", "stage", rows))
-    console.print(_percentile_table("end-to-end latency (µs) by request kind", "kind", result["latency_us_by_kind"], extra="requests"))
+    console.print(percentile_table(f"gate latency (µs) over {corpus['evaluations']} evaluations of {corpus['requests']} requests", "stage", rows))
+    console.print(percentile_table("end-to-end latency (µs) by request kind", "kind", result["latency_us_by_kind"], extra="requests"))
     imports = result["import_ms"]
     console.print(
         f"end-to-end p50 is {result['ratio_p50_vs_baseline']}× the JSON round-trip baseline · "
@@ -195,5 +196,54 @@ def run_policy_bench(iterations: int = 200) -> dict[str, Any]:
 def render_policy_table(result: dict[str, Any], console) -> None:
     """Print the policy bench result."""
     rows = {**result["latency_us"], "baseline: bare Ed25519 verify": result["baseline_us"]["ed25519_verify"]}
-    console.print(_percentile_table(f"policy bundle ({result['bundle_bytes']} bytes), {result['iterations']} revisions (µs)", "operation", rows))
+    console.print(percentile_table(f"policy bundle ({result['bundle_bytes']} bytes), {result['iterations']} revisions (µs)", "operation", rows))
     console.print(f"bundle verification p50 is {result['ratio_p50_vs_baseline']}× a bare Ed25519 verification")
+
+
+def print_bench(result: dict[str, Any], title: str, first: str, footer: str, as_json: bool) -> None:
+    """Print a tier bench: JSON for machines, or its latencies and baselines as one table."""
+    if as_json:
+        sys.stdout.write(json.dumps(result, indent=2) + "\n")
+        return
+    from rich.console import Console
+
+    rows = {**result["latency_us"], **{f"baseline: {k}": v for k, v in result["baseline_us"].items()}}
+    console = Console()
+    console.print(percentile_table(title, first, rows))
+    console.print(footer)
+
+
+@contextmanager
+def spawned(*args: str) -> Iterator[dict[str, Any]]:
+    """A `dmind-edge` subcommand as a real process; yields the JSON line it prints once ready."""
+    process = subprocess.Popen([sys.executable, "-m", "dmind.edge", *args], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        yield json.loads(process.stdout.readline())  # type: ignore[union-attr]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+BENCH_SIGNER = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
+BENCH_SPENDER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
+
+
+def stepped_up_request() -> dict:
+    """An approval to a spender the edge does not know: STEP_UP, which the user's history can resolve."""
+    data = "0x095ea7b3" + "00" * 12 + BENCH_SPENDER[2:].lower() + f"{10**6:064x}"
+    tx = {"from": BENCH_SIGNER, "to": "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48", "data": data, "value": "0x0", "gas": "0x30000",
+          "nonce": "0x1", "maxFeePerGas": "0x6fc23ac00", "maxPriorityFeePerGas": "0x3b9aca00", "chainId": "0x1"}
+    return {"id": 1, "request": {"method": "eth_sendTransaction", "params": [tx]}, "chainId": 1, "from": BENCH_SIGNER}
+
+
+@contextmanager
+def paired_daemon(state: str, client_dir: str) -> Iterator[Any]:
+    """A local verifier daemon whose user has approved BENCH_SPENDER before, paired with a wallet in `client_dir`."""
+    from .escalate import connect
+
+    with spawned("local", "serve", "--listen", "127.0.0.1:0", "--state", state):
+        subprocess.run([sys.executable, "-m", "dmind.edge", "local", "context", "add", "interaction", BENCH_SPENDER, "approve",
+                        "--state", state], check=True, capture_output=True)
+        offer = subprocess.run([sys.executable, "-m", "dmind.edge", "local", "pair", "--state", state],
+                               check=True, capture_output=True, text=True).stdout
+        yield connect(next(line for line in offer.splitlines() if line.startswith("dmind-pair:")), client_dir, "bench")

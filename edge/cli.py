@@ -44,7 +44,7 @@ def _load_policy(path: Optional[Path], trust_keys: list[Path]) -> tuple[Policy, 
         err.print(f"[red]cannot read[/red] {path}: {exc.strerror}")
         raise typer.Exit(2) from exc
     if signed:
-        bundle = verify_file(path, trust_keys)
+        bundle = verify_file(path, trust_keys, status=2)  # a policy that does not verify is a bad option
         err.print(f"policy bundle {bundle.info.bundle_id} revision {bundle.info.revision} verified (kid {bundle.kid.hex()})")
         return bundle.policy, ()
     try:
@@ -124,12 +124,15 @@ def check(
                 raise typer.Exit(2) from exc
         sys.stdout.write(json.dumps(_decide_text(text, policy, notes, index, context)) + "\n")
         return
+    if file not in (None, "-"):
+        err.print("[red]give either a FILE or --batch, not both[/red]")
+        raise typer.Exit(2)
     try:
         source = batch.open(encoding="utf-8", errors="replace")
+        sink = out.open("w", encoding="utf-8") if out else sys.stdout
     except OSError as exc:
-        err.print(f"[red]cannot read[/red] {batch}: {exc.strerror}")
+        err.print(f"[red]cannot open[/red] {exc.filename}: {exc.strerror}")
         raise typer.Exit(2) from exc
-    sink = out.open("w", encoding="utf-8") if out else sys.stdout
     counts = {"ALLOW": 0, "STEP_UP": 0, "BLOCK": 0}
     with source, err.status("checking requests…") as status:
         for number, line in iter_jsonl(source):
@@ -245,5 +248,6 @@ def _plugins(argv: list[str]) -> None:
 
 
 def main() -> None:
+    """The `dmind-edge` entry point."""
     _plugins(sys.argv)
     app()

@@ -149,14 +149,14 @@ def _summary(bundle) -> dict:
             "kid": bundle.kid.hex(), "sha256": bundle.digest}
 
 
-def verify_file(path: Path, trust_keys: list[Path], now: Optional[int] = None):
-    """Verify a bundle file against pinned keys, or exit with its error code."""
+def verify_file(path: Path, trust_keys: list[Path], now: Optional[int] = None, status: int = 1):
+    """Verify a bundle file against pinned keys, or exit with `status` and the bundle's error code."""
     from dmind.policies.bundle import BundleError, verify_bundle
 
     try:
         return verify_bundle(_read(path), _trust(trust_keys), int(time.time()) if now is None else now, runtime_version())
     except BundleError as exc:
-        raise _fail(exc.code, exc.message) from exc
+        raise _fail(exc.code, exc.message, status) from exc
 
 
 @app.command()

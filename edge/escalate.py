@@ -148,6 +148,7 @@ class Pairing:
 
 
 def load_pairing(directory: str | Path) -> Pairing:
+    """This wallet's pairing (pinned daemon, device key, verifier key) from its directory."""
     directory = Path(directory)
     try:
         record = json.loads((directory / PAIRING_FILE).read_text())

@@ -102,10 +102,6 @@ def parse_address(value: object, where: str, notes: list[Finding] | None = None)
     return checksummed
 
 
-def hex0x(data: bytes) -> str:
-    return "0x" + data.hex()
-
-
 def min_bytes(value: int) -> bytes:
     """The minimal big-endian bytes of a non-negative integer (RLP's integer form)."""
     return value.to_bytes((value.bit_length() + 7) // 8, "big")

@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 
 def failed_decision(code: str, message: str, where: str | None, policy: Policy, request_id: Any, timings: dict[str, int]) -> Decision:
+    """The fail-closed Decision for a refused input: BLOCK or STEP_UP by its code, with the reason as a finding."""
     verdict = ERROR_VERDICTS[code]
     return Decision(
         verdict=verdict, risk=1.0 if verdict == "BLOCK" else 0.5, confidence=0.0,

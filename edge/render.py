@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .types import Call, Command, Decision, Intent
+from .types import Call, Command, Decision
 
 
 def jsonable(value: Any) -> Any:
@@ -50,7 +50,8 @@ def _call(call: Call) -> dict:
     return out
 
 
-def intent_json(intent: Intent | None, decision: Decision) -> dict | None:
+def _intent_json(decision: Decision) -> dict | None:
+    intent = decision.intent
     if intent is None:
         return None
     typed = decision.payload.typed_data if decision.payload else None
@@ -83,7 +84,7 @@ def decision_json(decision: Decision) -> dict:
         "confidence": decision.confidence,
         "digest": "0x" + decision.digest.hex() if decision.digest else None,
         "digest_kind": decision.payload.digest_kind if decision.payload else None,
-        "intent": intent_json(decision.intent, decision),
+        "intent": _intent_json(decision),
         "findings": [{"code": f.code, "severity": f.severity, "message": f.message, **({"where": f.where} if f.where else {})}
                      for f in decision.findings],
         "error": None if decision.error is None else {"code": decision.error[0], "message": decision.error[1]},

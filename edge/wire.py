@@ -2,8 +2,9 @@
 
 A value is encoded as `{"v": WIRE_VERSION, "type": name, "body": {field: value}}`, nested
 dataclasses the same way, tuples under a private CBOR tag so they come back as tuples.
-Decoding refuses unknown types, unknown fields and other versions. cbor2 is imported here
-only, so the gate's import path does not pay for it.
+Decoding refuses unknown types, unknown fields and other versions. It is the core types'
+CBOR form for embedding hosts (the mobile bridge); the tiers' own protocols (verdicts,
+requests, device messages) are smaller CBOR maps of their own. Not on the gate's import path.
 """
 
 from __future__ import annotations

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import tempfile
 import time
 
 import typer
-from dmind.edge.bench import _percentile_table, percentiles
-from rich.console import Console
+from dmind.edge.bench import percentiles, print_bench, spawned
 
 from .client import Device
 
@@ -27,31 +24,23 @@ def _typical_request() -> dict:
 
 def run_bridge_bench(iterations: int = 200) -> dict:
     """Start an emulator process, then time Evaluate round trips and GetInfo ping-pongs."""
-    with tempfile.TemporaryDirectory() as state:
-        process = subprocess.Popen([sys.executable, "-m", "dmind.edge", "device", "emulate", "--udp", "127.0.0.1:0", "--state", state],
-                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        try:
-            url = json.loads(process.stdout.readline())["listening"]  # type: ignore[union-attr]
-            request = _typical_request()
-            size = len(json.dumps(request))
-            with Device.open(url) as device:
-                for _ in range(10):
-                    device.evaluate(request)
-                evaluate_us, info_us = [], []
-                started = time.perf_counter()
-                for _ in range(iterations):
-                    t0 = time.perf_counter_ns()
-                    device.evaluate(request)
-                    t1 = time.perf_counter_ns()
-                    device.info()
-                    t2 = time.perf_counter_ns()
-                    evaluate_us.append((t1 - t0) / 1000)
-                    info_us.append((t2 - t1) / 1000)
-                elapsed = time.perf_counter() - started
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
-    return {"request_bytes": size, "iterations": iterations, "messages_per_second": round(2 * iterations / elapsed, 1),
+    request = _typical_request()
+    with tempfile.TemporaryDirectory() as state, spawned("device", "emulate", "--udp", "127.0.0.1:0", "--state", state) as info:
+        with Device.open(info["listening"]) as device:
+            for _ in range(10):
+                device.evaluate(request)
+            evaluate_us, info_us = [], []
+            started = time.perf_counter()
+            for _ in range(iterations):
+                t0 = time.perf_counter_ns()
+                device.evaluate(request)
+                t1 = time.perf_counter_ns()
+                device.info()
+                t2 = time.perf_counter_ns()
+                evaluate_us.append((t1 - t0) / 1000)
+                info_us.append((t2 - t1) / 1000)
+            elapsed = time.perf_counter() - started
+    return {"request_bytes": len(json.dumps(request)), "iterations": iterations, "messages_per_second": round(2 * iterations / elapsed, 1),
             "latency_us": {"Evaluate (~1 KB tx, gate on device)": percentiles(evaluate_us)},
             "baseline_us": {"GetInfo round trip": percentiles(info_us)}}
 
@@ -60,10 +49,5 @@ def command(iterations: int = typer.Option(200, "-n", "--iterations", help="Roun
             as_json: bool = typer.Option(False, "--json", help="Print machine-readable JSON.")) -> None:
     """The firmware bridge over UDP loopback: messages per second, round-trip p50/p99."""
     result = run_bridge_bench(iterations)
-    if as_json:
-        sys.stdout.write(json.dumps(result, indent=2) + "\n")
-        return
-    rows = {**result["latency_us"], **{f"baseline: {k}": v for k, v in result["baseline_us"].items()}}
-    console = Console()
-    console.print(_percentile_table(f"bridge round trips (µs) over UDP loopback, {result['iterations']} each", "message", rows))
-    console.print(f"{result['messages_per_second']:.0f} messages/s (request {result['request_bytes']} bytes of JSON)")
+    print_bench(result, f"bridge round trips (µs) over UDP loopback, {result['iterations']} each", "message",
+                f"{result.get('messages_per_second', 0):.0f} messages/s (request {result['request_bytes']} bytes of JSON)", as_json)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from dmind.edge.cli_policy import runtime_version
 from rich.console import Console
 from rich.progress import Progress
 
@@ -20,15 +21,6 @@ app = typer.Typer(no_args_is_help=True, help="Hardware-wallet bridge: the device
 out = Console()
 err = Console(stderr=True)
 DeviceUrl = typer.Option(DEFAULT_URL, "--device", help="Device address (udp:HOST:PORT).")
-
-
-def _runtime_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("dmind-edge")
-    except PackageNotFoundError:
-        return "0.0.0"
 
 
 @app.command()
@@ -49,7 +41,7 @@ def emulate(
         err.print(f"[red]--udp takes HOST:PORT, got {udp!r}[/red]")
         raise typer.Exit(2)
     provision(state, trust_key, verifier_key)
-    device = Firmware(seed_from_mnemonic(mnemonic), state, _runtime_version(), debug=debug)
+    device = Firmware(seed_from_mnemonic(mnemonic), state, runtime_version(), debug=debug)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
 
     def ready(bound: int) -> None:

@@ -18,6 +18,8 @@ import time
 import uuid
 from typing import Any, Callable
 
+from dmind.policies.errors import CodedError
+
 from .channel import Receiver, Sender
 from .framing import (
     ACK,
@@ -51,13 +53,8 @@ class DeviceTimeout(DeviceError):
     code = "DEVICE_TIMEOUT"
 
 
-class DeviceFailure(DeviceError):
-    """The device answered with Failure."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
+class DeviceFailure(CodedError, DeviceError):
+    """The device answered with Failure (its code and message)."""
 
 
 def _parse_url(url: str) -> tuple[str, int]:

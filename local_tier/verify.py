@@ -40,6 +40,7 @@ LOCAL_FINDINGS = {
 
 
 def local_finding(code: str, message: str) -> Finding:
+    """A finding of the local tier's own catalogue (`LOCAL_FINDINGS`)."""
     severity = LOCAL_FINDINGS[code][0]
     return Finding(code, severity, SEVERITY_WEIGHT[severity], message)
 
@@ -68,6 +69,7 @@ def _looks_like(candidate: str, real: str) -> bool:
 
 
 def private_findings(summary: dict, decision: Decision, store: ContextStore, policy: Policy, now: int) -> list[Finding]:
+    """The findings only the user's own data can make: deny list, look-alikes, first contacts, limits."""
     found: list[Finding] = []
     used = store.used_addresses()
     for party in summary["counterparties"]:

@@ -10,7 +10,6 @@ from dmind.policies import Policy
 from ..types import Call, Command, Intent, Payload, Request
 
 UINT256_MAX = (1 << 256) - 1
-UINT160_MAX = (1 << 160) - 1
 UINT48_MAX = (1 << 48) - 1
 ZERO_ADDRESS = "0x" + "00" * 20
 
@@ -60,4 +59,5 @@ def steps(intent: Intent) -> Iterator[Step]:
 
 
 def same_address(a: Any, b: Any) -> bool:
+    """Two addresses are the same account (case-insensitive); anything not a string is not an address."""
     return isinstance(a, str) and isinstance(b, str) and a.lower() == b.lower()

@@ -24,7 +24,7 @@ def test_no_profile_leaks_anything_planted():
 
 
 def test_the_detector_catches_a_leaky_field():
-    leaky = {**FIELDS, "contract": lambda decision, policy: [decision.payload.signer]}  # a rule "disabled": the signer goes out
+    leaky = {**FIELDS, "contract": lambda decision, policy, origin: [decision.payload.signer]}  # a rule "disabled": the signer goes out
     result = run_audit(50, POLICY, fields=leaky)
     assert all(row["violations"] == 50 for row in result["profiles"].values())
 
@@ -53,8 +53,8 @@ def test_the_generator_covers_the_shapes_that_once_leaked():
 
     from dmind.edge.rules.context import steps
 
-    old_contracts = {**FIELDS, "contract": lambda d, p: sorted({s.to.lower() for s in steps(d.intent) if s.to and getattr(s.node, "data", b"")})}
-    old_origin = {**FIELDS, "origin_host": lambda d, p, origin=None: urlsplit(origin if "://" in origin else f"https://{origin}").hostname}
+    old_contracts = {**FIELDS, "contract": lambda d, p, o: sorted({s.to.lower() for s in steps(d.intent) if s.to and getattr(s.node, "data", b"")})}
+    old_origin = {**FIELDS, "origin_host": lambda d, p, o: urlsplit(o if "://" in o else f"https://{o}").hostname}
     for leaky in (old_contracts, old_origin):
         result = run_audit(60, POLICY, fields=leaky)
         assert result["profiles"]["default"]["violations"] > 0
