@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from dmind.edge.secp256k1 import BETA, GX, GY, LAMBDA, N, P, _split, public_key, recover_public_key, sign_recoverable
 from eth_account import Account
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dmind.edge.secp256k1 import BETA, GX, GY, LAMBDA, N, P, _split, public_key, recover_public_key, sign_recoverable
 from tests.builders import TEST_KEY
 
 hashes = st.binary(min_size=32, max_size=32)
