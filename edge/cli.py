@@ -11,6 +11,7 @@ import typer
 from dmind.policies import Policy, PolicyError, default_policy
 from dmind.policies.loader import load_policy_file
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .cli_policy import app as policy_app
@@ -213,7 +214,7 @@ def _missing(name: str, exc: ImportError):
     def command() -> None:
         extra = PLUGIN_EXTRAS.get(name)
         hint = f"pip install 'dmind-edge[{extra}]'" if extra else "reinstall dmind-edge"
-        err.print(f"[red]`{name}` needs a package that is not installed ({exc.name}): {hint}[/red]")
+        err.print(f"[red]`{name}` needs a package that is not installed ({exc.name}): {escape(hint)}[/red]")
         raise typer.Exit(2)
 
     command.__doc__ = f"(unavailable: {exc.name} is not installed)"
@@ -243,8 +244,9 @@ def _plugins(argv: list[str]) -> None:
         for entry in entry_points(group=group):
             try:
                 register(entry.name, entry.load())
-            except ImportError as exc:
-                owner.command(entry.name)(_missing(entry.name, exc))
+            except ImportError as exc:  # any arguments after it are accepted, so the message is what the user sees
+                settings = {"allow_extra_args": True, "ignore_unknown_options": True}
+                owner.command(entry.name, context_settings=settings)(_missing(entry.name, exc))
 
 
 def main() -> None:
