@@ -95,3 +95,17 @@ def test_bench_gate_json():
     assert data["corpus"]["evaluations"] == 2 * len(example_requests())
     assert {"p50", "p95", "p99"} <= set(data["latency_us"]["end_to_end"])
     assert data["import_ms"]["dmind.edge"] > 0 and data["peak_rss_mib"] > 0
+
+
+def test_a_tier_without_its_extra_names_the_extra():
+    import typer
+    from typer.testing import CliRunner
+
+    from dmind.edge.cli import _missing
+
+    app = typer.Typer()
+    app.command("local", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(
+        _missing("local", ImportError("no aiohttp", name="aiohttp")))
+    app.command("other")(lambda: None)
+    result = CliRunner().invoke(app, ["local", "status", "--state", "x"])
+    assert result.exit_code == 2 and "dmind-edge[local]" in result.output
