@@ -99,9 +99,8 @@ def test_bench_gate_json():
 
 def test_a_tier_without_its_extra_names_the_extra():
     import typer
-    from typer.testing import CliRunner
-
     from dmind.edge.cli import _missing
+    from typer.testing import CliRunner
 
     app = typer.Typer()
     app.command("local", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(
