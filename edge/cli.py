@@ -82,14 +82,12 @@ def _load_pairing(directory: Optional[Path]):
 
 
 def _decide_text(text: str, policy: Policy, notes: tuple[Finding, ...], descriptors: Optional[DescriptorIndex],
-                 context: dict[str, Any]) -> dict:
+                 context: dict[str, Any], pairing: Any = None) -> dict:
     try:
         obj = load_request_text(text)
     except EdgeError as exc:
         return decision_json(failed_decision(exc.code, exc.message, exc.where, policy, None, {}))
-    pairing = context.get("pairing")
-    overrides = {k: v for k, v in context.items() if k != "pairing"}
-    decision = evaluate_json(obj, policy, descriptors, policy_notes=notes, **overrides)
+    decision = evaluate_json(obj, policy, descriptors, policy_notes=notes, **context)
     if pairing is not None and decision.verdict == "STEP_UP":
         from .escalate import escalate
 
@@ -113,7 +111,8 @@ def check(
     """Decide one request (JSON) or a batch (JSON Lines); print JSON decisions."""
     policy, notes = _load_policy(policy_file, trust_key)
     index = _load_descriptors(descriptors)
-    context = {"chain_id": chain_id, "account": account, "origin": origin, "pairing": _load_pairing(local)}
+    context = {"chain_id": chain_id, "account": account, "origin": origin}
+    pairing = _load_pairing(local)
     if batch is None:
         if file in (None, "-"):
             text = sys.stdin.read()
@@ -123,7 +122,7 @@ def check(
             except OSError as exc:
                 err.print(f"[red]cannot read[/red] {file}: {exc.strerror}")
                 raise typer.Exit(2) from exc
-        sys.stdout.write(json.dumps(_decide_text(text, policy, notes, index, context)) + "\n")
+        sys.stdout.write(json.dumps(_decide_text(text, policy, notes, index, context, pairing)) + "\n")
         return
     if file not in (None, "-"):
         err.print("[red]give either a FILE or --batch, not both[/red]")
@@ -137,7 +136,7 @@ def check(
     counts = {"ALLOW": 0, "STEP_UP": 0, "BLOCK": 0}
     with source, err.status("checking requests…") as status:
         for number, line in iter_jsonl(source):
-            decision = _decide_text(line, policy, notes, index, context)
+            decision = _decide_text(line, policy, notes, index, context, pairing)
             counts[decision["decision"]] += 1
             sink.write(json.dumps(decision) + "\n")
             if number % 100 == 0:

@@ -22,14 +22,14 @@ import cbor2
 from aiohttp import web
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from dmind.edge.escalate import token_hash
+from dmind.edge.escalate import cert_fingerprint, token_hash
 from dmind.edge.verdict import sign_verdict
 from dmind.policies import default_policy
 from dmind.policies.bundle import key_id
 
 from .protocol import MAX_REQUEST_BYTES, ProtocolError, parse_request
 from .store import ContextStore, StoreError
-from .tls import ensure_certificate, fingerprint, server_context
+from .tls import ensure_certificate, server_context
 from .verify import verify
 
 log = logging.getLogger(__name__)
@@ -160,7 +160,7 @@ async def serve(state: Path, host: str, port: int, ready=None, audit_endpoint: s
     site = web.TCPSite(runner, host, port, ssl_context=server_context(cert, key))
     await site.start()
     bound = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    info = {"host": host, "port": bound, "fingerprint": fingerprint(cert.read_bytes()), "pid": os.getpid(),
+    info = {"host": host, "port": bound, "fingerprint": cert_fingerprint(cert.read_bytes()), "pid": os.getpid(),
             "model": audit_model if audit_endpoint else None}
     (state / DAEMON_INFO).write_text(json.dumps(info))
     log.info("local verifier listening on https://%s:%d", host, bound)

@@ -16,7 +16,6 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from dmind.edge.escalate import cert_fingerprint as fingerprint  # noqa: F401  (one definition, shared)
 
 CERT, KEY = "daemon-cert.pem", "daemon-key.pem"
 
