@@ -19,6 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+# Extras that train models need torch; this exact release is the CPU build (a plain `torch` would pull CUDA, gigabytes).
+TORCH = "torch==2.13.0"
+NEEDS_TORCH = ("dev", "train", "export")
 
 
 def _run(*args: str | Path) -> None:
@@ -35,6 +38,8 @@ def ensure(extra: str | None) -> None:
     stamp = VENV / f".installed-{extra or 'base'}"
     if not stamp.exists() or stamp.stat().st_mtime < (ROOT / "pyproject.toml").stat().st_mtime:
         target = f".[{extra}]" if extra else "."
+        if extra in NEEDS_TORCH:
+            _run(BIN / "python", "-m", "pip", "install", "--quiet", TORCH)
         _run(BIN / "python", "-m", "pip", "install", "--quiet", "-e", target)
         stamp.touch()
 

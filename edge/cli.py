@@ -82,12 +82,12 @@ def _load_pairing(directory: Optional[Path]):
 
 
 def _decide_text(text: str, policy: Policy, notes: tuple[Finding, ...], descriptors: Optional[DescriptorIndex],
-                 context: dict[str, Any], pairing: Any = None) -> dict:
+                 context: dict[str, Any], pairing: Any = None, reader: Any = None) -> dict:
     try:
         obj = load_request_text(text)
     except EdgeError as exc:
         return decision_json(failed_decision(exc.code, exc.message, exc.where, policy, None, {}))
-    decision = evaluate_json(obj, policy, descriptors, policy_notes=notes, **context)
+    decision = evaluate_json(obj, policy, descriptors, policy_notes=notes, intent_reader=reader, **context)
     if pairing is not None and decision.verdict == "STEP_UP":
         from .escalate import escalate
 
@@ -107,12 +107,21 @@ def check(
     chain_id: Optional[int] = typer.Option(None, "--chain-id", help="The wallet's chain id (overrides the request's)."),
     account: Optional[str] = typer.Option(None, "--from", help="The wallet's account (overrides the request's)."),
     origin: Optional[str] = typer.Option(None, "--origin", help="The requesting site (overrides the request's)."),
+    nano_model: Optional[Path] = typer.Option(None, "--nano-model", help="Nano model directory that reads stated intents in words (default: built-in)."),
+    backend: str = typer.Option("onnx", "--backend", help="Runtime of the nano model."),
 ) -> None:
-    """Decide one request (JSON) or a batch (JSON Lines); print JSON decisions."""
+    """Decide one request (JSON) or a batch (JSON Lines); print JSON decisions.
+
+    A request's `stated_intent` may be the user's words, read by the nano model when its extra
+    is installed, or a call `{"name", "arguments"}`; the payload is checked against it.
+    """
+    from .nano.reader import ModelReader
+
     policy, notes = _load_policy(policy_file, trust_key)
     index = _load_descriptors(descriptors)
     context = {"chain_id": chain_id, "account": account, "origin": origin}
     pairing = _load_pairing(local)
+    reader = ModelReader(nano_model, backend)
     if batch is None:
         if file in (None, "-"):
             text = sys.stdin.read()
@@ -122,7 +131,7 @@ def check(
             except OSError as exc:
                 err.print(f"[red]cannot read[/red] {file}: {exc.strerror}")
                 raise typer.Exit(2) from exc
-        sys.stdout.write(json.dumps(_decide_text(text, policy, notes, index, context, pairing)) + "\n")
+        sys.stdout.write(json.dumps(_decide_text(text, policy, notes, index, context, pairing, reader)) + "\n")
         return
     if file not in (None, "-"):
         err.print("[red]give either a FILE or --batch, not both[/red]")
@@ -136,7 +145,7 @@ def check(
     counts = {"ALLOW": 0, "STEP_UP": 0, "BLOCK": 0}
     with source, err.status("checking requests…") as status:
         for number, line in iter_jsonl(source):
-            decision = _decide_text(line, policy, notes, index, context, pairing)
+            decision = _decide_text(line, policy, notes, index, context, pairing, reader)
             counts[decision["decision"]] += 1
             sink.write(json.dumps(decision) + "\n")
             if number % 100 == 0:
@@ -206,7 +215,7 @@ def bench_policy(
 
 
 # Which extra a plugin's imports need, for the error a user sees when it is missing.
-PLUGIN_EXTRAS = {"local": "local", "cloud": "local", "audit": "local"}
+PLUGIN_EXTRAS = {"local": "local", "cloud": "local", "audit": "local", "nano": "nano", "train": "train"}
 
 
 def _missing(name: str, exc: ImportError):

@@ -32,6 +32,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "QUANTITY_LEADING_ZEROS": ("low", "a hex quantity had leading zeros"),
     "TYPED_DATA_DOMAIN_NONCANONICAL": ("medium", "the EIP-712 domain used a non-canonical value that was normalized"),
     "PARAMS_ORDER_LEGACY": ("info", "personal_sign parameters came in the legacy (address, message) order"),
+    # the user's stated intent
+    "INTENT_MISMATCH": ("high", "the payload does not do what the user asked for"),
+    "INTENT_UNREADABLE": ("medium", "the stated intent could not be read, so the payload was not checked against it"),
+    "INTENT_MODEL_UNAVAILABLE": ("low", "the user's words came without a model to read them"),
     # context
     "POLICY_UNSIGNED": ("low", "the policy came from an unsigned file, fit for development only"),
     "CHAIN_CONTEXT_MISSING": ("medium", "the request did not say which chain the wallet is on"),

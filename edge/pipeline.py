@@ -21,6 +21,7 @@ from .gate import gate
 from .parse.request import parse_payload, request_from_json
 from .rules import assess
 from .rules.context import RuleContext
+from .stated_intent import Reader, read_stated_intent
 from .types import Decision, Request
 
 log = logging.getLogger(__name__)
@@ -42,10 +43,11 @@ def _us(start: int) -> int:
 
 
 def evaluate(request: Request, policy: Policy | None = None, descriptors: DescriptorIndex | None = None, now: int | None = None,
-             policy_notes: tuple[Finding, ...] = ()) -> Decision:
+             policy_notes: tuple[Finding, ...] = (), intent_reader: Reader | None = None) -> Decision:
     """Decide one request; the Decision is bound to the digest of the bytes that would be signed.
 
     `policy_notes` are findings about the policy itself (e.g. POLICY_UNSIGNED), added to every decision.
+    `intent_reader` turns the user's words into a call (the nano model); without it, words are noted unread.
     """
     policy = policy or default_policy()
     now = int(time.time()) if now is None else now
@@ -59,7 +61,10 @@ def evaluate(request: Request, policy: Policy | None = None, descriptors: Descri
         intent = decode_intent(payload, descriptors)
         timings["decode"] = _us(start)
         start = time.perf_counter_ns()
-        findings = policy_notes + assess(RuleContext(request, payload, intent, policy, now))
+        stated, stated_notes = read_stated_intent(request.stated_intent, intent_reader)
+        timings["stated_intent"] = _us(start)
+        start = time.perf_counter_ns()
+        findings = policy_notes + stated_notes + assess(RuleContext(request, payload, intent, policy, now, stated))
         timings["assess"] = _us(start)
         start = time.perf_counter_ns()
         verdict, risk, findings, explanation = gate(findings, intent.confidence, policy)
@@ -84,7 +89,8 @@ def evaluate(request: Request, policy: Policy | None = None, descriptors: Descri
 
 
 def evaluate_json(obj: Any, policy: Policy | None = None, descriptors: DescriptorIndex | None = None,
-                  now: int | None = None, policy_notes: tuple[Finding, ...] = (), **context: Any) -> Decision:
+                  now: int | None = None, policy_notes: tuple[Finding, ...] = (), intent_reader: Reader | None = None,
+                  **context: Any) -> Decision:
     """Decide one CLI request object; context keywords (chain_id, account, origin) override it."""
     policy = policy or default_policy()
     request_id = obj.get("id") if isinstance(obj, dict) else None
@@ -95,4 +101,4 @@ def evaluate_json(obj: Any, policy: Policy | None = None, descriptors: Descripto
     except Exception:
         log.exception("internal error while reading request %r", request_id)
         return failed_decision("INTERNAL_ERROR", "the gate hit an internal error reading this request", None, policy, request_id, {})
-    return evaluate(request, policy, descriptors, now, policy_notes)
+    return evaluate(request, policy, descriptors, now, policy_notes, intent_reader)

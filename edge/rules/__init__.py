@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from ..findings import Finding
-from . import approvals, contracts, delegation, router, signing, transfers
+from . import approvals, contracts, delegation, intent, router, signing, transfers
 from .context import RuleContext
 
 
@@ -45,6 +45,7 @@ RULES: tuple[Rule, ...] = (
     Rule("admin_actions", ("OWNERSHIP_TRANSFER", "PROXY_UPGRADE"), contracts.admin_actions),
     Rule("contract_creation", ("CONTRACT_CREATION",), contracts.contract_creation),
     Rule("denylisted", ("ADDRESS_DENYLISTED",), contracts.denylisted),
+    Rule("intent_binding", ("INTENT_MISMATCH",), intent.intent_binding),
 )
 
 

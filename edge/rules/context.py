@@ -7,6 +7,7 @@ from typing import Any, Iterator
 
 from dmind.policies import Policy
 
+from ..stated_intent import StatedIntent
 from ..types import Call, Command, Intent, Payload, Request
 
 UINT256_MAX = (1 << 256) - 1
@@ -21,6 +22,7 @@ class RuleContext:
     intent: Intent
     policy: Policy
     now: int
+    stated: StatedIntent | None = None  # what the user asked for, when the wallet said
 
     @property
     def chain_id(self) -> int | None:

@@ -118,6 +118,8 @@ CASES: dict[str, tuple[dict, dict]] = {
     "CONTRACT_UNVERIFIED": (_plan((0x0B, ["address", "uint256"], [MSG_SENDER, 10]), to=FRIEND, value=10),
                             _plan((0x0B, ["address", "uint256"], [MSG_SENDER, 10]), value=10)),
     "NFT_ORDER_PAYS_OTHERS": (typed_request(seaport_order(SIGNER, 1)), typed_request(seaport_order(SIGNER, 10**18))),
+    "INTENT_MISMATCH": ({**_swap(MSG_SENDER), "stated_intent": {"name": "EXECUTE_SWAP", "arguments": {"inputTokenSymbol": "USDC", "outputTokenCA": NFT}}},
+                        {**_swap(MSG_SENDER), "stated_intent": {"name": "EXECUTE_SWAP", "arguments": {"inputTokenSymbol": "USDC", "outputTokenCA": WETH}}}),
 }
 
 

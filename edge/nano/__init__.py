@@ -1,0 +1,1 @@
+"""The nano intent model: FunctionGemma protocol, tools, decoding grammar and runtimes."""

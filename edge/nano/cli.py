@@ -1,0 +1,112 @@
+"""`dmind-edge nano`: ask the nano model, or evaluate it on a dataset (the `[nano]` extra)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from typer.core import TyperGroup
+
+from .metrics import METRICS
+from .runtime import NanoError, NanoModel
+
+err = Console(stderr=True)
+
+
+class _AskByDefault(TyperGroup):
+    """`dmind-edge nano "words"` asks; `dmind-edge nano eval ...` evaluates."""
+
+    def parse_args(self, ctx, args):
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["ask", *args]
+        return super().parse_args(ctx, args)
+
+
+app = typer.Typer(cls=_AskByDefault, no_args_is_help=True, add_completion=False,
+                  help='The nano intent model: `dmind-edge nano "swap half my SOL for USDC"`, or `nano eval`.')
+
+MODEL = typer.Option(None, "--model", help="Model directory or model file (default: the built-in model).")
+BACKEND = typer.Option("onnx", "--backend", help="Runtime: onnx.")
+
+
+def _load(model: Optional[Path], backend: str, constrained: bool = True) -> NanoModel:
+    try:
+        return NanoModel.load(model, backend=backend, constrained=constrained)
+    except NanoError as exc:
+        err.print(f"[red]{exc.code}[/red] {escape(exc.message)}")
+        raise typer.Exit(2) from exc
+
+
+@app.command()
+def ask(
+    words: str = typer.Argument(..., help="What the user said."),
+    model: Optional[Path] = MODEL,
+    backend: str = BACKEND,
+    free: bool = typer.Option(False, "--unconstrained", help="Decode without the grammar (to see the raw model)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the call as JSON."),
+) -> None:
+    """Turn what the user said into a call, or a plain answer."""
+    generation = _load(model, backend, not free).generate([{"role": "user", "content": words}])
+    if generation.error is not None:
+        err.print(f"[red]{generation.error.code}[/red] {escape(generation.error.message)}\nraw: {escape(generation.raw)}")
+        raise typer.Exit(1)
+    reply = generation.reply
+    if as_json:
+        body = {"name": reply.call.name, "arguments": reply.call.arguments} if reply.call else {"text": reply.text}
+        sys.stdout.write(json.dumps(body, ensure_ascii=False) + "\n")
+    elif reply.call:
+        args = ", ".join(f"{k}={v!r}" for k, v in reply.call.arguments.items())
+        Console().print(f"[bold]{reply.call.name}[/bold]({escape(args)})")
+    else:
+        Console().print(escape(reply.text or ""))
+    err.print(f"{generation.tokens} tokens; first after {generation.first_token_s * 1000:.0f} ms")
+
+
+def metrics_table(title: str, summary: dict[str, dict[str, float]]) -> Table:
+    table = Table(title=title)
+    table.add_column("language")
+    for name in METRICS:
+        table.add_column(name.replace("_", " "), justify="right")
+    table.add_column("turns", justify="right")
+    for lang, row in summary.items():
+        table.add_row(lang, *(f"{row[m] * 100:.1f}%" if row[m] == row[m] else "-" for m in METRICS), str(row["turns"]))
+    return table
+
+
+@app.command("eval")
+def evaluate_command(
+    dataset: Path = typer.Option(..., "--dataset", help="Conversations (JSON Lines, OpenAI chat form)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write {id, turn, raw} per assistant turn here."),
+    model: Optional[Path] = MODEL,
+    backend: str = BACKEND,
+    limit: Optional[int] = typer.Option(None, "--limit", help="Only the first N conversations."),
+    free: bool = typer.Option(False, "--unconstrained", help="Decode without the grammar."),
+    as_json: bool = typer.Option(False, "--json", help="Print the metrics as JSON."),
+) -> None:
+    """Function recognition, argument extraction, protocol adherence, multi-turn success (overall and per language)."""
+    from .evaluate import predict, read_conversations, report, write_predictions
+
+    try:
+        conversations = read_conversations(dataset)[:limit]
+    except (OSError, ValueError) as exc:
+        err.print(f"[red]cannot read[/red] {dataset}: {exc}")
+        raise typer.Exit(2) from exc
+    loaded = _load(model, backend, not free)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task("generating", total=None)
+        predictions = predict(loaded, conversations, lambda done, total: progress.update(task, completed=done, total=total))
+    if out:
+        write_predictions(out, predictions)
+    summary = report(conversations, predictions)
+    if as_json:
+        sys.stdout.write(json.dumps(summary, indent=2) + "\n")
+    else:
+        Console().print(metrics_table(f"{dataset.name}: {len(conversations)} conversations, {backend}", summary))

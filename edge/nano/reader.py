@@ -1,0 +1,34 @@
+"""The gate's reader of a user's words: the nano model, loaded on first use and then kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+from ..stated_intent import ReaderUnavailable
+from .parse import Reply
+
+
+class ModelReader:
+    """Callable `words -> Reply` over a nano model; raises `ReaderUnavailable` where it cannot load."""
+
+    def __init__(self, directory: Optional[Path] = None, backend: str = "onnx") -> None:
+        self.directory, self.backend = directory, backend
+        self._model = None
+        self._failure: Optional[str] = None
+
+    def __call__(self, words: str) -> Reply:
+        if self._model is None:
+            if self._failure is not None:
+                raise ReaderUnavailable(self._failure)
+            from .runtime import NanoError, NanoModel
+
+            try:
+                self._model = NanoModel.load(self.directory, backend=self.backend)
+            except NanoError as exc:
+                self._failure = exc.message
+                raise ReaderUnavailable(exc.message) from exc
+        generation = self._model.generate([{"role": "user", "content": words}])
+        if generation.error is not None:
+            raise generation.error
+        return generation.reply

@@ -1,0 +1,59 @@
+"""What the user said they want, read from a request's `stated_intent`.
+
+A wallet passes either the user's words (read by the nano model, when the host supplies a
+reader) or a call it already has, `{"name": "EXECUTE_SWAP", "arguments": {...}}`. Either way
+the result is one `StatedIntent`: a tool call, or plain text (the user asked for nothing to
+be signed). Anything unreadable is a finding, never a silent pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+from .findings import Finding, finding
+from .nano.parse import Reply
+from .nano.tools import CallError, validate_call
+
+MAX_WORDS = 2000  # characters of user text a reader is handed
+
+Reader = Callable[[str], Reply]
+
+
+class ReaderUnavailable(RuntimeError):
+    """The host's reader cannot run here (no model file, no runtime); the words stay unread."""
+
+
+@dataclass(frozen=True, slots=True)
+class StatedIntent:
+    name: Optional[str]  # the tool called, or None for a plain-text reply
+    arguments: dict[str, Any] = field(default_factory=dict)
+    source: str = "call"  # call | words
+    words: Optional[str] = None
+
+
+def read_stated_intent(value: Any, reader: Optional[Reader] = None) -> tuple[Optional[StatedIntent], tuple[Finding, ...]]:
+    """The stated intent of a request and findings about reading it."""
+    if value is None:
+        return None, ()
+    if isinstance(value, str):
+        if not value.strip() or len(value) > MAX_WORDS:
+            return None, (finding("INTENT_UNREADABLE", f"the stated intent is empty or longer than {MAX_WORDS} characters", "stated_intent"),)
+        if reader is None:
+            return None, (finding("INTENT_MODEL_UNAVAILABLE", "the user's words came without a model to read them, so the payload was not checked against them", "stated_intent"),)
+        try:
+            reply = reader(value)
+        except ReaderUnavailable as exc:
+            return None, (finding("INTENT_MODEL_UNAVAILABLE", f"the user's words were not read: {exc}", "stated_intent"),)
+        except CallError as exc:
+            return None, (finding("INTENT_UNREADABLE", f"the nano model's reading of the user's words is invalid ({exc.code})", "stated_intent"),)
+        if reply.call is None:
+            return StatedIntent(None, source="words", words=value), ()
+        return StatedIntent(reply.call.name, dict(reply.call.arguments), "words", value), ()
+    if isinstance(value, dict) and isinstance(value.get("name"), str) and isinstance(value.get("arguments", {}), dict):
+        try:
+            validate_call(value["name"], value.get("arguments", {}))
+        except CallError as exc:
+            return None, (finding("INTENT_UNREADABLE", f"the stated call is invalid: {exc.message} ({exc.code})", "stated_intent"),)
+        return StatedIntent(value["name"], dict(value.get("arguments", {}))), ()
+    return None, (finding("INTENT_UNREADABLE", "the stated intent is neither the user's words nor a {name, arguments} call", "stated_intent"),)

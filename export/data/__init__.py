@@ -1,0 +1,1 @@
+"""Synthetic conversations for the nano intent model."""

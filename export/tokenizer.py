@@ -1,0 +1,46 @@
+"""A byte-level BPE tokenizer for the built-in model, trained with Hugging Face `tokenizers`.
+
+FunctionGemma's control tokens are special tokens (one id each, never split); digits are
+split one by one, as in Gemma's own tokenizer, so numbers are copied digit by digit.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+from dmind.edge.nano.protocol import CONTROL_TOKENS, render_prompt, segments
+from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+
+
+def corpus(conversations: Iterable[dict]) -> Iterable[str]:
+    """Every text the model reads or writes, as it appears in prompts."""
+    for conv in conversations:
+        for text, _ in segments(conv["messages"], open_next=False):
+            yield text
+
+
+def train_tokenizer(conversations: list[dict], vocab_size: int) -> Tokenizer:
+    tokenizer = Tokenizer(models.BPE())
+    tokenizer.pre_tokenizer = pre_tokenizers.Sequence(
+        [pre_tokenizers.Digits(individual_digits=True), pre_tokenizers.ByteLevel(add_prefix_space=False)]
+    )
+    tokenizer.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab_size, special_tokens=list(CONTROL_TOKENS), initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
+    tokenizer.train_from_iterator(corpus(conversations), trainer=trainer)
+    return tokenizer
+
+
+def save(tokenizer: Tokenizer, directory: Path) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "tokenizer.json"
+    tokenizer.save(str(path))
+    return path
+
+
+def prompt_lengths(tokenizer: Tokenizer, conversations: list[dict]) -> list[int]:
+    """Token counts of whole conversations, for sizing training batches."""
+    return [len(tokenizer.encode(render_prompt(c["messages"])).ids) for c in conversations]

@@ -1,0 +1,168 @@
+"""Train the built-in nano model on CPU, deterministically for a given seed.
+
+Every conversation opens with the same developer turn (the tool declarations, about three
+quarters of the tokens), so each step runs that prefix once and shares its key-value cache
+across the batch; gradients flow through the shared prefix as through any other tokens.
+Loss is taken only on what the model writes: its calls and its plain-text replies. Inside an
+address value only the first token is learned: the decoding grammar limits addresses to those
+in the conversation, so the rest of one is forced, and learning to reproduce random
+characters only adds noise to every step.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from random import Random
+from typing import Callable, Optional
+
+from dmind.edge.nano.protocol import CONTROL_TOKENS, ESCAPE
+from dmind.edge.nano.tokens import encode
+from dmind.edge.nano.tokens import prefix as prefix_ids
+from dmind.edge.nano.tools import is_address
+
+from .data.generate import generate, write_jsonl
+from .model import BUILTIN, ModelShape, gemma3_config
+from .tokenizer import save as save_tokenizer
+from .tokenizer import train_tokenizer
+
+IGNORE = -100
+
+
+def decision_labels(tokenizer, ids: list[int], written: list[bool]) -> list[int]:
+    """Labels for the tokens the model decides: written by it, and not the forced tail of an address."""
+    escape = tokenizer.token_to_id(ESCAPE)
+    labels = [t if w else IGNORE for t, w in zip(ids, written)]
+    opened = None
+    for i, token in enumerate(ids):
+        if token != escape or not written[i]:
+            continue
+        if opened is None:
+            opened = i
+            continue
+        if is_address(tokenizer.decode(ids[opened + 1:i], skip_special_tokens=False)):
+            labels[opened + 2:i] = [IGNORE] * max(0, i - opened - 2)
+        opened = None
+    return labels
+
+
+@dataclass(frozen=True, slots=True)
+class TrainConfig:
+    seed: int = 0
+    conversations: int = 36_000
+    test_conversations: int = 400
+    vocab_size: int = 2048
+    steps: int = 1200
+    batch_size: int = 32
+    learning_rate: float = 2e-3
+    warmup_steps: int = 60
+    weight_decay: float = 0.01
+    threads: int = 2
+    shape: ModelShape = BUILTIN
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    step: int
+    steps: int
+    loss: float
+    elapsed_s: float
+
+
+def _batches(examples: list[tuple[list[int], list[int]]], batch_size: int, rng: Random) -> list[list[int]]:
+    """Indices grouped by length (little padding), in a shuffled order of groups."""
+    order = sorted(range(len(examples)), key=lambda i: (len(examples[i][0]), rng.random()))
+    groups = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+    rng.shuffle(groups)
+    return groups
+
+
+def _learning_rate(config: TrainConfig, step: int) -> float:
+    if step < config.warmup_steps:
+        return config.learning_rate * (step + 1) / config.warmup_steps
+    progress = (step - config.warmup_steps) / max(1, config.steps - config.warmup_steps)
+    return config.learning_rate * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
+
+
+def train(out: Path, config: TrainConfig = TrainConfig(), on_progress: Optional[Callable[[Progress], None]] = None,
+          data_dir: Optional[Path] = None) -> dict:
+    """Tokenizer and model into `out` (`model.safetensors`, `config.json`, `tokenizer.json`, `train.json`); data into `data_dir`."""
+    import torch
+    from transformers import Gemma3ForCausalLM
+    from transformers.cache_utils import DynamicCache
+
+    started = time.perf_counter()
+    torch.manual_seed(config.seed)
+    torch.set_num_threads(config.threads)
+    rng = Random(config.seed)
+    out.mkdir(parents=True, exist_ok=True)
+
+    conversations = generate(config.conversations, split="train", seed=config.seed)
+    data_dir = data_dir or out / "data"
+    write_jsonl(data_dir / "train.jsonl", conversations)
+    write_jsonl(data_dir / "test.jsonl", generate(config.test_conversations, split="test", seed=config.seed))
+    tokenizer = train_tokenizer(conversations, config.vocab_size)
+    save_tokenizer(tokenizer, out)
+
+    encoded = [encode(tokenizer, conv["messages"], open_next=False) for conv in conversations]
+    prefix = prefix_ids(tokenizer)
+    examples = []
+    for ids, written in encoded:
+        if ids[:len(prefix)] != prefix:
+            raise RuntimeError("a conversation does not open with the shared developer turn")
+        rest = ids[len(prefix):]
+        examples.append((rest, decision_labels(tokenizer, rest, written[len(prefix):])))
+
+    special = {token: tokenizer.token_to_id(token) for token in CONTROL_TOKENS}
+    model_config = gemma3_config(config.shape, tokenizer.get_vocab_size(), special)
+    model_config._attn_implementation = "sdpa"
+    model = Gemma3ForCausalLM(model_config)
+    model.train()
+    decay = [p for n, p in model.named_parameters() if p.ndim >= 2]
+    no_decay = [p for n, p in model.named_parameters() if p.ndim < 2]
+    optimizer = torch.optim.AdamW(
+        [{"params": decay, "weight_decay": config.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
+        lr=config.learning_rate, betas=(0.9, 0.98),
+    )
+    prefix_tensor = torch.tensor([prefix])
+    pad = special["<pad>"]
+    losses: list[float] = []
+    batches: list[list[int]] = []
+    for step in range(config.steps):
+        if not batches:
+            batches = _batches(examples, config.batch_size, rng)
+        batch = [examples[i] for i in batches.pop()]
+        width = max(len(ids) for ids, _ in batch)
+        input_ids = torch.tensor([ids + [pad] * (width - len(ids)) for ids, _ in batch])
+        labels = torch.tensor([lab + [IGNORE] * (width - len(lab)) for _, lab in batch])
+        for group in optimizer.param_groups:
+            group["lr"] = _learning_rate(config, step)
+        cache = model(prefix_tensor, past_key_values=DynamicCache(), use_cache=True).past_key_values
+        for layer in cache.layers:  # one prefix, seen by every row (right padding needs no mask under causal attention)
+            layer.keys = layer.keys.expand(len(batch), -1, -1, -1)
+            layer.values = layer.values.expand(len(batch), -1, -1, -1)
+        loss = model(input_ids, past_key_values=cache, labels=labels).loss
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+        losses.append(loss.item())
+        if on_progress:
+            on_progress(Progress(step + 1, config.steps, sum(losses[-20:]) / len(losses[-20:]), time.perf_counter() - started))
+
+    model.eval()
+    model.save_pretrained(out, safe_serialization=True)
+    report = {
+        "config": asdict(config),
+        "parameters": sum(p.numel() for p in model.parameters()),
+        "prefix_tokens": len(prefix),
+        "final_loss": sum(losses[-50:]) / len(losses[-50:]),
+        "loss_every_50": [round(sum(losses[i:i + 50]) / len(losses[i:i + 50]), 4) for i in range(0, len(losses), 50)],
+        "train_seconds": round(time.perf_counter() - started, 1),
+        "torch": torch.__version__,
+    }
+    (out / "train.json").write_text(json.dumps(report, indent=2) + "\n")
+    return report
