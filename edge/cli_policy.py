@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import time
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Optional
 
@@ -15,17 +14,11 @@ from dmind.policies.default import default_policy_source
 from dmind.policies.loader import load_policy_file
 from rich.console import Console
 
+from .version import runtime_version
+
 app = typer.Typer(no_args_is_help=True, help="Author, sign, verify and install signed policy bundles.")
 out = Console()
 err = Console(stderr=True)
-
-
-def runtime_version() -> str:
-    """This runtime's version, which bundles compare with their `min_runtime`."""
-    try:
-        return version("dmind-edge")
-    except PackageNotFoundError:
-        return "0.0.0"
 
 
 def _fail(code: str, message: str, status: int = 1) -> typer.Exit:

@@ -12,6 +12,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from .model import BUILTIN, MINIATURE
 from .train import TrainConfig
 
+DEFAULTS = TrainConfig()
+
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Train models shipped with dmind-edge.")
 err = Console(stderr=True)
 
@@ -20,9 +22,9 @@ err = Console(stderr=True)
 def train_nano(
     out: Path = typer.Option(..., "--out", help="Model directory to write."),
     seed: int = typer.Option(0, "--seed"),
-    steps: int = typer.Option(TrainConfig.steps, "--steps", help="Optimizer steps (the run is deterministic for a seed and step count)."),
-    conversations: int = typer.Option(TrainConfig.conversations, "--conversations", help="Training conversations to generate."),
-    test_conversations: int = typer.Option(TrainConfig.test_conversations, "--test-conversations", help="Held-out conversations."),
+    steps: int = typer.Option(DEFAULTS.steps, "--steps", help="Optimizer steps (the run is deterministic for a seed and step count)."),
+    conversations: int = typer.Option(DEFAULTS.conversations, "--conversations", help="Training conversations to generate."),
+    test_conversations: int = typer.Option(DEFAULTS.test_conversations, "--test-conversations", help="Held-out conversations."),
     miniature: bool = typer.Option(False, "--miniature", help="A tiny model for smoke tests (about a minute)."),
     data_dir: Optional[Path] = typer.Option(None, "--data", help="Where the generated datasets go (default: OUT/data, removed after)."),
     keep_fp32: bool = typer.Option(False, "--keep-fp32", help="Keep the float32 ONNX file beside the int8 one."),

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from dmind.edge.cli_policy import runtime_version
+from dmind.edge.version import runtime_version
 from rich.console import Console
 from rich.progress import Progress
 

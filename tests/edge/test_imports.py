@@ -63,3 +63,36 @@ def test_gate_decides_the_same_without_compiled_accelerators():
 
     result = subprocess.run([sys.executable, "-c", PURE], capture_output=True, text=True, timeout=120, check=True)
     assert json.loads(result.stdout) == [evaluate_json(row, now=EXAMPLES_NOW).verdict for row in example_requests()]
+
+
+BRIDGE = r"""
+import importlib.machinery, json, sys, sysconfig
+sys.modules["cytoolz"] = None
+sys.modules["_cbor2"] = None  # cbor2's C extension: the bridge must run on its pure-Python codec
+before = set(sys.modules)
+import cbor2
+from dmind.edge.bridge import handle
+from dmind.edge.examples import EXAMPLES_NOW, example_requests
+verdicts = []
+for i, row in enumerate(example_requests()):
+    fields = {k: v for k, v in {"chain_id": row.get("chainId"), "from": row.get("from"), "origin": row.get("origin")}.items() if v is not None}
+    message = {"api_version": 1, "request_id": i, "op": "evaluate", "request": row["request"], "now": EXAMPLES_NOW, **fields}
+    verdicts.append(cbor2.loads(handle(cbor2.dumps(message)))["result"]["decision"])
+stdlib = sysconfig.get_paths()["stdlib"]
+compiled = sorted(
+    name for name, module in sys.modules.items()
+    if name not in before and (getattr(module, "__file__", None) or "").endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES))
+    and not module.__file__.startswith(stdlib)
+)
+print(json.dumps({"modules": sorted(sys.modules), "compiled": compiled, "verdicts": verdicts}))
+"""
+
+
+def test_bridge_runs_on_pure_python_cbor_and_decides_as_the_gate():
+    from dmind.edge import evaluate_json
+    from dmind.edge.examples import EXAMPLES_NOW, example_requests
+
+    result = json.loads(subprocess.run([sys.executable, "-c", BRIDGE], capture_output=True, text=True, timeout=120, check=True).stdout)
+    assert not {m.split(".")[0] for m in result["modules"]} & set(FORBIDDEN)
+    assert {m.split(".")[0] for m in result["compiled"]} <= {"Crypto", "_cffi_backend"}, result["compiled"]
+    assert result["verdicts"] == [evaluate_json(row, now=EXAMPLES_NOW).verdict for row in example_requests()]

@@ -1,0 +1,320 @@
+"""The mobile bridge: one function a host app calls, `handle(request: bytes) -> bytes`.
+
+CBOR in and CBOR out (a JSON object in gets a JSON object back, for debugging). Every request
+is a map with `api_version`, `request_id` and `op`; every response carries the same
+`api_version` and `request_id` and either a `result` or an error `code` and `message`. Nothing
+raises across the language boundary: garbage, wrong versions, oversized input and our own bugs
+all come back as an error response, and an error response is never a permission to sign.
+
+The messages are described in `bridge.cddl` beside this file (checked by the tests). State is
+the active verified policy bundle and nothing else that changes a result: the nano model, when
+the bridge runs it for the host, is loaded once and kept as a cache. No threads are started.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import cbor2
+
+from .limits import MAX_REQUEST_JSON_BYTES
+from .pipeline import evaluate_json
+from .render import decision_json
+from .version import runtime_version
+
+log = logging.getLogger(__name__)
+
+API_VERSION = 1
+# A request is the EIP-1193 request plus a little envelope; a policy bundle is at most 256 KiB.
+MAX_BRIDGE_BYTES = MAX_REQUEST_JSON_BYTES + 512 * 1024
+MAX_DEPTH = 64  # nesting of maps and arrays in one message
+ENVELOPE = ("api_version", "request_id", "op")
+
+
+class BridgeError(Exception):
+    """A request refused at the bridge, with a stable code (`BRIDGE_*`, `BUNDLE_*`, `POLICY_*`)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One field of an operation's request: its name, the types it may take, whether it must be there."""
+
+    name: str
+    types: tuple[type, ...]
+    required: bool = False
+
+
+def _check_fields(op: str, body: dict, fields: tuple[Field, ...]) -> None:
+    known = {f.name for f in fields} | set(ENVELOPE)
+    unknown = sorted(str(k) for k in body if k not in known)
+    if unknown:
+        raise BridgeError("BRIDGE_FIELD_UNKNOWN", f"`{op}` takes no field {', '.join(unknown)}")
+    for f in fields:
+        value = body.get(f.name)
+        if value is None:
+            if f.required:
+                raise BridgeError("BRIDGE_FIELD_MISSING", f"`{op}` needs `{f.name}`")
+            continue
+        if isinstance(value, bool) and bool not in f.types or not isinstance(value, f.types):
+            raise BridgeError("BRIDGE_FIELD_INVALID", f"`{f.name}` must be {' or '.join(t.__name__ for t in f.types)}")
+
+
+def _json_shaped(value: Any, depth: int = 0) -> None:
+    """Refuse what JSON cannot say (bytes, tags, non-text keys, undefined) inside an EIP-1193 request."""
+    if depth > MAX_DEPTH:
+        raise BridgeError("BRIDGE_MESSAGE_INVALID", f"the message nests deeper than {MAX_DEPTH} levels")
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return
+    if isinstance(value, list):
+        for item in value:
+            _json_shaped(item, depth + 1)
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise BridgeError("BRIDGE_MESSAGE_INVALID", "map keys in a request must be text")
+            _json_shaped(item, depth + 1)
+        return
+    raise BridgeError("BRIDGE_MESSAGE_INVALID", f"a request holds only JSON values, not {type(value).__name__}")
+
+
+def _is_request_id(value: Any) -> bool:
+    """Text, or an unsigned integer that fits CBOR's major type 0."""
+    if isinstance(value, str):
+        return len(value) <= 256
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**64
+
+
+def _refuse_tags(_decoder: Any, tag: cbor2.CBORTag) -> Any:
+    raise BridgeError("BRIDGE_MESSAGE_INVALID", f"CBOR tag {tag.tag} is not used by the bridge")
+
+
+def _decode(data: bytes) -> tuple[Any, bool]:
+    """The request object and whether it came as JSON."""
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise BridgeError("BRIDGE_MESSAGE_INVALID", "the request must be bytes")
+    data = bytes(data)
+    if len(data) > MAX_BRIDGE_BYTES:
+        raise BridgeError("BRIDGE_TOO_LARGE", f"the request is {len(data)} bytes, over the {MAX_BRIDGE_BYTES}-byte limit")
+    if data.lstrip()[:1] == b"{":
+        try:
+            return json.loads(data.decode("utf-8")), True
+        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+            raise BridgeError("BRIDGE_MESSAGE_INVALID", f"the request is not valid JSON: {exc}") from exc
+    try:
+        return cbor2.loads(data, tag_hook=_refuse_tags), False
+    except BridgeError:
+        raise
+    except (cbor2.CBORDecodeError, ValueError, TypeError, OverflowError, RecursionError, MemoryError) as exc:
+        raise BridgeError("BRIDGE_MESSAGE_INVALID", f"the request is not valid CBOR: {exc}") from exc
+
+
+def _encode(response: dict, as_json: bool) -> bytes:
+    if as_json:
+        return json.dumps(response, ensure_ascii=False).encode("utf-8")
+    return cbor2.dumps(response, canonical=True)
+
+
+def _bytes_field(value: Any, name: str) -> bytes:
+    """A bytes field: a CBOR byte string, or (in JSON) 0x-hex."""
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, str) and value.startswith("0x"):
+        try:
+            return bytes.fromhex(value[2:])
+        except ValueError:
+            pass
+    raise BridgeError("BRIDGE_FIELD_INVALID", f"`{name}` must be bytes (0x-hex in JSON)")
+
+
+EVALUATE = (
+    Field("request", (dict,), required=True), Field("chain_id", (int,)), Field("from", (str,)), Field("origin", (str,)),
+    Field("stated_intent", (str, dict)), Field("nano_output", (str,)), Field("now", (int,)),
+)
+LOAD_POLICY = (Field("bundle", (bytes, str), required=True), Field("trust_keys", (list,), required=True), Field("now", (int,)),
+               Field("allow_new_id", (bool,)))
+READ_INTENT = (Field("words", (str,), required=True), Field("nano_output", (str,)))
+NANO_PROMPT = (Field("messages", (list,), required=True),)
+INFO: tuple[Field, ...] = ()
+
+
+class Bridge:
+    """The bridge's state: the active verified policy bundle, and the nano model once loaded (a cache)."""
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self.clock = clock
+        self.bundle = None  # policies.bundle.VerifiedBundle
+        self._reader = None
+        self._ops: dict[str, tuple[tuple[Field, ...], Callable[[dict], dict]]] = {
+            "info": (INFO, self._info), "evaluate": (EVALUATE, self._evaluate), "load_policy": (LOAD_POLICY, self._load_policy),
+            "read_intent": (READ_INTENT, self._read_intent), "nano_prompt": (NANO_PROMPT, self._nano_prompt),
+        }
+
+    def handle(self, request: bytes) -> bytes:
+        """Answer one request; never raises."""
+        as_json, request_id = False, None
+        try:
+            body, as_json = _decode(request)
+            if not isinstance(body, dict):
+                raise BridgeError("BRIDGE_MESSAGE_INVALID", "the request must be a map")
+            request_id = body.get("request_id")
+            if not _is_request_id(request_id):
+                request_id = None
+                raise BridgeError("BRIDGE_FIELD_MISSING", "every request needs a `request_id` (text or unsigned integer)")
+            if body.get("api_version") != API_VERSION:
+                raise BridgeError("BRIDGE_VERSION_UNSUPPORTED", f"api_version {body.get('api_version')!r} is not {API_VERSION}")
+            op = body.get("op")
+            if not isinstance(op, str) or op not in self._ops:
+                raise BridgeError("BRIDGE_OP_UNKNOWN", f"no operation {op!r}; the operations are {', '.join(self._ops)}")
+            fields, run = self._ops[op]
+            _check_fields(op, body, fields)
+            response = {"api_version": API_VERSION, "request_id": request_id, "result": run(body)}
+        except BridgeError as exc:
+            response = {"api_version": API_VERSION, "request_id": request_id, "code": exc.code, "message": exc.message}
+        except Exception:  # a bug of ours is an error response, never an exception in the host
+            log.exception("bridge error on request %r", request_id)
+            response = {"api_version": API_VERSION, "request_id": request_id, "code": "BRIDGE_INTERNAL_ERROR",
+                        "message": "the bridge hit an internal error; nothing may be signed on this answer"}
+        try:
+            return _encode(response, as_json)
+        except (TypeError, ValueError, OverflowError):
+            log.exception("bridge could not encode the response to %r", request_id)
+            return _encode({"api_version": API_VERSION, "request_id": None, "code": "BRIDGE_INTERNAL_ERROR",
+                            "message": "the bridge could not encode its answer"}, as_json)
+
+    def _now(self, body: dict) -> int:
+        if body.get("now") is None:
+            return int(self.clock())
+        if not 0 <= body["now"] < 2**64:
+            raise BridgeError("BRIDGE_FIELD_INVALID", "`now` is unix seconds, an unsigned integer")
+        return body["now"]
+
+    def _policy(self, now: int):
+        """The active policy: the verified bundle inside its validity window, else the built-in default."""
+        from dmind.policies import default_policy
+
+        if self.bundle is None:
+            return default_policy()
+        info = self.bundle.info
+        if not info.not_before <= now < info.expires_at:
+            raise BridgeError("POLICY_EXPIRED", f"the active policy bundle {info.bundle_id} r{info.revision} is valid only from "
+                                                f"{info.not_before} to {info.expires_at}; load a current one")
+        return self.bundle.policy
+
+    def _info(self, _body: dict) -> dict:
+        from importlib.util import find_spec
+
+        from dmind.policies import default_policy
+
+        policy = self.bundle.policy if self.bundle is not None else default_policy()
+        info = self.bundle.info if self.bundle is not None else None
+        return {
+            "runtime": runtime_version(), "operations": sorted(self._ops), "nano_runtime": find_spec("onnxruntime") is not None,
+            "policy": {"id": policy.policy_id, "revision": policy.revision, "signed": info is not None,
+                       "valid_now": info is None or info.not_before <= int(self.clock()) < info.expires_at},
+        }
+
+    def _reader_for(self, body: dict):
+        """What reads the user's words: the host's own model output when given, else the built-in model (when importable)."""
+        if body.get("nano_output") is not None:
+            from .nano.parse import parse_reply
+
+            raw = body["nano_output"]
+            return lambda _words: parse_reply(raw)
+        if self._reader is None:
+            from .nano.reader import ModelReader
+
+            self._reader = ModelReader()
+        return self._reader
+
+    def _evaluate(self, body: dict) -> dict:
+        request = body["request"]
+        _json_shaped(request)
+        if isinstance(body.get("stated_intent"), dict):
+            _json_shaped(body["stated_intent"])
+        now = self._now(body)
+        policy = self._policy(now)
+        obj = {"id": body["request_id"], "request": request, "chainId": body.get("chain_id"), "from": body.get("from"),
+               "origin": body.get("origin"), "stated_intent": body.get("stated_intent")}
+        reader = self._reader_for(body) if isinstance(body.get("stated_intent"), str) else None
+        return decision_json(evaluate_json(obj, policy, now=now, intent_reader=reader))
+
+    def _load_policy(self, body: dict) -> dict:
+        from dmind.policies.bundle import BundleError, TrustStore, verify_bundle
+        from dmind.policies.errors import CodedError
+
+        data = _bytes_field(body["bundle"], "bundle")
+        trust = TrustStore()
+        try:
+            from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+            for i, key in enumerate(body["trust_keys"]):
+                raw = _bytes_field(key, f"trust_keys[{i}]")
+                if len(raw) != 32:
+                    raise BridgeError("BRIDGE_FIELD_INVALID", f"trust_keys[{i}] must be a raw 32-byte Ed25519 public key")
+                trust.add(Ed25519PublicKey.from_public_bytes(raw))
+        except ValueError as exc:
+            raise BridgeError("BRIDGE_FIELD_INVALID", f"a trust key is not an Ed25519 public key: {exc}") from exc
+        active = self.bundle.info if self.bundle is not None else None
+        revisions = {active.bundle_id: active.revision} if active else {}
+        try:
+            verified = verify_bundle(data, trust, self._now(body), runtime_version(), revisions)
+        except (BundleError, CodedError) as exc:
+            raise BridgeError(exc.code, exc.message) from exc
+        if active and verified.info.bundle_id != active.bundle_id and not body.get("allow_new_id"):
+            raise BridgeError("BUNDLE_ID_CHANGED", f"the active bundle is {active.bundle_id}; switching to {verified.info.bundle_id} "
+                                                   "needs allow_new_id")
+        self.bundle = verified
+        info = verified.info
+        return {"bundle_id": info.bundle_id, "revision": info.revision, "policy_id": verified.policy.policy_id,
+                "expires_at": info.expires_at, "sha256": verified.digest}
+
+    def _read_intent(self, body: dict) -> dict:
+        from .nano.tools import CallError
+        from .stated_intent import ReaderUnavailable
+
+        try:
+            reply = self._reader_for(body)(body["words"])
+        except ReaderUnavailable as exc:
+            raise BridgeError("INTENT_MODEL_UNAVAILABLE", f"the user's words cannot be read here: {exc}") from exc
+        except CallError as exc:
+            raise BridgeError(exc.code, exc.message) from exc
+        if reply.call is not None:
+            return {"call": {"name": reply.call.name, "arguments": reply.call.arguments}}
+        return {"text": reply.text}
+
+    def _nano_prompt(self, body: dict) -> dict:
+        """The prompt text and decoding grammar for a host that runs the nano model itself."""
+        from .nano.grammar import addresses_in, lark_grammar
+        from .nano.protocol import render_prompt
+
+        messages = body["messages"]
+        _json_shaped(messages)
+        if not all(isinstance(m, dict) and m.get("role") in ("user", "assistant", "tool") for m in messages):
+            raise BridgeError("BRIDGE_FIELD_INVALID", "`messages` are {role: user|assistant|tool, ...} maps (OpenAI chat form)")
+        try:
+            prompt = render_prompt(messages)
+        except (ValueError, TypeError, KeyError) as exc:
+            raise BridgeError("BRIDGE_FIELD_INVALID", f"`messages` cannot be rendered: {exc}") from exc
+        said = [str(m.get("content") or "") for m in messages if m.get("role") in ("user", "tool")]
+        return {"prompt": prompt, "grammar": lark_grammar(addresses_in(said))}
+
+
+_DEFAULT = Bridge()
+
+
+def handle(request: bytes) -> bytes:
+    """The host's entry point: one CBOR (or JSON) request in, one response out; never raises."""
+    return _DEFAULT.handle(request)
+
+
+__all__ = ["API_VERSION", "Bridge", "BridgeError", "handle"]
