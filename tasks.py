@@ -21,7 +21,7 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 # Extras that train models need torch; this exact release is the CPU build (a plain `torch` would pull CUDA, gigabytes).
 TORCH = "torch==2.13.0"
-NEEDS_TORCH = ("dev", "train", "export")
+NEEDS_TORCH = ("dev", "train", "export", "executorch")
 
 
 def _run(*args: str | Path) -> None:

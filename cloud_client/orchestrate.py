@@ -76,11 +76,11 @@ async def _consult_local(decision: Decision, request: dict, policy: Policy, pair
 
 
 async def decide(request: dict, policy: Policy, pairing=None, cloud: CloudClient | None = None,
-                 estimates: LatencyEstimates | None = None, now: int | None = None) -> Decision:
-    """The final decision for one request across the tiers the route picks."""
+                 estimates: LatencyEstimates | None = None, now: int | None = None, intent_reader=None) -> Decision:
+    """The final decision for one request across the tiers the route picks (`intent_reader`: the nano model, for words)."""
     started = time.monotonic()
     estimates = estimates or LatencyEstimates()
-    edge = evaluate_json(request, policy=policy, now=now)
+    edge = evaluate_json(request, policy=policy, now=now, intent_reader=intent_reader)
     chosen = route(edge, policy, pairing is not None, cloud is not None, estimates)
     provenance: dict[str, Any] = {"verdict": "edge rules", "risk": "edge rules"}
     consulted: list[str] = []

@@ -24,7 +24,8 @@ from .render import decision_json
 from .requests_io import iter_jsonl, load_request_text
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Signing-time security gate for wallet requests.")
-bench_app = typer.Typer(no_args_is_help=True, help="Measure the edge: latency, throughput, memory, import time.")
+bench_app = typer.Typer(invoke_without_command=True, help="Measure the whole stack (`dmind-edge bench [--quick]`), or one part "
+                                                         "(`dmind-edge bench gate`, `bench local`, …).")
 app.add_typer(bench_app, name="bench")
 app.add_typer(policy_app, name="policy")
 err = Console(stderr=True)
@@ -183,6 +184,33 @@ def demo(
     console.print(table)
 
 
+@bench_app.callback()
+def bench_suite(
+    ctx: typer.Context,
+    quick: bool = typer.Option(False, "--quick", help="About a minute: small samples, the shipped model only."),
+    repetitions: int = typer.Option(1, "-r", "--repetitions", help="Repeat each measurement N times (after a warm-up)."),
+    fmt: str = typer.Option("table", "--format", help="table, md, json or csv (on standard output)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Also write bench.md, bench.json and bench.csv here."),
+    plot: Optional[Path] = typer.Option(None, "--plot", help="Write PNG charts (latency CDF, metrics per runtime) here."),
+    exports: Optional[Path] = typer.Option(None, "--exports", help="Artifacts of `dmind-edge export` to measure (default: the full run "
+                                                                   "exports the built-in model into a cache)."),
+) -> None:
+    """The whole stack: signing paths, structured behaviour, ablations, sanitization, runtimes (the DMind-3 paper's tables)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from importlib.metadata import entry_points
+
+    entry = next((e for e in entry_points(group="dmind_edge.suite") if e.name == "run"), None)
+    try:
+        if entry is None:
+            raise ImportError("the benchmark suite is not installed", name="dmind.bench")
+        suite = entry.load()
+    except ImportError as exc:
+        err.print(f"[red]`bench` needs a package that is not installed ({exc.name}): pip install 'dmind-edge[bench]'[/red]")
+        raise typer.Exit(2) from exc
+    raise typer.Exit(suite(quick, repetitions, fmt, out, plot, exports))
+
+
 @bench_app.command("gate")
 def bench_gate(
     iterations: int = typer.Option(200, "-n", "--iterations", help="Passes over the corpus."),
@@ -215,7 +243,7 @@ def bench_policy(
 
 
 # Which extra a plugin's imports need, for the error a user sees when it is missing.
-PLUGIN_EXTRAS = {"local": "local", "cloud": "local", "audit": "local", "nano": "nano", "train": "train"}
+PLUGIN_EXTRAS = {"local": "local", "cloud": "local", "audit": "local", "nano": "nano", "train": "train", "export": "export"}
 
 
 def _missing(name: str, exc: ImportError):

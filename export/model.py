@@ -7,7 +7,9 @@ down so it trains on two CPU cores in minutes.
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 
@@ -31,6 +33,13 @@ class ModelShape:
 
 
 BUILTIN = ModelShape()
+# Gemma-3-270M / FunctionGemma-270M as published (its config.json), for measuring at the real scale with random weights.
+FUNCTIONGEMMA_270M = ModelShape(hidden_size=640, intermediate_size=2048, num_hidden_layers=18, num_attention_heads=4, num_key_value_heads=1,
+                                head_dim=256, sliding_window=512, max_position_embeddings=32_768, global_every=6, query_pre_attn_scalar=256)
+FUNCTIONGEMMA_270M_VOCAB = 262_144
+# Published sizes `dmind-edge export --config NAME` builds with random weights: (shape, vocabulary).
+SIZES: dict[str, tuple[ModelShape, int]] = {"functiongemma-270m": (FUNCTIONGEMMA_270M, FUNCTIONGEMMA_270M_VOCAB)}
+GEMMA_SPECIAL_IDS = {"<pad>": 0, "<eos>": 1, "<bos>": 2}
 MINIATURE = ModelShape(hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=2, head_dim=32, sliding_window=32,
                        global_every=2, query_pre_attn_scalar=8)
 
@@ -46,3 +55,23 @@ def gemma3_config(shape: ModelShape, vocab_size: int, special_ids: dict[str, int
         pad_token_id=special_ids["<pad>"], eos_token_id=special_ids["<eos>"], bos_token_id=special_ids["<bos>"],
         **fields,
     )
+
+
+def random_checkpoint(name: str, directory: Path, seed: int = 0) -> Path:
+    """A checkpoint of the published size `name` with random weights (kept and reused when already there)."""
+    import torch
+    from transformers import Gemma3ForCausalLM
+
+    shape, vocab = SIZES[name]
+    config = gemma3_config(shape, vocab, GEMMA_SPECIAL_IDS)
+    marker = directory / "random-weights.json"
+    expected = json.dumps({"config": name, "seed": seed, "shape": asdict(shape), "vocab_size": vocab}, sort_keys=True)
+    if marker.exists() and marker.read_text() == expected and (directory / "model.safetensors").exists():
+        return directory
+    torch.manual_seed(seed)
+    model = Gemma3ForCausalLM(config)
+    model.save_pretrained(directory, safe_serialization=True)
+    for stray in directory.glob("generation_config.json"):
+        stray.unlink()
+    marker.write_text(expected)
+    return directory

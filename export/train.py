@@ -19,7 +19,7 @@ from pathlib import Path
 from random import Random
 from typing import Callable, Optional
 
-from dmind.edge.nano.protocol import CONTROL_TOKENS, ESCAPE
+from dmind.edge.nano.protocol import CONTROL_TOKENS, END_CALL, ESCAPE, START_CALL
 from dmind.edge.nano.tokens import encode
 from dmind.edge.nano.tokens import prefix as prefix_ids
 from dmind.edge.nano.tools import is_address
@@ -30,6 +30,8 @@ from .tokenizer import save as save_tokenizer
 from .tokenizer import train_tokenizer
 
 IGNORE = -100
+NUMBER_PIECES = frozenset("0123456789.")  # digits are split one by one, so a number's tokens are these
+VALUE_WEIGHT = 4.0  # loss weight of argument values: the few tokens copied from the user, against many format tokens
 
 
 def decision_labels(tokenizer, ids: list[int], written: list[bool]) -> list[int]:
@@ -49,16 +51,37 @@ def decision_labels(tokenizer, ids: list[int], written: list[bool]) -> list[int]
     return labels
 
 
+def value_weights(tokenizer, ids: list[int], labels: list[int], weight: float = VALUE_WEIGHT) -> list[float]:
+    """Per-token loss weights: `weight` for learned tokens of argument values inside a call, 1 elsewhere.
+
+    Values (strings between `<escape>` pairs, and numbers) are what the model must copy or convert
+    from the user's words; without the extra weight the format tokens dominate the loss and copying
+    is learned last, if at all.
+    """
+    escape, start, end = (tokenizer.token_to_id(t) for t in (ESCAPE, START_CALL, END_CALL))
+    out, in_call, in_string = [], False, False
+    for token, label in zip(ids, labels):
+        if token == start:
+            in_call = True
+        elif token == end:
+            in_call = in_string = False
+        elif token == escape and in_call:
+            in_string = not in_string
+        numeric = in_call and tokenizer.id_to_token(token) in NUMBER_PIECES
+        out.append(weight if label != IGNORE and token not in (escape, end) and (in_string or numeric) else 1.0)
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class TrainConfig:
     seed: int = 0
     conversations: int = 36_000
     test_conversations: int = 400
     vocab_size: int = 2048
-    steps: int = 1200
-    batch_size: int = 32
+    steps: int = 2400
+    batch_size: int = 16  # more, smaller updates: 0.5 s a step here against 0.9 s at 32, for the same tokens
     learning_rate: float = 2e-3
-    warmup_steps: int = 60
+    warmup_steps: int = 100
     weight_decay: float = 0.01
     threads: int = 2
     shape: ModelShape = BUILTIN
@@ -72,7 +95,7 @@ class Progress:
     elapsed_s: float
 
 
-def _batches(examples: list[tuple[list[int], list[int]]], batch_size: int, rng: Random) -> list[list[int]]:
+def _batches(examples: list[tuple[list[int], list[int], list[float]]], batch_size: int, rng: Random) -> list[list[int]]:
     """Indices grouped by length (little padding), in a shuffled order of groups."""
     order = sorted(range(len(examples)), key=lambda i: (len(examples[i][0]), rng.random()))
     groups = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
@@ -114,7 +137,8 @@ def train(out: Path, config: TrainConfig = TrainConfig(), on_progress: Optional[
         if ids[:len(prefix)] != prefix:
             raise RuntimeError("a conversation does not open with the shared developer turn")
         rest = ids[len(prefix):]
-        examples.append((rest, decision_labels(tokenizer, rest, written[len(prefix):])))
+        labels = decision_labels(tokenizer, rest, written[len(prefix):])
+        examples.append((rest, labels, value_weights(tokenizer, rest, labels)))
 
     special = {token: tokenizer.token_to_id(token) for token in CONTROL_TOKENS}
     model_config = gemma3_config(config.shape, tokenizer.get_vocab_size(), special)
@@ -135,16 +159,21 @@ def train(out: Path, config: TrainConfig = TrainConfig(), on_progress: Optional[
         if not batches:
             batches = _batches(examples, config.batch_size, rng)
         batch = [examples[i] for i in batches.pop()]
-        width = max(len(ids) for ids, _ in batch)
-        input_ids = torch.tensor([ids + [pad] * (width - len(ids)) for ids, _ in batch])
-        labels = torch.tensor([lab + [IGNORE] * (width - len(lab)) for _, lab in batch])
+        width = max(len(ids) for ids, _, _ in batch)
+        input_ids = torch.tensor([ids + [pad] * (width - len(ids)) for ids, _, _ in batch])
+        labels = torch.tensor([lab + [IGNORE] * (width - len(lab)) for _, lab, _ in batch])
+        weights = torch.tensor([w + [0.0] * (width - len(w)) for _, _, w in batch])
         for group in optimizer.param_groups:
             group["lr"] = _learning_rate(config, step)
         cache = model(prefix_tensor, past_key_values=DynamicCache(), use_cache=True).past_key_values
         for layer in cache.layers:  # one prefix, seen by every row (right padding needs no mask under causal attention)
             layer.keys = layer.keys.expand(len(batch), -1, -1, -1)
             layer.values = layer.values.expand(len(batch), -1, -1, -1)
-        loss = model(input_ids, past_key_values=cache, labels=labels).loss
+        logits = model(input_ids, past_key_values=cache).logits[:, :-1]
+        targets, weight = labels[:, 1:], weights[:, 1:] * (labels[:, 1:] != IGNORE)
+        token_loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1),
+                                                       ignore_index=IGNORE, reduction="none")
+        loss = (token_loss * weight.reshape(-1)).sum() / weight.sum()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()

@@ -104,15 +104,20 @@ def private_findings(summary: dict, decision: Decision, store: ContextStore, pol
     return found
 
 
-def verify(request: dict, edge_summary: dict, store: ContextStore, policy: Policy, now: int) -> LocalResult:
-    """The local verdict on an escalated request."""
+def verify(request: dict, edge_summary: dict, store: ContextStore, policy: Policy, now: int, *,
+           private_rules: bool = True, cross_tier: bool = True) -> LocalResult:
+    """The local verdict on an escalated request.
+
+    `private_rules` and `cross_tier` exist for the ablation benchmark (`dmind-edge bench`), which
+    measures what each part contributes; the daemon always runs both.
+    """
     decision = evaluate_json(request, policy=policy, now=now)
     local = summarize(decision, policy, now)
     delta = divergence(edge_summary, local)
-    found = private_findings(local, decision, store, policy, now)
+    found = private_findings(local, decision, store, policy, now) if private_rules else []
     if decision.intent is not None and decision.intent.confidence < policy.thresholds.tau_conf:
         found.append(local_finding("PAYLOAD_UNREADABLE", f"the verifier understands this payload only partly (γ={decision.intent.confidence:.2f})"))
-    if delta > EPSILON:
+    if cross_tier and delta > EPSILON:
         found.append(local_finding("CROSS_TIER_DIVERGENCE", f"Δ = {delta:.2f}: the edge read {edge_summary}, the verifier read {local}"))
     risk = combine_risk(tuple(found))
     blocking = [f for f in found if f.severity in ("high", "critical")]

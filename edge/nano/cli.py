@@ -12,28 +12,20 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
-from typer.core import TyperGroup
 
+from ..cli_group import default_command
+from .errors import NanoError
 from .metrics import METRICS
-from .runtime import NanoError, NanoModel
+from .runtime import NanoModel
 
 err = Console(stderr=True)
 
 
-class _AskByDefault(TyperGroup):
-    """`dmind-edge nano "words"` asks; `dmind-edge nano eval ...` evaluates."""
-
-    def parse_args(self, ctx, args):
-        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
-            args = ["ask", *args]
-        return super().parse_args(ctx, args)
-
-
-app = typer.Typer(cls=_AskByDefault, no_args_is_help=True, add_completion=False,
+app = typer.Typer(cls=default_command("ask"), no_args_is_help=True, add_completion=False,
                   help='The nano intent model: `dmind-edge nano "swap half my SOL for USDC"`, or `nano eval`.')
 
 MODEL = typer.Option(None, "--model", help="Model directory or model file (default: the built-in model).")
-BACKEND = typer.Option("onnx", "--backend", help="Runtime: onnx.")
+BACKEND = typer.Option("onnx", "--backend", help="Runtime: onnx, litert or executorch (each behind its own extra).")
 
 
 def _load(model: Optional[Path], backend: str, constrained: bool = True) -> NanoModel:

@@ -21,7 +21,8 @@ class ModelReader:
         if self._model is None:
             if self._failure is not None:
                 raise ReaderUnavailable(self._failure)
-            from .runtime import NanoError, NanoModel
+            from .errors import NanoError
+            from .runtime import NanoModel
 
             try:
                 self._model = NanoModel.load(self.directory, backend=self.backend)

@@ -8,12 +8,12 @@ the decoding loop, the grammar and the stop rules are shared by all of them.
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional, Protocol, Sequence
 
+from .errors import NanoError
 from .grammar import addresses_in, lark_grammar
 from .parse import Reply, parse_reply
 from .protocol import END_CALL, END_TURN, EOS, START_RESPONSE
@@ -21,49 +21,41 @@ from .tokens import encode, prefix
 from .tools import CallError
 
 BUILTIN_DIR = Path(__file__).parent / "builtin"
-MODEL_FILES = {"onnx": ("model.int8.onnx", "model.onnx")}
 STOP_TOKENS = (END_TURN, START_RESPONSE, EOS, END_CALL)
 
 
-class NanoError(RuntimeError):
-    """The model cannot be loaded or run: a missing file, extra or backend, with a stable code."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
-
-
 class Backend(Protocol):
+    path: Path
+
     def run(self, ids: Sequence[int], cache: Any) -> tuple[Any, Any]:
         """Logits of the last position after `ids`, and the cache grown by them (cache None: empty)."""
 
+    def signature(self) -> dict[str, Any]:
+        """The model file's inputs and outputs as its runtime reports them (for export manifests)."""
 
-class OnnxBackend:
-    """An onnxruntime session over the graph `export/onnx_export.py` writes."""
 
-    def __init__(self, path: Path, threads: Optional[int] = None) -> None:
-        try:
-            import numpy as np
-            import onnxruntime as ort
-        except ImportError as exc:
-            raise NanoError("NANO_EXTRA_MISSING", "the ONNX backend needs onnxruntime: pip install 'dmind-edge[nano]'") from exc
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads or min(4, os.cpu_count() or 1)
-        options.inter_op_num_threads = 1
-        options.log_severity_level = 3
-        self.np = np
-        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-        keys = next(i for i in self.session.get_inputs() if i.name == "past_keys")
-        layers, _, heads, _, width = keys.shape
-        self.empty = np.zeros((layers, 1, heads, 0, width), dtype=np.float32)
-        self.path = path
+@dataclass(frozen=True, slots=True)
+class BackendSpec:
+    """Where a backend lives and which model files it serves, in order of preference."""
 
-    def run(self, ids: Sequence[int], cache: Any) -> tuple[Any, Any]:
-        keys, values = cache if cache is not None else (self.empty, self.empty)
-        feed = {"input_ids": self.np.asarray([ids], dtype=self.np.int64), "past_keys": keys, "past_values": values}
-        logits, keys, values = self.session.run(None, feed)
-        return logits[0, -1], (keys, values)
+    module: str
+    cls: str
+    files: tuple[str, ...]
+
+
+BACKENDS: dict[str, BackendSpec] = {
+    "onnx": BackendSpec("onnx_backend", "OnnxBackend", ("model.int8.onnx", "model.onnx")),
+    "litert": BackendSpec("litert_backend", "LiteRtBackend", ("model.int8.tflite", "model.tflite")),
+    "executorch": BackendSpec("executorch_backend", "ExecuTorchBackend", ("model.int8.pte", "model.pte")),
+}
+
+
+def open_backend(name: str, model_file: Path, threads: Optional[int] = None) -> Backend:
+    """The backend `name` over `model_file` (imported only when asked for, so each runtime stays optional)."""
+    from importlib import import_module
+
+    spec = BACKENDS[name]
+    return getattr(import_module(f"{__package__}.{spec.module}"), spec.cls)(model_file, threads)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,15 +100,16 @@ class NanoModel:
     def load(cls, directory: Optional[Path] = None, *, backend: str = "onnx", threads: Optional[int] = None, **options: Any) -> "NanoModel":
         """Load a model directory (default: the built-in model) on `backend`."""
         directory = Path(directory) if directory is not None else BUILTIN_DIR
-        if backend not in MODEL_FILES:
-            raise NanoError("NANO_BACKEND_UNKNOWN", f"no backend {backend!r}; the backends are {', '.join(MODEL_FILES)}")
+        if backend not in BACKENDS:
+            raise NanoError("NANO_BACKEND_UNKNOWN", f"no backend {backend!r}; the backends are {', '.join(BACKENDS)}")
+        files = BACKENDS[backend].files
         if directory.is_file():
             model_file, directory = directory, directory.parent
         else:
-            model_file = next((directory / n for n in MODEL_FILES[backend] if (directory / n).exists()), None)
+            model_file = next((directory / n for n in files if (directory / n).exists()), None)
         if model_file is None or not (directory / "tokenizer.json").exists():
-            raise NanoError("NANO_MODEL_MISSING", f"{directory} has no {' or '.join(MODEL_FILES[backend])} with a tokenizer.json beside it")
-        return cls(directory, OnnxBackend(model_file, threads), **options)
+            raise NanoError("NANO_MODEL_MISSING", f"{directory} has no {' or '.join(files)} with a tokenizer.json beside it")
+        return cls(directory, open_backend(backend, model_file, threads), **options)
 
     def _matcher(self, messages: Sequence[dict]) -> Any:
         import llguidance

@@ -10,15 +10,13 @@ from dmind.edge.nano.runtime import BUILTIN_DIR
 pytest.importorskip("onnxruntime")
 pytest.importorskip("llguidance")
 
-from dmind.edge.cli import app  # noqa: E402
 from dmind.edge.nano.evaluate import predict, report  # noqa: E402
 from dmind.edge.nano.runtime import NanoModel  # noqa: E402
 from dmind.export.card import sha256  # noqa: E402
 from dmind.export.data.generate import generate  # noqa: E402
-from typer.testing import CliRunner  # noqa: E402
 
 from tests.builders import UNIVERSAL_ROUTER, USDC, WETH, eip1559, raw_tx_request, ur_execute, v3_path  # noqa: E402
-from tests.conftest import FIXED_NOW  # noqa: E402
+from tests.conftest import FIXED_NOW, run_cli  # noqa: E402
 
 PEPE = "0x6982508145454Ce325dDbE47a25d4ec3d2311933"
 CARD = json.loads((BUILTIN_DIR / "card.json").read_text())
@@ -44,8 +42,8 @@ def test_sample_of_the_test_split_meets_the_bar(model):
 
 
 def test_nano_command_prints_the_call():
-    result = CliRunner().invoke(app, ["nano", "swap 2 SOL for " + PEPE, "--json"])
-    assert result.exit_code == 0, result.output
+    result = run_cli("nano", "swap 2 SOL for " + PEPE, "--json")
+    assert result.returncode == 0, result.stderr
     call = json.loads(result.stdout.splitlines()[0])
     assert call["name"] == "EXECUTE_SWAP" and call["arguments"]["outputTokenCA"] == PEPE
 
@@ -54,8 +52,8 @@ def test_nano_eval_writes_one_prediction_per_assistant_turn(tmp_path):
     dataset, preds = tmp_path / "d.jsonl", tmp_path / "p.jsonl"
     conversations = generate(5, split="test", seed=9)
     dataset.write_text("".join(json.dumps(c, ensure_ascii=False) + "\n" for c in conversations))
-    result = CliRunner().invoke(app, ["nano", "eval", "--dataset", str(dataset), "--out", str(preds), "--json"])
-    assert result.exit_code == 0, result.output
+    result = run_cli("nano", "eval", "--dataset", dataset, "--out", preds, "--json")
+    assert result.returncode == 0, result.stderr
     rows = [json.loads(line) for line in preds.read_text().splitlines()]
     expected = [(c["id"], i) for c in conversations for i, m in enumerate(c["messages"]) if m["role"] == "assistant"]
     assert [(r["id"], r["turn"]) for r in rows] == expected and all(isinstance(r["raw"], str) for r in rows)
@@ -78,6 +76,6 @@ def test_check_reads_the_users_words_with_the_model(tmp_path, token_out, mismatc
 
     decision = evaluate_json(request, now=FIXED_NOW, intent_reader=ModelReader())
     assert ("INTENT_MISMATCH" in {f.code for f in decision.findings}) == mismatch
-    result = CliRunner().invoke(app, ["check", str(path)])
-    assert result.exit_code == 0, result.output
+    result = run_cli("check", path)
+    assert result.returncode == 0, result.stderr
     assert ("INTENT_MISMATCH" in {f["code"] for f in json.loads(result.stdout)["findings"]}) == mismatch

@@ -1,0 +1,82 @@
+"""`dmind-edge bench`: the ablation corpus says what each part contributes, and a miniature run renders every table."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+pytest.importorskip("aiohttp")
+pytest.importorskip("onnxruntime")
+
+from dmind.bench.ablations import corpus, run_ablations  # noqa: E402
+from dmind.bench.report import tables, to_csv, to_json, to_markdown  # noqa: E402
+from dmind.bench.suite import Sizes, run_suite  # noqa: E402
+
+from tests.conftest import run_cli  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def ablations():
+    return run_ablations(88)
+
+
+def test_the_corpus_is_labelled_both_ways_and_seeded():
+    _, cases = corpus(44)
+    assert {c.unsafe for c in cases} == {True, False}
+    assert [c.request for c in corpus(44)[1]] == [c.request for c in cases]
+
+
+def test_step_up_is_what_keeps_unsafe_requests_from_being_signed(ablations):
+    rows = ablations["variants"]
+    assert rows["full stack"]["unsafe_allow_rate"] < rows["no step-up, user signs"]["unsafe_allow_rate"]
+    assert rows["full stack"]["false_block_rate"] <= rows["no step-up, wallet refuses"]["false_block_rate"]
+    assert rows["full stack"]["step_up_left"] == 0
+
+
+def test_each_local_part_catches_what_the_other_does_not(ablations):
+    full, no_private, no_cross = (ablations["variants"][name]["by_family"] for name in
+                                  ("full stack", "local verifier without private context", "local verifier without cross-tier consistency"))
+    tampered = "tampered display: approval shown as a payment"
+    assert full[tampered]["wrong"] == 0 < no_cross[tampered]["wrong"]
+    private = "approve a spender never used"
+    assert full[private]["wrong"] == 0 < no_private[private]["wrong"]
+
+
+@pytest.fixture(scope="module")
+def miniature():
+    stages = []
+    sizes = Sizes(path_iterations=2, conversations=2, ablation_cases=22, audit_requests=40, prompt_tokens=16, decode_tokens=4)
+    return run_suite(sizes, progress=lambda stage, done, total: stages.append(stage)), stages
+
+
+def test_a_miniature_run_fills_all_five_tables(miniature):
+    result, stages = miniature
+    rendered = tables(result)
+    assert len(rendered) == 5 and all(t.rows for t in rendered)
+    assert {"signing paths", "structured behaviour", "ablations", "sanitization audit", "runtimes"} <= set(stages)
+    assert set(result["paths"]["latency_us"]) >= {"edge, nano off", "edge → local, nano off", "edge → cloud, nano off",
+                                                 "edge → cloud → local, nano off"}
+    assert result["machine"]["git_commit"] and result["machine"]["packages"]["dmind-edge"]
+    row = result["runtimes"]["rows"][0]
+    assert "error" not in row and row["decode_tokens_per_s"] > 0 and row["peak_rss_mib"] > 0
+
+
+def test_every_format_says_the_same(miniature, tmp_path):
+    from dmind.bench.report import plot
+
+    result, _ = miniature
+    markdown, table_csv = to_markdown(result), to_csv(result)
+    assert json.loads(to_json(result))["paths"]["iterations"] == result["paths"]["iterations"]
+    for table in tables(result):
+        assert f"## {table.title}" in markdown
+        assert sum(1 for r in csv.reader(io.StringIO(table_csv)) if r[0] == table.title) == len(table.rows)
+    for path in plot(result, tmp_path):
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_cli_refuses_an_unknown_format():
+    result = run_cli("bench", "--quick", "--format", "xml")
+    assert result.returncode == 2 and "--format" in result.stderr
