@@ -7,7 +7,6 @@ peak RSS is its own. Prompts are fixed random ids: speed does not depend on what
 from __future__ import annotations
 
 import json
-import os
 import resource
 import subprocess
 import sys
@@ -66,7 +65,7 @@ def measure(path: Path, backend: str, threads: Optional[int], prompt_tokens: int
     ttft = percentiles(first)
     per_token = percentiles(steps)
     return {
-        "bytes": path.stat().st_size, "threads": threads or min(4, os.cpu_count() or 1), "prompt_tokens": prompt_tokens,
+        "bytes": path.stat().st_size, "threads": runner.threads, "prompt_tokens": prompt_tokens,
         "decode_tokens": decode_tokens, "repetitions": repetitions, "vocab": vocab, "load_s": round(load_s, 3),
         "ttft_us": ttft, "per_token_us": per_token,
         "prefill_tokens_per_s": round(prompt_tokens / (ttft["p50"] / 1e6), 1),

@@ -48,9 +48,9 @@ def file_entry(path: Path) -> dict[str, Any]:
 def write_manifest(directory: Path, fields: dict[str, Any]) -> dict[str, Any]:
     """Write `manifest.json`: the given fields plus the manifest version, and every file in the directory with its hash."""
     files = [file_entry(p) for p in sorted(directory.iterdir()) if p.is_file() and p.name != MANIFEST]
-    manifest = {"manifest_version": MANIFEST_VERSION, **fields, "files": files}
-    (directory / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
-    return manifest
+    text = json.dumps({"manifest_version": MANIFEST_VERSION, **fields, "files": files}, indent=2, ensure_ascii=False) + "\n"
+    (directory / MANIFEST).write_text(text)
+    return json.loads(text)  # exactly what a reader of the file gets
 
 
 def read_manifest(directory: Path) -> dict[str, Any]:

@@ -23,6 +23,11 @@ class ExecuTorchBackend:
             from executorch.runtime import Runtime
         except ImportError as exc:
             raise missing_extra("ExecuTorch", "executorch", "executorch") from exc
+        from executorch.extension.pybindings import portable_lib
+
+        if threads:
+            portable_lib._unsafe_reset_threadpool(threads)  # the process-wide XNNPACK pool (an experimental ExecuTorch API)
+        self.threads = portable_lib._threadpool_get_thread_count()
         self.torch = torch
         self.path = path
         self.program = Runtime.get().load_program(str(path))  # a program of its own: its cache is not shared

@@ -24,7 +24,8 @@ class LiteRtBackend:
             raise missing_extra("LiteRT", "ai-edge-litert", "litert") from exc
         self.np = np
         self.path = path
-        self.interpreter = Interpreter(model_path=str(path), num_threads=threads or min(4, os.cpu_count() or 1))
+        self.threads = threads or min(4, os.cpu_count() or 1)
+        self.interpreter = Interpreter(model_path=str(path), num_threads=self.threads)
         signatures = self.interpreter.get_signature_list()
         if "decode" not in signatures:
             raise NanoError("NANO_MODEL_INVALID", f"{path} has no decode signature (signatures: {', '.join(signatures)})")

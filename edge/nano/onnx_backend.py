@@ -19,7 +19,8 @@ class OnnxBackend:
         except ImportError as exc:
             raise missing_extra("ONNX", "onnxruntime", "nano") from exc
         options = ort.SessionOptions()
-        options.intra_op_num_threads = threads or min(4, os.cpu_count() or 1)
+        self.threads = threads or min(4, os.cpu_count() or 1)
+        options.intra_op_num_threads = self.threads
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
         self.np = np

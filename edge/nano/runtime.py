@@ -26,6 +26,7 @@ STOP_TOKENS = (END_TURN, START_RESPONSE, EOS, END_CALL)
 
 class Backend(Protocol):
     path: Path
+    threads: int  # the runtime's thread count, as set
 
     def run(self, ids: Sequence[int], cache: Any) -> tuple[Any, Any]:
         """Logits of the last position after `ids`, and the cache grown by them (cache None: empty)."""
