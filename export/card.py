@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 CARD_JSON = "card.json"
+# The bar the nano model issue sets on the held-out test split.
+BAR = {"function_recognition": 0.95, "argument_extraction": 0.90, "multi_turn_success": 0.85}
 CARD_MD = "MODEL_CARD.md"
 
 
@@ -51,6 +53,14 @@ def write_card(directory: Path, train_report: dict, metrics: dict, extra: dict[s
         cells = [f"{row[k] * 100:.1f}%" if row[k] == row[k] else "-" for k in
                  ("function_recognition", "argument_extraction", "protocol_adherence", "multi_turn_success")]
         lines.append(f"| {lang} | " + " | ".join(cells) + f" | {row['turns']} |")
+    if extra.get("split_note"):
+        lines += ["", extra["split_note"]]
+    short = [f"{k.replace('_', ' ')} {metrics['all'][k] * 100:.1f}% (bar {v * 100:.0f}%)" for k, v in BAR.items() if metrics["all"][k] < v]
+    if short:
+        lines += ["", f"**Below the project's bar:** {'; '.join(short)}. Intent binding with this model is a weak signal. A "
+                      "misreading can invent a contradiction (a false INTENT_MISMATCH, STEP_UP or BLOCK). It can also hide one, for "
+                      "instance an amount read wrongly that happens to equal the payload's. The grammar keeps it from inventing "
+                      "addresses, and the gate's other rules decide as they would without it."]
     lines += ["", "## Files", "", "| file | bytes | sha256 |", "|---|---|---|"]
     lines += [f"| {name} | {info['bytes']:,} | `{info['sha256']}` |" for name, info in card["files"].items()]
     lines += ["", "## Limits", "",

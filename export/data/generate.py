@@ -19,7 +19,7 @@ from .templates import TEMPLATES
 
 LANGS = ("en", "zh", "mixed")
 LANG_WEIGHTS = (0.42, 0.42, 0.16)
-HELD_OUT_EVERY = 4  # phrasing i belongs to the test split when i % 4 == 3
+HELD_OUT_EVERY = 4  # phrasing i belongs to the test split when i % 4 == 3 (a list of two or three: its last)
 
 
 class _Maker:
@@ -29,8 +29,11 @@ class _Maker:
         self.rng, self.lang, self.test = rng, lang, split == "test"
 
     def _in_split(self, options: tuple[str, ...]) -> list[str]:
-        chosen = [o for i, o in enumerate(options) if (i % HELD_OUT_EVERY == HELD_OUT_EVERY - 1) == self.test]
-        return chosen or list(options)
+        """This split's share of `options`: every fourth is held out, and a list too short for that holds out its last."""
+        if len(options) < 2:
+            return list(options)  # one phrasing only: both splits need it
+        held = {i for i in range(len(options)) if i % HELD_OUT_EVERY == HELD_OUT_EVERY - 1} or {len(options) - 1}
+        return [o for i, o in enumerate(options) if (i in held) == self.test]
 
     def say(self, situation: str, **fields: Any) -> str:
         return self.rng.choice(self._in_split(TEMPLATES[situation][self.lang])).format(**fields)
