@@ -40,10 +40,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, required=True, help="Where the checkpoint and the artifacts go (several GB).")
     parser.add_argument("--formats", default="onnx,litert,executorch")
     parser.add_argument("--out", type=Path, default=REAL_SIZE_RESULTS)
+    parser.add_argument("--measure-only", action="store_true", help="Keep the artifacts in WORK and the recorded export figures; "
+                                                                    "measure the runtimes again.")
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
-    exports = []
-    for fmt in args.formats.split(","):
+    exports = json.loads(args.out.read_text())["exports"] if args.measure_only else []
+    for fmt in [] if args.measure_only else args.formats.split(","):
         print(f"exporting {fmt} …", file=sys.stderr, flush=True)
         exports.append(export_format(args.work, fmt))
         print(f"  {exports[-1]}", file=sys.stderr, flush=True)

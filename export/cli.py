@@ -95,7 +95,8 @@ def export_build(
             manifests = export(source, out, _split(formats), _split(quant), max_len, eval_conversations, report)
     except (ExportError, NanoError) as exc:
         raise _fail(exc) from exc
-    Console().print(_summary(manifests))
+    console = Console()
+    (console if console.is_terminal else Console(width=160)).print(_summary(manifests))  # a log or a pipe: do not squeeze the table
 
 
 @export_app.command("verify")

@@ -20,7 +20,7 @@ import shutil
 import sys
 import tempfile
 import types
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stdout
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -64,7 +64,7 @@ def export_litert(model: Any, source: Path, target: Path, max_len: int) -> Path:
         from litert_torch.generative.export_hf.core import export_lib, exportable_module_config
 
     prefill = tuple(n for n in PREFILL_LENGTHS if n <= max_len)
-    with tempfile.TemporaryDirectory() as work:
+    with tempfile.TemporaryDirectory() as work, redirect_stdout(sys.stderr):  # the exporter narrates on stdout; ours is for results
         config = exportable_module_config.ExportableModuleConfig(
             model=str(source), output_dir=work, work_dir=work, prefill_lengths=list(prefill), cache_length=max_len,
             quantization_recipe="none", bundle_litert_lm=False, keep_temporary_files=True)
@@ -81,7 +81,8 @@ def quantize_litert(source: Path, target: Path) -> Path:
     """Dynamic int8 of a float32 `.tflite` with ai-edge-quantizer."""
     from ai_edge_quantizer import quantizer, recipe
 
-    job = quantizer.Quantizer(str(source))
-    job.load_quantization_recipe(getattr(recipe, INT8_RECIPE)())
-    job.quantize().export_model(str(target), overwrite=True)
+    with redirect_stdout(sys.stderr):
+        job = quantizer.Quantizer(str(source))
+        job.load_quantization_recipe(getattr(recipe, INT8_RECIPE)())
+        job.quantize().export_model(str(target), overwrite=True)
     return target
