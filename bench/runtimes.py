@@ -70,8 +70,18 @@ def measure(path: Path, backend: str, threads: Optional[int], prompt_tokens: int
         "ttft_us": ttft, "per_token_us": per_token,
         "prefill_tokens_per_s": round(prompt_tokens / (ttft["p50"] / 1e6), 1),
         "decode_tokens_per_s": round(1e6 / per_token["mean"], 1),
-        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak_rss_mib": round(peak_rss_kib() / 1024, 1),
     }
+
+
+def peak_rss_kib() -> int:
+    """This process's own peak RSS. Linux keeps `ru_maxrss` across exec, so a child would report its parent's peak
+    when that was higher; VmHWM belongs to the process's own memory map."""
+    try:
+        with open("/proc/self/status") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    except (OSError, StopIteration, ValueError):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def run_runtime(artifact: Artifact, threads: Optional[int] = None, prompt_tokens: int = 256, decode_tokens: int = 32,
