@@ -95,8 +95,7 @@ def export_build(
             manifests = export(source, out, _split(formats), _split(quant), max_len, eval_conversations, report)
     except (ExportError, NanoError) as exc:
         raise _fail(exc) from exc
-    console = Console()
-    (console if console.is_terminal else Console(width=160)).print(_summary(manifests))  # a log or a pipe: do not squeeze the table
+    _console().print(_summary(manifests))
 
 
 @export_app.command("verify")
@@ -121,9 +120,15 @@ def export_verify(out: Path = typer.Argument(..., help="A directory `dmind-edge 
         table.add_row(row["directory"], "ok" if row["files_ok"] else "[red]changed[/red]", "ok" if row["source_ok"] else "[red]changed[/red]",
                       _pct(parity.get("greedy_exact")), _pct(parity.get("top1_agreement")),
                       f"{parity['max_logit_diff']:.2e}" if parity else "-", "[green]ok[/green]" if ok else "[red]FAILED[/red]")
-    Console().print(table)
+    _console().print(table)
     if failed:
         raise typer.Exit(1)
+
+
+def _console() -> Console:
+    """Standard output; a log or a pipe gets a wide one, so tables are not squeezed into 80 columns."""
+    console = Console()
+    return console if console.is_terminal else Console(width=160)
 
 
 def _split(text: str) -> list[str]:
