@@ -83,7 +83,7 @@ def exported_artifacts(directory: Path) -> list[Artifact]:
 def ensure_exports(directory: Path, progress: Progress) -> tuple[list[Artifact], Optional[str]]:
     """The built-in model exported to every format whose toolchain is installed (reused when current); and why not, if not."""
     from dmind.export.manifest import checkpoint_hash, read_manifest
-    from dmind.export.pipeline import FORMATS, ExportError, check_toolchains, export
+    from dmind.export.pipeline import FORMATS, QUANTIZATIONS, ExportError, check_toolchains, export
 
     available = []
     for name in FORMATS:
@@ -95,8 +95,8 @@ def ensure_exports(directory: Path, progress: Progress) -> tuple[list[Artifact],
     if not available:
         return [], "no export toolchain is installed (pip install 'dmind-edge[export]')"
     target = directory / checkpoint_hash(BUILTIN_DIR)[:12]
-    manifests = [read_manifest(p.parent) for p in target.glob("*/manifest.json")]
-    if {m["format"] for m in manifests} < set(available) or len(manifests) < 2 * len(available):
+    present = {(m["format"], m["quantization"]["name"]) for m in map(read_manifest, (p.parent for p in target.glob("*/manifest.json")))}
+    if not {(f, q) for f in available for q in QUANTIZATIONS} <= present:
         export(BUILTIN_DIR, target, available, eval_conversations=0, progress=progress)
     return exported_artifacts(target), None
 

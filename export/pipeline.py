@@ -61,7 +61,6 @@ class Format:
     name: str
     needs: tuple[str, ...]  # modules the toolchain imports, checked before anything runs
     extra: str
-    files: tuple[str, str]  # float32 and int8 file names (the runtime backend looks for these)
     runtime: str
     tools: tuple[str, ...]
     int8: str
@@ -71,24 +70,31 @@ class Format:
 
 
 FORMATS: dict[str, Format] = {f.name: f for f in (
-    Format("onnx", ("onnx", "onnxscript", "onnxruntime"), "export", ("model.onnx", "model.int8.onnx"), "onnxruntime",
+    Format("onnx", ("onnx", "onnxscript", "onnxruntime"), "export", "onnxruntime",
            ("torch", "transformers", "onnx", "onnxscript", "onnxruntime"),
            "onnxruntime.quantization dynamic int8: MatMul and Gather weights int8, activations quantized at run time",
            "past_keys / past_values in, present_keys / present_values out: [layers, 1, kv_heads, P, head_dim], growing by the "
            "tokens of each call; every layer keeps its whole history and sliding-window layers mask by position", _onnx, True),
-    Format("litert", ("litert_torch", "ai_edge_litert", "ai_edge_quantizer"), "export", ("model.tflite", "model.int8.tflite"),
-           "ai-edge-litert", ("torch", "transformers", "litert-torch", "ai-edge-litert", "ai-edge-quantizer"),
+    Format("litert", ("litert_torch", "ai_edge_litert", "ai_edge_quantizer"), "export", "ai-edge-litert", ("torch", "transformers", "litert-torch", "ai-edge-litert", "ai-edge-quantizer"),
            "ai-edge-quantizer dynamic_wi8_afp32: int8 weights per channel, activations quantized at run time",
            "kv_cache_k_<layer> [1, kv_heads, max_len, head_dim] and kv_cache_v_<layer> (transposed) in and out of every "
            "signature, written at input_pos; an additive mask [1, 1, T, max_len] hides unwritten slots; sliding window "
            "applied in the graph", _litert, True),
-    Format("executorch", ("executorch", "torchao"), "export", ("model.pte", "model.int8.pte"), "executorch",
+    Format("executorch", ("executorch", "torchao"), "export", "executorch",
            ("torch", "transformers", "executorch", "torchao"),
            "torchao Int8DynamicActivationIntxWeightConfig (8-bit dynamic activations, 8-bit per-channel weights) on linear "
            "layers, IntxWeightOnlyConfig int8 per-row embeddings; lowered to XNNPACK",
            "static hybrid cache inside the program (mutable buffers, [1, kv_heads, max_len, head_dim] per layer); each call "
            "writes from cache_position[0]; sliding-window layers keep max_len and mask by position", _executorch, False),
 )}
+
+
+def artifact_file(backend: str, int8: bool) -> str:
+    """The file name an artifact is written under: the one the runtime backend looks for (int8 first, then float32)."""
+    from dmind.edge.nano.runtime import BACKENDS
+
+    int8_name, fp32_name = BACKENDS[backend].files
+    return int8_name if int8 else fp32_name
 
 
 def check_toolchains(formats: Sequence[str]) -> None:
@@ -121,7 +127,7 @@ def _artifact(fmt: Format, quant: str, model: Any, source: Path, out: Path, max_
     directory.mkdir(parents=True)
     progress(f"export {label}", 0, 1)
     started = time.perf_counter()
-    target = directory / fmt.files[quant == "int8"]
+    target = directory / artifact_file(fmt.name, quant == "int8")
     fmt.build(model, source, target, max_len, quant == "int8", fp32_file)
     export_s = time.perf_counter() - started
     progress(f"export {label}", 1, 1)
@@ -182,14 +188,10 @@ def export(source: Path, out: Path, formats: Sequence[str] = tuple(FORMATS), qua
         for name in formats:
             fmt = FORMATS[name]
             fp32_file = None
-            for quant in ("none", "int8"):
-                if quant not in quantizations and not (quant == "none" and "int8" in quantizations and fmt.int8_from_fp32):
-                    continue
-                if quant == "none" and quant not in quantizations:  # float32 only as the base of int8: built aside, not shipped
-                    fp32_file = fmt.build(model, source, Path(work) / fmt.files[0], max_len, False, None)
-                    continue
-                manifest, target = _artifact(fmt, quant, model, source, out, max_len, fp32_file, references,
-                                             conversations, progress)
+            if "none" not in quantizations and fmt.int8_from_fp32:  # float32 only as the base of int8: built aside, not shipped
+                fp32_file = fmt.build(model, source, Path(work) / artifact_file(name, False), max_len, False, None)
+            for quant in (q for q in QUANTIZATIONS if q in quantizations):
+                manifest, target = _artifact(fmt, quant, model, source, out, max_len, fp32_file, references, conversations, progress)
                 fp32_file = target if quant == "none" else fp32_file
                 manifests.append(manifest)
     failed = [f"{m['format']} fp32" for m in manifests if m["parity"]["passed"] is False]
@@ -207,7 +209,7 @@ def verify(out: Path, progress: Progress = lambda stage, done, total: None) -> l
 
     from .onnx_export import load_checkpoint
 
-    rows, models = [], {}
+    rows, references_by_source = [], {}
     directories = sorted(p.parent for p in out.glob("*/manifest.json"))
     if not directories:
         raise ExportError("EXPORT_NOTHING_TO_VERIFY", f"{out} holds no <format>-<quantization>/manifest.json")
@@ -218,11 +220,11 @@ def verify(out: Path, progress: Progress = lambda stage, done, total: None) -> l
                "source_ok": source.exists() and checkpoint_hash(source) == manifest["source"]["checkpoint_sha256"], "parity": None}
         if row["files_ok"] and row["source_ok"]:
             check_toolchains([manifest["format"]])
-            if source not in models:
+            if source not in references_by_source:
                 model = load_checkpoint(source)
                 prompts = [p for p in parity_prompts(source, model.config) if len(p) + 24 < manifest["max_len"]]
-                models[source] = eager_reference(model, prompts)
-            references = models[source]
+                references_by_source[source] = eager_reference(model, prompts)
+            references = references_by_source[source]
             backend = open_backend(manifest["format"], directory / manifest["file"])
             progress(f"parity {directory.name}", 0, len(references))
             measured = compare(backend, references, lambda n: progress(f"parity {directory.name}", n, len(references)))

@@ -19,7 +19,7 @@ from dmind.edge.nano.runtime import BUILTIN_DIR, NanoModel, open_backend  # noqa
 from dmind.export.manifest import check_files, read_manifest  # noqa: E402
 from dmind.export.onnx_export import export_onnx, load_checkpoint  # noqa: E402
 from dmind.export.parity import FP32_LOGIT_TOLERANCE, compare, eager_reference, parity_prompts  # noqa: E402
-from dmind.export.pipeline import FORMATS, ExportError, export, verify  # noqa: E402
+from dmind.export.pipeline import FORMATS, ExportError, artifact_file, export, verify  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not (BUILTIN_DIR / "model.safetensors").exists(), reason="the built-in checkpoint is not built")
 PEPE = "0x6982508145454Ce325dDbE47a25d4ec3d2311933"
@@ -44,7 +44,7 @@ def test_every_format_and_quantization_is_written_with_its_manifest(exported):
     for (fmt, quant), manifest in manifests.items():
         directory = out / f"{fmt}-{'fp32' if quant == 'none' else quant}"
         assert read_manifest(directory) == manifest and not check_files(directory, manifest)
-        assert manifest["file"] == FORMATS[fmt].files[quant == "int8"] and (directory / "tokenizer.json").exists()
+        assert manifest["file"] == artifact_file(fmt, quant == "int8") and (directory / "tokenizer.json").exists()
         assert manifest["source"]["checkpoint_sha256"] and manifest["tools"]["torch"] and manifest["signature"]
     assert any(s.startswith("parity ") for s in stages) and any(s.startswith("export ") for s in stages)
 
