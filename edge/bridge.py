@@ -294,7 +294,8 @@ class Bridge:
 
     def _nano_prompt(self, body: dict) -> dict:
         """The prompt text and decoding grammar for a host that runs the nano model itself."""
-        from .nano.grammar import addresses_in, lark_grammar
+        from .nano.grammar import lark_grammar
+        from .nano.grounding import grounds_in
         from .nano.protocol import render_prompt
 
         messages = body["messages"]
@@ -305,8 +306,7 @@ class Bridge:
             prompt = render_prompt(messages)
         except (ValueError, TypeError, KeyError) as exc:
             raise BridgeError("BRIDGE_FIELD_INVALID", f"`messages` cannot be rendered: {exc}") from exc
-        said = [str(m.get("content") or "") for m in messages if m.get("role") in ("user", "tool")]
-        return {"prompt": prompt, "grammar": lark_grammar(addresses_in(said))}
+        return {"prompt": prompt, "grammar": lark_grammar(grounds_in(messages))}
 
 
 _DEFAULT = Bridge()

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from .card import write_card
-
-CI_SAMPLE = 40
 from .onnx_export import export_onnx, load_checkpoint, quantize_int8
 from .train import Progress, TrainConfig, train
+
+CI_SAMPLE = 40
 
 
 def build(out: Path, config: TrainConfig, *, data_dir: Optional[Path] = None, eval_conversations: Optional[int] = None,
@@ -44,10 +44,12 @@ def package(out: Path, train_report: dict, *, data_dir: Path, eval_conversations
     model = NanoModel.load(out / "model.int8.onnx")
     predictions = predict(model, conversations)
     metrics = report(conversations, predictions)
+    addresses_only = report(conversations, predict(NanoModel.load(out / "model.int8.onnx", grounded=False), conversations))
     sample = conversations[:CI_SAMPLE]  # re-measured by the tests on every CI run, so the card and the files cannot drift apart
     sample_ids = {c["id"] for c in sample}
     ci_sample = {"conversations": len(sample), **report(sample, [p for p in predictions if p["id"] in sample_ids])}
     if data_dir.is_relative_to(out):  # the model directory ships without its data; the seed regenerates it
         shutil.rmtree(data_dir)
     return write_card(out, train_report, metrics, {"export_seconds": round(export_s, 1), "eval_conversations": len(conversations),
-                                                   "metrics_int8_constrained_ci_sample": ci_sample})
+                                                   "metrics_int8_constrained_ci_sample": ci_sample,
+                                                   "metrics_int8_addresses_grounded_only_test_split": addresses_only})

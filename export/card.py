@@ -44,7 +44,8 @@ def write_card(directory: Path, train_report: dict, metrics: dict, extra: dict[s
         f"- training: {train_report['config']['steps']} steps of {train_report['config']['batch_size']} conversations, seed "
         f"{train_report['config']['seed']}, {train_report['train_seconds']:.0f} s on {train_report['config']['threads']} CPU threads "
         f"(torch {train_report['torch']}); final loss {train_report['final_loss']:.4f}",
-        "- decoding: greedy under the grammar of `edge/nano/grammar.py` (llguidance); addresses only from the conversation", "",
+        "- decoding: greedy under the grammar of `edge/nano/grammar.py` (llguidance), every value grounded in the conversation",
+        "  (`edge/nano/grounding.py`), a whole call weighed against text at the opening (`edge/nano/runtime.py`)", "",
         "## Held-out test split (phrasings never seen in training), int8 ONNX", "",
         "| language | function recognition | argument extraction | protocol adherence | multi-turn success | turns |",
         "|---|---|---|---|---|---|",
@@ -55,12 +56,18 @@ def write_card(directory: Path, train_report: dict, metrics: dict, extra: dict[s
         lines.append(f"| {lang} | " + " | ".join(cells) + f" | {row['turns']} |")
     if extra.get("split_note"):
         lines += ["", extra["split_note"]]
+    alone = extra.get("metrics_int8_addresses_grounded_only_test_split", {}).get("all")
+    if alone:
+        lines += ["", "The same model with only addresses grounded and openings chosen token by token (the decoding before "
+                  "grounding): "
+                  + ", ".join(f"{k.replace('_', ' ')} {alone[k] * 100:.1f}%" for k in
+                              ("function_recognition", "argument_extraction", "protocol_adherence", "multi_turn_success")) + "."]
     short = [f"{k.replace('_', ' ')} {metrics['all'][k] * 100:.1f}% (bar {v * 100:.0f}%)" for k, v in BAR.items() if metrics["all"][k] < v]
     if short:
         lines += ["", f"**Below the project's bar:** {'; '.join(short)}. Intent binding with this model is a weak signal. A "
                       "misreading can invent a contradiction (a false INTENT_MISMATCH, STEP_UP or BLOCK). It can also hide one, for "
-                      "instance an amount read wrongly that happens to equal the payload's. The grammar keeps it from inventing "
-                      "addresses, and the gate's other rules decide as they would without it."]
+                      "instance an amount read wrongly that happens to equal the payload's. Grounding keeps it from inventing "
+                      "values, and the gate's other rules decide as they would without it."]
     lines += ["", "## Files", "", "| file | bytes | sha256 |", "|---|---|---|"]
     lines += [f"| {name} | {info['bytes']:,} | `{info['sha256']}` |" for name, info in card["files"].items()]
     lines += ["", "## Limits", "",

@@ -1,7 +1,8 @@
 """A byte-level BPE tokenizer for the built-in model, trained with Hugging Face `tokenizers`.
 
 FunctionGemma's control tokens are special tokens (one id each, never split); digits are
-split one by one, as in Gemma's own tokenizer, so numbers are copied digit by digit.
+split one by one, as in Gemma's own tokenizer, so numbers are copied digit by digit, and so are
+Chinese numerals (五百 is 五 and 百, never merged with the words around them).
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from pathlib import Path
 from typing import Iterable
 
 from dmind.edge.nano.protocol import CONTROL_TOKENS, render_prompt, segments
-from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers, trainers
+
+CHINESE_NUMERALS = "[零一二两三四五六七八九十百千万亿]"
 
 
 def corpus(conversations: Iterable[dict]) -> Iterable[str]:
@@ -23,7 +26,8 @@ def corpus(conversations: Iterable[dict]) -> Iterable[str]:
 def train_tokenizer(conversations: list[dict], vocab_size: int) -> Tokenizer:
     tokenizer = Tokenizer(models.BPE())
     tokenizer.pre_tokenizer = pre_tokenizers.Sequence(
-        [pre_tokenizers.Digits(individual_digits=True), pre_tokenizers.ByteLevel(add_prefix_space=False)]
+        [pre_tokenizers.Digits(individual_digits=True), pre_tokenizers.Split(Regex(CHINESE_NUMERALS), "isolated"),
+         pre_tokenizers.ByteLevel(add_prefix_space=False)]
     )
     tokenizer.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(

@@ -28,9 +28,9 @@ MODEL = typer.Option(None, "--model", help="Model directory or model file (defau
 BACKEND = typer.Option("onnx", "--backend", help="Runtime: onnx, litert or executorch (each behind its own extra).")
 
 
-def _load(model: Optional[Path], backend: str, constrained: bool = True) -> NanoModel:
+def _load(model: Optional[Path], backend: str, constrained: bool = True, grounded: bool = True) -> NanoModel:
     try:
-        return NanoModel.load(model, backend=backend, constrained=constrained)
+        return NanoModel.load(model, backend=backend, constrained=constrained, grounded=grounded)
     except NanoError as exc:
         err.print(f"[red]{exc.code}[/red] {escape(exc.message)}")
         raise typer.Exit(2) from exc
@@ -80,6 +80,7 @@ def evaluate_command(
     backend: str = BACKEND,
     limit: Optional[int] = typer.Option(None, "--limit", help="Only the first N conversations."),
     free: bool = typer.Option(False, "--unconstrained", help="Decode without the grammar."),
+    ungrounded: bool = typer.Option(False, "--ungrounded", help="Ground only addresses and choose openings token by token (to measure what grounding adds)."),
     as_json: bool = typer.Option(False, "--json", help="Print the metrics as JSON."),
 ) -> None:
     """Function recognition, argument extraction, protocol adherence, multi-turn success (overall and per language)."""
@@ -90,7 +91,7 @@ def evaluate_command(
     except (OSError, ValueError) as exc:
         err.print(f"[red]cannot read[/red] {dataset}: {exc}")
         raise typer.Exit(2) from exc
-    loaded = _load(model, backend, not free)
+    loaded = _load(model, backend, not free, not ungrounded)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True) as progress:
         task = progress.add_task("generating", total=None)

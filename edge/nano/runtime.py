@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any, Optional, Protocol, Sequence
 
 from .errors import NanoError
-from .grammar import addresses_in, lark_grammar
+from .grammar import lark_grammar
+from .grounding import Grounds, grounds_in
 from .parse import Reply, parse_reply
-from .protocol import END_CALL, END_TURN, EOS, START_RESPONSE
+from .protocol import END_CALL, END_TURN, EOS, START_CALL, START_RESPONSE
 from .tokens import encode, prefix
 from .tools import CallError
 
@@ -70,10 +71,16 @@ class Generation:
     error: Optional[CallError] = None
 
 
+def _softmax(np: Any, logits: Any) -> Any:
+    shifted = np.exp(logits - logits.max())
+    return shifted / shifted.sum()
+
+
 class NanoModel:
     """A loaded model: tokenizer, backend session, grammar tokenizer and the developer-turn cache."""
 
-    def __init__(self, directory: Path, backend: Backend, *, constrained: bool = True, max_new_tokens: int = 128) -> None:
+    def __init__(self, directory: Path, backend: Backend, *, constrained: bool = True, grounded: bool = True,
+                 max_new_tokens: int = 128) -> None:
         try:
             import numpy as np
             from tokenizers import Tokenizer
@@ -84,6 +91,7 @@ class NanoModel:
         self.tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
         self.backend = backend
         self.constrained = constrained
+        self.grounded = grounded  # False: only addresses grounded, openings token by token (to measure what grounding adds)
         self.max_new_tokens = max_new_tokens
         self.stop_ids = {self.tokenizer.token_to_id(t) for t in STOP_TOKENS} - {None}
         self.prefix = prefix(self.tokenizer)
@@ -94,8 +102,12 @@ class NanoModel:
                 import llguidance
             except ImportError as exc:
                 raise NanoError("NANO_EXTRA_MISSING", "constrained decoding needs llguidance: pip install 'dmind-edge[nano]'") from exc
+            import llguidance.numpy as llnp
+
             text = (directory / "tokenizer.json").read_text(encoding="utf-8")
             self._grammar_tokenizer = llguidance.LLTokenizer(text, eos_token=self.tokenizer.token_to_id(EOS))
+            self._mask = llnp.allocate_token_bitmask(1, self._grammar_tokenizer.vocab_size)
+        self.start_call = self.tokenizer.token_to_id(START_CALL)
 
     @classmethod
     def load(cls, directory: Optional[Path] = None, *, backend: str = "onnx", threads: Optional[int] = None, **options: Any) -> "NanoModel":
@@ -115,12 +127,56 @@ class NanoModel:
     def _matcher(self, messages: Sequence[dict]) -> Any:
         import llguidance
 
-        said = [str(m.get("content") or "") for m in messages if m.get("role") in ("user", "tool")]
-        grammar = llguidance.LLMatcher.grammar_from_lark(lark_grammar(addresses_in(said)))
+        grounds = grounds_in(messages)
+        grounds = grounds if self.grounded else Grounds(addresses=grounds.addresses)
+        grammar = llguidance.LLMatcher.grammar_from_lark(lark_grammar(grounds))
         matcher = llguidance.LLMatcher(self._grammar_tokenizer, grammar, log_level=0)
         if matcher.is_error():
             raise NanoError("NANO_GRAMMAR_INVALID", matcher.get_error())
         return matcher
+
+    def _allowed(self, matcher: Any, width: int) -> Any:
+        """The grammar's mask of next tokens, as booleans over the model's vocabulary."""
+        import llguidance.numpy as llnp
+
+        llnp.fill_next_token_bitmask(matcher, self._mask)
+        return self.np.unpackbits(self._mask[0].view(self.np.uint8), bitorder="little")[:width].astype(bool)
+
+    def _call_or_text(self, matcher: Any, logits: Any, cache: Any) -> tuple[Any, Any, list[int]]:
+        """Open the reply by weighing a whole call against text, where the grammar allows both.
+
+        Token by token, a model that means a call the grounding rules out (a swap of an amount
+        nobody named) would open a call and then be forced into another tool. So the opening is
+        chosen by the model's probability of a call to a tool the grammar allows, against that of
+        text: the call's forced tokens are walked until its first free choice, then weighed.
+        Returns the logits and cache to go on from and the tokens already chosen (and consumed).
+        """
+        np = self.np
+        allowed = self._allowed(matcher, logits.shape[-1])
+        if not allowed[self.start_call] or allowed.sum() == 1:
+            return logits, cache, []
+        probs = _softmax(np, logits)
+        text = probs[allowed].sum() - probs[self.start_call]
+        probe, walked, mass = matcher.deep_copy(), [self.start_call], probs[self.start_call]
+        probe.consume_token(self.start_call)
+        step_logits, step_cache = self.backend.run(walked, cache)
+        while mass >= text:
+            ok = self._allowed(probe, step_logits.shape[-1])
+            step = _softmax(np, step_logits)
+            if ok.sum() != 1:
+                mass *= step[ok].sum()
+                break
+            token = int(np.flatnonzero(ok)[0])
+            mass *= step[token]
+            probe.consume_token(token)
+            walked.append(token)
+            step_logits, step_cache = self.backend.run([token], step_cache)
+        if mass >= text:
+            matcher.consume_tokens(walked)
+            return step_logits, step_cache, walked
+        logits = logits.copy()
+        logits[self.start_call] = -np.inf
+        return logits, cache, []
 
     def generate(self, messages: Sequence[dict]) -> Generation:
         """The model's next output after `messages` (OpenAI chat form), parsed."""
@@ -130,19 +186,15 @@ class NanoModel:
             raise NanoError("NANO_PROMPT_INVALID", "the prompt does not open with the developer turn")
         rest = ids[len(self.prefix):]
         matcher = self._matcher(messages) if self.constrained else None
-        if matcher is not None:
-            import llguidance.numpy as llnp
-
-            mask = llnp.allocate_token_bitmask(1, self._grammar_tokenizer.vocab_size)
         started = time.perf_counter()
         logits, cache = self.backend.run(rest, self.prefix_cache)
         out: list[int] = []
-        times: list[float] = []
+        if matcher is not None:
+            logits, cache, out = self._call_or_text(matcher, logits, cache) if self.grounded else (logits, cache, [])
+        times: list[float] = [time.perf_counter() - started] if out else []  # a walked opening is all first-token time
         while len(out) < self.max_new_tokens:
             if matcher is not None:
-                llnp.fill_next_token_bitmask(matcher, mask)
-                allowed = np.unpackbits(mask[0].view(np.uint8), bitorder="little")[: logits.shape[-1]].astype(bool)
-                logits = np.where(allowed, logits, -np.inf)
+                logits = np.where(self._allowed(matcher, logits.shape[-1]), logits, -np.inf)
             token = int(np.argmax(logits))
             out.append(token)
             times.append(time.perf_counter() - started)

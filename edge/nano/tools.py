@@ -23,7 +23,7 @@ class Param:
     type: str  # FunctionGemma upper-case type: STRING or NUMBER
     description: str
     enum: tuple[str, ...] = ()
-    kind: str = "text"  # text | address | amount (> 0) | share (in [0, 1])
+    kind: str = "text"  # what the value is: address | amount (> 0) | share (in [0, 1]) | chain | symbol | keyword | text
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,9 +45,9 @@ TOOLS: dict[str, Tool] = {
         "Search a token by symbol, contract address or keyword, optionally on one chain.",
         (
             Param("address", "STRING", "Token contract address.", kind="address"),
-            Param("chain", "STRING", "Chain to search on.", enum=CHAINS),
-            Param("keyword", "STRING", "Free-text keyword."),
-            Param("symbol", "STRING", "Token symbol."),
+            Param("chain", "STRING", "Chain to search on.", enum=CHAINS, kind="chain"),
+            Param("keyword", "STRING", "Free-text keyword.", kind="keyword"),
+            Param("symbol", "STRING", "Token symbol.", kind="symbol"),
         ),
         one_of=("symbol", "address", "keyword"),
     ),
@@ -58,7 +58,7 @@ TOOLS: dict[str, Tool] = {
             Param("inputTokenAmount", "NUMBER", "Amount of the input token to sell.", kind="amount"),
             Param("inputTokenCA", "STRING", "Contract address of the input token.", kind="address"),
             Param("inputTokenPercentage", "NUMBER", "Share of the input token balance to sell, from 0 to 1.", kind="share"),
-            Param("inputTokenSymbol", "STRING", "Symbol of the input token."),
+            Param("inputTokenSymbol", "STRING", "Symbol of the input token.", kind="symbol"),
             Param("outputTokenAmount", "NUMBER", "Amount of the output token to buy.", kind="amount"),
             Param("outputTokenCA", "STRING", "Contract address of the output token.", kind="address"),
         ),

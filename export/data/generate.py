@@ -20,6 +20,11 @@ from .templates import TEMPLATES
 LANGS = ("en", "zh", "mixed")
 LANG_WEIGHTS = (0.42, 0.42, 0.16)
 HELD_OUT_EVERY = 4  # phrasing i belongs to the test split when i % 4 == 3 (a list of two or three: its last)
+NOISE = 0.35  # share of training phrasings given a filler or a typo, so the model leans on the slots, not the exact words
+FILLERS = {
+    "en": (("hey ", "yo ", "pls ", "ok ", "hi, ", "quick: ", "um ", "so "), (" pls", " thx", " asap", " now", "!", " please", " ty", "?")),
+    "zh": (("嗯，", "那个", "麻烦", "请", "哥们", "快，", "你好，", "喂 "), ("谢谢", "吧", "哈", "！", "啊", "呗", "，谢了", "。")),
+}
 
 
 class _Maker:
@@ -35,8 +40,35 @@ class _Maker:
         held = {i for i in range(len(options)) if i % HELD_OUT_EVERY == HELD_OUT_EVERY - 1} or {len(options) - 1}
         return [o for i, o in enumerate(options) if (i in held) == self.test]
 
+    def phrasings(self, situation: str) -> list[str]:
+        """This split's phrasings of `situation`."""
+        return self._in_split(TEMPLATES[situation][self.lang])
+
     def say(self, situation: str, **fields: Any) -> str:
-        return self.rng.choice(self._in_split(TEMPLATES[situation][self.lang])).format(**fields)
+        template = self.rng.choice(self.phrasings(situation))
+        if not self.test and self.rng.random() < NOISE:  # the test split draws no noise, so it stays as it was
+            noisy = self._noisy(template)
+            if noisy not in TEMPLATES[situation][self.lang]:  # noise must never rebuild a held-out phrasing
+                template = noisy
+        return template.format(**fields)
+
+    def _noisy(self, template: str) -> str:
+        """`template` with a filler before or after it, or one letter outside its fields dropped or doubled."""
+        heads, tails = FILLERS["en" if self.lang == "en" else "zh"]
+        roll = self.rng.random()
+        if roll < 0.35:
+            return self.rng.choice(heads) + template
+        if roll < 0.7:
+            return template + self.rng.choice(tails)
+        depth, letters = 0, []
+        for i, ch in enumerate(template):
+            depth += (ch == "{") - (ch == "}")
+            if depth == 0 and ch.isascii() and ch.isalpha():
+                letters.append(i)
+        if not letters:
+            return template + self.rng.choice(tails)
+        i = self.rng.choice(letters)
+        return template[:i] + (template[i] * 2 if self.rng.random() < 0.5 else "") + template[i + 1:]
 
     def token(self, *, exclude: Iterable[str] = ()) -> Token:
         return self.rng.choice([t for t in TOKENS if t.symbol not in set(exclude)])

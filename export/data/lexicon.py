@@ -6,6 +6,8 @@ import string
 from dataclasses import dataclass
 from random import Random
 
+from dmind.edge.nano.grounding import TOKEN_NAMES
+
 BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 
 
@@ -13,18 +15,21 @@ BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 class Token:
     symbol: str
     chain: str  # the chain a search without a named chain finds it on
-    zh: tuple[str, ...] = ()  # Chinese names users write for it
+
+    @property
+    def zh(self) -> tuple[str, ...]:
+        """Chinese names users write for it: the names the runtime's grounding knows."""
+        return tuple(name for name, symbol in TOKEN_NAMES.items() if symbol == self.symbol)
 
 
-TOKENS = (
-    Token("SOL", "solana", ("索拉纳",)), Token("USDC", "solana"), Token("USDT", "ethereum"), Token("ETH", "ethereum", ("以太坊", "以太")),
-    Token("WBTC", "ethereum"), Token("BNB", "bsc", ("币安币",)), Token("CAKE", "bsc"), Token("BONK", "solana"), Token("WIF", "solana"),
-    Token("JUP", "solana"), Token("PEPE", "ethereum", ("佩佩",)), Token("SHIB", "ethereum"), Token("UNI", "ethereum"), Token("LINK", "ethereum"),
-    Token("AERO", "base"), Token("BRETT", "base"), Token("DEGEN", "base"), Token("TOSHI", "base"), Token("RAY", "solana"), Token("ORCA", "solana"),
-    Token("PYTH", "solana"), Token("ARB", "ethereum"), Token("AAVE", "ethereum"), Token("MKR", "ethereum"), Token("DAI", "ethereum"),
-    Token("FLOKI", "bsc"), Token("TRUMP", "solana", ("川普币",)), Token("POPCAT", "solana"), Token("MEW", "solana"), Token("VIRTUAL", "base"),
-    Token("DOGE", "bsc", ("狗狗币",)), Token("TWT", "bsc"), Token("XVS", "bsc"), Token("ONDO", "ethereum"), Token("ENA", "ethereum"),
-)
+TOKENS = tuple(Token(symbol, chain) for symbol, chain in (
+    ("SOL", "solana"), ("USDC", "solana"), ("USDT", "ethereum"), ("ETH", "ethereum"), ("WBTC", "ethereum"), ("BNB", "bsc"), ("CAKE", "bsc"),
+    ("BONK", "solana"), ("WIF", "solana"), ("JUP", "solana"), ("PEPE", "ethereum"), ("SHIB", "ethereum"), ("UNI", "ethereum"),
+    ("LINK", "ethereum"), ("AERO", "base"), ("BRETT", "base"), ("DEGEN", "base"), ("TOSHI", "base"), ("RAY", "solana"), ("ORCA", "solana"),
+    ("PYTH", "solana"), ("ARB", "ethereum"), ("AAVE", "ethereum"), ("MKR", "ethereum"), ("DAI", "ethereum"), ("FLOKI", "bsc"),
+    ("TRUMP", "solana"), ("POPCAT", "solana"), ("MEW", "solana"), ("VIRTUAL", "base"), ("DOGE", "bsc"), ("TWT", "bsc"), ("XVS", "bsc"),
+    ("ONDO", "ethereum"), ("ENA", "ethereum"),
+))
 
 CHAIN_NAMES = {
     "solana": (("solana", "Solana", "SOL chain", "sol"), ("solana", "Solana", "索拉纳链", "SOL链")),
@@ -43,10 +48,16 @@ OFF_TOPIC = {
     "en": ("what's the weather like today", "tell me a joke", "who won the game last night", "write me a poem about the sea",
            "how do I reset my password", "what time is it in Tokyo", "recommend a good movie", "translate hello into French",
            "what is the capital of Australia", "can you help with my homework", "how do I cook rice", "set an alarm for 7am",
-           "explain quantum computing simply", "what's 12 times 13", "who are you", "good morning"),
+           "explain quantum computing simply", "what's 12 times 13", "who are you", "good morning",
+           "book a table for two", "how tall is mount everest", "play some music", "what should i eat tonight",
+           "send an email to my boss", "how do i learn python", "is it going to snow", "tell me about the roman empire",
+           "how are you doing", "what's your name", "remind me to call mom", "how many days until christmas",
+           "what is the speed of light", "give me a workout plan", "summarize this article", "thanks, bye"),
     "zh": ("今天天气怎么样", "给我讲个笑话", "帮我写一首诗", "怎么重置密码", "推荐一部电影", "东京现在几点", "澳大利亚的首都是哪里",
            "你是谁", "早上好", "米饭怎么煮", "帮我定个七点的闹钟", "什么是量子计算", "翻译一下你好", "十二乘十三等于多少",
-           "明天会下雨吗", "最近有什么新闻"),
+           "明天会下雨吗", "最近有什么新闻",
+           "帮我订一张机票", "珠穆朗玛峰有多高", "放首歌", "晚上吃什么好", "帮我发封邮件", "怎么学编程", "会下雪吗", "讲讲罗马帝国的历史",
+           "你好吗", "你叫什么名字", "提醒我给妈妈打电话", "离春节还有几天", "光速是多少", "给我一个健身计划", "总结一下这篇文章", "谢谢，再见"),
 }
 
 # The assistant's fixed plain-text replies, by situation and language.

@@ -222,7 +222,7 @@ def test_read_intent_and_nano_prompt_serve_a_host_that_runs_the_model(host):
     assert host.call("read_intent", words="x", nano_output="<start_function_call>call:NOPE{}<end_function_call>")["code"] == "E_TOOL_UNKNOWN"
     prompt = host.call("nano_prompt", messages=[{"role": "user", "content": f"swap 1 SOL for {PEPE}"}])["result"]
     assert prompt["prompt"].startswith("<bos>") and prompt["prompt"].endswith("<start_of_turn>model\n")
-    assert PEPE in prompt["grammar"]
+    assert PEPE in prompt["grammar"] and '"1"' in prompt["grammar"] and '"SOL"' in prompt["grammar"]  # grounded in the words
     assert host.call("nano_prompt", messages=[{"role": "system"}], conforming=False)["code"] == "BRIDGE_FIELD_INVALID"
 
 

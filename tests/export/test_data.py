@@ -7,7 +7,7 @@ import re
 from collections import Counter
 
 import pytest
-from dmind.edge.nano.grammar import addresses_in
+from dmind.edge.nano.grounding import addresses_in
 from dmind.edge.nano.metrics import turns
 from dmind.edge.nano.tools import validate_call
 from dmind.export.data import generate as gen
@@ -60,8 +60,8 @@ def _frames(template: str) -> str:
 @pytest.mark.parametrize("situation", sorted(TEMPLATES))
 def test_test_phrasings_never_appear_in_training(situation):
     for lang in ("en", "zh", "mixed"):
-        train = set(gen._Maker(None, lang, "train")._in_split(TEMPLATES[situation][lang]))
-        test = set(gen._Maker(None, lang, "test")._in_split(TEMPLATES[situation][lang]))
+        train = set(gen._Maker(None, lang, "train").phrasings(situation))
+        test = set(gen._Maker(None, lang, "test").phrasings(situation))
         if len(TEMPLATES[situation][lang]) > 1:
             assert train and test and not train & test
 

@@ -70,15 +70,19 @@ def test_training_is_deterministic_for_a_seed(tmp_path):
     assert sha256(tmp_path / "a" / "model.safetensors") == sha256(tmp_path / "b" / "model.safetensors")
 
 
-def test_argument_values_weigh_more_than_the_format_around_them():
+def test_the_tokens_that_decide_a_call_weigh_more_than_the_format_around_them():
     from dmind.edge.nano.protocol import render_call
     from dmind.export.tokenizer import train_tokenizer
-    from dmind.export.train import IGNORE, VALUE_WEIGHT, decision_labels, value_weights
+    from dmind.export.train import IGNORE, VALUE_WEIGHT, decision_labels, loss_weights
 
     tokenizer = train_tokenizer(generate(200, split="train", seed=3), 600)
     call = render_call("EXECUTE_SWAP", {"inputTokenSymbol": "SOL", "inputTokenAmount": 2.5})
     ids = tokenizer.encode(call, add_special_tokens=False).ids
-    weights = value_weights(tokenizer, ids, decision_labels(tokenizer, ids, [True] * len(ids)))
-    heavy = tokenizer.decode([t for t, w in zip(ids, weights) if w == VALUE_WEIGHT], skip_special_tokens=False)
-    assert heavy.replace(" ", "") == "2.5SOL"
-    assert value_weights(tokenizer, ids, [IGNORE] * len(ids)) == [1.0] * len(ids)  # nothing learned, nothing weighted
+    weights = loss_weights(tokenizer, ids, decision_labels(tokenizer, ids, [True] * len(ids)))
+    pieces = [(tokenizer.decode([t], skip_special_tokens=False), w) for t, w in zip(ids, weights)]
+    heavy = "".join(p for p, w in pieces if w == VALUE_WEIGHT)
+    light = {p for p, w in pieces if w == 1.0}
+    for decided in ("<start_function_call>", "EXECUTE", "inputTokenAmount", "2.5,", "inputTokenSymbol", "SOL", "}"):
+        assert decided in heavy, (decided, heavy)
+    assert {":", "<escape>", "<end_function_call>"} <= light and not any(ch.isdigit() or "SOL" in ch for ch in light)
+    assert loss_weights(tokenizer, ids, [IGNORE] * len(ids)) == [1.0] * len(ids)  # nothing learned, nothing weighted

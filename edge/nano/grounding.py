@@ -1,0 +1,168 @@
+"""What a call may say, read from the conversation: the values its arguments can take.
+
+The decoding grammar offers the model only values grounded in what the user wrote or a tool
+returned: addresses pasted or found, numbers the user's words state (`quantities`), chains
+the user named, symbols the user wrote (in any case, with or without `$`, or by a name
+wallets know) or a search found, keywords copied from the user's text. The model decides
+which tool, which keys and which of these values; it cannot invent a chain, an amount or an
+address nobody gave, which is the issue's rule "never fill in an argument the user did not
+give" made structural, and what intent binding relies on.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Iterable, Optional, Sequence
+
+from .quantities import quantities_in
+
+# How users name each chain (matched case-insensitively, as whole words where they are ASCII).
+CHAIN_ALIASES: dict[str, tuple[str, ...]] = {
+    "solana": ("solana", "sol chain", "sol", "spl", "索拉纳", "sol链"),
+    "ethereum": ("ethereum", "eth mainnet", "mainnet", "eth", "erc20", "erc-20", "以太坊", "eth链", "以太坊主网"),
+    "bsc": ("bsc", "bnb chain", "bnb smart chain", "binance smart chain", "bep20", "bep-20", "币安链", "bnb链"),
+    "base": ("base", "base chain", "base链"),
+}
+# Names users write for tokens instead of their symbols.
+TOKEN_NAMES: dict[str, str] = {"索拉纳": "SOL", "以太坊": "ETH", "以太": "ETH", "币安币": "BNB", "佩佩": "PEPE", "川普币": "TRUMP",
+                               "狗狗币": "DOGE"}
+
+_EVM_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])0x[0-9a-fA-F]{40}(?![0-9A-Za-z])")
+_BASE58_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])[1-9A-HJ-NP-Za-km-z]{32,44}(?![0-9A-Za-z])")
+_WORD = re.compile(r"(?<![A-Za-z])\$?([A-Za-z][A-Za-z0-9]{0,12})(?![A-Za-z0-9])")
+_ASCII_PHRASE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?: [A-Za-z0-9]+){0,2}")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+GLUED_VERBS = ("swap", "to", "for", "into")  # words users run a symbol into: "toshiswap", "solto"
+MAX_KEYWORD_CHARS = 4  # keywords in Chinese are short phrases: 狗, 稳定币, 再质押
+
+
+@dataclass(frozen=True, slots=True)
+class Grounds:
+    """The values each kind of argument may take; None leaves that kind free (any well-formed value)."""
+
+    addresses: Optional[tuple[str, ...]] = None
+    amounts: Optional[tuple[float, ...]] = None
+    shares: Optional[tuple[float, ...]] = None
+    chains: Optional[tuple[str, ...]] = None
+    symbols: Optional[tuple[str, ...]] = None
+    keywords: Optional[tuple[str, ...]] = None
+    found: tuple[tuple[str, str], ...] = ()  # (address, symbol) of tokens a tool found: a swap never sells one for itself
+
+    def values(self, kind: str) -> Optional[tuple]:
+        """The grounded values of an argument kind (`tools.Param.kind`), None where it is free."""
+        return getattr(self, KIND_FIELDS[kind]) if kind in KIND_FIELDS else None
+
+
+KIND_FIELDS = {"address": "addresses", "amount": "amounts", "share": "shares", "chain": "chains", "symbol": "symbols", "keyword": "keywords"}
+
+
+def _ordered(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(values))
+
+
+def addresses_in(texts: Iterable[str]) -> list[str]:
+    """Every EVM or base58 address written in `texts`, in order of first appearance."""
+    found: dict[str, None] = {}
+    for text in texts:
+        for pattern in (_EVM_IN_TEXT, _BASE58_IN_TEXT):
+            for match in pattern.finditer(text):
+                found.setdefault(match.group(), None)
+    return list(found)
+
+
+def _strip_addresses(text: str) -> str:
+    return _BASE58_IN_TEXT.sub(" ", _EVM_IN_TEXT.sub(" ", text))
+
+
+def chains_in(texts: Iterable[str]) -> list[str]:
+    """The chains `texts` name, by any of their aliases."""
+    lowered = [_strip_addresses(t).lower() for t in texts]
+    named = []
+    for chain, aliases in CHAIN_ALIASES.items():
+        for alias in aliases:
+            pattern = rf"(?<![a-z0-9]){re.escape(alias)}(?![a-z0-9])" if alias.isascii() else re.escape(alias)
+            if any(re.search(pattern, text) for text in lowered):
+                named.append(chain)
+                break
+    return named
+
+
+def _symbol_like(alias: str) -> bool:
+    """A chain alias that is also a token symbol users write ("sol", "eth"): kept as a possible symbol."""
+    return alias.isascii() and alias.isalpha() and len(alias) <= 4
+
+
+def _strip_chain_names(text: str) -> str:
+    """`text` without the chain names that cannot be symbols: "SOL链" and "ETH mainnet" name chains, not tokens."""
+    for aliases in CHAIN_ALIASES.values():
+        for alias in sorted(aliases, key=len, reverse=True):
+            if not _symbol_like(alias):
+                pattern = rf"(?<![A-Za-z0-9]){re.escape(alias)}(?![A-Za-z0-9])" if alias.isascii() else re.escape(alias)
+                text = re.sub(pattern, " ", text, flags=re.IGNORECASE)
+    return text
+
+
+def symbols_in(texts: Iterable[str]) -> list[str]:
+    """Symbols the user may mean: each ASCII word in upper case (and as written where it has capitals), and the symbols of token names.
+
+    Chain names are not symbols ("SOL链" is a chain), and a symbol run into a verb is split off
+    ("把36toshiswap成…" names TOSHI): a symbol is only ever letters the user typed.
+    """
+    found = []
+    for text in texts:
+        stripped = _strip_chain_names(_strip_addresses(text))
+        for match in _WORD.finditer(stripped):
+            word = match.group(1)
+            if word[0] in "kKmM" and match.start() and stripped[match.start() - 1].isdigit():
+                found.append(word[1:].upper())  # 1.5kSOL: the k belongs to the number
+            found += [word.upper()] + ([word] if word != word.lower() else [])
+            found += [word[:-len(verb)].upper() for verb in GLUED_VERBS if word.lower().endswith(verb) and len(word) > len(verb) + 1]
+        found += [symbol for name, symbol in TOKEN_NAMES.items() if name in text]
+    return list(_ordered(found))
+
+
+def keywords_in(texts: Iterable[str]) -> list[str]:
+    """Phrases of the user's text a keyword search may use: runs of up to three ASCII words, and short Chinese phrases."""
+    found = []
+    for text in texts:
+        text = _strip_addresses(text)
+        for match in re.finditer(r"[A-Za-z][A-Za-z0-9]*", text):  # every phrase of one to three words starting at each word
+            phrase = _ASCII_PHRASE.match(text, match.start())
+            words = phrase.group().split(" ")
+            found += [" ".join(words[:n]) for n in range(1, len(words) + 1)]
+        for run in _CJK_RUN.findall(text):
+            found += [run[i:i + n] for n in range(1, MAX_KEYWORD_CHARS + 1) for i in range(len(run) - n + 1)]
+    return list(_ordered(found))
+
+
+def found_in(tool_texts: Iterable[str]) -> list[tuple[str, str]]:
+    """(address, symbol) of every token a tool response reports (`{"address": ..., "symbol": ...}` in its JSON)."""
+    out = []
+    for text in tool_texts:
+        try:
+            data = json.loads(text)
+        except (TypeError, ValueError):
+            continue
+        for item in data if isinstance(data, list) else [data]:
+            if isinstance(item, dict) and isinstance(item.get("symbol"), str) and isinstance(item.get("address"), str):
+                out.append((item["address"], item["symbol"]))
+    return out
+
+
+def grounds_in(messages: Sequence[dict]) -> Grounds:
+    """What a call after `messages` may carry: read from the user's turns and the tools' responses."""
+    user = [str(m.get("content") or "") for m in messages if m.get("role") == "user"]
+    tool = [str(m.get("content") or "") for m in messages if m.get("role") == "tool"]
+    amounts, shares = quantities_in(_strip_addresses(t) for t in user)  # an address's digits are not an amount
+    found = found_in(tool)
+    return Grounds(
+        addresses=tuple(addresses_in(user + tool)),
+        amounts=tuple(amounts),
+        shares=tuple(shares),
+        chains=tuple(chains_in(user)),
+        symbols=_ordered(symbols_in(user) + [symbol for _, symbol in found]),
+        keywords=tuple(keywords_in(user)),
+        found=tuple(found),
+    )

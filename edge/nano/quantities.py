@@ -1,0 +1,169 @@
+"""Amounts and shares of a balance as people write them, read back into numbers.
+
+"1.5k", "1,000", "2500", "五百", "两千五百", "1.5万", "five hundred" are amounts; "half",
+"25%", "fifty percent", "a third", "百分之二十", "三分之一", "全部" are shares. The decoding grammar
+lets a call carry only the numbers read here from the user's own words, so the model chooses
+which number goes where but can never write one nobody said. Shares are rounded to four places
+(a third is 0.3333), the precision calls carry.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Iterable
+
+from .protocol import format_number
+
+SHARE_PLACES = 4
+
+ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+ZH_SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
+ZH_LARGE_UNITS = {"万": 10_000, "亿": 100_000_000}
+ZH_NUMERAL = "[零〇一二两三四五六七八九十百千万亿]+(?:点[零〇一二两三四五六七八九]+)?"
+# "一" opening these words is an article, not a number: 一些 (some), 一下 (a moment), 一起 (together) ...
+ZH_NOT_NUMBER = re.compile("一(?=[些下起样直定般共切会])")
+# Suffixes on digits: 1.5k, 2m, 3千, 1.5万
+MULTIPLIERS = {"k": 1000, "K": 1000, "m": 1_000_000, "M": 1_000_000, "千": 1000, "万": 10_000, "亿": 100_000_000}
+
+EN_ONES = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+           "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
+           "eighteen": 18, "nineteen": 19}
+EN_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+EN_SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
+_EN_WORD = "|".join(sorted([*EN_ONES, *EN_TENS, *EN_SCALES], key=len, reverse=True))
+_EN_SCALE = "|".join(EN_SCALES)
+EN_NUMBER = rf"(?:(?:a[\s-]+(?:{_EN_SCALE})|{_EN_WORD})(?:[\s-]+(?:and\s+)?(?:{_EN_WORD}))*)"  # "a" only before a scale: a hundred
+
+# English fractions: numerator word and denominator word, "a third", "three quarters"
+EN_NUMERATORS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4}
+EN_DENOMINATORS = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fourth": 4, "fourths": 4,
+                   "fifth": 5, "fifths": 5, "tenth": 10, "tenths": 10}
+# Whole words and phrases that are a share on their own
+SHARE_WORDS = {"half": 0.5, "all": 1.0, "everything": 1.0, "all of it": 1.0, "一半": 0.5, "半仓": 0.5, "全部": 1.0, "所有": 1.0, "全仓": 1.0}
+
+_ARABIC = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+"
+_PERCENT = re.compile(rf"(?<![0-9A-Za-z.])({_ARABIC}|{EN_NUMBER})\s*(?:%|percent(?![A-Za-z])|pct(?![A-Za-z]))", re.IGNORECASE)
+_ZH_PERCENT = re.compile(rf"百分之({ZH_NUMERAL}|{_ARABIC})")
+_ZH_FRACTION = re.compile(rf"({ZH_NUMERAL}|\d+)分之({ZH_NUMERAL}|\d+)")
+_EN_FRACTION = re.compile(rf"(?<![A-Za-z])({'|'.join(EN_NUMERATORS)})[\s-]+({'|'.join(EN_DENOMINATORS)})(?![A-Za-z])", re.IGNORECASE)
+_SHARE_WORD = re.compile("|".join(rf"(?<![A-Za-z]){re.escape(w)}(?![A-Za-z])" if w.isascii() else re.escape(w)
+                                  for w in sorted(SHARE_WORDS, key=len, reverse=True)), re.IGNORECASE)
+_DIGITS = re.compile(rf"(?<![0-9A-Za-z.])({_ARABIC})\s?([kKmM千万亿])?")
+_ZH = re.compile(ZH_NUMERAL)
+_EN = re.compile(rf"(?<![A-Za-z]){EN_NUMBER}(?![A-Za-z])", re.IGNORECASE)
+
+
+def zh_number(text: str) -> Decimal:
+    """A Chinese numeral: 两千五百 is 2500, 一万零五百 is 10500, 十五 is 15, 三点五 is 3.5."""
+    whole, _, fraction = text.partition("点")
+    total, section, digit = 0, 0, 0
+    for ch in whole:
+        if ch in ZH_DIGITS:
+            digit = ZH_DIGITS[ch]
+        elif ch in ZH_SMALL_UNITS:
+            section += (digit or 1) * ZH_SMALL_UNITS[ch]
+            digit = 0
+        elif ch in ZH_LARGE_UNITS:
+            total = (total + section + digit) * ZH_LARGE_UNITS[ch]
+            section = digit = 0
+        else:
+            raise ValueError(f"not a Chinese numeral: {text!r}")
+    value = Decimal(total + section + digit)
+    if fraction:
+        value += Decimal("0." + "".join(str(ZH_DIGITS[ch]) for ch in fraction))
+    return value
+
+
+def en_number(text: str) -> Decimal:
+    """An English number in words: "five hundred" is 500, "two thousand five hundred" is 2500, "a hundred" is 100."""
+    total, current = 0, 0
+    for word in re.split(r"[\s-]+", text.lower()):
+        if word in ("and", ""):
+            continue
+        if word == "a":
+            current = 1
+        elif word in EN_ONES:
+            current += EN_ONES[word]
+        elif word in EN_TENS:
+            current += EN_TENS[word]
+        elif word == "hundred":
+            current = (current or 1) * 100
+        elif word in EN_SCALES:
+            total += (current or 1) * EN_SCALES[word]
+            current = 0
+        else:
+            raise ValueError(f"not an English number: {text!r}")
+    return Decimal(total + current)
+
+
+def _number(text: str) -> Decimal:
+    """Digits (with thousands commas), a Chinese numeral or English words."""
+    if re.fullmatch(_ARABIC, text):
+        return Decimal(text.replace(",", ""))
+    if _ZH.fullmatch(text):
+        return zh_number(text)
+    return en_number(text)
+
+
+def _blank(text: str, match: re.Match) -> str:
+    return text[:match.start()] + " " * (match.end() - match.start()) + text[match.end():]
+
+
+def _shares(text: str) -> tuple[list[Decimal], str]:
+    """Shares in `text`, and the text with them blanked out (so 50% is not also read as the amount 50)."""
+    found: list[tuple[int, Decimal]] = []
+    readers = ((_PERCENT, lambda m: _number(m.group(1)) / 100), (_ZH_PERCENT, lambda m: _number(m.group(1)) / 100),
+               (_ZH_FRACTION, lambda m: _number(m.group(2)) / _number(m.group(1))),
+               (_EN_FRACTION, lambda m: Decimal(EN_NUMERATORS[m.group(1).lower()]) / EN_DENOMINATORS[m.group(2).lower()]),
+               (_SHARE_WORD, lambda m: Decimal(str(SHARE_WORDS[m.group().lower()]))))
+    for pattern, read in readers:
+        while match := pattern.search(text):
+            try:
+                found.append((match.start(), read(match)))
+            except (ValueError, ArithmeticError, InvalidOperation):
+                pass
+            text = _blank(text, match)
+    return [value for _, value in sorted(found, key=lambda f: f[0])], text
+
+
+def _amounts(text: str) -> list[Decimal]:
+    found: list[tuple[int, Decimal]] = []
+    for match in _DIGITS.finditer(text):
+        value = Decimal(match.group(1).replace(",", ""))
+        suffix = match.group(2)
+        if suffix:
+            found.append((match.start(), value * MULTIPLIERS[suffix]))
+            followed_by_letter = text[match.end():match.end() + 1].isalpha() and suffix in "kKmM"
+            if not followed_by_letter:  # 1.5k is 1500; in 2kSOL the k may be the symbol's, so 2 stays possible
+                continue
+        found.append((match.start(), value))
+    text = ZH_NOT_NUMBER.sub(" ", _DIGITS.sub(lambda m: " " * len(m.group()), text))
+    for pattern, read in ((_ZH, zh_number), (_EN, en_number)):
+        for match in pattern.finditer(text):
+            try:
+                found.append((match.start(), read(match.group())))
+            except (ValueError, InvalidOperation):
+                pass
+    return [value for _, value in sorted(found, key=lambda f: f[0])]
+
+
+def _unique(values: Iterable[Decimal], keep) -> list[float]:
+    """Distinct values that `keep` accepts and a call can write exactly (eight decimals at most)."""
+    out: dict[float, None] = {}
+    for value in values:
+        number = float(value)
+        if keep(number) and number < 1e15 and float(format_number(number)) == number:
+            out.setdefault(number, None)
+    return list(out)
+
+
+def quantities_in(texts: Iterable[str]) -> tuple[list[float], list[float]]:
+    """(amounts, shares) written in `texts`, each in order of first appearance (texts with addresses taken out: see `grounding`)."""
+    amounts: list[Decimal] = []
+    shares: list[Decimal] = []
+    for text in texts:
+        found, rest = _shares(text)
+        shares += [value.quantize(Decimal(1).scaleb(-SHARE_PLACES)).normalize() for value in found]
+        amounts += _amounts(rest)
+    return _unique(amounts, lambda v: v > 0), _unique(shares, lambda v: 0 <= v <= 1)

@@ -1,0 +1,63 @@
+"""What a call may carry, read from the conversation: chains named, symbols written, keywords copied, tools' findings."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from dmind.edge.nano.grounding import CHAIN_ALIASES, Grounds, chains_in, grounds_in, keywords_in, symbols_in
+from dmind.export.data.lexicon import CHAIN_NAMES
+
+
+def test_a_chain_is_grounded_only_where_the_user_names_it():
+    assert chains_in(["find DEGEN"]) == []
+    assert chains_in(["find DEGEN on Base chain"]) == ["base"]
+    assert chains_in(["在币安链上查CAKE"]) == ["bsc"]
+    assert chains_in(["look up 0x60ea4DC14a56Bb20b12483d751E7bF0E8F7C62C9"]) == []  # hex letters are not "base"
+    assert chains_in(["basement"]) == []
+
+
+def test_every_way_the_data_names_a_chain_is_recognized():
+    for chain, (en, zh) in CHAIN_NAMES.items():
+        for name in en + zh:
+            assert chain in chains_in([f"swap it on {name} please"]), name
+            assert chain in CHAIN_ALIASES
+
+
+def test_symbols_are_what_the_user_typed_in_any_case_or_a_known_name():
+    found = symbols_in(["swap $sol and 1.5kBonk for 佩佩, 把36toshiswap成"])
+    for symbol in ("SOL", "BONK", "PEPE", "TOSHI"):
+        assert symbol in found
+    assert "USDC" not in found
+
+
+def test_keywords_are_copied_phrases():
+    found = keywords_in(["找一些狗相关的币", "search layer 2 tokens"])
+    assert {"狗", "layer 2", "tokens"} <= set(found)
+    assert "cat" not in found
+
+
+def test_grounds_read_users_and_tools_but_not_the_models_own_words():
+    address = "7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU"
+    history = [{"role": "user", "content": "swap half my bonk for WIF"},
+               {"role": "assistant", "tool_calls": [{"name": "SEARCH_TOKEN", "arguments": {"symbol": "JUP"}}]},
+               {"role": "tool", "name": "SEARCH_TOKEN", "content": json.dumps({"address": address, "symbol": "WIF", "chain": "solana"})},
+               {"role": "assistant", "content": "How much, 100?"}]
+    grounds = grounds_in(history)
+    assert grounds.addresses == (address,) and grounds.shares == (0.5,) and grounds.amounts == ()
+    assert grounds.chains == ()  # the tool's "solana" is what it found, not what the user asked for
+    assert "JUP" not in grounds.symbols and {"BONK", "WIF"} <= set(grounds.symbols)
+
+
+@pytest.mark.parametrize("kind", ["address", "amount", "share", "chain", "symbol", "keyword"])
+def test_every_argument_kind_has_a_ground_and_none_means_free(kind):
+    assert Grounds().values(kind) is None
+    assert grounds_in([]).values(kind) == ()
+
+
+@given(st.text(alphabet="0123456789abcdefABCDEF", min_size=40, max_size=40), st.text(alphabet="123456789ABCDEFGH", min_size=43, max_size=44))
+def test_the_digits_of_an_address_are_never_an_amount(hexdigits, base58):
+    grounds = grounds_in([{"role": "user", "content": f"swap 3 SOL for 0x{hexdigits} or {base58}"}])
+    assert grounds.amounts == (3,) and grounds.addresses == (f"0x{hexdigits}", base58)
