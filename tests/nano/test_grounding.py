@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 from dmind.edge.nano.grounding import CHAIN_ALIASES, Grounds, chains_in, grounds_in, keywords_in, symbols_in
 from dmind.export.data.lexicon import CHAIN_NAMES
+from hypothesis import given
+from hypothesis import strategies as st
 
 
 def test_a_chain_is_grounded_only_where_the_user_names_it():
