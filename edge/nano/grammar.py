@@ -126,13 +126,14 @@ def lark_grammar(grounds: Grounds = Grounds(), tools: Iterable[Tool] = TOOLS.val
         values: dict[tuple[str, Optional[tuple[str, ...]]], str] = {}  # (key, its values) -> the rule writing them
 
         def value_rule(key: str, allowed: Optional[list[str]]) -> str:
-            if (key, tuple(allowed) if allowed is not None else None) not in values:
+            marker = (key, None if allowed is None else tuple(allowed))
+            if marker not in values:
                 param, n = tool.param(key), sum(k == key for k, _ in values)
                 name, terminal = f"{rule}__{key.lower()}_{n}", f"{tool.name}_{key}_{n}".upper()
                 value = terminal if param.type == "NUMBER" else f"<escape> {terminal} <escape>"
                 rules.extend([f"{name}: {_quote(key + ':')} {value}", f"{terminal}: {_definition(param, allowed)}"])
-                values[(key, tuple(allowed) if allowed is not None else None)] = name
-            return values[(key, tuple(allowed) if allowed is not None else None)]
+                values[marker] = name
+            return values[marker]
 
         alternatives = []
         for i, keys in enumerate(key_sets(tool, usable)):
