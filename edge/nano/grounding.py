@@ -36,6 +36,12 @@ _ASCII_PHRASE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?: [A-Za-z0-9]+){0,2}")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 GLUED_VERBS = ("swap", "to", "for", "into")  # words users run a symbol into: "toshiswap", "solto"
 MAX_KEYWORD_CHARS = 4  # keywords in Chinese are short phrases: 狗, 稳定币, 再质押
+STOP_WORDS = frozenset(
+    "a an the and or of to in on at for with about from by into is are was be do does did i me my you your we our it its "
+    "this that these those what which who whom how when where why some any all can could would should will please pls thanks "
+    "thank thx bye hi hello hey yes no ok okay just also too very so there here search find show look lookup get give tell want "
+    "like need help coin coins token tokens".split())
+STOP_CHARS = frozenset("的了吗呢吧啊呀么我你他她它是谁什怎在有和就都也很给把用帮请问个这那些找查搜看")
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,16 +130,21 @@ def symbols_in(texts: Iterable[str]) -> list[str]:
 
 
 def keywords_in(texts: Iterable[str]) -> list[str]:
-    """Phrases of the user's text a keyword search may use: runs of up to three ASCII words, and short Chinese phrases."""
+    """Phrases of the user's text a keyword search may use: runs of up to three ASCII words, and short Chinese phrases.
+
+    A phrase that opens or closes on a function word ("me", "the", "的", "是") is no keyword, nor
+    is a request's own vocabulary ("find", "coins", "币"): a search for them finds nothing.
+    """
     found = []
     for text in texts:
         text = _strip_addresses(text)
         for match in re.finditer(r"[A-Za-z][A-Za-z0-9]*", text):  # every phrase of one to three words starting at each word
-            phrase = _ASCII_PHRASE.match(text, match.start())
-            words = phrase.group().split(" ")
-            found += [" ".join(words[:n]) for n in range(1, len(words) + 1)]
+            words = _ASCII_PHRASE.match(text, match.start()).group().split(" ")
+            found += [" ".join(words[:n]) for n in range(1, len(words) + 1)
+                      if words[0].lower() not in STOP_WORDS and words[n - 1].lower() not in STOP_WORDS]
         for run in _CJK_RUN.findall(text):
-            found += [run[i:i + n] for n in range(1, MAX_KEYWORD_CHARS + 1) for i in range(len(run) - n + 1)]
+            found += [run[i:i + n] for n in range(1, MAX_KEYWORD_CHARS + 1) for i in range(len(run) - n + 1)
+                      if not set(run[i:i + n]) & STOP_CHARS]
     return list(_ordered(found))
 
 

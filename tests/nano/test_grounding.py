@@ -33,10 +33,10 @@ def test_symbols_are_what_the_user_typed_in_any_case_or_a_known_name():
     assert "USDC" not in found
 
 
-def test_keywords_are_copied_phrases():
-    found = keywords_in(["找一些狗相关的币", "search layer 2 tokens"])
-    assert {"狗", "layer 2", "tokens"} <= set(found)
-    assert "cat" not in found
+def test_keywords_are_copied_phrases_but_never_function_words():
+    found = keywords_in(["找一些狗相关的币", "search layer 2 tokens", "找一些稳定币相关的币", "write me a poem", "你是谁"])
+    assert {"狗", "layer 2", "稳定币", "poem"} <= set(found)
+    assert not {"cat", "me", "tokens", "search", "你是谁", "是", "的币", "write me"} & set(found)
 
 
 def test_grounds_read_users_and_tools_but_not_the_models_own_words():
