@@ -36,6 +36,8 @@ _ASCII_PHRASE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?: [A-Za-z0-9]+){0,2}")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 GLUED_VERBS = ("swap", "to", "for", "into")  # words users run a symbol into: "toshiswap", "solto"
 MAX_KEYWORD_CHARS = 4  # keywords in Chinese are short phrases: 狗, 稳定币, 再质押
+MAX_READ_CHARS = 1000  # of each message
+MAX_VALUES = 256  # of each kind of value
 STOP_WORDS = frozenset(
     "a an the and or of to in on at for with about from by into is are was be do does did i me my you your we our it its "
     "this that these those what which who whom how when where why some any all can could would should will please pls thanks "
@@ -163,17 +165,16 @@ def found_in(tool_texts: Iterable[str]) -> list[tuple[str, str]]:
 
 
 def grounds_in(messages: Sequence[dict]) -> Grounds:
-    """What a call after `messages` may carry: read from the user's turns and the tools' responses."""
-    user = [str(m.get("content") or "") for m in messages if m.get("role") == "user"]
-    tool = [str(m.get("content") or "") for m in messages if m.get("role") == "tool"]
+    """What a call after `messages` may carry: read from the user's turns and the tools' responses.
+
+    Each message is read up to `MAX_READ_CHARS` and each kind keeps its first `MAX_VALUES`: a
+    wallet request is a sentence, and a pasted book must cost milliseconds, not seconds, and
+    give a grammar of bounded size.
+    """
+    user = [str(m.get("content") or "")[:MAX_READ_CHARS] for m in messages if m.get("role") == "user"]
+    tool = [str(m.get("content") or "")[:MAX_READ_CHARS] for m in messages if m.get("role") == "tool"]
     amounts, shares = quantities_in(_strip_addresses(t) for t in user)  # an address's digits are not an amount
     found = found_in(tool)
-    return Grounds(
-        addresses=tuple(addresses_in(user + tool)),
-        amounts=tuple(amounts),
-        shares=tuple(shares),
-        chains=tuple(chains_in(user)),
-        symbols=_ordered(symbols_in(user) + [symbol for _, symbol in found]),
-        keywords=tuple(keywords_in(user)),
-        found=tuple(found),
-    )
+    kinds = {"addresses": addresses_in(user + tool), "amounts": amounts, "shares": shares, "chains": chains_in(user),
+             "symbols": list(_ordered(symbols_in(user) + [symbol for _, symbol in found])), "keywords": keywords_in(user)}
+    return Grounds(**{kind: tuple(values[:MAX_VALUES]) for kind, values in kinds.items()}, found=tuple(found[:MAX_VALUES]))

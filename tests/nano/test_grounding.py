@@ -61,3 +61,9 @@ def test_every_argument_kind_has_a_ground_and_none_means_free(kind):
 def test_the_digits_of_an_address_are_never_an_amount(hexdigits, base58):
     grounds = grounds_in([{"role": "user", "content": f"swap 3 SOL for 0x{hexdigits} or {base58}"}])
     assert grounds.amounts == (3,) and grounds.addresses == (f"0x{hexdigits}", base58)
+
+
+@pytest.mark.parametrize("text", ["万" * 20_000, "1" * 50_000, "fifty " * 8_000, "一二三" * 10_000, "狗猫龙" * 10_000])
+def test_a_pasted_wall_of_text_gives_bounded_grounds(text):
+    grounds = grounds_in([{"role": "user", "content": text}])
+    assert all(len(grounds.values(kind)) <= 256 for kind in ("address", "amount", "share", "chain", "symbol", "keyword"))
