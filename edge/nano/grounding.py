@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Iterable, Optional, Sequence
 
 from .quantities import quantities_in
+from .tools import BASE58_ADDRESS, EVM_ADDRESS
 
 # How users name each chain (matched case-insensitively, as whole words where they are ASCII).
 CHAIN_ALIASES: dict[str, tuple[str, ...]] = {
@@ -29,8 +30,8 @@ CHAIN_ALIASES: dict[str, tuple[str, ...]] = {
 TOKEN_NAMES: dict[str, str] = {"索拉纳": "SOL", "以太坊": "ETH", "以太": "ETH", "币安币": "BNB", "佩佩": "PEPE", "川普币": "TRUMP",
                                "狗狗币": "DOGE"}
 
-_EVM_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])0x[0-9a-fA-F]{40}(?![0-9A-Za-z])")
-_BASE58_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])[1-9A-HJ-NP-Za-km-z]{32,44}(?![0-9A-Za-z])")
+_EVM_IN_TEXT = re.compile(rf"(?<![0-9A-Za-z]){EVM_ADDRESS.pattern}(?![0-9A-Za-z])")
+_BASE58_IN_TEXT = re.compile(rf"(?<![0-9A-Za-z]){BASE58_ADDRESS.pattern}(?![0-9A-Za-z])")
 _WORD = re.compile(r"(?<![A-Za-z])\$?([A-Za-z][A-Za-z0-9]{0,12})(?![A-Za-z0-9])")
 _ASCII_PHRASE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?: [A-Za-z0-9]+){0,2}")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
@@ -84,32 +85,30 @@ def _strip_addresses(text: str) -> str:
     return _BASE58_IN_TEXT.sub(" ", _EVM_IN_TEXT.sub(" ", text))
 
 
-def chains_in(texts: Iterable[str]) -> list[str]:
-    """The chains `texts` name, by any of their aliases."""
-    lowered = [_strip_addresses(t).lower() for t in texts]
-    named = []
-    for chain, aliases in CHAIN_ALIASES.items():
-        for alias in aliases:
-            pattern = rf"(?<![a-z0-9]){re.escape(alias)}(?![a-z0-9])" if alias.isascii() else re.escape(alias)
-            if any(re.search(pattern, text) for text in lowered):
-                named.append(chain)
-                break
-    return named
-
-
 def _symbol_like(alias: str) -> bool:
     """A chain alias that is also a token symbol users write ("sol", "eth"): kept as a possible symbol."""
     return alias.isascii() and alias.isalpha() and len(alias) <= 4
 
 
+def _names(aliases: Iterable[str]) -> re.Pattern:
+    """One pattern for `aliases`, longest first, whole words where they are ASCII, in any case."""
+    return re.compile("|".join(rf"(?<![A-Za-z0-9]){re.escape(a)}(?![A-Za-z0-9])" if a.isascii() else re.escape(a)
+                               for a in sorted(aliases, key=len, reverse=True)), re.IGNORECASE)
+
+
+_CHAIN_NAMED = {chain: _names(aliases) for chain, aliases in CHAIN_ALIASES.items()}
+_CHAIN_ONLY = _names(a for aliases in CHAIN_ALIASES.values() for a in aliases if not _symbol_like(a))
+
+
+def chains_in(texts: Iterable[str]) -> list[str]:
+    """The chains `texts` name, by any of their aliases."""
+    stripped = [_strip_addresses(t) for t in texts]
+    return [chain for chain, pattern in _CHAIN_NAMED.items() if any(pattern.search(text) for text in stripped)]
+
+
 def _strip_chain_names(text: str) -> str:
     """`text` without the chain names that cannot be symbols: "SOL链" and "ETH mainnet" name chains, not tokens."""
-    for aliases in CHAIN_ALIASES.values():
-        for alias in sorted(aliases, key=len, reverse=True):
-            if not _symbol_like(alias):
-                pattern = rf"(?<![A-Za-z0-9]){re.escape(alias)}(?![A-Za-z0-9])" if alias.isascii() else re.escape(alias)
-                text = re.sub(pattern, " ", text, flags=re.IGNORECASE)
-    return text
+    return _CHAIN_ONLY.sub(" ", text)
 
 
 def symbols_in(texts: Iterable[str]) -> list[str]:

@@ -106,6 +106,13 @@ def _number(text: str) -> Decimal:
     return en_number(text)
 
 
+# Share patterns, in the order they are read, and the value of a match.
+SHARE_READERS = ((_PERCENT, lambda m: _number(m.group(1)) / 100), (_ZH_PERCENT, lambda m: _number(m.group(1)) / 100),
+                 (_ZH_FRACTION, lambda m: _number(m.group(2)) / _number(m.group(1))),
+                 (_EN_FRACTION, lambda m: Decimal(EN_NUMERATORS[m.group(1).lower()]) / EN_DENOMINATORS[m.group(2).lower()]),
+                 (_SHARE_WORD, lambda m: Decimal(str(SHARE_WORDS[m.group().lower()]))))
+
+
 def _blank(text: str, match: re.Match) -> str:
     return text[:match.start()] + " " * (match.end() - match.start()) + text[match.end():]
 
@@ -113,11 +120,7 @@ def _blank(text: str, match: re.Match) -> str:
 def _shares(text: str) -> tuple[list[Decimal], str]:
     """Shares in `text`, and the text with them blanked out (so 50% is not also read as the amount 50)."""
     found: list[tuple[int, Decimal]] = []
-    readers = ((_PERCENT, lambda m: _number(m.group(1)) / 100), (_ZH_PERCENT, lambda m: _number(m.group(1)) / 100),
-               (_ZH_FRACTION, lambda m: _number(m.group(2)) / _number(m.group(1))),
-               (_EN_FRACTION, lambda m: Decimal(EN_NUMERATORS[m.group(1).lower()]) / EN_DENOMINATORS[m.group(2).lower()]),
-               (_SHARE_WORD, lambda m: Decimal(str(SHARE_WORDS[m.group().lower()]))))
-    for pattern, read in readers:
+    for pattern, read in SHARE_READERS:
         while match := pattern.search(text):
             try:
                 found.append((match.start(), read(match)))

@@ -106,6 +106,7 @@ class NanoModel:
 
             text = (directory / "tokenizer.json").read_text(encoding="utf-8")
             self._grammar_tokenizer = llguidance.LLTokenizer(text, eos_token=self.tokenizer.token_to_id(EOS))
+            self._llnp = llnp  # filled in on every decoding step: imported once, here
             self._mask = llnp.allocate_token_bitmask(1, self._grammar_tokenizer.vocab_size)
         self.start_call = self.tokenizer.token_to_id(START_CALL)
 
@@ -137,9 +138,7 @@ class NanoModel:
 
     def _allowed(self, matcher: Any, width: int) -> Any:
         """The grammar's mask of next tokens, as booleans over the model's vocabulary."""
-        import llguidance.numpy as llnp
-
-        llnp.fill_next_token_bitmask(matcher, self._mask)
+        self._llnp.fill_next_token_bitmask(matcher, self._mask)
         return self.np.unpackbits(self._mask[0].view(self.np.uint8), bitorder="little")[:width].astype(bool)
 
     def _call_or_text(self, matcher: Any, logits: Any, cache: Any) -> tuple[Any, Any, list[int]]:
