@@ -32,6 +32,11 @@ CATALOG: dict[str, tuple[str, str]] = {
     "QUANTITY_LEADING_ZEROS": ("low", "a hex quantity had leading zeros"),
     "TYPED_DATA_DOMAIN_NONCANONICAL": ("medium", "the EIP-712 domain used a non-canonical value that was normalized"),
     "PARAMS_ORDER_LEGACY": ("info", "personal_sign parameters came in the legacy (address, message) order"),
+    "HEX_PREFIX_UPPERCASE": ("medium", "a hex value came with an upper-case 0X prefix, which some wallets read as text"),
+    "TYPED_DATA_VALUE_NONCANONICAL": ("medium", "a typed-data value was written in a form wallets read differently"),
+    "ADDRESS_CHECKSUM_MISMATCH": ("high", "an address whose mixed case fails its EIP-55 checksum: a typo or a forgery"),
+    "TX_FIELD_UNKNOWN": ("medium", "the transaction object has a field this gate does not know"),
+    "CALLDATA_TRAILING_BYTES": ("medium", "calldata carries bytes beyond its function's ABI encoding"),
     # the user's stated intent
     "INTENT_MISMATCH": ("high", "the payload does not do what the user asked for"),
     "INTENT_UNREADABLE": ("medium", "the stated intent could not be read, so the payload was not checked against it"),
@@ -48,6 +53,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "CALLDATA_MALFORMED": ("high", "calldata that does not match its function's ABI"),
     "CALL_NESTING_EXCEEDED": ("high", "nested calls past the decoding bound were not inspected"),
     "CONTRACT_CREATION": ("medium", "the transaction deploys a contract"),
+    "CALL_BATCH_EMPTY": ("medium", "a batch call that makes no calls: whatever it carries just goes to the contract"),
     "UR_COMMAND_UNKNOWN": ("high", "a Universal Router command this gate does not know"),
     "TYPED_DATA_NO_CHAIN_ID": ("medium", "typed data whose domain names no chain, so its signature is valid on every chain"),
     "TYPED_DATA_UNUSED_TYPES": ("medium", "typed data defines types its primary type never uses"),
@@ -66,6 +72,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "TRANSFER_RECIPIENT_NOT_SIGNER": ("info", "assets go to an address other than the signer"),
     "NFT_ORDER_NOTHING_BACK": ("critical", "a marketplace order where the signer receives nothing back"),
     "NFT_ORDER_PAYS_OTHERS": ("high", "a marketplace order that pays others at least as much as the signer"),
+    "NFT_ORDER_PRICE_DUST": ("high", "a marketplace order that sells items for a dust price"),
     "DELEGATE_UNKNOWN": ("critical", "an EIP-7702 delegation to a contract not in the policy's allowlist"),
     "DELEGATE_REVOKE": ("info", "an EIP-7702 authorization that clears the account's delegation"),
     "DELEGATION_ANY_CHAIN": ("high", "an EIP-7702 authorization valid on every chain (chain id 0)"),
@@ -76,7 +83,17 @@ CATALOG: dict[str, tuple[str, str]] = {
     "SAFE_DELEGATECALL": ("high", "a Safe transaction runs code by DELEGATECALL in the Safe's context"),
     "ADDRESS_DENYLISTED": ("critical", "an address on the policy's denylist"),
     "SIWE_DOMAIN_MISMATCH": ("critical", "a Sign-In with Ethereum message for another domain than the requesting site"),
+    "SIWE_ORIGIN_UNKNOWN": ("high", "a Sign-In with Ethereum message with no requesting site to compare its domain with"),
+    "ADDRESS_LOOKALIKE": ("critical", "a counterparty that imitates an address the wallet knows: address poisoning"),
+    "RECIPIENT_NEW": ("medium", "a first send to an address the wallet has not used"),
 }
+
+# Codes that mean the gate had to pick one of several readings of the bytes, or met a field it
+# cannot interpret: never ALLOW, whatever the weights and the policy's overrides say.
+FAIL_CLOSED: frozenset[str] = frozenset({
+    "QUANTITY_AMBIGUOUS", "HEX_ODD_LENGTH", "HEX_PREFIX_UPPERCASE", "TYPED_DATA_VALUE_NONCANONICAL",
+    "TYPED_DATA_DOMAIN_NONCANONICAL", "ADDRESS_CHECKSUM_MISMATCH", "TX_FIELD_UNKNOWN", "CALLDATA_TRAILING_BYTES",
+})
 
 
 def finding(code: str, message: str, where: str | None = None) -> Finding:

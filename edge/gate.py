@@ -3,7 +3,7 @@
 Risk ρ combines finding weights as a noisy-OR, ρ = 1 - Π(1 - w_i), so it stays in [0, 1],
 grows with every finding and is dominated by the worst. The verdict is BLOCK if any
 finding's effective verdict is BLOCK (critical severity, or a policy override) or
-ρ >= τ_block; STEP_UP if any finding says so, ρ >= τ_risk or γ < τ_conf; ALLOW otherwise.
+ρ >= τ_block; STEP_UP if any finding says so (fail-closed codes always do), ρ >= τ_risk or γ < τ_conf; ALLOW otherwise.
 """
 
 from __future__ import annotations
@@ -12,17 +12,25 @@ from dataclasses import replace
 
 from dmind.policies import Policy
 
-from .findings import SEVERITY_WEIGHTS, Finding
+from .findings import FAIL_CLOSED, SEVERITY_WEIGHTS, Finding
 
 ALLOW, BLOCK, STEP_UP = "ALLOW", "BLOCK", "STEP_UP"
 
 
 def apply_overrides(findings: tuple[Finding, ...], policy: Policy) -> tuple[tuple[Finding, ...], list[str]]:
-    """Findings with the policy's severity and weight overrides; also each one's forced verdict."""
+    """Findings with the policy's severity and weight overrides; also each one's forced verdict.
+
+    A fail-closed code (`FAIL_CLOSED`: two readings of the bytes, a field nobody can interpret)
+    forces STEP_UP at least, and no override can ignore it.
+    """
     adjusted: list[Finding] = []
     forced: list[str] = []
     for f in findings:
+        if f.code in FAIL_CLOSED:
+            forced.append(STEP_UP)
         override = policy.overrides.get(f.code)
+        if override is not None and override.verdict == "IGNORE" and f.code in FAIL_CLOSED:
+            override = None
         if override is not None and override.verdict == "IGNORE":
             continue
         if override is not None and (override.severity or override.weight is not None):

@@ -22,15 +22,20 @@ from .parse.request import parse_payload, request_from_json
 from .rules import assess
 from .rules.context import RuleContext
 from .stated_intent import Reader, read_stated_intent
-from .types import Decision, Request
+from .types import Decision, Payload, Request
 
 log = logging.getLogger(__name__)
 
 
-def failed_decision(code: str, message: str, where: str | None, policy: Policy, request_id: Any, timings: dict[str, int]) -> Decision:
-    """The fail-closed Decision for a refused input: BLOCK or STEP_UP by its code, with the reason as a finding."""
+def failed_decision(code: str, message: str, where: str | None, policy: Policy, request_id: Any, timings: dict[str, int],
+                    payload: Payload | None = None) -> Decision:
+    """The fail-closed Decision for a refused input: BLOCK or STEP_UP by its code, with the reason as a finding.
+
+    Where the bytes to sign were already determined (`payload`), the decision still names their digest.
+    """
     verdict = ERROR_VERDICTS[code]
     return Decision(
+        digest=payload.digest if payload is not None else None, payload=payload,
         verdict=verdict, risk=1.0 if verdict == "BLOCK" else 0.5, confidence=0.0,
         findings=(error_finding(code, message, verdict, where),), explanation=f"{'rejected' if verdict == 'BLOCK' else 'not understood'}: {message}",
         error=(code, message), policy_id=policy.policy_id, policy_revision=policy.revision,
@@ -53,6 +58,7 @@ def evaluate(request: Request, policy: Policy | None = None, descriptors: Descri
     now = int(time.time()) if now is None else now
     timings: dict[str, int] = {}
     total = time.perf_counter_ns()
+    payload: Payload | None = None
     try:
         start = time.perf_counter_ns()
         payload = parse_payload(request)
@@ -71,14 +77,15 @@ def evaluate(request: Request, policy: Policy | None = None, descriptors: Descri
         timings["gate"] = _us(start)
     except EdgeError as exc:
         timings["total"] = _us(total)
-        return failed_decision(exc.code, exc.message, exc.where, policy, request.id, timings)
+        return failed_decision(exc.code, exc.message, exc.where, policy, request.id, timings, payload)
     except RecursionError:
         timings["total"] = _us(total)
-        return failed_decision("REQUEST_INVALID", "the request nests too deeply to inspect", None, policy, request.id, timings)
+        return failed_decision("REQUEST_INVALID", "the request nests too deeply to inspect", None, policy, request.id, timings, payload)
     except Exception:  # a bug of ours must not turn into ALLOW or a crash at the boundary
         log.exception("internal error while evaluating request %r", request.id)
         timings["total"] = _us(total)
-        return failed_decision("INTERNAL_ERROR", "the gate hit an internal error on this request", None, policy, request.id, timings)
+        return failed_decision("INTERNAL_ERROR", "the gate hit an internal error on this request", None, policy, request.id, timings,
+                               payload)
     timings["total"] = _us(total)
     return Decision(
         verdict=verdict, risk=risk, confidence=intent.confidence, findings=findings, explanation=explanation,

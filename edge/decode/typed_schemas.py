@@ -11,8 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from ..hexutil import parse_address
-from ..parse.typed_data import encode_type, to_integer
+from ..parse.typed_data import encode_type, to_integer, typed_address
 from ..types import TypedData, TypedIntent
 
 UINT256_MAX = (1 << 256) - 1
@@ -26,24 +25,29 @@ _BULK_ORDER = re.compile(r"BulkOrder\(OrderComponents(\[2\]){1,24} tree\)" + re.
 
 
 def _addr(value: Any, where: str) -> str:
-    return parse_address(value, where)
+    # The values were validated (and leniencies noted) when the digest was computed; read them the same way.
+    return typed_address(value, where, [])
 
 
-def _grant(token: Any, amount: Any, expiration: Any | None, where: str) -> dict:
-    return {"token": _addr(token, f"{where}.token"), "amount": to_integer(amount, f"{where}.amount"),
-            "expiration": None if expiration is None else to_integer(expiration, f"{where}.expiration")}
+def _int(value: Any, where: str) -> int:
+    return to_integer(value, where, [])
+
+
+def _grant(token: Any, amount: int, expiration: Any | None, where: str) -> dict:
+    return {"token": _addr(token, f"{where}.token"), "amount": amount,
+            "expiration": None if expiration is None else _int(expiration, f"{where}.expiration")}
 
 
 def _eip2612(td: TypedData) -> dict:
     m = td.message
-    return {"owner": _addr(m["owner"], "owner"), "spender": _addr(m["spender"], "spender"), "deadline": to_integer(m["deadline"], "deadline"),
-            "grants": [_grant(td.domain.get("verifyingContract", "0x" + "00" * 20), m["value"], None, "message")]}
+    return {"owner": _addr(m["owner"], "owner"), "spender": _addr(m["spender"], "spender"), "deadline": _int(m["deadline"], "deadline"),
+            "grants": [_grant(td.domain.get("verifyingContract", "0x" + "00" * 20), _int(m["value"], "value"), None, "message")]}
 
 
 def _dai(td: TypedData) -> dict:
     m = td.message
     amount = UINT256_MAX if m["allowed"] else 0
-    expiry = to_integer(m["expiry"], "expiry")
+    expiry = _int(m["expiry"], "expiry")
     return {"owner": _addr(m["holder"], "holder"), "spender": _addr(m["spender"], "spender"),
             "deadline": expiry or UINT256_MAX,  # DAI: expiry 0 means the permit never expires
             "grants": [_grant(td.domain.get("verifyingContract", "0x" + "00" * 20), amount, None, "message")]}
@@ -52,23 +56,23 @@ def _dai(td: TypedData) -> dict:
 def _permit2_allowance(td: TypedData) -> dict:
     details = td.message["details"]
     items = details if isinstance(details, list) else [details]
-    return {"spender": _addr(td.message["spender"], "spender"), "deadline": to_integer(td.message["sigDeadline"], "sigDeadline"),
-            "grants": [_grant(d["token"], d["amount"], d["expiration"], f"details[{i}]") for i, d in enumerate(items)]}
+    return {"spender": _addr(td.message["spender"], "spender"), "deadline": _int(td.message["sigDeadline"], "sigDeadline"),
+            "grants": [_grant(d["token"], _int(d["amount"], f"details[{i}].amount"), d["expiration"], f"details[{i}]") for i, d in enumerate(items)]}
 
 
 def _permit2_transfer(td: TypedData) -> dict:
     permitted = td.message["permitted"]
     items = permitted if isinstance(permitted, list) else [permitted]
-    return {"spender": _addr(td.message["spender"], "spender"), "deadline": to_integer(td.message["deadline"], "deadline"),
-            "grants": [_grant(p["token"], p["amount"], None, f"permitted[{i}]") for i, p in enumerate(items)]}
+    return {"spender": _addr(td.message["spender"], "spender"), "deadline": _int(td.message["deadline"], "deadline"),
+            "grants": [_grant(p["token"], _int(p["amount"], f"permitted[{i}].amount"), None, f"permitted[{i}]") for i, p in enumerate(items)]}
 
 
 def _order(order: dict, where: str) -> dict:
     def items(values: list, kind: str) -> list[dict]:
-        return [{"itemType": to_integer(v["itemType"], f"{where}.{kind}.itemType"), "token": _addr(v["token"], f"{where}.{kind}.token"),
-                 "identifier": to_integer(v["identifierOrCriteria"], f"{where}.{kind}.identifierOrCriteria"),
-                 "startAmount": to_integer(v["startAmount"], f"{where}.{kind}.startAmount"),
-                 "endAmount": to_integer(v["endAmount"], f"{where}.{kind}.endAmount"),
+        return [{"itemType": _int(v["itemType"], f"{where}.{kind}.itemType"), "token": _addr(v["token"], f"{where}.{kind}.token"),
+                 "identifier": _int(v["identifierOrCriteria"], f"{where}.{kind}.identifierOrCriteria"),
+                 "startAmount": _int(v["startAmount"], f"{where}.{kind}.startAmount"),
+                 "endAmount": _int(v["endAmount"], f"{where}.{kind}.endAmount"),
                  **({"recipient": _addr(v["recipient"], f"{where}.{kind}.recipient")} if "recipient" in v else {})}
                 for v in values]
     return {"offerer": _addr(order["offerer"], f"{where}.offerer"), "offer": items(order["offer"], "offer"),

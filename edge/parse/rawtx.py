@@ -17,7 +17,7 @@ from ..crypto import keccak, recover_address, to_checksum
 from ..errors import EdgeError
 from ..findings import Finding, finding
 from ..hexutil import min_bytes
-from ..limits import MAX_RAW_TX_BYTES
+from ..limits import MAX_ACCESS_LIST_ENTRIES, MAX_ACCESS_LIST_KEYS, MAX_AUTHORIZATIONS, MAX_RAW_TX_BYTES
 from ..types import Authorization, Payload, RawCall, Transaction
 
 UINT64 = 64
@@ -81,21 +81,32 @@ def _to(raw: object, where: str) -> str | None:
     return to_checksum(_bytes(data, where, 20))
 
 
+def _capped(items: list, limit: int, where: str, what: str) -> list:
+    if len(items) > limit:
+        raise EdgeError("REQUEST_TOO_LARGE", f"{where} has {len(items)} {what}; this gate reads at most {limit}", where)
+    return items
+
+
 def _access_list(raw: object, where: str) -> tuple:
     entries = []
-    for i, entry in enumerate(_list(raw, where)):
+    total_keys = 0
+    for i, entry in enumerate(_capped(_list(raw, where), MAX_ACCESS_LIST_ENTRIES, where, "entries")):
         pair = _list(entry, f"{where}[{i}]")
         if len(pair) != 2:
             raise EdgeError("TX_FIELD_INVALID", f"{where}[{i}] must be [address, storageKeys]", where)
         address = to_checksum(_bytes(pair[0], f"{where}[{i}].address", 20))
-        keys = tuple(_bytes(k, f"{where}[{i}].storageKeys[{j}]", 32) for j, k in enumerate(_list(pair[1], f"{where}[{i}].storageKeys")))
+        raw_keys = _list(pair[1], f"{where}[{i}].storageKeys")
+        total_keys += len(raw_keys)
+        if total_keys > MAX_ACCESS_LIST_KEYS:
+            raise EdgeError("REQUEST_TOO_LARGE", f"{where} has more than {MAX_ACCESS_LIST_KEYS} storage keys", where)
+        keys = tuple(_bytes(k, f"{where}[{i}].storageKeys[{j}]", 32) for j, k in enumerate(raw_keys))
         entries.append((address, keys))
     return tuple(entries)
 
 
 def _authorizations(raw: object, where: str) -> tuple[Authorization, ...]:
     auths = []
-    items = _list(raw, where)
+    items = _capped(_list(raw, where), MAX_AUTHORIZATIONS, where, "authorizations")
     if not items:
         raise EdgeError("TX_FIELD_INVALID", f"{where} must not be empty in a type-4 transaction", where)
     for i, item in enumerate(items):
@@ -129,11 +140,16 @@ _FIELD_PARSERS = {
 }
 
 
+def parse_rlp_field(kind: str, raw: object, where: str):
+    """One field's RLP item read as its kind (`_FIELD_PARSERS`): the validator both request paths share."""
+    value = _FIELD_PARSERS[kind](raw, where)
+    if kind == "nonce" and value > NONCE_MAX:
+        raise EdgeError("TX_INTEGER_RANGE", "nonce must be below 2^64-1 (EIP-2681)", where)
+    return value
+
+
 def _parse_fields(items: list, spec: tuple[tuple[str, str], ...]) -> dict:
-    fields = {name: _FIELD_PARSERS[kind](raw, name) for (name, kind), raw in zip(spec, items)}
-    if fields["nonce"] > NONCE_MAX:
-        raise EdgeError("TX_INTEGER_RANGE", "nonce must be below 2^64-1 (EIP-2681)", "nonce")
-    return fields
+    return {name: parse_rlp_field(kind, raw, name) for (name, kind), raw in zip(spec, items)}
 
 
 def intrinsic_gas(to: str | None, data: bytes, access_list: tuple, authorizations: int) -> int:
@@ -146,15 +162,20 @@ def intrinsic_gas(to: str | None, data: bytes, access_list: tuple, authorization
     return gas + G_AUTH * authorizations
 
 
-def _validate_semantics(fields: dict) -> None:
-    if fields["to"] is None and len(fields["data"]) > MAX_INITCODE_SIZE:
+def validate_semantics(fields: dict) -> None:
+    """The checks a node applies before it accepts a transaction, on the fields present (the wallet fills the rest)."""
+    if fields.get("to") is None and len(fields.get("data", b"")) > MAX_INITCODE_SIZE:
         raise EdgeError("TX_INITCODE_TOO_LARGE", f"contract creation code exceeds {MAX_INITCODE_SIZE} bytes (EIP-3860)", "data")
     fee_cap = fields.get("gas_price", fields.get("max_fee_per_gas", 0))
+    if "max_priority_fee_per_gas" in fields and "max_fee_per_gas" in fields \
+            and fields["max_priority_fee_per_gas"] > fields["max_fee_per_gas"]:
+        raise EdgeError("TX_FEE_INVALID", "priority fee is greater than the max fee per gas", "max_priority_fee_per_gas")
+    if fields.get("gas_limit") is None:
+        return
     if fee_cap * fields["gas_limit"] >> 256:
         raise EdgeError("TX_FEE_INVALID", "gas limit times fee cap overflows 256 bits", "gas_limit")
-    if fields.get("max_priority_fee_per_gas", 0) > fields.get("max_fee_per_gas", fee_cap):
-        raise EdgeError("TX_FEE_INVALID", "priority fee is greater than the max fee per gas", "max_priority_fee_per_gas")
-    needed = intrinsic_gas(fields["to"], fields["data"], fields.get("access_list", ()), len(fields.get("authorization_list", ())))
+    needed = intrinsic_gas(fields.get("to"), fields.get("data", b""), fields.get("access_list", ()),
+                           len(fields.get("authorization_list", ())))
     if fields["gas_limit"] < needed:
         raise EdgeError("TX_INTRINSIC_GAS", f"gas limit {fields['gas_limit']} is below the intrinsic gas {needed}", "gas_limit")
 
@@ -177,7 +198,7 @@ def _legacy(raw: bytes, notes: list[Finding]) -> tuple[Transaction, bytes]:
     if len(items) not in (6, 9):
         raise EdgeError("TX_FIELD_COUNT", f"a legacy transaction has 6 or 9 fields, found {len(items)}", "transaction")
     fields = _parse_fields(items, _LEGACY)
-    _validate_semantics(fields)
+    validate_semantics(fields)
     chain_id, sender, signed = None, None, False
     if len(items) == 6:
         unsigned = items
@@ -246,7 +267,7 @@ def _typed(raw: bytes) -> tuple[Transaction, bytes]:
     if len(body) not in (len(spec), len(spec) + 3):
         raise EdgeError("TX_FIELD_COUNT", f"a type-{tx_type} transaction has {len(spec)} fields unsigned or {len(spec) + 3} signed, found {len(body)}", "transaction")
     fields = _parse_fields(body, spec)
-    _validate_semantics(fields)
+    validate_semantics(fields)
     if tx_type == 0x03:
         if not fields["blob_versioned_hashes"]:
             raise EdgeError("TX_FIELD_INVALID", "a blob transaction must carry at least one blob", "blob_versioned_hashes")

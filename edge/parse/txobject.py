@@ -1,139 +1,228 @@
 """eth_sendTransaction / eth_signTransaction objects, as real dapps send them.
 
-Leniencies (no 0x, upper case, odd length, decimal strings, JSON numbers) are accepted and
-each one becomes a finding naming the field. When the object has every field a signature
-needs, it is encoded into the unsigned transaction and parsed by `rawtx`, so both paths
-share one validator and the digest is the real signing hash. Otherwise the wallet will fill
-the rest, and the digest binds the fields given (`digest_kind` = "request").
+One field table (`FIELDS`) reads every field of an object, complete or not: each JSON value
+becomes the RLP item a raw transaction would carry, and `rawtx`'s own parsers validate it, so
+both paths share one validator. Leniencies (no 0x, upper case, decimal strings, JSON numbers)
+are accepted and each becomes a finding naming the field. A field the table does not know is
+TX_FIELD_UNKNOWN, an unknown type is TX_TYPE_UNSUPPORTED and two fields that say different
+things (`gas` and `gasLimit`, `data` and `input`) are PARAMS_AMBIGUOUS: none of them is ALLOW.
+
+When the object has every field a signature needs, it is encoded into the unsigned
+transaction and parsed by `rawtx`, and the digest is the real signing hash. Otherwise the
+wallet fills the rest (nonce, gas, fees): the Transaction is built from the fields given, so
+every rule runs on it, and the digest (`digest_kind` = "request") binds every field present,
+unknown ones included.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from typing import Any, Callable
 
 import rlp
 
-from ..crypto import keccak
+from ..crypto import keccak, to_checksum
 from ..errors import EdgeError
-from ..findings import Finding
+from ..findings import Finding, finding
 from ..hexutil import min_bytes, parse_address, parse_bytes, parse_quantity
-from ..limits import MAX_CALLDATA_BYTES
-from ..types import Payload, RawCall
-from .rawtx import parse_raw_transaction
+from ..limits import MAX_ACCESS_LIST_ENTRIES, MAX_AUTHORIZATIONS, MAX_CALLDATA_BYTES
+from ..types import Payload, RawCall, Transaction
+from .canonical import canonical_json
+from .rawtx import FEE_FIELDS, TX_FIELDS, parse_raw_transaction, parse_rlp_field, validate_semantics
 
-_TYPE_FIELDS = {
-    0: ("nonce", "gasPrice", "gas", "to", "value", "data"),
-    1: ("chainId", "nonce", "gasPrice", "gas", "to", "value", "data", "accessList"),
-    2: ("chainId", "nonce", "maxPriorityFeePerGas", "maxFeePerGas", "gas", "to", "value", "data", "accessList"),
-    4: ("chainId", "nonce", "maxPriorityFeePerGas", "maxFeePerGas", "gas", "to", "value", "data", "accessList", "authorizationList"),
-}
-# Fields that contradict the type: wallets differ on which one wins, so neither is guessed.
-_FOREIGN_FIELDS = {
-    0: ("maxFeePerGas", "maxPriorityFeePerGas", "authorizationList", "blobVersionedHashes", "maxFeePerBlobGas", "accessList"),
-    1: ("maxFeePerGas", "maxPriorityFeePerGas", "authorizationList", "blobVersionedHashes", "maxFeePerBlobGas"),
-    2: ("gasPrice", "authorizationList", "blobVersionedHashes", "maxFeePerBlobGas"),
-    3: ("gasPrice", "authorizationList"),
-    4: ("gasPrice", "blobVersionedHashes", "maxFeePerBlobGas"),
-}
-_QUANTITIES = ("nonce", "gas", "gasPrice", "maxPriorityFeePerGas", "maxFeePerGas", "maxFeePerBlobGas", "chainId")
 REQUEST_DIGEST_DOMAIN = b"dmind-edge/request/v1"
+SUPPORTED_TYPES = (0, 1, 2, 3, 4)  # 3 is known, and refused as an object below
+
+Notes = list[Finding]
 
 
-def _infer_type(obj: dict, notes: list[Finding]) -> int:
-    if "type" in obj:
-        return parse_quantity(obj["type"], "type", notes, bits=8)
-    if "authorizationList" in obj:
-        return 4
-    if "blobVersionedHashes" in obj or "maxFeePerBlobGas" in obj:
-        return 3
-    if "maxFeePerGas" in obj or "maxPriorityFeePerGas" in obj:
-        return 2
-    if "accessList" in obj:
-        return 1
-    return 0
+def _quantity(bits: int) -> Callable[[object, str, Notes], object]:
+    return lambda value, where, notes: min_bytes(parse_quantity(value, where, notes, bits=bits))
 
 
-def _access_list(raw: object, notes: list[Finding]) -> list:
-    if not isinstance(raw, list):
-        raise EdgeError("PARAMS_INVALID", "accessList must be a list", "accessList")
+def _address(value: object, where: str, notes: Notes) -> bytes:
+    return bytes.fromhex(parse_address(value, where, notes)[2:])
+
+
+def _to(value: object, where: str, notes: Notes) -> bytes:
+    return b"" if value in ("", "0x") else _address(value, where, notes)
+
+
+def _data(value: object, where: str, notes: Notes) -> bytes:
+    return parse_bytes(value, where, notes, max_len=MAX_CALLDATA_BYTES)
+
+
+def _json_list(value: object, where: str, limit: int) -> list:
+    if not isinstance(value, list):
+        raise EdgeError("PARAMS_INVALID", f"{where} must be a list", where)
+    if len(value) > limit:
+        raise EdgeError("REQUEST_TOO_LARGE", f"{where} has {len(value)} entries; this gate reads at most {limit}", where)
+    return value
+
+
+def _object(value: object, where: str, keys: tuple[str, ...]) -> dict:
+    if not isinstance(value, dict):
+        raise EdgeError("PARAMS_INVALID", f"{where} must be an object with {', '.join(keys)}", where)
+    unknown = sorted(set(value) - set(keys))
+    if unknown:
+        raise EdgeError("PARAMS_INVALID", f"{where} has field {unknown[0]!r}, which is not one of {', '.join(keys)}", where)
+    return value
+
+
+def _access_list(value: object, where: str, notes: Notes) -> list:
     out = []
-    for i, entry in enumerate(raw):
-        if not isinstance(entry, dict) or not isinstance(entry.get("storageKeys", []), list):
-            raise EdgeError("PARAMS_INVALID", f"accessList[{i}] must be {{address, storageKeys}}", "accessList")
-        address = bytes.fromhex(parse_address(entry.get("address"), f"accessList[{i}].address", notes)[2:])
-        keys = [parse_bytes(k, f"accessList[{i}].storageKeys[{j}]", notes) for j, k in enumerate(entry.get("storageKeys", []))]
-        out.append([address, keys])
+    for i, entry in enumerate(_json_list(value, where, MAX_ACCESS_LIST_ENTRIES)):
+        here = f"{where}[{i}]"
+        entry = _object(entry, here, ("address", "storageKeys"))
+        keys = _json_list(entry.get("storageKeys", []), f"{here}.storageKeys", 1 << 16)
+        out.append([_address(entry.get("address"), f"{here}.address", notes),
+                    [parse_bytes(k, f"{here}.storageKeys[{j}]", notes, max_len=32) for j, k in enumerate(keys)]])
     return out
 
 
-def _authorizations(raw: object, notes: list[Finding]) -> list:
-    if not isinstance(raw, list):
-        raise EdgeError("PARAMS_INVALID", "authorizationList must be a list", "authorizationList")
+def _authorizations(value: object, where: str, notes: Notes) -> list:
     out = []
-    for i, auth in enumerate(raw):
-        here = f"authorizationList[{i}]"
-        if not isinstance(auth, dict):
-            raise EdgeError("PARAMS_INVALID", f"{here} must be an object", here)
-        y = auth.get("yParity", auth.get("v"))
+    for i, auth in enumerate(_json_list(value, where, MAX_AUTHORIZATIONS)):
+        here = f"{where}[{i}]"
+        auth = _object(auth, here, ("chainId", "address", "nonce", "yParity", "v", "r", "s"))
+        if "yParity" in auth and "v" in auth and auth["yParity"] != auth["v"]:
+            raise EdgeError("PARAMS_AMBIGUOUS", f"{here} has both yParity and v and they differ", here)
         out.append([
-            min_bytes(parse_quantity(auth.get("chainId"), f"{here}.chainId", notes)),
-            bytes.fromhex(parse_address(auth.get("address"), f"{here}.address", notes)[2:]),
-            min_bytes(parse_quantity(auth.get("nonce"), f"{here}.nonce", notes, bits=64)),
-            min_bytes(parse_quantity(y, f"{here}.yParity", notes, bits=8)),
-            min_bytes(parse_quantity(auth.get("r"), f"{here}.r", notes)),
-            min_bytes(parse_quantity(auth.get("s"), f"{here}.s", notes)),
+            _quantity(256)(auth.get("chainId"), f"{here}.chainId", notes), _address(auth.get("address"), f"{here}.address", notes),
+            _quantity(64)(auth.get("nonce"), f"{here}.nonce", notes),
+            _quantity(8)(auth.get("yParity", auth.get("v")), f"{here}.yParity", notes),
+            _quantity(256)(auth.get("r"), f"{here}.r", notes), _quantity(256)(auth.get("s"), f"{here}.s", notes),
         ])
     return out
 
 
-def _data(obj: dict, notes: list[Finding]) -> bytes:
-    data = obj.get("data")
-    alt = obj.get("input")
-    if isinstance(data, str) and isinstance(alt, str) and data.lower() != alt.lower():
-        raise EdgeError("PARAMS_AMBIGUOUS", "the transaction has both `data` and `input` and they differ", "data")
-    raw = data if data is not None else alt
-    return parse_bytes(raw, "data", notes, max_len=MAX_CALLDATA_BYTES) if raw is not None else b""
+def _hashes(value: object, where: str, notes: Notes) -> list:
+    return [parse_bytes(h, f"{where}[{i}]", notes, max_len=32) for i, h in enumerate(_json_list(value, where, 64))]
+
+
+@dataclass(frozen=True, slots=True)
+class TxField:
+    """One field of a transaction object: its JSON names (aliases must agree), its RLP field and how to read it."""
+
+    names: tuple[str, ...]
+    rlp_name: str  # the name in `rawtx.TX_FIELDS`, or "sender"/"type" for the two fields no envelope holds
+    read: Callable[[object, str, Notes], Any]
+
+
+FIELDS: tuple[TxField, ...] = (
+    TxField(("from",), "sender", _address),
+    TxField(("type",), "type", _quantity(8)),
+    TxField(("chainId",), "chain_id", _quantity(256)),
+    TxField(("nonce",), "nonce", _quantity(64)),
+    TxField(("gasPrice",), "gas_price", _quantity(256)),
+    TxField(("maxPriorityFeePerGas",), "max_priority_fee_per_gas", _quantity(256)),
+    TxField(("maxFeePerGas",), "max_fee_per_gas", _quantity(256)),
+    TxField(("gas", "gasLimit"), "gas_limit", _quantity(64)),
+    TxField(("to",), "to", _to),
+    TxField(("value",), "value", _quantity(256)),
+    TxField(("data", "input"), "data", _data),
+    TxField(("accessList",), "access_list", _access_list),
+    TxField(("maxFeePerBlobGas",), "max_fee_per_blob_gas", _quantity(256)),
+    TxField(("blobVersionedHashes",), "blob_versioned_hashes", _hashes),
+    TxField(("authorizationList",), "authorization_list", _authorizations),
+)
+KNOWN_NAMES = frozenset(name for f in FIELDS for name in f.names)
+# Fields a wallet fills in when the dapp leaves them out; list-valued ones default to empty.
+DEFAULTS: dict[str, object] = {"to": b"", "value": b"", "data": b"", "access_list": []}
+
+
+def _read_fields(obj: dict, notes: Notes) -> dict[str, Any]:
+    """Every known field present, as its RLP item; aliases that disagree are PARAMS_AMBIGUOUS."""
+    items: dict[str, Any] = {}
+    for spec in FIELDS:
+        readings = [(name, spec.read(obj[name], name, notes)) for name in spec.names if obj.get(name) is not None]
+        if len({rlp.encode(item) for _, item in readings}) > 1:
+            raise EdgeError("PARAMS_AMBIGUOUS", f"the transaction has both {readings[0][0]} and {readings[1][0]} and they differ",
+                            readings[0][0])
+        if readings:
+            items[spec.rlp_name] = readings[0][1]
+    return items
+
+
+def _infer_type(items: dict[str, Any]) -> int:
+    if "type" in items:
+        declared = int.from_bytes(items["type"], "big")
+        if declared not in SUPPORTED_TYPES:
+            raise EdgeError("TX_TYPE_UNSUPPORTED", f"transaction type 0x{declared:x} is not one this gate can read", "type")
+        return declared
+    for fields, tx_type in ((("authorization_list",), 4), (("blob_versioned_hashes", "max_fee_per_blob_gas"), 3),
+                            (("max_fee_per_gas", "max_priority_fee_per_gas"), 2), (("access_list",), 1)):
+        if any(f in items for f in fields):
+            return tx_type
+    return 0
+
+
+def _spec(tx_type: int) -> tuple[tuple[str, str], ...]:
+    if tx_type == 0:
+        return (("nonce", "nonce"), ("gas_price", "uint256"), ("gas_limit", "uint64"), ("to", "to"), ("value", "uint256"),
+                ("data", "bytes"))
+    return TX_FIELDS[tx_type]
+
+
+def _transaction(tx_type: int, items: dict[str, Any], spec: tuple[tuple[str, str], ...], chain_id: int | None,
+                 sender: str | None) -> Transaction:
+    """The Transaction the fields given describe, each field checked by `rawtx`'s own parser."""
+    known = {name for name, _ in spec}
+    foreign = sorted(n for n in items if n not in known and n not in ("sender", "type", "chain_id"))
+    if foreign:
+        raise EdgeError("PARAMS_AMBIGUOUS", f"{', '.join(foreign)} does not belong to a type-{tx_type} transaction", foreign[0])
+    fields = {name: parse_rlp_field(kind, items.get(name, DEFAULTS.get(name)), name)
+              for name, kind in spec if name in items or name in DEFAULTS}
+    validate_semantics(fields)
+    return Transaction(
+        type=tx_type, chain_id=chain_id, nonce=fields.get("nonce"), gas_limit=fields.get("gas_limit"), to=fields.get("to"),
+        value=fields.get("value", 0), data=fields.get("data", b""), fees={k: fields[k] for k in FEE_FIELDS if k in fields},
+        access_list=fields.get("access_list", ()), authorizations=fields.get("authorization_list", ()),
+        blob_versioned_hashes=fields.get("blob_versioned_hashes", ()), sender=sender,
+    )
+
+
+def _request_digest_bytes(items: dict[str, Any], unknown: dict, tx_type: int, chain_id: int | None, sender: str | None) -> bytes:
+    """What an incomplete object's digest binds: every field read, the context it was read in, and unknown fields."""
+    return rlp.encode([
+        REQUEST_DIGEST_DOMAIN, b"transaction", min_bytes(tx_type), min_bytes(chain_id or 0),
+        bytes.fromhex(sender[2:]) if sender else b"",
+        [[name.encode(), item] for name, item in sorted(items.items())], canonical_json(unknown).encode(),
+    ])
 
 
 def parse_transaction_object(obj: object, method: str, context_chain_id: int | None, account: str | None) -> Payload:
     """A Payload for a JSON transaction object; the real signing hash when it is complete."""
     if not isinstance(obj, dict):
         raise EdgeError("PARAMS_INVALID", f"{method} takes a transaction object", "params[0]")
-    notes: list[Finding] = []
-    sender = parse_address(obj["from"], "from", notes) if obj.get("from") is not None else account
-    to = parse_address(obj["to"], "to", notes) if obj.get("to") not in (None, "", "0x") else None
-    value = parse_quantity(obj.get("value", "0x0"), "value", notes)
-    data = _data(obj, notes)
-    quantities = {k: parse_quantity(obj[k], k, notes, bits=64 if k in ("nonce", "gas") else 256) for k in _QUANTITIES if obj.get(k) is not None}
-    tx_type = _infer_type(obj, notes)
-    foreign = sorted(f for f in _FOREIGN_FIELDS.get(tx_type, ()) if obj.get(f) is not None)
-    if foreign:
-        raise EdgeError("PARAMS_AMBIGUOUS", f"{', '.join(foreign)} does not belong to a type-{tx_type} transaction", foreign[0])
-    chain_id = quantities.get("chainId", context_chain_id)
-    fields = _TYPE_FIELDS.get(tx_type)
-    values = {**quantities, "chainId": chain_id, "to": to, "value": value, "data": data}
-    if fields and all(values.get(f) is not None for f in fields if f not in ("to", "accessList", "authorizationList")):
-        encoded = {
-            "to": bytes.fromhex(to[2:]) if to else b"",
-            "data": data,
-            "accessList": _access_list(obj.get("accessList", []), notes),
-            "authorizationList": _authorizations(obj.get("authorizationList", []), notes),
-        }
-        items = [encoded[f] if f in encoded else min_bytes(values[f]) for f in fields]
-        if tx_type == 0:
-            if chain_id is None:
-                raise EdgeError("PARAMS_INVALID", "no chain id: a legacy transaction would have no replay protection", "chainId")
-            raw = rlp.encode(items + [min_bytes(chain_id), b"", b""])
-        else:
-            raw = bytes([tx_type]) + rlp.encode(items)
+    notes: Notes = []
+    items = _read_fields(obj, notes)
+    unknown = {k: v for k, v in obj.items() if k not in KNOWN_NAMES}
+    for name in sorted(unknown):
+        notes.append(finding("TX_FIELD_UNKNOWN", f"the transaction has a field {name[:64]!r} this gate does not know: "
+                                                 "a wallet may act on it unseen", name[:64]))
+    sender = to_checksum(items["sender"]) if "sender" in items else account
+    tx_type = _infer_type(items)
+    if tx_type == 3:
+        raise EdgeError("TX_TYPE_UNSUPPORTED", "a blob transaction cannot be checked as an object: its blobs travel only in the "
+                                               "network form, so send it with eth_sendRawTransaction", "blobVersionedHashes")
+    spec = _spec(tx_type)
+    chain_id = int.from_bytes(items["chain_id"], "big") if "chain_id" in items else context_chain_id
+    if tx_type == 4 and not items.get("to"):
+        raise EdgeError("PARAMS_INVALID", f"a type-{tx_type} transaction must name its `to` address", "to")
+    tx = _transaction(tx_type, items, spec, chain_id, sender)
+    complete = all(name in items for name, _ in spec if name not in DEFAULTS and name != "chain_id")
+    if complete and tx_type == 0 and chain_id is None:
+        raise EdgeError("PARAMS_INVALID", "no chain id: a legacy transaction would have no replay protection", "chainId")
+    if complete and chain_id is not None and not unknown:
+        values = {**DEFAULTS, **items, "chain_id": min_bytes(chain_id)}
+        body = [values[name] for name, _ in spec]
+        raw = rlp.encode(body + [min_bytes(chain_id), b"", b""]) if tx_type == 0 else bytes([tx_type]) + rlp.encode(body)
         parsed = parse_raw_transaction(raw, method, sender)
         return replace(parsed, notes=parsed.notes + tuple(notes))
-    # Incomplete: the wallet fills nonce, gas and fees. Bind what the request fixes.
-    bound = [REQUEST_DIGEST_DOMAIN, min_bytes(chain_id or 0), bytes.fromhex(sender[2:]) if sender else b"",
-             bytes.fromhex(to[2:]) if to else b"", min_bytes(value), data,
-             [[k.encode(), min_bytes(v)] for k, v in sorted(quantities.items())]]
-    signing_bytes = rlp.encode(bound)
+    signing_bytes = _request_digest_bytes(items, unknown, tx_type, chain_id, sender)
     return Payload(
         kind="transaction", method=method, chain_id=chain_id, signer=sender, signing_bytes=signing_bytes,
-        digest=keccak(signing_bytes), digest_kind="request", calls=(RawCall(to, value, data),), notes=tuple(notes),
+        digest=keccak(signing_bytes), digest_kind="request", calls=(RawCall(tx.to, tx.value, tx.data),), tx=tx,
+        notes=tuple(notes),
     )

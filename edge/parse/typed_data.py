@@ -10,21 +10,32 @@ flagged, never silently trusted.
 
 from __future__ import annotations
 
-import json
 import re
 
 from ..crypto import keccak, to_checksum
 from ..errors import EdgeError
 from ..findings import Finding, finding
 from ..hexutil import JSON_SAFE_INTEGER, parse_address, parse_bytes
-from ..limits import MAX_TYPED_DATA_DEPTH, MAX_TYPED_DATA_FIELDS, MAX_TYPED_DATA_TYPES, MAX_TYPED_DATA_VALUES
+from ..limits import (
+    MAX_TYPED_DATA_ARRAY_DIMENSIONS,
+    MAX_TYPED_DATA_DEPTH,
+    MAX_TYPED_DATA_FIELDS,
+    MAX_TYPED_DATA_NAME_CHARS,
+    MAX_TYPED_DATA_TYPES,
+    MAX_TYPED_DATA_VALUES,
+)
+from ..requests_io import loads_strict
 from ..types import TypedData
 
 DOMAIN_FIELDS = {"name": "string", "version": "string", "chainId": "uint256", "verifyingContract": "address", "salt": "bytes32"}
 _ATOMIC = re.compile(r"(uint|int)(\d+)|bytes(\d+)|address|bool|bytes|string")
-_ARRAY = re.compile(r"(.+)\[(\d*)\]")
 _DECIMAL = re.compile(r"-?[0-9]+")
-
+# Characters that would let two different type sets hash to one `encodeType` string: brackets,
+# parentheses and commas anywhere, and (in type names, which precede a member name) spaces.
+# Other names stay as wallets accept them (eth-account signs a member name with a space).
+_FORBIDDEN = {"field": re.compile(r"[(),\[\]\x00-\x1f]"), "type": re.compile(r"[(),\[\] \x00-\x1f]")}
+_SUFFIX = re.compile(r"\[([0-9]*)\]")
+MAX_DECIMAL_CHARS = 80  # a 256-bit integer has at most 78 digits; longer text is refused before int() reads it
 
 
 def _invalid(message: str, where: str = "typedData") -> EdgeError:
@@ -47,10 +58,40 @@ def _atomic_ok(type_name: str) -> bool:
     return True
 
 
+def split_type(type_name: str, where: str = "types") -> tuple[str, tuple[int | None, ...]]:
+    """`T[2][]` -> ("T", (2, None)): the base type and its array dimensions, outermost last, in one pass."""
+    if len(type_name) > MAX_TYPED_DATA_NAME_CHARS:
+        raise _invalid(f"type {type_name[:40]!r}… is longer than {MAX_TYPED_DATA_NAME_CHARS} characters", where)
+    start = type_name.find("[")
+    if start < 0:
+        return type_name, ()
+    dims: list[int | None] = []
+    pos = start
+    while pos < len(type_name):
+        m = _SUFFIX.match(type_name, pos)
+        if not m or (m.group(1) and m.group(1)[0] == "0"):
+            raise _invalid(f"{type_name!r} has a malformed array suffix (lengths are positive integers)", where)
+        dims.append(int(m.group(1)) if m.group(1) else None)
+        pos = m.end()
+    if len(dims) > MAX_TYPED_DATA_ARRAY_DIMENSIONS:
+        raise _invalid(f"{type_name[:40]!r} has more than {MAX_TYPED_DATA_ARRAY_DIMENSIONS} array dimensions", where)
+    return type_name[:start], tuple(dims)
+
+
 def _base_type(type_name: str) -> str:
-    while (m := _ARRAY.fullmatch(type_name)):
-        type_name = m.group(1)
-    return type_name
+    return split_type(type_name)[0]
+
+
+def _name(value: object, kind: str, what: str, where: str) -> str:
+    if not isinstance(value, str) or len(value) > MAX_TYPED_DATA_NAME_CHARS:
+        raise _invalid(f"{what} must be text of at most {MAX_TYPED_DATA_NAME_CHARS} characters", where)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise _invalid(f"{what} {value[:40]!r} is not valid Unicode text", where) from exc
+    if _FORBIDDEN[kind].search(value):
+        raise _invalid(f"{what} {value[:40]!r} holds a character that would make its type encoding ambiguous", where)
+    return value
 
 
 def _parse_types(raw: object) -> dict[str, tuple[tuple[str, str], ...]]:
@@ -60,15 +101,19 @@ def _parse_types(raw: object) -> dict[str, tuple[tuple[str, str], ...]]:
         raise _invalid(f"more than {MAX_TYPED_DATA_TYPES} types", "types")
     types: dict[str, tuple[tuple[str, str], ...]] = {}
     for name, fields in raw.items():
+        name = _name(name, "type", "type name", "types")
         if not isinstance(fields, list) or len(fields) > MAX_TYPED_DATA_FIELDS:
             raise _invalid(f"type {name!r} must be a list of at most {MAX_TYPED_DATA_FIELDS} fields", f"types.{name}")
-        if _atomic_ok(name) or "[" in name:
-            raise _invalid(f"type name {name!r} shadows an atomic or array type", f"types.{name}")
+        if _atomic_ok(name):
+            raise _invalid(f"type name {name!r} shadows an atomic type", f"types.{name}")
         parsed = []
         for i, f in enumerate(fields):
             if not (isinstance(f, dict) and isinstance(f.get("name"), str) and isinstance(f.get("type"), str)):
                 raise _invalid(f"field {i} of {name!r} must be {{name, type}} strings", f"types.{name}[{i}]")
-            parsed.append((f["name"], f["type"]))
+            field_name = _name(f["name"], "field", f"field name in {name}", f"types.{name}[{i}]")
+            base, _ = split_type(f["type"], f"types.{name}.{field_name}")
+            _name(base, "type", f"type of {name}.{field_name}", f"types.{name}.{field_name}")
+            parsed.append((field_name, f["type"]))
         if len({n for n, _ in parsed}) != len(parsed):
             raise _invalid(f"type {name!r} has duplicate field names", f"types.{name}")
         types[name] = tuple(parsed)
@@ -77,9 +122,6 @@ def _parse_types(raw: object) -> dict[str, tuple[tuple[str, str], ...]]:
             base = _base_type(field_type)
             if not (_atomic_ok(base) or base in types) or base == "EIP712Domain":
                 raise _invalid(f"field {field_name!r} of {name!r} has undefined type {field_type!r}", f"types.{name}.{field_name}")
-            for m in re.finditer(r"\[(\d*)\]", field_type):
-                if m.group(1) and (m.group(1)[0] == "0"):
-                    raise _invalid(f"array length in {field_type!r} must be a positive integer", f"types.{name}.{field_name}")
     return types
 
 
@@ -105,10 +147,11 @@ def encode_type(types: dict, primary: str) -> str:
 class _Encoder:
     """Hashes values against types while counting work, so hostile input stays bounded."""
 
-    def __init__(self, types: dict) -> None:
+    def __init__(self, types: dict, notes: list[Finding]) -> None:
         self.types = types
         self.type_hashes: dict[str, bytes] = {}
         self.values = 0
+        self.notes = notes
 
     def type_hash(self, name: str) -> bytes:
         if name not in self.type_hashes:
@@ -137,27 +180,40 @@ class _Encoder:
         self.values += 1
         if self.values > MAX_TYPED_DATA_VALUES:
             raise _invalid(f"more than {MAX_TYPED_DATA_VALUES} values", where)
-        m = _ARRAY.fullmatch(type_name)
-        if m:
+        base, dims = split_type(type_name, where)
+        if dims:
             if not isinstance(value, list):
                 raise _bad_value(f"{where} must be an array of type {type_name}", where)
-            if m.group(2) and len(value) != int(m.group(2)):
-                raise _bad_value(f"{where} must have exactly {m.group(2)} items, found {len(value)}", where)
-            return keccak(b"".join(self.encode(m.group(1), item, f"{where}[{i}]", depth + 1) for i, item in enumerate(value)))
+            if dims[-1] is not None and len(value) != dims[-1]:
+                raise _bad_value(f"{where} must have exactly {dims[-1]} items, found {len(value)}", where)
+            item_type = type_name[:type_name.rindex("[")]
+            return keccak(b"".join(self.encode(item_type, item, f"{where}[{i}]", depth + 1) for i, item in enumerate(value)))
         if type_name in self.types:
             return self.hash_struct(type_name, value, where, depth)
-        return encode_atomic(type_name, value, where)
+        return encode_atomic(type_name, value, where, self.notes)
 
 
-def to_integer(value: object, where: str) -> int:
-    """An integer from a JSON number or a decimal or 0x-hex string, as EIP-712 tools accept."""
+def to_integer(value: object, where: str, notes: list[Finding] | None = None) -> int:
+    """An integer from a JSON number or a decimal or 0x-hex string, as EIP-712 tools accept.
+
+    Text that needs trimming or a `0X` prefix reads differently in different wallets: with
+    `notes`, it is read and flagged TYPED_DATA_VALUE_NONCANONICAL; without, refused.
+    """
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise _bad_value(f"{where} must be an integer or a numeric string", where)
     if isinstance(value, int):
         if abs(value) > JSON_SAFE_INTEGER:
             raise _bad_value(f"{where} is the JSON number {value}, beyond 2^53: JavaScript wallets would sign a rounded value; send it as a string", where)
         return value
+    if len(value) > MAX_DECIMAL_CHARS:
+        raise _bad_value(f"{where} has {len(value)} characters, more than any 256-bit integer", where)
     text = value.strip()
+    noncanonical = text != value or text[:2] == "0X" or text[:3] == "-0X"
+    if noncanonical:
+        if notes is None:
+            raise _bad_value(f"{where} is not a canonical number: {value!r}", where)
+        notes.append(finding("TYPED_DATA_VALUE_NONCANONICAL", f"{where} is {value!r}: read as {text!r}, which not every wallet "
+                                                              "would do", where))
     if text[:2].lower() in ("0x",) or text[:3].lower() == "-0x":
         negative = text.startswith("-")
         digits = text[3:] if negative else text[2:]
@@ -169,12 +225,22 @@ def to_integer(value: object, where: str) -> int:
     return int(text, 10)
 
 
-def encode_atomic(type_name: str, value: object, where: str) -> bytes:
-    """The 32-byte EIP-712 encoding of one atomic value."""
+def typed_address(value: object, where: str, notes: list[Finding] | None = None) -> str:
+    """An address value: 0x-prefixed 20 bytes; a failed checksum or a `0X` prefix is flagged (with `notes`), not refused."""
+    if not isinstance(value, str) or value[:2] not in ("0x", "0X"):
+        raise _bad_value(f"{where} must be a 0x-prefixed address", where)
+    try:
+        return parse_address(value, where, notes)
+    except EdgeError as exc:
+        raise _bad_value(exc.message, where) from exc
+
+
+def encode_atomic(type_name: str, value: object, where: str, notes: list[Finding] | None = None) -> bytes:
+    """The 32-byte EIP-712 encoding of one atomic value; `notes` collects values read leniently."""
     m = _ATOMIC.fullmatch(type_name)
     assert m, type_name  # types were validated before any value is encoded
     if m.group(1):
-        number = to_integer(value, where)
+        number = to_integer(value, where, notes)
         bits = int(m.group(2))
         low, high = (0, 1 << bits) if m.group(1) == "uint" else (-(1 << (bits - 1)), 1 << (bits - 1))
         if not low <= number < high:
@@ -187,10 +253,7 @@ def encode_atomic(type_name: str, value: object, where: str) -> bytes:
             raise _bad_value(f"{where} must be exactly {size} bytes, found {len(data)}", where)
         return data.ljust(32, b"\0")
     if type_name == "address":
-        try:
-            return bytes.fromhex(parse_address(value, where)[2:]).rjust(32, b"\0")
-        except EdgeError as exc:
-            raise _bad_value(exc.message, where) from exc
+        return bytes.fromhex(typed_address(value, where, notes)[2:]).rjust(32, b"\0")
     if type_name == "bool":
         if not isinstance(value, bool):
             raise _bad_value(f"{where} must be true or false", where)
@@ -216,7 +279,7 @@ def _normalize_domain(domain: dict, notes: list[Finding]) -> dict:
     normalized = dict(domain)
     chain_id = domain.get("chainId")
     if "chainId" in domain and not (isinstance(chain_id, int) and not isinstance(chain_id, bool)):
-        number = to_integer(chain_id, "domain.chainId")
+        number = to_integer(chain_id, "domain.chainId", notes)
         notes.append(finding("TYPED_DATA_DOMAIN_NONCANONICAL", f"domain.chainId {chain_id!r} is not a JSON number; read as {number}", "domain.chainId"))
         normalized["chainId"] = number
     contract = domain.get("verifyingContract")
@@ -226,17 +289,14 @@ def _normalize_domain(domain: dict, notes: list[Finding]) -> dict:
         normalized["verifyingContract"] = to_checksum(contract.to_bytes(20, "big"))
         notes.append(finding("TYPED_DATA_DOMAIN_NONCANONICAL", f"domain.verifyingContract was the integer {contract}; read as {normalized['verifyingContract']}", "domain.verifyingContract"))
     elif isinstance(contract, str):
-        normalized["verifyingContract"] = parse_address(contract, "domain.verifyingContract")
+        normalized["verifyingContract"] = typed_address(contract, "domain.verifyingContract", notes)
     return normalized
 
 
 def load_typed_data(raw: object) -> dict:
     """The typed-data object from a JSON string or an already parsed object."""
     if isinstance(raw, str):
-        try:
-            raw = json.loads(raw)
-        except (ValueError, RecursionError) as exc:
-            raise _invalid("typed data is not valid JSON") from exc
+        raw = loads_strict(raw, "the typed data", "TYPED_DATA_INVALID")
     if not isinstance(raw, dict):
         raise _invalid("typed data must be a JSON object")
     return raw
@@ -264,7 +324,7 @@ def parse_typed_data(raw: object, v3: bool = False) -> tuple[TypedData, bytes, b
     if v3 and any("[" in t for fields in types.values() for _, t in fields):
         raise _invalid("eth_signTypedData_v3 does not support arrays; use _v4", "types")
     domain = _normalize_domain(data["domain"], notes)
-    encoder = _Encoder(types)
+    encoder = _Encoder(types, notes)
     domain_separator = encoder.hash_struct("EIP712Domain", domain, "domain")
     signing_bytes = b"\x19\x01" + domain_separator
     if primary != "EIP712Domain":

@@ -35,13 +35,15 @@ def test_incomplete_object_binds_the_request():
 
 
 @pytest.mark.parametrize("field,value,code", [
-    ("value", "de0b6b3a7640000", "HEX_NO_PREFIX"),
+    ("value", "de0b6b3a7640000", "QUANTITY_AMBIGUOUS"),
+    ("value", "0Xde0b6b3a7640000", "HEX_PREFIX_UPPERCASE"),
     ("value", "0xDE0B6B3A7640000", "HEX_UPPERCASE"),
     ("value", "1000", "QUANTITY_AMBIGUOUS"),
     ("value", 1000, "QUANTITY_JSON_NUMBER"),
     ("value", "0x0001", "QUANTITY_LEADING_ZEROS"),
     ("data", "0xabc", "HEX_ODD_LENGTH"),
     ("to", TO[2:], "HEX_NO_PREFIX"),
+    ("to", "0x70997970c51812dc3a010c7d01b50e0d17dc79C8", "ADDRESS_CHECKSUM_MISMATCH"),
 ])
 def test_each_leniency_is_named(field, value, code):
     payload = _payload("eth_sendTransaction", [{**COMPLETE, field: value}])
@@ -60,7 +62,6 @@ def test_single_digit_decimal_is_not_ambiguous():
 
 
 @pytest.mark.parametrize("obj,code", [
-    ({**COMPLETE, "to": "0x70997970c51812dc3a010c7d01b50e0d17dc79C8"}, "ADDRESS_CHECKSUM_INVALID"),
     ({**COMPLETE, "to": "0x1234"}, "ADDRESS_INVALID"),
     ({**COMPLETE, "value": "0xzz"}, "HEX_INVALID"),
     ({**COMPLETE, "value": -1}, "QUANTITY_INVALID"),
