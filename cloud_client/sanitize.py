@@ -15,7 +15,7 @@ import re
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
-from dmind.edge.rules.approvals import grants
+from dmind.edge.rules.approvals import UNLIMITED_FLOOR, grants
 from dmind.edge.rules.context import steps
 from dmind.edge.summary import rule_context
 from dmind.edge.types import Decision
@@ -67,10 +67,10 @@ def _spenders(decision: Decision, policy: Policy, origin: str | None = None) -> 
 
 
 def amount_bucket(amount: int) -> str:
-    """An order of magnitude, never the amount: 0, "1e0".."1e77", or "unlimited" from 2^128."""
+    """An order of magnitude, never the amount: 0, "1e0".."1e77", or "unlimited" where the gate reads it so."""
     if amount <= 0:
         return "0"
-    if amount >= 1 << 128:
+    if amount >= UNLIMITED_FLOOR:
         return "unlimited"
     return f"1e{int(math.log10(amount))}"
 

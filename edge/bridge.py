@@ -138,7 +138,7 @@ def _bytes_field(value: Any, name: str) -> bytes:
 
 EVALUATE = (
     Field("request", (dict,), required=True), Field("chain_id", (int,)), Field("from", (str,)), Field("origin", (str,)),
-    Field("stated_intent", (str, dict)), Field("nano_output", (str,)), Field("now", (int,)),
+    Field("stated_intent", (str, dict)), Field("nano_output", (str,)), Field("now", (int,)), Field("known_addresses", (list,)),
 )
 LOAD_POLICY = (Field("bundle", (bytes, str), required=True), Field("trust_keys", (list,), required=True), Field("now", (int,)),
                Field("allow_new_id", (bool,)))
@@ -244,7 +244,8 @@ class Bridge:
         now = self._now(body)
         policy = self._policy(now)
         obj = {"id": body["request_id"], "request": request, "chainId": body.get("chain_id"), "from": body.get("from"),
-               "origin": body.get("origin"), "stated_intent": body.get("stated_intent")}
+               "origin": body.get("origin"), "stated_intent": body.get("stated_intent"),
+               "known_addresses": body.get("known_addresses")}
         reader = self._reader_for(body) if isinstance(body.get("stated_intent"), str) else None
         return decision_json(evaluate_json(obj, policy, now=now, intent_reader=reader))
 

@@ -23,6 +23,7 @@ class Request:
     origin: str | None = None
     stated_intent: Any = None
     id: Any = None
+    known_addresses: tuple[str, ...] | None = None  # the wallet's address book and recent counterparties; None: not said
 
 
 @dataclass(frozen=True, slots=True)

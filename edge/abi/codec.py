@@ -9,6 +9,8 @@ fit their type, offsets and lengths must stay inside the data, arrays are bounde
 
 from __future__ import annotations
 
+from typing import Any, Callable
+
 from ..crypto import to_checksum
 from ..limits import MAX_ABI_ARRAY_LENGTH
 from .types import AbiType, Array, Basic, Tuple
@@ -30,94 +32,114 @@ def _head_size(t: AbiType) -> int:
     return WORD
 
 
-def _word(data: bytes, pos: int, what: str) -> bytes:
-    if pos < 0 or pos + WORD > len(data):
-        raise AbiDecodeError(f"{what}: data ends before the 32-byte word at offset {pos}")
-    return data[pos:pos + WORD]
+class _Decoder:
+    """One decoding pass: the data, the furthest byte read (the encoding's extent) and the work charged."""
 
+    def __init__(self, data: bytes, charge: Callable[[int], None] | None) -> None:
+        self.data = data
+        self.end = 0
+        self.charge = charge or (lambda n: None)
 
-def _offset(data: bytes, pos: int, base: int, what: str) -> int:
-    value = int.from_bytes(_word(data, pos, what), "big")
-    if value > len(data):
-        raise AbiDecodeError(f"{what}: offset {value} points past the end of the data")
-    return base + value
+    def word(self, pos: int, what: str) -> bytes:
+        if pos < 0 or pos + WORD > len(self.data):
+            raise AbiDecodeError(f"{what}: data ends before the 32-byte word at offset {pos}")
+        self.end = max(self.end, pos + WORD)
+        self.charge(WORD)
+        return self.data[pos:pos + WORD]
 
+    def offset(self, pos: int, base: int, what: str) -> int:
+        value = int.from_bytes(self.word(pos, what), "big")
+        if value > len(self.data):
+            raise AbiDecodeError(f"{what}: offset {value} points past the end of the data")
+        return base + value
 
-def _basic(t: Basic, data: bytes, pos: int, what: str):
-    if t.dynamic:
-        length = int.from_bytes(_word(data, pos, what), "big")
-        start = pos + WORD
-        if length > len(data) - start:
-            raise AbiDecodeError(f"{what}: length {length} runs past the end of the data")
-        raw = data[start:start + length]
-        padded = -length % WORD
-        if data[start + length:start + length + padded].strip(b"\0"):
-            raise AbiDecodeError(f"{what}: non-zero padding after {t.name}")
-        if t.name == "string":
-            try:
-                return raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise AbiDecodeError(f"{what}: string is not valid UTF-8") from exc
-        return raw
-    word = _word(data, pos, what)
-    if t.name == "uint":
-        value = int.from_bytes(word, "big")
-        if value >> t.size:  # type: ignore[operator]
-            raise AbiDecodeError(f"{what}: value does not fit in uint{t.size}")
-        return value
-    if t.name == "int":
-        value = int.from_bytes(word, "big", signed=True)
-        bound = 1 << (t.size - 1)  # type: ignore[operator]
-        if not -bound <= value < bound:
-            raise AbiDecodeError(f"{what}: value does not fit in int{t.size}")
-        return value
-    if t.name == "address":
-        if word[:12].strip(b"\0"):
-            raise AbiDecodeError(f"{what}: address has non-zero upper bytes")
-        return to_checksum(word[12:])
-    if t.name == "bool":
-        value = int.from_bytes(word, "big")
-        if value > 1:
-            raise AbiDecodeError(f"{what}: bool is neither 0 nor 1")
-        return bool(value)
-    # fixed bytesN
-    if word[t.size:].strip(b"\0"):  # type: ignore[index]
-        raise AbiDecodeError(f"{what}: bytes{t.size} has non-zero padding")
-    return word[:t.size]  # type: ignore[index]
+    def basic(self, t: Basic, pos: int, what: str):
+        data = self.data
+        if t.dynamic:
+            length = int.from_bytes(self.word(pos, what), "big")
+            start = pos + WORD
+            if length > len(data) - start:
+                raise AbiDecodeError(f"{what}: length {length} runs past the end of the data")
+            self.charge(length)  # aliased offsets would copy one blob many times: each copy is paid for
+            raw = data[start:start + length]
+            padded = -length % WORD
+            if data[start + length:start + length + padded].strip(b"\0"):
+                raise AbiDecodeError(f"{what}: non-zero padding after {t.name}")
+            self.end = max(self.end, min(len(data), start + length + padded))
+            if t.name == "string":
+                try:
+                    return raw.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    raise AbiDecodeError(f"{what}: string is not valid UTF-8") from exc
+            return raw
+        word = self.word(pos, what)
+        if t.name == "uint":
+            value = int.from_bytes(word, "big")
+            if value >> t.size:  # type: ignore[operator]
+                raise AbiDecodeError(f"{what}: value does not fit in uint{t.size}")
+            return value
+        if t.name == "int":
+            value = int.from_bytes(word, "big", signed=True)
+            bound = 1 << (t.size - 1)  # type: ignore[operator]
+            if not -bound <= value < bound:
+                raise AbiDecodeError(f"{what}: value does not fit in int{t.size}")
+            return value
+        if t.name == "address":
+            if word[:12].strip(b"\0"):
+                raise AbiDecodeError(f"{what}: address has non-zero upper bytes")
+            return to_checksum(word[12:])
+        if t.name == "bool":
+            value = int.from_bytes(word, "big")
+            if value > 1:
+                raise AbiDecodeError(f"{what}: bool is neither 0 nor 1")
+            return bool(value)
+        # fixed bytesN
+        if word[t.size:].strip(b"\0"):  # type: ignore[index]
+            raise AbiDecodeError(f"{what}: bytes{t.size} has non-zero padding")
+        return word[:t.size]  # type: ignore[index]
 
-
-def _sequence(items: list[AbiType], data: bytes, base: int, what: str) -> list:
-    values = []
-    pos = base
-    for index, item in enumerate(items):
-        label = f"{what}[{index}]"
-        if item.dynamic:
-            values.append(_value(item, data, _offset(data, pos, base, label), label))
-        else:
-            values.append(_value(item, data, pos, label))
-        pos += _head_size(item)
-    return values
-
-
-def _value(t: AbiType, data: bytes, pos: int, what: str):
-    if isinstance(t, Basic):
-        return _basic(t, data, pos, what)
-    if isinstance(t, Tuple):
-        values = _sequence(list(t.items), data, pos, what)
-        if all(t.names) and len(set(t.names)) == len(t.names):
-            return dict(zip(t.names, values))
+    def sequence(self, items: list[AbiType], base: int, what: str) -> list:
+        values = []
+        pos = base
+        for index, item in enumerate(items):
+            label = f"{what}[{index}]"
+            if item.dynamic:
+                values.append(self.value(item, self.offset(pos, base, label), label))
+            else:
+                values.append(self.value(item, pos, label))
+            pos += _head_size(item)
         return values
-    length = t.length
-    if length is None:
-        length = int.from_bytes(_word(data, pos, what), "big")
-        pos += WORD
-    if length > MAX_ABI_ARRAY_LENGTH:
-        raise AbiDecodeError(f"{what}: array of {length} items exceeds the limit of {MAX_ABI_ARRAY_LENGTH}")
-    if length * _head_size(t.item) > len(data) - pos:
-        raise AbiDecodeError(f"{what}: array of {length} items runs past the end of the data")
-    return _sequence([t.item] * length, data, pos, what)
+
+    def value(self, t: AbiType, pos: int, what: str):
+        if isinstance(t, Basic):
+            return self.basic(t, pos, what)
+        if isinstance(t, Tuple):
+            values = self.sequence(list(t.items), pos, what)
+            if all(t.names) and len(set(t.names)) == len(t.names):
+                return dict(zip(t.names, values))
+            return values
+        length = t.length
+        if length is None:
+            length = int.from_bytes(self.word(pos, what), "big")
+            pos += WORD
+        if length > MAX_ABI_ARRAY_LENGTH:
+            raise AbiDecodeError(f"{what}: array of {length} items exceeds the limit of {MAX_ABI_ARRAY_LENGTH}")
+        if length * _head_size(t.item) > len(self.data) - pos:
+            raise AbiDecodeError(f"{what}: array of {length} items runs past the end of the data")
+        return self.sequence([t.item] * length, pos, what)
 
 
-def decode(params: Tuple, data: bytes):
+def decode_with_extent(params: Tuple, data: bytes, charge: Callable[[int], None] | None = None) -> tuple[Any, int]:
+    """Decode `data` as the ABI encoding of `params`; also the number of bytes the encoding spans.
+
+    `charge(n)` is called for every word read and every byte string produced, so a caller can
+    hold several nested decodings to one budget (it raises to stop). Bytes past the extent are
+    not part of the encoding: a caller may flag them.
+    """
+    decoder = _Decoder(data, charge)
+    return decoder.value(params, 0, "args"), decoder.end
+
+
+def decode(params: Tuple, data: bytes, charge: Callable[[int], None] | None = None):
     """Decode `data` as the ABI encoding of `params`; named tuples become dicts."""
-    return _value(params, data, 0, "args")
+    return decode_with_extent(params, data, charge)[0]

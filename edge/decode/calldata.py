@@ -1,9 +1,12 @@
 """Calldata to a tree of `Call`s: the built-in registry, ERC-7730 descriptors, nested calls.
 
 Nesting (multicall, Safe `execTransaction` and `multiSend`, Universal Router plans) is
-expanded recursively under `MAX_CALL_DEPTH`, `MAX_CALLS_TOTAL` and
-`MAX_DECODED_CALLDATA_BYTES`; past a bound the call is kept undecoded and a finding says
-so, so a deep payload costs a finding, not a crash or a slow gate.
+expanded recursively under one budget per payload (`DecodeContext`): depth
+(`MAX_CALL_DEPTH`), calls and plans (`MAX_CALLS_TOTAL`), calldata handed to a decoder
+(`MAX_DECODED_CALLDATA_BYTES`) and words and bytes the ABI decoder produces
+(`MAX_ABI_DECODED_BYTES`, which offsets aliasing one blob cannot multiply). Past a bound the
+call is kept undecoded and a finding says so, so a hostile payload costs a finding, not a
+crash or a slow gate.
 """
 
 from __future__ import annotations
@@ -11,10 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
-from ..abi.codec import AbiDecodeError, decode
+from ..abi.codec import AbiDecodeError, decode_with_extent
 from ..crypto import to_checksum
 from ..findings import Finding, finding
-from ..limits import MAX_CALL_DEPTH, MAX_CALLS_TOTAL, MAX_DECODED_CALLDATA_BYTES
+from ..limits import MAX_ABI_DECODED_BYTES, MAX_CALL_DEPTH, MAX_CALLS_TOTAL, MAX_DECODED_CALLDATA_BYTES
 from ..types import Call
 from .erc7730 import DescriptorIndex
 from .functions import REGISTRY
@@ -28,15 +31,46 @@ CONFIDENCE_MALFORMED = 0.0
 CONFIDENCE_TRUNCATED = 0.2
 
 
+class BudgetExceeded(AbiDecodeError):
+    """The payload's decoding budget is spent: what is left is not inspected."""
+
+
 @dataclass
 class DecodeContext:
-    """Per-payload state: the budget left, the descriptors and the findings made on the way."""
+    """Per-payload state: the budget spent, the descriptors and the findings made on the way."""
 
     chain_id: int | None
     descriptors: DescriptorIndex | None = None
     calls: int = 0
     bytes_decoded: int = 0
+    abi_bytes: int = 0
     notes: list[Finding] = field(default_factory=list)
+
+    def charge(self, n: int) -> None:
+        """Pay for `n` bytes the ABI decoder reads or produces; raises BudgetExceeded past the bound."""
+        self.abi_bytes += n
+        if self.abi_bytes > MAX_ABI_DECODED_BYTES:
+            raise BudgetExceeded(f"decoding this payload would produce more than {MAX_ABI_DECODED_BYTES} bytes")
+
+    def enter(self, data: bytes, depth: int) -> bool:
+        """Count one call or plan of `data` at `depth`; False once any bound is passed."""
+        self.calls += 1
+        self.bytes_decoded += len(data)
+        return self.calls <= MAX_CALLS_TOTAL and self.bytes_decoded <= MAX_DECODED_CALLDATA_BYTES and depth <= MAX_CALL_DEPTH
+
+    def decode(self, params, data: bytes, where: str):
+        """ABI-decode under the budget; bytes past the encoding are flagged."""
+        args, extent = decode_with_extent(params, data, self.charge)
+        if extent < len(data):
+            self.notes.append(finding("CALLDATA_TRAILING_BYTES", f"{where} carries {len(data) - extent} bytes after its ABI "
+                                                                 "encoding, which the contract may read unseen", where))
+        return args
+
+    def bound_note(self, where: str) -> None:
+        self.notes.append(finding("CALL_NESTING_EXCEEDED", f"{where} is past the decoding bound (depth {MAX_CALL_DEPTH}, "
+                                                           f"{MAX_CALLS_TOTAL} calls, {MAX_DECODED_CALLDATA_BYTES} bytes of "
+                                                           f"calldata, {MAX_ABI_DECODED_BYTES} bytes decoded) and was not "
+                                                           "inspected", where))
 
 
 def flatten_roles(args: object, roles: dict | None = None) -> dict:
@@ -63,14 +97,13 @@ def _rename(spec_args: dict, names: tuple) -> dict:
 
 def decode_call(to: str | None, value: int, data: bytes, ctx: DecodeContext, depth: int = 0, where: str = "calls[0]") -> Call:
     """Decode one call and everything nested in it."""
-    ctx.calls += 1
-    ctx.bytes_decoded += len(data)
+    within = ctx.enter(data, depth)
     if to is None:
         return Call(to, value, data, "contract_creation", confidence=CONFIDENCE_CREATION, where=where)
     if not data:
         return Call(to, value, data, "native_transfer", roles={"recipient": to, "amount": value}, where=where)
-    if ctx.calls > MAX_CALLS_TOTAL or ctx.bytes_decoded > MAX_DECODED_CALLDATA_BYTES or depth > MAX_CALL_DEPTH:
-        ctx.notes.append(finding("CALL_NESTING_EXCEEDED", f"{where} is past the decoding bound (depth {MAX_CALL_DEPTH}, {MAX_CALLS_TOTAL} calls, {MAX_DECODED_CALLDATA_BYTES} bytes) and was not inspected", where))
+    if not within:
+        ctx.bound_note(where)
         return Call(to, value, data, "contract_call", confidence=CONFIDENCE_TRUNCATED, where=where)
     if len(data) < 4:
         ctx.notes.append(finding("CALLDATA_UNDECODED", f"{where} carries {len(data)} bytes of data, too short for a function selector", where))
@@ -83,10 +116,14 @@ def decode_call(to: str | None, value: int, data: bytes, ctx: DecodeContext, dep
         ctx.notes.append(finding("CALLDATA_UNDECODED", f"{where} calls unknown function 0x{selector.hex()} on {to}", where))
         return Call(to, value, data, "contract_call", selector=selector, confidence=CONFIDENCE_UNKNOWN, where=where)
     try:
-        args = decode(signature.params, body)
+        args = ctx.decode(signature.params, body, where)
         roles: dict = {}
         if spec is not None:
-            roles = flatten_roles(args if descriptor is None else decode(spec.signature.params, body))
+            roles = flatten_roles(args if descriptor is None else ctx.decode(spec.signature.params, body, where))
+    except BudgetExceeded:
+        ctx.bound_note(where)
+        return Call(to, value, data, "contract_call", selector=selector, function=signature.canonical,
+                    confidence=CONFIDENCE_TRUNCATED, where=where)
     except AbiDecodeError as exc:
         ctx.notes.append(finding("CALLDATA_MALFORMED", f"{where}: {signature.canonical} does not decode: {exc}", where))
         return Call(to, value, data, "contract_call", selector=selector, function=signature.canonical,
@@ -104,7 +141,14 @@ def decode_call(to: str | None, value: int, data: bytes, ctx: DecodeContext, dep
     return call
 
 
+def empty_batch_note(ctx: DecodeContext, call_where: str, what: str) -> None:
+    """A batch that makes no calls only moves what it carries (native value) to the contract."""
+    ctx.notes.append(finding("CALL_BATCH_EMPTY", f"{call_where}: {what} makes no calls", call_where))
+
+
 def _expand_multicall(call: Call, roles: dict, ctx: DecodeContext, depth: int) -> Call:
+    if not roles["data"]:
+        empty_batch_note(ctx, call.where, "multicall")
     inner = tuple(
         decode_call(call.to, 0, item, ctx, depth + 1, f"{call.where}.calls[{i}]")
         for i, item in enumerate(roles["data"])
@@ -121,6 +165,8 @@ def _expand_safe_exec(call: Call, roles: dict, ctx: DecodeContext, depth: int) -
 
 def _expand_multisend(call: Call, roles: dict, ctx: DecodeContext, depth: int) -> Call:
     packed: bytes = roles["transactions"]
+    if not packed:
+        empty_batch_note(ctx, call.where, "multiSend")
     inner = []
     pos = 0
     while pos < len(packed):

@@ -10,11 +10,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..abi.codec import AbiDecodeError, decode
+from ..abi.codec import AbiDecodeError
 from ..abi.types import Tuple, parse_signature
 from ..findings import finding
 from ..types import Command
-from .calldata import CONFIDENCE_KNOWN, CONFIDENCE_MALFORMED, CONFIDENCE_UNKNOWN, DecodeContext, decode_call, flatten_roles
+from .calldata import (
+    CONFIDENCE_KNOWN,
+    CONFIDENCE_MALFORMED,
+    CONFIDENCE_TRUNCATED,
+    CONFIDENCE_UNKNOWN,
+    BudgetExceeded,
+    DecodeContext,
+    decode_call,
+    empty_batch_note,
+    flatten_roles,
+)
 
 FLAG_ALLOW_REVERT = 0x80
 COMMAND_TYPE_MASK = 0x3F
@@ -68,7 +78,12 @@ COMMANDS: dict[int, CommandSpec] = {
 
 
 def decode_plan(commands: bytes, inputs: list, ctx: DecodeContext, depth: int, where: str) -> tuple[tuple[Command, ...], float]:
-    """Decode a plan into named commands and the lowest confidence among them."""
+    """Decode a plan into named commands and the lowest confidence among them, under the payload's one budget."""
+    if not ctx.enter(commands, depth):
+        ctx.bound_note(where)
+        return (), CONFIDENCE_TRUNCATED
+    if not commands:
+        empty_batch_note(ctx, where, "the router plan")
     if len(commands) != len(inputs):
         ctx.notes.append(finding("CALLDATA_MALFORMED", f"{where}: {len(commands)} commands but {len(inputs)} inputs", where))
         return (), CONFIDENCE_MALFORMED
@@ -90,7 +105,10 @@ def decode_plan(commands: bytes, inputs: list, ctx: DecodeContext, depth: int, w
             confidence = min(confidence, inner.confidence)
             continue
         try:
-            args = decode(spec.inputs, data)
+            args = ctx.decode(spec.inputs, data, here)
+        except BudgetExceeded:
+            ctx.bound_note(here)
+            return tuple(decoded), CONFIDENCE_TRUNCATED
         except AbiDecodeError as exc:
             ctx.notes.append(finding("CALLDATA_MALFORMED", f"{here}: {spec.name} input does not decode: {exc}", here))
             decoded.append(Command(spec.name, {"input": data}, allow_revert, action=spec.action, where=here))

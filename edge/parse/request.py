@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 from ..errors import EdgeError
 from ..hexutil import parse_address, parse_bytes
-from ..limits import MAX_RAW_TX_BYTES
+from ..limits import MAX_KNOWN_ADDRESSES, MAX_RAW_TX_BYTES
 from ..types import Payload, Request
 from .batch import parse_send_calls
 from .message import parse_eth_sign, parse_personal_sign
@@ -82,4 +82,17 @@ def request_from_json(obj: Any, chain_id: int | None = None, account: str | None
         method=inner["method"], params=tuple(params), chain_id=ctx_chain,
         account=parse_address(ctx_account, "from") if ctx_account is not None else None,
         origin=ctx_origin, stated_intent=obj.get("stated_intent"), id=obj.get("id"),
+        known_addresses=known_addresses(obj.get("known_addresses")),
     )
+
+
+def known_addresses(raw: Any) -> tuple[str, ...] | None:
+    """The wallet's known addresses (address book and recent counterparties): at most MAX_KNOWN_ADDRESSES, each valid."""
+    if raw is None:
+        return None
+    if not isinstance(raw, list):
+        raise EdgeError("REQUEST_INVALID", "`known_addresses` must be a list of addresses", "known_addresses")
+    if len(raw) > MAX_KNOWN_ADDRESSES:
+        raise EdgeError("REQUEST_TOO_LARGE", f"`known_addresses` may list at most {MAX_KNOWN_ADDRESSES} addresses; send the "
+                                             "address book and the most recent counterparties first", "known_addresses")
+    return tuple(sorted({parse_address(a, f"known_addresses[{i}]") for i, a in enumerate(raw)}))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from ..findings import Finding
-from . import approvals, contracts, delegation, intent, router, signing, transfers
+from . import approvals, contracts, counterparties, delegation, intent, router, signing, transfers
 from .context import RuleContext
 
 
@@ -30,7 +30,7 @@ RULES: tuple[Rule, ...] = (
     Rule("swap_recipient", ("SWAP_RECIPIENT_NOT_SIGNER",), transfers.swap_recipient_not_signer),
     Rule("transfer_recipient", ("TRANSFER_RECIPIENT_NOT_SIGNER",), transfers.transfer_recipient_not_signer),
     Rule("signer_unknown", ("SIGNER_UNKNOWN",), transfers.signer_unknown),
-    Rule("marketplace_orders", ("NFT_ORDER_NOTHING_BACK", "NFT_ORDER_PAYS_OTHERS", "SIGNER_MISMATCH"), transfers.marketplace_orders),
+    Rule("marketplace_orders", ("NFT_ORDER_NOTHING_BACK", "NFT_ORDER_PAYS_OTHERS", "NFT_ORDER_PRICE_DUST", "SIGNER_MISMATCH"), transfers.marketplace_orders),
     Rule("router_recipients", ("SWAP_RECIPIENT_NOT_SIGNER", "ROUTER_TRANSFER_TO_THIRD_PARTY", "TRANSFER_RECIPIENT_NOT_SIGNER"), router.router_recipients),
     Rule("router_stranded_output", ("ROUTER_OUTPUT_STRANDED",), router.router_stranded_output),
     Rule("delegation", ("DELEGATE_UNKNOWN", "DELEGATE_REVOKE", "DELEGATION_ANY_CHAIN", "CHAIN_ID_MISMATCH"), delegation.delegation),
@@ -39,7 +39,9 @@ RULES: tuple[Rule, ...] = (
     Rule("typed_data_without_chain", ("TYPED_DATA_NO_CHAIN_ID",), signing.typed_data_without_chain),
     Rule("chain_context_missing", ("CHAIN_CONTEXT_MISSING",), signing.chain_context_missing),
     Rule("signer_mismatch", ("SIGNER_MISMATCH",), signing.signer_mismatch),
-    Rule("siwe_domain", ("SIWE_DOMAIN_MISMATCH",), signing.siwe_domain),
+    Rule("siwe_domain", ("SIWE_DOMAIN_MISMATCH", "SIWE_ORIGIN_UNKNOWN"), signing.siwe_domain),
+    Rule("look_alike_counterparty", ("ADDRESS_LOOKALIKE",), counterparties.look_alike),
+    Rule("new_recipient", ("RECIPIENT_NEW",), counterparties.new_recipient),
     Rule("value_to_unknown_selector", ("VALUE_TO_UNKNOWN_SELECTOR",), contracts.value_to_unknown_selector),
     Rule("unverified_contract", ("CONTRACT_UNVERIFIED",), contracts.unverified_contract),
     Rule("admin_actions", ("OWNERSHIP_TRANSFER", "PROXY_UPGRADE"), contracts.admin_actions),

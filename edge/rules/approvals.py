@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from ..findings import Finding, finding
-from .context import UINT48_MAX, UINT256_MAX, RuleContext, steps
+from .context import UINT48_MAX, UINT256_MAX, ZERO_ADDRESS, RuleContext, same_address, steps
 
 APPROVAL_ACTIONS = ("approve", "permit", "permit2")
-# At or above 2^128 an allowance is unlimited in effect (no token has a supply near it); this
-# covers 2^256-1, 2^255 and Permit2's 2^160-1 along with their near misses.
-UNLIMITED_FLOOR = 1 << 128
+# At or above 2^96-1 an allowance is unlimited in effect: it is the "infinite" of tokens that keep
+# balances in uint96 (UNI, COMP), and 79 billion whole tokens at 18 decimals, more than all but a few
+# meme coins have. It covers 2^256-1, 2^255, Permit2's 2^160-1, 2^128-1 and every near miss.
+UNLIMITED_FLOOR = (1 << 96) - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +88,10 @@ def approval_for_all(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def spender_unknown(ctx: RuleContext) -> Iterator[Finding]:
+    """An unknown spender whatever the amount: `approve(spender, 0)` is a revoke on ERC-20 but hands
+    token #0 to `spender` on ERC-721, and the selector cannot say which the token is."""
     for g in grants(ctx):
-        if g.amount > 0 and g.spender and not ctx.policy.known_spender(ctx.chain_id, g.spender):
+        if g.spender and not same_address(g.spender, ZERO_ADDRESS) and not ctx.policy.known_spender(ctx.chain_id, g.spender):
             yield finding("SPENDER_UNKNOWN", f"spender {g.spender} is not a known spender on chain {ctx.chain_id}", g.where)
     for step in steps(ctx.intent):
         operator = step.roles.get("operator")

@@ -19,9 +19,15 @@ TARGET_BOUND_STANDARDS = frozenset({"universal_router", "uniswap_v2", "uniswap_v
 
 
 def value_to_unknown_selector(ctx: RuleContext) -> Iterator[Finding]:
+    """Native value with calldata: fine only for a payable standard on a contract the policy knows.
+
+    Anyone can deploy a `multicall` or a `multiSend`; an empty one just keeps the value.
+    """
     for step in steps(ctx.intent):
         node = step.node
-        if not isinstance(node, Call) or step.value == 0 or not node.data or node.standard in PAYABLE_STANDARDS:
+        if not isinstance(node, Call) or step.value == 0 or not node.data:
+            continue
+        if node.standard in PAYABLE_STANDARDS and node.to and ctx.policy.known_contract(ctx.chain_id, node.to):
             continue
         what = node.function or "calldata the gate cannot interpret"
         yield finding("VALUE_TO_UNKNOWN_SELECTOR", f"{step.value} wei goes to {step.to} with {what}", step.where)
@@ -61,9 +67,8 @@ def _addresses(value: Any, out: set[str]) -> None:
             _addresses(item, out)
 
 
-def denylisted(ctx: RuleContext) -> Iterator[Finding]:
-    if not ctx.policy.denylist:
-        return
+def addresses_in(ctx: RuleContext) -> set[str]:
+    """Every address the payload names (lower case): calls, roles, arguments, typed data, authorizations."""
     found: set[str] = set()
     for step in steps(ctx.intent):
         _addresses([step.to, step.roles, getattr(step.node, "args", None)], found)
@@ -71,6 +76,12 @@ def denylisted(ctx: RuleContext) -> Iterator[Finding]:
         _addresses([ctx.payload.typed_data.domain, ctx.payload.typed_data.message], found)
     if ctx.payload.tx is not None:
         _addresses([a.address for a in ctx.payload.tx.authorizations], found)
-    for address in sorted(found):
+    return found
+
+
+def denylisted(ctx: RuleContext) -> Iterator[Finding]:
+    if not ctx.policy.denylist:
+        return
+    for address in sorted(addresses_in(ctx)):
         if ctx.policy.denied(address):
             yield finding("ADDRESS_DENYLISTED", f"{address} is on the policy's denylist", None)

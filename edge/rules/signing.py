@@ -40,13 +40,24 @@ def signer_mismatch(ctx: RuleContext) -> Iterator[Finding]:
         yield finding("SIGNER_MISMATCH", f"the payload is signed by {signer}, the wallet's account is {account}", "from")
 
 
+def origin_host(origin: str) -> str | None:
+    """The host[:port] of a requesting site's origin, or None where the origin cannot be read."""
+    try:
+        return urlsplit(origin if "://" in origin else f"https://{origin}").netloc.lower() or None
+    except ValueError:  # "http://[::1" and other malformed netlocs
+        return None
+
+
 def siwe_domain(ctx: RuleContext) -> Iterator[Finding]:
-    if ctx.payload.kind != "message" or not ctx.request.origin or ctx.payload.message is None:
+    """A sign-in message must name the site that asks for it; with no readable site to compare, it is not allowed blind."""
+    if ctx.payload.kind != "message" or ctx.payload.message is None:
         return
     match = _SIWE.match(ctx.payload.message.decode("utf-8", "replace"))
     if not match:
         return
-    origin = ctx.request.origin
-    host = urlsplit(origin if "://" in origin else f"https://{origin}").netloc.lower()
-    if match.group("domain").lower() != host:
+    host = origin_host(ctx.request.origin) if ctx.request.origin else None
+    if host is None:
+        yield finding("SIWE_ORIGIN_UNKNOWN", f"the sign-in message is for {match.group('domain')}, and the request says no "
+                                             "readable requesting site to check that against", "origin")
+    elif match.group("domain").lower() != host:
         yield finding("SIWE_DOMAIN_MISMATCH", f"the sign-in message is for {match.group('domain')}, but {host} asked for it", "message")

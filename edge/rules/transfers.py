@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from ..decode.known_tokens import by_address
 from ..findings import Finding, finding
 from ..types import Call
 from .context import RuleContext, same_address, steps
@@ -38,10 +39,15 @@ def signer_unknown(ctx: RuleContext) -> Iterator[Finding]:
 
 
 CURRENCY_ITEM_TYPES = (0, 1)  # Seaport: native token, ERC-20
+NATIVE_DECIMALS = 18
+# A price under 10^-4 of a whole coin is dust; where a token's decimals are unknown, only amounts
+# under 10^4 base units are, so a listing in an unknown currency is not judged by a guess.
+DUST_WHOLE_FRACTION_DIGITS = 4
+DUST_UNKNOWN_DECIMALS = 10**4
 
 
 def _payments(consideration: list[dict], to_offerer: bool, offerer: str) -> dict[tuple[int, str], int]:
-    """The least each currency pays, to the offerer or to everyone else."""
+    """The least each currency pays (a decaying price is judged at its lowest), to the offerer or to everyone else."""
     totals: dict[tuple[int, str], int] = {}
     for item in consideration:
         if item["itemType"] in CURRENCY_ITEM_TYPES and same_address(item.get("recipient"), offerer) == to_offerer:
@@ -50,8 +56,16 @@ def _payments(consideration: list[dict], to_offerer: bool, offerer: str) -> dict
     return totals
 
 
+def _dust(chain_id: int | None, currency: tuple[int, str], amount: int) -> bool:
+    item_type, token = currency
+    decimals = NATIVE_DECIMALS if item_type == 0 else getattr(by_address(chain_id, token), "decimals", None)
+    floor = DUST_UNKNOWN_DECIMALS if decimals is None else 10 ** max(decimals - DUST_WHOLE_FRACTION_DIGITS, 0)
+    return amount < floor
+
+
 def marketplace_orders(ctx: RuleContext) -> Iterator[Finding]:
-    """Seaport orders: the signer must be the offerer and must be paid, and paid more than anyone else."""
+    """Seaport orders: the signer must be the offerer, must be paid at every point of a decaying price, paid more
+    than anyone else, and paid more than dust."""
     typed = ctx.intent.typed
     if typed is None or typed.action != "nft_order":
         return
@@ -59,11 +73,16 @@ def marketplace_orders(ctx: RuleContext) -> Iterator[Finding]:
         offerer, where = order["offerer"], f"typedData.message.orders[{i}]"
         if ctx.payload.signer is not None and not same_address(offerer, ctx.payload.signer):
             yield finding("SIGNER_MISMATCH", f"order {i} is offered by {offerer}, but {ctx.payload.signer} signs it", where)
-        back = [c for c in order["consideration"] if same_address(c.get("recipient"), offerer) and (c["startAmount"] or c["endAmount"])]
-        if order["offer"] and not back:
-            yield finding("NFT_ORDER_NOTHING_BACK", f"order {i} gives away {len(order['offer'])} item(s) and pays the offerer {offerer} nothing", where)
-            continue
         own, others = _payments(order["consideration"], True, offerer), _payments(order["consideration"], False, offerer)
+        back = [c for c in order["consideration"] if same_address(c.get("recipient"), offerer) and min(c["startAmount"], c["endAmount"])]
+        if order["offer"] and not back:
+            yield finding("NFT_ORDER_NOTHING_BACK", f"order {i} gives away {len(order['offer'])} item(s) and, at the lowest "
+                                                    f"point of its price, pays the offerer {offerer} nothing", where)
+            continue
         for currency, amount in others.items():
             if amount >= own.get(currency, 0):
                 yield finding("NFT_ORDER_PAYS_OTHERS", f"order {i} pays others {amount} of {currency[1]} and the offerer only {own.get(currency, 0)}", where)
+        sells_items = any(item["itemType"] not in CURRENCY_ITEM_TYPES for item in order["offer"])
+        if sells_items and own and all(_dust(ctx.chain_id, currency, amount) for currency, amount in own.items()):
+            paid = ", ".join(f"{amount} of {currency[1]}" for currency, amount in sorted(own.items()))
+            yield finding("NFT_ORDER_PRICE_DUST", f"order {i} sells {len(order['offer'])} item(s) for {paid} at its lowest: a dust price", where)

@@ -35,6 +35,7 @@ from tests.builders import (
 from tests.conftest import FIXED_NOW
 
 FRIEND = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
+FRIEND_TWIN = "0x7099" + "5" * 32 + "79C8"  # same first and last four hex digits: an address-poisoning twin
 DELEGATE = "0x63c0c19a282a1B52b07dD5a65b58948A07DAE32B"
 SIWE = f"app.uniswap.org wants you to sign in with your Ethereum account:\n{SIGNER}\n\nURI: https://app.uniswap.org\nVersion: 1\nChain ID: 1\nNonce: 1\nIssued At: 2026-01-01T00:00:00Z"
 
@@ -118,6 +119,10 @@ CASES: dict[str, tuple[dict, dict]] = {
     "CONTRACT_UNVERIFIED": (_plan((0x0B, ["address", "uint256"], [MSG_SENDER, 10]), to=FRIEND, value=10),
                             _plan((0x0B, ["address", "uint256"], [MSG_SENDER, 10]), value=10)),
     "NFT_ORDER_PAYS_OTHERS": (typed_request(seaport_order(SIGNER, 1)), typed_request(seaport_order(SIGNER, 10**18))),
+    "NFT_ORDER_PRICE_DUST": (typed_request(seaport_order(SIGNER, 10**13)), typed_request(seaport_order(SIGNER, 10**18))),
+    "SIWE_ORIGIN_UNKNOWN": (_personal(SIWE, None), _personal(SIWE, "https://app.uniswap.org")),
+    "ADDRESS_LOOKALIKE": (_tx(FRIEND_TWIN, value=1, known_addresses=[FRIEND]), _tx(FRIEND, value=1, known_addresses=[FRIEND])),
+    "RECIPIENT_NEW": (_tx(FRIEND, value=1, known_addresses=[]), _tx(FRIEND, value=1, known_addresses=[FRIEND])),
     "INTENT_MISMATCH": ({**_swap(MSG_SENDER), "stated_intent": {"name": "EXECUTE_SWAP", "arguments": {"inputTokenSymbol": "USDC", "outputTokenCA": NFT}}},
                         {**_swap(MSG_SENDER), "stated_intent": {"name": "EXECUTE_SWAP", "arguments": {"inputTokenSymbol": "USDC", "outputTokenCA": WETH}}}),
 }
@@ -147,13 +152,13 @@ def test_policy_limit_counts_as_unlimited():
     assert "APPROVAL_UNLIMITED" not in _codes(_approve(PERMIT2, 10**9))
 
 
-def test_unlimited_starts_at_2_pow_128():
+def test_unlimited_starts_at_uint96_max():
     def permit(amount):  # WETH: no policy limit applies, only the floor
         return typed_request(permit2_single(UNIVERSAL_ROUTER, amount, FIXED_NOW + 60, FIXED_NOW + 60, token=WETH))
 
-    for amount in (MAX_UINT160, MAX_UINT160 - 1, 2**128):
+    for amount in (MAX_UINT160, MAX_UINT160 - 1, 2**128, 2**128 - 1, 2**96 - 1):
         assert "APPROVAL_UNLIMITED" in _codes(permit(amount))
-    assert "APPROVAL_UNLIMITED" not in _codes(permit(2**128 - 1))
+    assert "APPROVAL_UNLIMITED" not in _codes(permit(2**96 - 2))
 
 
 # Attacks found in review: each once reached ALLOW.

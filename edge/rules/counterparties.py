@@ -1,0 +1,77 @@
+"""Rules on counterparties the wallet knows: look-alikes of them (address poisoning), and first sends.
+
+The wallet sends what it knows with the request (`known_addresses`: its address book and
+recent counterparties, at most `MAX_KNOWN_ADDRESSES`); the edge never looks anything up.
+A look-alike shares the ends people check by eye (the first and last hex digits a wallet
+shows) with a known address and is not it. Where the wallet said what it knows, a send to an
+address outside it is a first send, which a person (or the paired verifier) confirms.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..findings import Finding, finding
+from .context import RuleContext, same_address, steps
+from .contracts import addresses_in
+
+# An address-poisoning twin is generated to match a few hex digits at each end: at least
+# LOOKALIKE_MIN_SIDE on both, LOOKALIKE_MIN_TOTAL together. By chance, one random address
+# matches one known address this way about once in five million.
+LOOKALIKE_MIN_SIDE = 2
+LOOKALIKE_MIN_TOTAL = 6
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    while n < len(a) and n < len(b) and a[n] == b[n]:
+        n += 1
+    return n
+
+
+def looks_like(candidate: str, real: str) -> bool:
+    """`candidate` imitates `real`: the same hex digits at both ends, but another address."""
+    a, b = candidate.lower().removeprefix("0x"), real.lower().removeprefix("0x")
+    if a == b or len(a) != 40 or len(b) != 40:
+        return False
+    prefix, suffix = _common_prefix(a, b), _common_prefix(a[::-1], b[::-1])
+    return prefix >= LOOKALIKE_MIN_SIDE and suffix >= LOOKALIKE_MIN_SIDE and prefix + suffix >= LOOKALIKE_MIN_TOTAL
+
+
+def _known(ctx: RuleContext) -> set[str]:
+    known = {a.lower() for a in ctx.request.known_addresses or ()}
+    if ctx.signer:
+        known.add(ctx.signer.lower())
+    return known
+
+
+def look_alike(ctx: RuleContext) -> Iterator[Finding]:
+    known = _known(ctx)
+    if not known:
+        return
+    for address in sorted(addresses_in(ctx)):
+        if address in known:
+            continue
+        twin = next((k for k in sorted(known) if looks_like(address, k)), None)
+        if twin is not None:
+            yield finding("ADDRESS_LOOKALIKE", f"{address} looks like {twin}, which the wallet knows, but is a different "
+                                               "address: an address-poisoning twin", None)
+
+
+def _recipients(ctx: RuleContext) -> Iterator[tuple[str, str]]:
+    for step in steps(ctx.intent):
+        if step.action == "native_transfer" and step.value > 0 and step.to:
+            yield step.to, step.where
+        recipient = step.roles.get("recipient")
+        if step.action == "transfer" and isinstance(recipient, str):
+            yield recipient, step.where
+
+
+def new_recipient(ctx: RuleContext) -> Iterator[Finding]:
+    if ctx.request.known_addresses is None:
+        return  # the wallet did not say what it knows: nothing to compare with
+    known = _known(ctx)
+    for recipient, where in _recipients(ctx):
+        if recipient.lower() not in known and not same_address(recipient, ctx.signer):
+            yield finding("RECIPIENT_NEW", f"a first send to {recipient}: it is not in the wallet's address book or recent "
+                                           "counterparties", where)
