@@ -14,7 +14,7 @@ cross-tier consistency can see it.
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from random import Random
 from typing import Callable, Optional
@@ -96,6 +96,10 @@ class Context:
     spenders: list[str]
     denied: list[str]
 
+    def known(self) -> list[str]:
+        """What the wallet itself knows and sends with each request: its address book and recent counterparties."""
+        return self.contacts + self.spenders
+
     def seed(self, store: ContextStore) -> None:
         for i, contact in enumerate(self.contacts):
             store.add_contact(contact, f"contact {i}")
@@ -130,7 +134,8 @@ def corpus(count: int, seed: int = 11) -> tuple[Context, list[Case]]:
     for i in range(count):
         name, unsafe, make = families[i % len(families)]
         made = make()
-        cases.append(made if isinstance(made, Case) else Case(name, unsafe, {**made, "id": i}))
+        case = made if isinstance(made, Case) else Case(name, unsafe, {**made, "id": i})
+        cases.append(replace(case, request={**case.request, "known_addresses": context.known()}))
     return context, cases
 
 

@@ -17,7 +17,7 @@ from dataclasses import replace
 from typing import Any
 
 from dmind.edge import evaluate_json
-from dmind.edge.findings import Finding
+from dmind.edge.findings import Finding, finding
 from dmind.edge.router import BUDGET_KEYS, EDGE_CLOUD_LOCAL, TIERS, LatencyEstimates, route
 from dmind.edge.types import Decision
 from dmind.policies import Policy
@@ -26,8 +26,8 @@ from .client import CloudClient
 from .sanitize import sanitize
 
 
-def _note(code: str, severity: str, message: str) -> Finding:
-    return Finding(code, severity, {"info": 0.0, "medium": 0.35, "high": 0.6}[severity], message)
+def _note(code: str, message: str) -> Finding:
+    return finding(code, message)
 
 
 def _with(decision: Decision, finding: Finding) -> Decision:
@@ -41,17 +41,17 @@ async def _consult_cloud(decision: Decision, edge: Decision, request: dict, poli
     try:
         projection = sanitize(edge, policy, request.get("origin"))
     except Exception as exc:  # the projection is ours; if it cannot be built, nothing goes out
-        return _with(decision, _note("CLOUD_UNAVAILABLE", "info", f"no projection could be built ({type(exc).__name__}); the cloud was not asked"))
+        return _with(decision, _note("CLOUD_UNAVAILABLE", f"no projection could be built ({type(exc).__name__}); the cloud was not asked"))
     share = 0.5 if "local" in tiers else 1.0
     remaining = budget_ms / 1000 * share - (time.monotonic() - started)
     result = await cloud.advise(projection, strategic=plan == EDGE_CLOUD_LOCAL, budget_s=max(0.01, remaining))
     estimates.observe("cloud", result.latency_ms if result.advice else max(result.latency_ms, remaining * 1000))
     if result.advice is None:
-        return _with(decision, _note("CLOUD_UNAVAILABLE", "info", f"no cloud advice: {result.reason}"))
+        return _with(decision, _note("CLOUD_UNAVAILABLE", f"no cloud advice: {result.reason}"))
     provenance["advice"] = "cloud φ on the sanitized projection"
     if result.advice.raises_caution:
         patterns = ", ".join(result.advice.exploit_patterns) or "caution"
-        return _with(decision, _note("CLOUD_CAUTION", "medium", f"cloud advice: {result.advice.reputation}, {patterns}"))
+        return _with(decision, _note("CLOUD_CAUTION", f"cloud advice: {result.advice.reputation}, {patterns}"))
     return decision
 
 
@@ -68,7 +68,7 @@ async def _consult_local(decision: Decision, request: dict, policy: Policy, pair
         result = await asyncio.wait_for(asyncio.to_thread(escalate, decision, request, pairing, local_policy), remaining)
     except Exception as exc:  # TimeoutError included
         estimates.observe("local", remaining * 1000)
-        return _with(decision, _note("LOCAL_UNREACHABLE", "high", f"the local verifier did not answer within the budget ({type(exc).__name__})"))
+        return _with(decision, _note("LOCAL_UNREACHABLE", f"the local verifier did not answer within the budget ({type(exc).__name__})"))
     estimates.observe("local", (time.monotonic() - t0) * 1000)
     if result.verdict_token:
         provenance["verdict"] = "local verifier (signed, bound to the digest)"

@@ -29,7 +29,7 @@ from dmind.policies import Policy
 from dmind.policies.bundle import TrustStore, key_id
 from dmind.policies.errors import CodedError
 
-from .findings import Finding
+from .findings import CATALOG, Finding, finding
 from .summary import summarize
 from .types import Decision
 from .verdict import VerdictError, verify_verdict
@@ -42,13 +42,6 @@ REQUEST_FIELDS = ("v", "device_id", "counter", "request_id", "expires_at", "dige
 PAIRING_FILE = "pairing.json"
 DEVICE_KEY = "device.key"
 REQUEST_TTL_S = 30
-LOCAL_FINDINGS = {
-    "LOCAL_UNREACHABLE": "the paired local verifier could not be reached in time",
-    "LOCAL_REFUSED": "the local verifier refused the request",
-    "LOCAL_VERDICT_INVALID": "the local verifier's answer did not verify",
-    "LOCAL_BLOCKED": "the local verifier blocked this payload with your private context",
-    "LOCAL_VERIFIED": "the local verifier allowed this payload with your private context",
-}
 
 
 class PairingError(CodedError):
@@ -193,9 +186,8 @@ def connect(uri: str, directory: str | Path, name: str = "wallet", timeout: floa
 
 
 def _finding(code: str, detail: str) -> Finding:
-    severity = {"LOCAL_VERIFIED": "info", "LOCAL_BLOCKED": "critical"}.get(code, "high")
-    weight = {"info": 0.0, "high": 0.6, "critical": 0.95}[severity]
-    return Finding(code, severity, weight, f"{LOCAL_FINDINGS[code]}: {detail}" if detail else LOCAL_FINDINGS[code])
+    meaning = CATALOG[code][1]
+    return finding(code, f"{meaning}: {detail}" if detail else meaning)
 
 
 def escalate(decision: Decision, request: dict, pairing: Pairing, policy: Policy, now: int | None = None) -> Decision:

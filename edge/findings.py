@@ -1,7 +1,7 @@
 """The catalogue of finding codes: severity, weight and what each means.
 
-Parsers, decoders and rules all make findings through `finding()`, so every code a user
-can see is listed here once. The gate combines weights into the risk ρ; policies may
+Parsers, decoders, rules and the tiers (local verifier, cloud) all make findings through
+`finding()`, so every code a user can see is listed here once. The gate combines weights into the risk ρ; policies may
 override a code's severity, weight or verdict.
 """
 
@@ -86,6 +86,22 @@ CATALOG: dict[str, tuple[str, str]] = {
     "SIWE_ORIGIN_UNKNOWN": ("high", "a Sign-In with Ethereum message with no requesting site to compare its domain with"),
     "ADDRESS_LOOKALIKE": ("critical", "a counterparty that imitates an address the wallet knows: address poisoning"),
     "RECIPIENT_NEW": ("medium", "a first send to an address the wallet has not used"),
+    # the local tier (paired desktop verifier): its escalation outcomes and its own private-context rules
+    "LOCAL_UNREACHABLE": ("high", "the paired local verifier could not be reached in time"),
+    "LOCAL_REFUSED": ("high", "the local verifier refused the request"),
+    "LOCAL_VERDICT_INVALID": ("high", "the local verifier's answer did not verify"),
+    "LOCAL_BLOCKED": ("critical", "the local verifier blocked this payload with your private context"),
+    "LOCAL_VERIFIED": ("info", "the local verifier allowed this payload with your private context"),
+    "USER_DENYLISTED": ("critical", "a counterparty on the user's own deny list"),
+    "ADDRESS_POISONING": ("critical", "a counterparty that imitates an address the user has used"),
+    "SPENDER_NEVER_USED": ("high", "an approval to a spender the user has never used"),
+    "EXPOSURE_OVER_LIMIT": ("high", "more of a token than the user's exposure limit allows"),
+    "FIRST_INTERACTION": ("medium", "the first interaction with this counterparty"),
+    "CROSS_TIER_DIVERGENCE": ("high", "the edge and the verifier read the payload differently"),
+    "PAYLOAD_UNREADABLE": ("high", "the verifier cannot read this payload well enough to vouch for it"),
+    # the optional cloud tier: advice adds caution, never permission
+    "CLOUD_UNAVAILABLE": ("info", "no cloud advice was available"),
+    "CLOUD_CAUTION": ("medium", "the cloud endpoint advises caution"),
 }
 
 # Codes that mean the gate had to pick one of several readings of the bytes, or met a field it
@@ -94,6 +110,16 @@ FAIL_CLOSED: frozenset[str] = frozenset({
     "QUANTITY_AMBIGUOUS", "HEX_ODD_LENGTH", "HEX_PREFIX_UPPERCASE", "TYPED_DATA_VALUE_NONCANONICAL",
     "TYPED_DATA_DOMAIN_NONCANONICAL", "ADDRESS_CHECKSUM_MISMATCH", "TX_FIELD_UNKNOWN", "CALLDATA_TRAILING_BYTES",
 })
+
+
+def _register() -> None:
+    """Tell the policy model which codes exist, so an override of a misspelt code is an invalid policy."""
+    from dmind.policies.model import register_finding_codes
+
+    register_finding_codes(CATALOG)
+
+
+_register()
 
 
 def finding(code: str, message: str, where: str | None = None) -> Finding:

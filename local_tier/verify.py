@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dmind.edge import evaluate_json
-from dmind.edge.findings import Finding
+from dmind.edge.findings import Finding, finding
 from dmind.edge.gate import combine_risk
 from dmind.edge.rules.approvals import grants
-from dmind.edge.rules.context import steps
+from dmind.edge.rules.context import ZERO_ADDRESS, steps
+from dmind.edge.rules.counterparties import looks_like
 from dmind.edge.summary import rule_context, summarize
 from dmind.edge.types import Decision
 from dmind.policies import Policy
@@ -24,25 +25,7 @@ from dmind.policies import Policy
 from .store import ContextStore
 
 EPSILON = 0.2  # tolerated divergence between the edge's reading and ours (one component of four differs: 0.25)
-POISON_PREFIX, POISON_SUFFIX = 4, 4  # hex digits a look-alike shares with a real address at each end
-SEVERITY_WEIGHT = {"medium": 0.35, "high": 0.6, "critical": 0.95}
-
-# code -> (severity, meaning): the local tier's own findings
-LOCAL_FINDINGS = {
-    "USER_DENYLISTED": ("critical", "a counterparty on the user's own deny list"),
-    "ADDRESS_POISONING": ("critical", "a counterparty that imitates an address the user has used"),
-    "SPENDER_NEVER_USED": ("high", "an approval to a spender the user has never used"),
-    "EXPOSURE_OVER_LIMIT": ("high", "more of a token than the user's exposure limit allows"),
-    "FIRST_INTERACTION": ("medium", "the first interaction with this counterparty"),
-    "CROSS_TIER_DIVERGENCE": ("high", "the edge and the verifier read the payload differently"),
-    "PAYLOAD_UNREADABLE": ("high", "the verifier cannot read this payload well enough to vouch for it"),
-}
-
-
-def local_finding(code: str, message: str) -> Finding:
-    """A finding of the local tier's own catalogue (`LOCAL_FINDINGS`)."""
-    severity = LOCAL_FINDINGS[code][0]
-    return Finding(code, severity, SEVERITY_WEIGHT[severity], message)
+# The local tier's own codes (USER_DENYLISTED, ADDRESS_POISONING, …) live in the one catalogue, `dmind.edge.findings`.
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,44 +46,40 @@ def divergence(edge: dict, local: dict) -> float:
     return sum(edge.get(k) != local.get(k) for k in keys) / len(keys)
 
 
-def _looks_like(candidate: str, real: str) -> bool:
-    a, b = candidate.lower()[2:], real.lower()[2:]
-    return a != b and a[:POISON_PREFIX] == b[:POISON_PREFIX] and a[-POISON_SUFFIX:] == b[-POISON_SUFFIX:]
-
-
 def private_findings(summary: dict, decision: Decision, store: ContextStore, policy: Policy, now: int) -> list[Finding]:
     """The findings only the user's own data can make: deny list, look-alikes, first contacts, limits."""
     found: list[Finding] = []
     used = store.used_addresses()
     for party in summary["counterparties"]:
         if store.listed(party, "deny"):
-            found.append(local_finding("USER_DENYLISTED", f"{party} is on your deny list"))
+            found.append(finding("USER_DENYLISTED", f"{party} is on your deny list"))
             continue
         known = party in used or store.label(party) or store.listed(party, "allow")
-        twins = [] if known else [u for u in used if _looks_like(party, u)]
+        twins = [] if known else [u for u in used if looks_like(party, u)]
         if twins:
             label = store.label(twins[0])
-            found.append(local_finding("ADDRESS_POISONING", f"{party} looks like {twins[0]}{f' ({label})' if label else ''}, which you have used, but is a different address"))
+            found.append(finding("ADDRESS_POISONING", f"{party} looks like {twins[0]}{f' ({label})' if label else ''}, which you have used, but is a different address"))
         elif not (known or store.interacted(party)):
-            found.append(local_finding("FIRST_INTERACTION", f"you have never interacted with {party}"))
+            found.append(finding("FIRST_INTERACTION", f"you have never interacted with {party}"))
     if decision.intent is not None and decision.payload is not None:
         for grant in grants(rule_context(decision, policy, now)):
             spender = (grant.spender or "").lower()
-            if grant.amount and spender and not (store.interacted(spender, ("approve",)) or store.listed(spender, "allow")):
-                found.append(local_finding("SPENDER_NEVER_USED", f"you have never approved {spender} before"))
+            # any amount: approve(spender, 0) hands token #0 to spender on an ERC-721
+            if spender and spender != ZERO_ADDRESS and not (store.interacted(spender, ("approve",)) or store.listed(spender, "allow")):
+                found.append(finding("SPENDER_NEVER_USED", f"you have never approved {spender} before"))
             holding = store.holding(grant.token) if grant.token else None
             if holding and holding[1] is not None and grant.amount > holding[1]:
-                found.append(local_finding("EXPOSURE_OVER_LIMIT", f"{grant.amount} of {grant.token} is over your limit of {holding[1]}"))
+                found.append(finding("EXPOSURE_OVER_LIMIT", f"{grant.amount} of {grant.token} is over your limit of {holding[1]}"))
         for step in steps(decision.intent):
             operator = step.roles.get("operator")
             if (step.action == "set_approval_for_all" and step.roles.get("approved") is True and isinstance(operator, str)
                     and not (store.interacted(operator, ("approve",)) or store.listed(operator, "allow"))):
-                found.append(local_finding("SPENDER_NEVER_USED", f"you have never approved {operator} as an operator before"))
+                found.append(finding("SPENDER_NEVER_USED", f"you have never approved {operator} as an operator before"))
             token, amount = step.to, step.roles.get("amount")
             if step.action == "transfer" and isinstance(amount, int) and token:
                 holding = store.holding(token)
                 if holding and holding[1] is not None and amount > holding[1]:
-                    found.append(local_finding("EXPOSURE_OVER_LIMIT", f"sending {amount} of {token} is over your limit of {holding[1]}"))
+                    found.append(finding("EXPOSURE_OVER_LIMIT", f"sending {amount} of {token} is over your limit of {holding[1]}"))
     return found
 
 
@@ -116,9 +95,9 @@ def verify(request: dict, edge_summary: dict, store: ContextStore, policy: Polic
     delta = divergence(edge_summary, local)
     found = private_findings(local, decision, store, policy, now) if private_rules else []
     if decision.intent is not None and decision.intent.confidence < policy.thresholds.tau_conf:
-        found.append(local_finding("PAYLOAD_UNREADABLE", f"the verifier understands this payload only partly (γ={decision.intent.confidence:.2f})"))
+        found.append(finding("PAYLOAD_UNREADABLE", f"the verifier understands this payload only partly (γ={decision.intent.confidence:.2f})"))
     if cross_tier and delta > EPSILON:
-        found.append(local_finding("CROSS_TIER_DIVERGENCE", f"Δ = {delta:.2f}: the edge read {edge_summary}, the verifier read {local}"))
+        found.append(finding("CROSS_TIER_DIVERGENCE", f"Δ = {delta:.2f}: the edge read {edge_summary}, the verifier read {local}"))
     risk = combine_risk(tuple(found))
     blocking = [f for f in found if f.severity in ("high", "critical")]
     if decision.verdict == "BLOCK":

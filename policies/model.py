@@ -8,10 +8,11 @@ stored lower-case; per-chain facts are keyed by integer chain id.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 OVERRIDE_VERDICTS = ("BLOCK", "STEP_UP", "IGNORE")
 SEVERITIES = ("info", "low", "medium", "high", "critical")
@@ -26,6 +27,14 @@ _DIGITS = re.compile(r"[0-9]+")  # ASCII only: str.isdigit() also accepts "²" a
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
 _CODE = re.compile(r"[A-Z][A-Z0-9_]*")
 _EMPTY: Mapping = MappingProxyType({})
+# Finding codes an override may name: the edge registers its one catalogue at import (this package
+# imports nothing of ours). Until then nothing can be checked, and nothing is evaluated either.
+_FINDING_CODES: set[str] = set()
+
+
+def register_finding_codes(codes: Iterable[str]) -> None:
+    """Add finding codes that policy overrides may name."""
+    _FINDING_CODES.update(codes)
 
 
 class PolicyError(ValueError):
@@ -197,6 +206,10 @@ def _overrides(raw: Any) -> Mapping[str, FindingOverride]:
     for code in table:
         if not isinstance(code, str) or not _CODE.fullmatch(code):
             raise PolicyError(f"overrides.{code}", "finding codes are upper-case identifiers")
+        if _FINDING_CODES and code not in _FINDING_CODES:
+            near = difflib.get_close_matches(code, sorted(_FINDING_CODES), n=1)
+            hint = f"; did you mean {near[0]}?" if near else ""
+            raise PolicyError(f"overrides.{code}", f"is not a finding code any tier emits, so the override would do nothing{hint}")
     return MappingProxyType({code: _override(v, f"overrides.{code}") for code, v in table.items()})
 
 
