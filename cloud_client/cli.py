@@ -65,15 +65,15 @@ def route(file: str = typer.Argument("-", help="JSON request, or - for stdin."),
     """Decide one request across the tiers the router picks; print the decision with its route."""
     import asyncio
     from dataclasses import replace
-    from pathlib import Path
 
+    from dmind.edge.cli_boundary import read_json_object
     from dmind.edge.escalate import load_pairing
     from dmind.edge.render import decision_json
 
     from .client import CloudClient
     from .orchestrate import decide
 
-    request = json.loads(sys.stdin.read() if file == "-" else Path(file).read_text())
+    request = read_json_object(file)
     policy = default_policy()
     if allow_cloud:
         policy = replace(policy, routing=replace(policy.routing, cloud_allowed=True))

@@ -7,23 +7,30 @@ raises across the language boundary: garbage, wrong versions, oversized input an
 all come back as an error response, and an error response is never a permission to sign.
 
 The messages are described in `bridge.cddl` beside this file (checked by the tests). State is
-the active verified policy bundle and nothing else that changes a result: the nano model, when
-the bridge runs it for the host, is loaded once and kept as a cache. No threads are started.
+what `PolicyStore` keeps on a device, in memory: the pinned trust keys, the highest revision
+accepted per bundle id, and the active verified bundle, which governs only the chains in its
+scope. The nano model, when the bridge runs it for the host, is loaded once and kept as a
+cache. No threads are started. CBOR bytes are scanned before cbor2 sees them: no tag reaches
+the decoder, and items and depth are counted; JSON is read by the one strict reader.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
 import cbor2
+from dmind.policies.cbor_strict import CborError, check_well_formed
 
+from .errors import EdgeError
 from .limits import MAX_REQUEST_JSON_BYTES
 from .pipeline import evaluate_json
 from .render import decision_json
+from .requests_io import loads_strict
 from .version import runtime_version
 
 log = logging.getLogger(__name__)
@@ -32,6 +39,7 @@ API_VERSION = 1
 # A request is the EIP-1193 request plus a little envelope; a policy bundle is at most 256 KiB.
 MAX_BRIDGE_BYTES = MAX_REQUEST_JSON_BYTES + 512 * 1024
 MAX_DEPTH = 64  # nesting of maps and arrays in one message
+MAX_ITEMS = 500_000  # CBOR items in one message: a typed-data request at its own limits stays well under
 ENVELOPE = ("api_version", "request_id", "op")
 
 
@@ -72,6 +80,8 @@ def _json_shaped(value: Any, depth: int = 0) -> None:
     """Refuse what JSON cannot say (bytes, tags, non-text keys, undefined) inside an EIP-1193 request."""
     if depth > MAX_DEPTH:
         raise BridgeError("BRIDGE_MESSAGE_INVALID", f"the message nests deeper than {MAX_DEPTH} levels")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise BridgeError("BRIDGE_MESSAGE_INVALID", "NaN and infinity are not JSON values")
     if value is None or isinstance(value, (str, bool, int, float)):
         return
     if isinstance(value, list):
@@ -94,28 +104,36 @@ def _is_request_id(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**64
 
 
-def _refuse_tags(_decoder: Any, tag: cbor2.CBORTag) -> Any:
-    raise BridgeError("BRIDGE_MESSAGE_INVALID", f"CBOR tag {tag.tag} is not used by the bridge")
-
-
 def _decode(data: bytes) -> tuple[Any, bool]:
-    """The request object and whether it came as JSON."""
+    """The request object and whether it came as JSON (decided before parsing, so a bad JSON request gets JSON back)."""
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise BridgeError("BRIDGE_MESSAGE_INVALID", "the request must be bytes")
     data = bytes(data)
+    as_json = data.lstrip()[:1] == b"{"
     if len(data) > MAX_BRIDGE_BYTES:
-        raise BridgeError("BRIDGE_TOO_LARGE", f"the request is {len(data)} bytes, over the {MAX_BRIDGE_BYTES}-byte limit")
-    if data.lstrip()[:1] == b"{":
+        raise _Answer(as_json, BridgeError("BRIDGE_TOO_LARGE", f"the request is {len(data)} bytes, over the {MAX_BRIDGE_BYTES}-byte limit"))
+    if as_json:
         try:
-            return json.loads(data.decode("utf-8")), True
-        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-            raise BridgeError("BRIDGE_MESSAGE_INVALID", f"the request is not valid JSON: {exc}") from exc
+            return loads_strict(data, "the request"), True
+        except EdgeError as exc:
+            raise _Answer(True, BridgeError("BRIDGE_MESSAGE_INVALID", exc.message)) from exc
     try:
-        return cbor2.loads(data, tag_hook=_refuse_tags), False
-    except BridgeError:
-        raise
+        # Bytes first: no tag (bignums, regular expressions, value sharing) reaches cbor2, items and depth are counted.
+        check_well_formed(data, max_depth=MAX_DEPTH, max_items=MAX_ITEMS)
+        return cbor2.loads(data), False
+    except CborError as exc:
+        raise BridgeError("BRIDGE_MESSAGE_INVALID", f"the request is not CBOR the bridge accepts: {exc} ({exc.code})") from exc
     except (cbor2.CBORDecodeError, ValueError, TypeError, OverflowError, RecursionError, MemoryError) as exc:
         raise BridgeError("BRIDGE_MESSAGE_INVALID", f"the request is not valid CBOR: {exc}") from exc
+
+
+class _Answer(Exception):
+    """A refusal that already knows whether to answer in JSON."""
+
+    def __init__(self, as_json: bool, error: BridgeError) -> None:
+        super().__init__(error.message)
+        self.as_json = as_json
+        self.error = error
 
 
 def _encode(response: dict, as_json: bool) -> bytes:
@@ -140,7 +158,7 @@ EVALUATE = (
     Field("request", (dict,), required=True), Field("chain_id", (int,)), Field("from", (str,)), Field("origin", (str,)),
     Field("stated_intent", (str, dict)), Field("nano_output", (str,)), Field("now", (int,)), Field("known_addresses", (list,)),
 )
-LOAD_POLICY = (Field("bundle", (bytes, str), required=True), Field("trust_keys", (list,), required=True), Field("now", (int,)),
+LOAD_POLICY = (Field("bundle", (bytes, str), required=True), Field("trust_keys", (list,)), Field("now", (int,)),
                Field("allow_new_id", (bool,)))
 READ_INTENT = (Field("words", (str,), required=True), Field("nano_output", (str,)))
 NANO_PROMPT = (Field("messages", (list,), required=True),)
@@ -148,10 +166,12 @@ INFO: tuple[Field, ...] = ()
 
 
 class Bridge:
-    """The bridge's state: the active verified policy bundle, and the nano model once loaded (a cache)."""
+    """The bridge's state: pinned trust keys, the revision record, the active bundle, and the nano model once loaded (a cache)."""
 
-    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, clock: Callable[[], float] = time.time, trust_keys: frozenset[bytes] | None = None) -> None:
         self.clock = clock
+        self.trust_keys = trust_keys  # raw Ed25519 keys, pinned here or by the first load_policy
+        self.revisions: dict[str, int] = {}  # bundle id -> highest revision accepted
         self.bundle = None  # policies.bundle.VerifiedBundle
         self._reader = None
         self._ops: dict[str, tuple[tuple[Field, ...], Callable[[dict], dict]]] = {
@@ -163,7 +183,11 @@ class Bridge:
         """Answer one request; never raises."""
         as_json, request_id = False, None
         try:
-            body, as_json = _decode(request)
+            try:
+                body, as_json = _decode(request)
+            except _Answer as answer:
+                as_json = answer.as_json
+                raise answer.error from answer
             if not isinstance(body, dict):
                 raise BridgeError("BRIDGE_MESSAGE_INVALID", "the request must be a map")
             request_id = body.get("request_id")
@@ -247,37 +271,61 @@ class Bridge:
                "origin": body.get("origin"), "stated_intent": body.get("stated_intent"),
                "known_addresses": body.get("known_addresses")}
         reader = self._reader_for(body) if isinstance(body.get("stated_intent"), str) else None
-        return decision_json(evaluate_json(obj, policy, now=now, intent_reader=reader))
+        scope = self.bundle.info.scope if self.bundle is not None else None
+        return decision_json(evaluate_json(obj, policy, now=now, intent_reader=reader, scope=scope))
+
+    def _trust_keys(self, body: dict) -> frozenset[bytes]:
+        """The raw Ed25519 keys a load_policy call names; each must be a valid 32-byte public key."""
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+        keys = set()
+        for i, key in enumerate(body.get("trust_keys") or ()):
+            raw = _bytes_field(key, f"trust_keys[{i}]")
+            if len(raw) != 32:
+                raise BridgeError("BRIDGE_FIELD_INVALID", f"trust_keys[{i}] must be a raw 32-byte Ed25519 public key")
+            try:
+                Ed25519PublicKey.from_public_bytes(raw)
+            except ValueError as exc:
+                raise BridgeError("BRIDGE_FIELD_INVALID", f"trust_keys[{i}] is not an Ed25519 public key: {exc}") from exc
+            keys.add(raw)
+        return frozenset(keys)
 
     def _load_policy(self, body: dict) -> dict:
+        """Verify and activate a bundle, as `PolicyStore` does: pinned keys, and no revision ever goes back.
+
+        The first call pins the trust keys it names (or the host pins them when it builds the Bridge);
+        later calls may repeat those keys or leave them out, never change them. The highest revision
+        accepted for every bundle id is kept, so switching ids cannot bring an old revision back.
+        """
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
         from dmind.policies.bundle import BundleError, TrustStore, verify_bundle
         from dmind.policies.errors import CodedError
 
         data = _bytes_field(body["bundle"], "bundle")
+        keys = self._trust_keys(body)
+        if self.trust_keys is None:
+            if not keys:
+                raise BridgeError("BRIDGE_FIELD_MISSING", "no trust keys are pinned yet: the first `load_policy` names them")
+            self.trust_keys = keys
+        elif keys and keys != self.trust_keys:
+            raise BridgeError("BRIDGE_TRUST_KEYS_PINNED", "the trust keys are pinned for the life of this bridge; a bundle cannot "
+                                                          "bring its own")
         trust = TrustStore()
-        try:
-            from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
-            for i, key in enumerate(body["trust_keys"]):
-                raw = _bytes_field(key, f"trust_keys[{i}]")
-                if len(raw) != 32:
-                    raise BridgeError("BRIDGE_FIELD_INVALID", f"trust_keys[{i}] must be a raw 32-byte Ed25519 public key")
-                trust.add(Ed25519PublicKey.from_public_bytes(raw))
-        except ValueError as exc:
-            raise BridgeError("BRIDGE_FIELD_INVALID", f"a trust key is not an Ed25519 public key: {exc}") from exc
+        for raw in sorted(self.trust_keys):
+            trust.add(Ed25519PublicKey.from_public_bytes(raw))
         active = self.bundle.info if self.bundle is not None else None
-        revisions = {active.bundle_id: active.revision} if active else {}
         try:
-            verified = verify_bundle(data, trust, self._now(body), runtime_version(), revisions)
+            verified = verify_bundle(data, trust, self._now(body), runtime_version(), dict(self.revisions))
         except (BundleError, CodedError) as exc:
             raise BridgeError(exc.code, exc.message) from exc
         if active and verified.info.bundle_id != active.bundle_id and not body.get("allow_new_id"):
             raise BridgeError("BUNDLE_ID_CHANGED", f"the active bundle is {active.bundle_id}; switching to {verified.info.bundle_id} "
                                                    "needs allow_new_id")
-        self.bundle = verified
         info = verified.info
+        self.revisions[info.bundle_id] = max(self.revisions.get(info.bundle_id, -1), info.revision)
+        self.bundle = verified
         return {"bundle_id": info.bundle_id, "revision": info.revision, "policy_id": verified.policy.policy_id,
-                "expires_at": info.expires_at, "sha256": verified.digest}
+                "expires_at": info.expires_at, "sha256": verified.digest, "scope": list(info.scope)}
 
     def _read_intent(self, body: dict) -> dict:
         from .nano.tools import CallError

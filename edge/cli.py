@@ -14,11 +14,13 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from .cli_boundary import read_input, run
 from .cli_policy import app as policy_app
 from .cli_policy import verify_file
 from .decode.erc7730 import DescriptorIndex
 from .errors import EdgeError
 from .findings import Finding, finding
+from .limits import MAX_REQUEST_JSON_BYTES
 from .pipeline import evaluate_json, failed_decision
 from .render import decision_json
 from .requests_io import iter_jsonl, load_request_text
@@ -82,7 +84,7 @@ def _load_pairing(directory: Optional[Path]):
         raise typer.Exit(2) from exc
 
 
-def _decide_text(text: str, policy: Policy, notes: tuple[Finding, ...], descriptors: Optional[DescriptorIndex],
+def _decide_text(text: str | bytes, policy: Policy, notes: tuple[Finding, ...], descriptors: Optional[DescriptorIndex],
                  context: dict[str, Any], pairing: Any = None, reader: Any = None) -> dict:
     try:
         obj = load_request_text(text)
@@ -124,21 +126,19 @@ def check(
     pairing = _load_pairing(local)
     reader = ModelReader(nano_model, backend)
     if batch is None:
-        if file in (None, "-"):
-            text = sys.stdin.read()
-        else:
-            try:
-                text = Path(file).read_text(encoding="utf-8")
-            except OSError as exc:
-                err.print(f"[red]cannot read[/red] {file}: {exc.strerror}")
-                raise typer.Exit(2) from exc
+        try:
+            text = read_input(file or "-", "the request", MAX_REQUEST_JSON_BYTES + 1)
+        except EdgeError as exc:
+            if exc.code != "REQUEST_TOO_LARGE":
+                raise
+            text = b" " * (MAX_REQUEST_JSON_BYTES + 1)  # decided like any oversized request: BLOCK, with its code
         sys.stdout.write(json.dumps(_decide_text(text, policy, notes, index, context, pairing, reader)) + "\n")
         return
     if file not in (None, "-"):
         err.print("[red]give either a FILE or --batch, not both[/red]")
         raise typer.Exit(2)
     try:
-        source = batch.open(encoding="utf-8", errors="replace")
+        source = batch.open("rb")  # each line is read by the strict reader: bytes that are not UTF-8 are that line's BLOCK
         sink = out.open("w", encoding="utf-8") if out else sys.stdout
     except OSError as exc:
         err.print(f"[red]cannot open[/red] {exc.filename}: {exc.strerror}")
@@ -286,6 +286,6 @@ def _plugins(argv: list[str]) -> None:
 
 
 def main() -> None:
-    """The `dmind-edge` entry point."""
+    """The `dmind-edge` entry point: every verb behind the one CLI boundary (`cli_boundary.run`)."""
     _plugins(sys.argv)
-    app()
+    sys.exit(run(app))

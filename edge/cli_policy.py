@@ -116,12 +116,16 @@ def sign(payload: Path = typer.Argument(..., help="Payload from `policy build`."
          output: Path = typer.Option(..., "--out", help="Where to write the signed bundle.")) -> None:
     """Sign a payload into a COSE_Sign1 bundle."""
     import cbor2
+    from cryptography.exceptions import UnsupportedAlgorithm
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from dmind.policies.bundle import BundleError, parse_payload, sign_bundle
     from dmind.policies.cbor_strict import CborError, check_deterministic
 
-    private = serialization.load_pem_private_key(_read(key), password=None)
+    try:
+        private = serialization.load_pem_private_key(_read(key), password=None)
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
+        raise _fail("KEY_INVALID", f"{key} is not an unencrypted PEM private key ({exc})", 2) from exc
     if not isinstance(private, Ed25519PrivateKey):
         raise _fail("KEY_INVALID", f"{key} is not an Ed25519 private key", 2)
     data = _read(payload)
@@ -169,7 +173,7 @@ def _unverified(path: Path) -> tuple[dict, dict]:
         message = decode_sign1(_read(path))
         payload = cbor2.loads(message.payload)
     except (CoseError, BundleError, ValueError) as exc:
-        raise _fail(getattr(exc, "code", "BUNDLE_INVALID"), str(exc)) from exc
+        raise _fail(getattr(exc, "code", "BUNDLE_INVALID"), str(exc), 2) from exc
     headers = {"alg": message.alg, "kid": message.kid.hex() if message.kid else None, "content_type": message.protected.get(3)}
     return headers, payload
 

@@ -17,6 +17,7 @@ ERROR_VERDICTS: dict[str, str] = {
     "REQUEST_INVALID": BLOCK,
     "REQUEST_TOO_LARGE": BLOCK,
     "JSON_DUPLICATE_KEY": BLOCK,
+    "INPUT_UNREADABLE": BLOCK,
     "METHOD_UNSUPPORTED": STEP_UP,
     "PARAMS_INVALID": BLOCK,
     "PARAMS_AMBIGUOUS": STEP_UP,
@@ -41,6 +42,8 @@ ERROR_VERDICTS: dict[str, str] = {
     "TYPED_DATA_VALUE_INVALID": BLOCK,
     # messages
     "MESSAGE_INVALID": BLOCK,
+    # policy
+    "POLICY_OUT_OF_SCOPE": BLOCK,
     # everything else: a bug of ours must still fail closed
     "INTERNAL_ERROR": BLOCK,
 }

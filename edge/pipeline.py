@@ -43,16 +43,25 @@ def failed_decision(code: str, message: str, where: str | None, policy: Policy, 
     )
 
 
+def _check_scope(request: Request, payload: Payload, policy: Policy, scope: tuple[int, ...] | None) -> None:
+    chain = request.chain_id if request.chain_id is not None else payload.chain_id
+    if scope is not None and chain is not None and chain not in scope:
+        raise EdgeError("POLICY_OUT_OF_SCOPE", f"policy {policy.policy_id} r{policy.revision} is signed for chains "
+                                               f"{', '.join(map(str, scope))}, not chain {chain}: load a bundle for it", "chainId")
+
+
 def _us(start: int) -> int:
     return (time.perf_counter_ns() - start) // 1000
 
 
 def evaluate(request: Request, policy: Policy | None = None, descriptors: DescriptorIndex | None = None, now: int | None = None,
-             policy_notes: tuple[Finding, ...] = (), intent_reader: Reader | None = None) -> Decision:
+             policy_notes: tuple[Finding, ...] = (), intent_reader: Reader | None = None,
+             scope: tuple[int, ...] | None = None) -> Decision:
     """Decide one request; the Decision is bound to the digest of the bytes that would be signed.
 
     `policy_notes` are findings about the policy itself (e.g. POLICY_UNSIGNED), added to every decision.
     `intent_reader` turns the user's words into a call (the nano model); without it, words are noted unread.
+    `scope` is the signed bundle's chains: a request on another chain is not governed by it (POLICY_OUT_OF_SCOPE).
     """
     policy = policy or default_policy()
     now = int(time.time()) if now is None else now
@@ -63,6 +72,7 @@ def evaluate(request: Request, policy: Policy | None = None, descriptors: Descri
         start = time.perf_counter_ns()
         payload = parse_payload(request)
         timings["parse"] = _us(start)
+        _check_scope(request, payload, policy, scope)
         start = time.perf_counter_ns()
         intent = decode_intent(payload, descriptors)
         timings["decode"] = _us(start)
@@ -97,7 +107,7 @@ def evaluate(request: Request, policy: Policy | None = None, descriptors: Descri
 
 def evaluate_json(obj: Any, policy: Policy | None = None, descriptors: DescriptorIndex | None = None,
                   now: int | None = None, policy_notes: tuple[Finding, ...] = (), intent_reader: Reader | None = None,
-                  **context: Any) -> Decision:
+                  scope: tuple[int, ...] | None = None, **context: Any) -> Decision:
     """Decide one CLI request object; context keywords (chain_id, account, origin) override it."""
     policy = policy or default_policy()
     request_id = obj.get("id") if isinstance(obj, dict) else None
@@ -108,4 +118,4 @@ def evaluate_json(obj: Any, policy: Policy | None = None, descriptors: Descripto
     except Exception:
         log.exception("internal error while reading request %r", request_id)
         return failed_decision("INTERNAL_ERROR", "the gate hit an internal error reading this request", None, policy, request_id, {})
-    return evaluate(request, policy, descriptors, now, policy_notes, intent_reader)
+    return evaluate(request, policy, descriptors, now, policy_notes, intent_reader, scope)

@@ -99,7 +99,7 @@ def load_request_text(text: str | bytes) -> Any:
     return loads_strict(text)
 
 
-def iter_jsonl(stream) -> Iterator[tuple[int, str]]:
-    """(line number, text) for every line of a JSON Lines stream, blank lines included."""
+def iter_jsonl(stream) -> Iterator[tuple[int, str | bytes]]:
+    """(line number, text) for every line of a JSON Lines stream (text or binary), blank lines included."""
     for number, line in enumerate(stream, 1):
-        yield number, line.rstrip("\r\n")
+        yield number, line.rstrip(b"\r\n" if isinstance(line, bytes) else "\r\n")

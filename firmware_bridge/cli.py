@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from dmind.edge.cli_boundary import read_input, read_json_object
 from dmind.edge.version import runtime_version
 from rich.console import Console
 from rich.progress import Progress
@@ -66,8 +67,7 @@ def _call(url: str, action):
 
 
 def _request(file: str) -> dict:
-    text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
-    return json.loads(text)
+    return read_json_object(file)
 
 
 @app.command()
@@ -79,7 +79,7 @@ def info(device: str = DeviceUrl) -> None:
 @app.command("load-policy")
 def load_policy(bundle: Path = typer.Argument(..., help="Signed policy bundle (.cbor)."), device: str = DeviceUrl) -> None:
     """Send a signed policy bundle; the device verifies it and activates it or refuses."""
-    out.print_json(json.dumps(_call(device, lambda d: d.load_policy(bundle.read_bytes())).fields))
+    out.print_json(json.dumps(_call(device, lambda d: d.load_policy(read_input(bundle, "the bundle"))).fields))
 
 
 @app.command()
@@ -99,8 +99,11 @@ def sign(
 ) -> None:
     """Ask the device to sign; it refuses what its gate blocks."""
     request = _request(file)
-    verdict_bytes = verdict.read_bytes() if verdict else None
-    rid = bytes.fromhex(request_id) if request_id else None
+    verdict_bytes = read_input(verdict, "the verdict") if verdict else None
+    try:
+        rid = bytes.fromhex(request_id) if request_id else None
+    except ValueError as exc:
+        raise typer.BadParameter(f"--request-id takes hex, got {request_id!r}") from exc
     signature = _call(device, lambda d: d.sign(request, path, verdict_bytes, request_id=rid))
     out.print_json(json.dumps({"digest": "0x" + signature["digest"].hex(), "signature": "0x" + signature["signature"].hex(),
                                "decision": signature["decision"]}))

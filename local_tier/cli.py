@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import typer
+from dmind.edge.cli_boundary import read_json_object
 from dmind.edge.escalate import PairingError, token_hash
 from dmind.edge.escalate import connect as pair_with
 from rich.console import Console
@@ -75,7 +76,7 @@ def connect_cmd(uri: str = typer.Argument(..., help="The dmind-pair: URI the ver
         pairing = pair_with(uri, client, name)
     except PairingError as exc:
         err.print(f"[red]{exc.code}[/red] {exc.message}")
-        raise typer.Exit(1) from exc
+        raise typer.Exit(2 if exc.code == "PAIRING_OFFER_INVALID" else 1) from exc
     except OSError as exc:
         err.print(f"[red]LOCAL_UNREACHABLE[/red] {exc}")
         raise typer.Exit(1) from exc
@@ -87,7 +88,7 @@ def unpair(device_id: str, state: Path = State) -> None:
     """Revoke a paired device: its requests are refused from now on."""
     if not _store(state).revoke(device_id, int(time.time())):
         err.print(f"[red]NOT_PAIRED[/red] no active pairing {device_id}")
-        raise typer.Exit(1)
+        raise typer.Exit(2)
     out.print(f"revoked {device_id}")
 
 
@@ -137,9 +138,17 @@ def context_add(kind: str = typer.Argument(..., help="contact | interaction | ho
 @context_app.command("import")
 def context_import(file: Path = typer.Argument(..., help="JSON: {contacts: {addr: label}, interactions: [{counterparty, kind}], holdings: {token: {amount, limit}}, allow: [], deny: []}"),
                    state: Path = State) -> None:
-    """Import many facts at once."""
-    data = json.loads(file.read_text())
+    """Import many facts at once; a file of another shape is CONTEXT_INVALID (facts before the fault stay stored)."""
+    data = read_json_object(file, "the context file")
     store = _store(state)
+    try:
+        _import_context(data, store)
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        raise StoreError("CONTEXT_INVALID", f"{file} is not a context file of the documented shape ({type(exc).__name__}: {exc})") from exc
+    out.print_json(json.dumps(store.summary()))
+
+
+def _import_context(data: dict, store) -> None:
     for address, label in data.get("contacts", {}).items():
         store.add_contact(address, label)
     for item in data.get("interactions", []):
@@ -149,7 +158,6 @@ def context_import(file: Path = typer.Argument(..., help="JSON: {contacts: {addr
     for which in ("allow", "deny"):
         for address in data.get(which, []):
             store.set_listed(address, which)
-    out.print_json(json.dumps(store.summary()))
 
 
 @context_app.command("list")

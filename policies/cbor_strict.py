@@ -1,10 +1,15 @@
-"""A validator for RFC 8949 §4.2.1 core deterministic CBOR, run before any bundle is decoded.
+"""A byte-level CBOR scanner, run before cbor2 decodes anything that crosses a boundary.
 
-cbor2 decodes leniently: duplicate map keys collapse to the last value and non-shortest
-encodings are accepted, so two different byte strings can decode to one policy. Signed
-policies must have exactly one encoding, so this scanner walks the raw bytes first and
-refuses anything that is not well formed, definite-length, shortest-form, sorted and
-duplicate-free, with a distinct code for each kind of fault.
+cbor2 decodes leniently: duplicate map keys collapse to the last value, non-shortest
+encodings are accepted, and semantic tags are acted on while decoding (bignums, regular
+expressions, value sharing that expands a few hundred bytes exponentially). So the raw bytes
+are walked first, counting items and depth, and anything not well formed, definite-length
+and duplicate-free, or carrying a tag the message does not use, is refused with a distinct
+code for each kind of fault.
+
+`check_deterministic` also demands RFC 8949 §4.2.1 core deterministic encoding (shortest
+forms, sorted keys), which signed policies need to have exactly one encoding;
+`check_well_formed` is for messages from hosts, whose encoders may order keys differently.
 """
 
 from __future__ import annotations
@@ -26,11 +31,15 @@ class CborError(ValueError):
 
 
 class _Scanner:
-    def __init__(self, data: bytes, allowed_tags: frozenset[int]) -> None:
+    def __init__(self, data: bytes, allowed_tags: frozenset[int], canonical: bool = True, max_depth: int = MAX_DEPTH,
+                 max_items: int = MAX_ITEMS) -> None:
         self.data = data
         self.pos = 0
         self.items = 0
         self.allowed_tags = allowed_tags
+        self.canonical = canonical
+        self.max_depth = max_depth
+        self.max_items = max_items
 
     def fail(self, code: str, message: str, at: int | None = None) -> CborError:
         return CborError(code, message, self.pos if at is None else at)
@@ -47,21 +56,21 @@ class _Scanner:
             return info
         if info > 27:
             if info == 31:
-                raise self.fail("CBOR_NONCANONICAL", "indefinite-length items are not deterministic", start)
+                raise self.fail("CBOR_NONCANONICAL", "indefinite-length items are not accepted", start)
             raise self.fail("CBOR_MALFORMED", f"reserved additional information {info}", start)
         size = 1 << (info - 24)
         value = int.from_bytes(self.take(size), "big")
         minimum = 24 if size == 1 else 1 << (8 * (size // 2))
-        if value < minimum:
+        if self.canonical and value < minimum:
             raise self.fail("CBOR_NONCANONICAL", "integer or length not in its shortest form", start)
         return value
 
     def item(self, depth: int) -> None:
-        if depth > MAX_DEPTH:
-            raise self.fail("CBOR_TOO_DEEP", f"nesting deeper than {MAX_DEPTH}")
+        if depth > self.max_depth:
+            raise self.fail("CBOR_TOO_DEEP", f"nesting deeper than {self.max_depth}")
         self.items += 1
-        if self.items > MAX_ITEMS:
-            raise self.fail("CBOR_TOO_LARGE", f"more than {MAX_ITEMS} items")
+        if self.items > self.max_items:
+            raise self.fail("CBOR_TOO_LARGE", f"more than {self.max_items} items")
         start = self.pos
         initial = self.take(1)[0]
         major, info = initial >> 5, initial & 0x1F
@@ -72,6 +81,8 @@ class _Scanner:
         if major in (0, 1):
             return
         if major in (2, 3):
+            if value > len(self.data) - self.pos:
+                raise self.fail("CBOR_TRUNCATED", "a string runs past the end of the data", start)
             chunk = self.take(value)
             if major == 3:
                 try:
@@ -79,6 +90,8 @@ class _Scanner:
                 except UnicodeDecodeError as exc:
                     raise self.fail("CBOR_MALFORMED", "text string is not valid UTF-8", start) from exc
             return
+        if major in (4, 5) and value > len(self.data) - self.pos:
+            raise self.fail("CBOR_TRUNCATED", "an array or map has more items than bytes left", start)
         if major == 4:
             for _ in range(value):
                 self.item(depth + 1)
@@ -92,7 +105,7 @@ class _Scanner:
                 key = self.data[key_start:self.pos]
                 if key in seen:
                     raise self.fail("CBOR_DUPLICATE_KEY", "a map repeats a key", key_start)
-                if index and key < previous:
+                if self.canonical and index and key < previous:
                     raise self.fail("CBOR_NONCANONICAL", "map keys are not in bytewise order", key_start)
                 seen.add(key)
                 previous = key
@@ -118,7 +131,7 @@ class _Scanner:
         value = struct.unpack(">" + "efd"[info - 25], self.take(width))[0]
         if not math.isfinite(value):
             raise self.fail("CBOR_MALFORMED", "NaN and infinity are not allowed", start)
-        for fmt, size in (("e", 2), ("f", 4)):
+        for fmt, size in (("e", 2), ("f", 4)) if self.canonical else ():
             if size >= width:
                 break
             try:
@@ -126,6 +139,15 @@ class _Scanner:
                     raise self.fail("CBOR_NONCANONICAL", "float not in its shortest exact form", start)
             except OverflowError:
                 continue
+
+
+def check_well_formed(data: bytes, allowed_tags: frozenset[int] = frozenset(), max_depth: int = MAX_DEPTH,
+                      max_items: int = MAX_ITEMS) -> None:
+    """Raise CborError unless `data` is exactly one well-formed, definite, duplicate-free item with only `allowed_tags`."""
+    scanner = _Scanner(data, allowed_tags, canonical=False, max_depth=max_depth, max_items=max_items)
+    scanner.item(0)
+    if scanner.pos != len(data):
+        raise CborError("CBOR_TRAILING", f"{len(data) - scanner.pos} bytes after the item", scanner.pos)
 
 
 def check_deterministic(data: bytes, allowed_tags: frozenset[int] = frozenset()) -> None:
