@@ -38,10 +38,11 @@ VERDICT_STYLE = {"ALLOW": "green", "STEP_UP": "yellow", "BLOCK": "bold red"}
 COSE_SIGN1_PREFIX = b"\xd2"  # CBOR tag 18: a signed bundle rather than a plain policy file
 
 
-def _load_policy(path: Optional[Path], trust_keys: list[Path]) -> tuple[Policy, tuple[Finding, ...]]:
-    """The policy to enforce and findings about it: a signed bundle, or a plain file flagged unsigned."""
+def _load_policy(path: Optional[Path], trust_keys: list[Path]) -> tuple[Policy, tuple[Finding, ...], Optional[tuple[int, ...]]]:
+    """The policy to enforce, findings about it and the chains it governs: a signed bundle (its scope), or a plain file
+    flagged unsigned (every chain)."""
     if path is None:
-        return default_policy(), ()
+        return default_policy(), (), None
     try:
         signed = path.read_bytes()[:1] == COSE_SIGN1_PREFIX
     except OSError as exc:
@@ -50,14 +51,14 @@ def _load_policy(path: Optional[Path], trust_keys: list[Path]) -> tuple[Policy, 
     if signed:
         bundle = verify_file(path, trust_keys, status=2)  # a policy that does not verify is a bad option
         err.print(f"policy bundle {bundle.info.bundle_id} revision {bundle.info.revision} verified (kid {bundle.kid.hex()})")
-        return bundle.policy, ()
+        return bundle.policy, (), bundle.info.scope
     try:
         policy = load_policy_file(path)
     except PolicyError as exc:
         err.print(f"[red]policy error[/red] {exc}")
         raise typer.Exit(2) from exc
     err.print(f"[yellow]warning[/yellow] {path} is an unsigned policy file: for development only")
-    return policy, (finding("POLICY_UNSIGNED", f"policy {policy.policy_id} r{policy.revision} was loaded from the unsigned file {path.name}"),)
+    return policy, (finding("POLICY_UNSIGNED", f"policy {policy.policy_id} r{policy.revision} was loaded from the unsigned file {path.name}"),), None
 
 
 def _load_descriptors(path: Optional[Path]) -> Optional[DescriptorIndex]:
@@ -120,9 +121,9 @@ def check(
     """
     from .nano.reader import ModelReader
 
-    policy, notes = _load_policy(policy_file, trust_key)
+    policy, notes, scope = _load_policy(policy_file, trust_key)
     index = _load_descriptors(descriptors)
-    context = {"chain_id": chain_id, "account": account, "origin": origin}
+    context = {"chain_id": chain_id, "account": account, "origin": origin, "scope": scope}
     pairing = _load_pairing(local)
     reader = ModelReader(nano_model, backend)
     if batch is None:
@@ -165,14 +166,14 @@ def demo(
     """Check the bundled example requests and print the decisions as a table."""
     from .examples import EXAMPLES_NOW, example_requests
 
-    policy, notes = _load_policy(policy_file, trust_key)
+    policy, notes, scope = _load_policy(policy_file, trust_key)
     index = _load_descriptors(descriptors)
     table = Table(title=f"dmind-edge: bundled examples under policy {policy.policy_id} r{policy.revision}",
                   caption="evaluated at the examples' clock, so their deadlines read the same on every run")
     for column in ("request", "action", "decision", "risk", "γ", "findings"):
         table.add_column(column, overflow="fold")
     for obj in example_requests():
-        d = decision_json(evaluate_json(obj, policy, index, now=EXAMPLES_NOW, policy_notes=notes))
+        d = decision_json(evaluate_json(obj, policy, index, now=EXAMPLES_NOW, policy_notes=notes, scope=scope))
         codes = "\n".join(sorted({f["code"] for f in d["findings"]})) or "-"
         table.add_row(
             str(obj.get("label", obj.get("id"))), (d["intent"] or {}).get("action", "-"),

@@ -119,8 +119,8 @@ class Firmware:
             obj = json.loads(request["request"])
         except ValueError as exc:
             raise MessageError("REQUEST_INVALID_JSON", f"the request is not JSON: {exc}") from exc
-        policy, _ = self._policy()
-        return evaluate_json(obj, policy=policy, now=self._now())
+        policy, bundle = self._policy()
+        return evaluate_json(obj, policy=policy, now=self._now(), scope=bundle.info.scope if bundle else None)
 
     def _evaluate(self, request: Message) -> Message:
         decision = self._decide(request)

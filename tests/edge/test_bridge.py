@@ -45,11 +45,14 @@ def raw_key(key: Ed25519PrivateKey) -> bytes:
     return key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
-def bundle(revision: int, key: Ed25519PrivateKey = KEY, spenders: tuple[str, ...] = (), valid_days: int = 30) -> bytes:
+def bundle(revision: int, key: Ed25519PrivateKey = KEY, spenders: tuple[str, ...] = (), valid_days: int = 30,
+           policy_id: str | None = None, scope: tuple[int, ...] = (1,)) -> bytes:
     fields = policy_to_dict(default_policy())
     fields["known_spenders"] = {**fields["known_spenders"], "1": [*fields["known_spenders"].get("1", []), *spenders]}
-    policy = policy_from_dict({**fields, "revision": revision})
-    return sign_bundle(build_payload(policy, NOW - 86400, NOW - 86400, NOW + valid_days * 86400, "0.0.1", (1,)), key)
+    if set(scope) != {1}:  # a bundle for other chains names none of chain 1's facts
+        fields.update({k: {} for k in ("known_spenders", "known_routers", "delegates_7702", "known_contracts", "approval_limits")})
+    policy = policy_from_dict({**fields, "revision": revision, "policy_id": policy_id or fields["policy_id"]})
+    return sign_bundle(build_payload(policy, NOW - 86400, NOW - 86400, NOW + valid_days * 86400, "0.0.1", scope), key)
 
 
 class Host:
@@ -192,6 +195,31 @@ def test_an_expired_policy_stops_decisions_instead_of_falling_back(host):
     response = host.call("evaluate", **evaluate_fields(approve(FRIEND)))
     assert response["code"] == "POLICY_EXPIRED" and "result" not in response
     assert host.call("info")["result"]["policy"]["valid_now"] is False
+
+
+def test_trust_keys_are_pinned_by_the_first_load(host):
+    assert "result" in host.call("load_policy", bundle=bundle(1), trust_keys=[raw_key(KEY)])
+    # a later call cannot bring its own key, even with a bundle that key signed
+    assert host.call("load_policy", bundle=bundle(2, key=OTHER_KEY), trust_keys=[raw_key(OTHER_KEY)])["code"] == "BRIDGE_TRUST_KEYS_PINNED"
+    assert host.call("load_policy", bundle=bundle(3, key=OTHER_KEY))["code"] == "BUNDLE_KID_UNKNOWN"
+    assert host.call("load_policy", bundle=bundle(3))["result"]["revision"] == 3  # the pinned key, left out
+
+
+def test_switching_bundle_ids_never_brings_an_old_revision_back(host):
+    keys = [raw_key(KEY)]
+    assert "result" in host.call("load_policy", bundle=bundle(5, policy_id="vendor-a"), trust_keys=keys)
+    assert "result" in host.call("load_policy", bundle=bundle(1, policy_id="vendor-b"), trust_keys=keys, allow_new_id=True)
+    back = host.call("load_policy", bundle=bundle(4, policy_id="vendor-a"), trust_keys=keys, allow_new_id=True)
+    assert back["code"] == "BUNDLE_ROLLBACK"
+    assert host.call("info")["result"]["policy"]["id"] == "vendor-b"
+
+
+def test_a_bundle_governs_only_the_chains_in_its_scope(host):
+    assert "result" in host.call("load_policy", bundle=bundle(1, scope=(11155111,)), trust_keys=[raw_key(KEY)])
+    on_mainnet = host.call("evaluate", **evaluate_fields(approve(FRIEND)))["result"]
+    assert on_mainnet["decision"] == "BLOCK" and on_mainnet["error"]["code"] == "POLICY_OUT_OF_SCOPE"
+    on_sepolia = host.call("evaluate", **{**evaluate_fields(approve(FRIEND)), "chain_id": 11155111})["result"]
+    assert on_sepolia["error"] is None or on_sepolia["error"]["code"] != "POLICY_OUT_OF_SCOPE"
 
 
 def test_trust_keys_must_be_raw_ed25519_keys(host):
