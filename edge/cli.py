@@ -67,7 +67,7 @@ def _load_descriptors(path: Optional[Path]) -> Optional[DescriptorIndex]:
     try:
         index = DescriptorIndex.load(path)
     except FileNotFoundError as exc:
-        err.print(f"[red]descriptor error[/red] {exc}")
+        err.print(f"[red]DESCRIPTORS_UNREADABLE[/red] {exc}")
         raise typer.Exit(2) from exc
     err.print(f"loaded {len(index)} ERC-7730 formats from {index.files} descriptor files ({len(index.skipped)} skipped)")
     return index

@@ -26,6 +26,15 @@ def _fail(code: str, message: str, status: int = 1) -> typer.Exit:
     return typer.Exit(status)
 
 
+# Bundle refusals that mean the bytes are not a bundle at all (bad input, exit 2); the rest are a
+# well-formed bundle refused by policy: rollback, expiry, an unknown key (exit 1).
+MALFORMED_BUNDLE = ("BUNDLE_CBOR_", "BUNDLE_STRUCTURE_", "BUNDLE_TAG_", "BUNDLE_HEADER_", "BUNDLE_SCHEMA_", "BUNDLE_TOO_LARGE")
+
+
+def _bundle_status(code: str, default: int = 1) -> int:
+    return 2 if code.startswith(MALFORMED_BUNDLE) else default
+
+
 def _read(path: Path) -> bytes:
     try:
         return path.read_bytes()
@@ -153,7 +162,7 @@ def verify_file(path: Path, trust_keys: list[Path], now: Optional[int] = None, s
     try:
         return verify_bundle(_read(path), _trust(trust_keys), int(time.time()) if now is None else now, runtime_version())
     except BundleError as exc:
-        raise _fail(exc.code, exc.message, status) from exc
+        raise _fail(exc.code, exc.message, _bundle_status(exc.code, status)) from exc
 
 
 @app.command()
@@ -229,5 +238,5 @@ def install(bundle: Path = typer.Argument(...), state: Path = typer.Option(..., 
     try:
         activated = store.install(_read(bundle), int(time.time()) if now is None else now, allow_new_id)
     except BundleError as exc:
-        raise _fail(exc.code, f"{exc.message}; the active policy is unchanged") from exc
+        raise _fail(exc.code, f"{exc.message}; the active policy is unchanged", _bundle_status(exc.code)) from exc
     out.print_json(json.dumps({"ok": True, "activated": _summary(activated)}))

@@ -79,7 +79,8 @@ def info(device: str = DeviceUrl) -> None:
 @app.command("load-policy")
 def load_policy(bundle: Path = typer.Argument(..., help="Signed policy bundle (.cbor)."), device: str = DeviceUrl) -> None:
     """Send a signed policy bundle; the device verifies it and activates it or refuses."""
-    out.print_json(json.dumps(_call(device, lambda d: d.load_policy(read_input(bundle, "the bundle"))).fields))
+    data = read_input(bundle, "the bundle")
+    out.print_json(json.dumps(_call(device, lambda d: d.load_policy(data)).fields))
 
 
 @app.command()

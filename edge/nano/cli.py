@@ -89,7 +89,7 @@ def evaluate_command(
     try:
         conversations = read_conversations(dataset)[:limit]
     except (OSError, ValueError) as exc:
-        err.print(f"[red]cannot read[/red] {dataset}: {exc}")
+        err.print(f"[red]DATASET_UNREADABLE[/red] cannot read {dataset}: {exc}")
         raise typer.Exit(2) from exc
     loaded = _load(model, backend, not free, not ungrounded)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
