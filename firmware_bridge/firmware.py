@@ -9,7 +9,6 @@ bundle and verdict signature checks (Ed25519 through `cryptography`).
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from dataclasses import dataclass, field
@@ -18,7 +17,9 @@ from typing import Callable
 
 from cryptography.hazmat.primitives import serialization
 from dmind.edge import evaluate_json
+from dmind.edge.errors import EdgeError
 from dmind.edge.render import decision_json
+from dmind.edge.requests_io import loads_strict
 from dmind.edge.secp256k1 import sign_recoverable
 from dmind.edge.verdict import VerdictError, verify_verdict
 from dmind.policies import default_policy
@@ -116,9 +117,9 @@ class Firmware:
 
     def _decide(self, request: Message):
         try:
-            obj = json.loads(request["request"])
-        except ValueError as exc:
-            raise MessageError("REQUEST_INVALID_JSON", f"the request is not JSON: {exc}") from exc
+            obj = loads_strict(request["request"])
+        except EdgeError as exc:
+            raise MessageError(exc.code, exc.message) from exc
         policy, bundle = self._policy()
         return evaluate_json(obj, policy=policy, now=self._now(), scope=bundle.info.scope if bundle else None)
 

@@ -8,13 +8,14 @@ schema, the expiry, and (last, because it changes state) the counter.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 import cbor2
+from dmind.edge.errors import EdgeError
 from dmind.edge.escalate import REQUEST_AAD
 from dmind.edge.escalate import REQUEST_FIELDS as FIELDS
+from dmind.edge.requests_io import loads_strict
 from dmind.policies.cbor_strict import CborError, check_deterministic
 from dmind.policies.cose import CoseError, check_alg, decode_sign1, verify_signature
 from dmind.policies.errors import CodedError
@@ -75,9 +76,9 @@ def parse_request(data: bytes, store: ContextStore, now: int) -> VerifyRequest:
     if body["expires_at"] > now + MAX_REQUEST_TTL_S:
         raise ProtocolError("REQUEST_INVALID", f"a request may live at most {MAX_REQUEST_TTL_S} s")
     try:
-        request = json.loads(body["request"])
-    except ValueError as exc:
-        raise ProtocolError("REQUEST_INVALID", "the escalated request is not JSON") from exc
+        request = loads_strict(body["request"], "the escalated request")
+    except EdgeError as exc:
+        raise ProtocolError("REQUEST_INVALID", exc.message) from exc
     try:
         store.advance_counter(pairing.device_id, body["counter"])
     except StoreError as exc:

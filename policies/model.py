@@ -167,7 +167,7 @@ def _address(value: Any, name: str) -> str:
 
 def _chain_key(key: Any, name: str) -> int:
     text = str(key)
-    if not _DIGITS.fullmatch(text) or (len(text) > 1 and text[0] == "0") or int(text) > UINT64_MAX:
+    if not _DIGITS.fullmatch(text) or len(text) > 20 or (len(text) > 1 and text[0] == "0") or int(text) > UINT64_MAX:
         raise PolicyError(name, f"chain ids must be decimal integers below 2^64, got {key!r}")
     return int(text)
 
@@ -185,7 +185,7 @@ def _per_chain_addresses(raw: Any, name: str) -> Mapping[int, frozenset[str]]:
 
 def _limit(value: Any, name: str) -> int:
     # Limits may be decimal strings: TOML integers stop at 2^63, token amounts do not.
-    if isinstance(value, str) and _DIGITS.fullmatch(value):
+    if isinstance(value, str) and _DIGITS.fullmatch(value) and len(value) <= 78:  # 2^256 has 78 digits
         value = int(value)
     return _int(value, name, high=2**256 - 1)
 
