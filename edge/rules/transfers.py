@@ -82,7 +82,7 @@ def marketplace_orders(ctx: RuleContext) -> Iterator[Finding]:
         for currency, amount in others.items():
             if amount >= own.get(currency, 0):
                 yield finding("NFT_ORDER_PAYS_OTHERS", f"order {i} pays others {amount} of {currency[1]} and the offerer only {own.get(currency, 0)}", where)
-        sells_items = any(item["itemType"] not in CURRENCY_ITEM_TYPES for item in order["offer"])
-        if sells_items and own and all(_dust(ctx.chain_id, currency, amount) for currency, amount in own.items()):
+        # Whatever is offered (an NFT, or a currency), a dust payment back gives it away; a bid is paid in items, not here.
+        if order["offer"] and own and all(_dust(ctx.chain_id, currency, amount) for currency, amount in own.items()):
             paid = ", ".join(f"{amount} of {currency[1]}" for currency, amount in sorted(own.items()))
             yield finding("NFT_ORDER_PRICE_DUST", f"order {i} sells {len(order['offer'])} item(s) for {paid} at its lowest: a dust price", where)

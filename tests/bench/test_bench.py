@@ -36,6 +36,18 @@ def test_step_up_is_what_keeps_unsafe_requests_from_being_signed(ablations):
     assert rows["full stack"]["step_up_left"] == 0
 
 
+def test_the_full_stack_signs_nothing_unsafe_and_blocks_nothing_safe(ablations):
+    full = ablations["variants"]["full stack"]
+    assert full["unsafe_allow_rate"] == 0 and full["false_block_rate"] == 0
+
+
+def test_address_poisoning_is_caught_at_the_edge_from_the_wallets_known_addresses(ablations):
+    # even where nobody confirms a STEP_UP, a look-alike of a known address is blocked by the edge itself
+    signs = ablations["variants"]["no step-up, user signs"]["by_family"]
+    for family in ("send ETH to a poisoned look-alike", "send USDC to a poisoned look-alike"):
+        assert signs[family]["wrong"] == 0
+
+
 def test_each_local_part_catches_what_the_other_does_not(ablations):
     full, no_private, no_cross = (ablations["variants"][name]["by_family"] for name in
                                   ("full stack", "local verifier without private context", "local verifier without cross-tier consistency"))
