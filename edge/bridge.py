@@ -194,7 +194,7 @@ class Bridge:
             if not _is_request_id(request_id):
                 request_id = None
                 raise BridgeError("BRIDGE_FIELD_MISSING", "every request needs a `request_id` (text or unsigned integer)")
-            if body.get("api_version") != API_VERSION:
+            if type(body.get("api_version")) is not int or body["api_version"] != API_VERSION:  # not True, not 1.0
                 raise BridgeError("BRIDGE_VERSION_UNSUPPORTED", f"api_version {body.get('api_version')!r} is not {API_VERSION}")
             op = body.get("op")
             if not isinstance(op, str) or op not in self._ops:

@@ -12,7 +12,9 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
+
+from .catalogue import CATALOG
 
 OVERRIDE_VERDICTS = ("BLOCK", "STEP_UP", "IGNORE")
 SEVERITIES = ("info", "low", "medium", "high", "critical")
@@ -27,14 +29,6 @@ _DIGITS = re.compile(r"[0-9]+")  # ASCII only: str.isdigit() also accepts "²" a
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
 _CODE = re.compile(r"[A-Z][A-Z0-9_]*")
 _EMPTY: Mapping = MappingProxyType({})
-# Finding codes an override may name: the edge registers its one catalogue at import (this package
-# imports nothing of ours). Until then nothing can be checked, and nothing is evaluated either.
-_FINDING_CODES: set[str] = set()
-
-
-def register_finding_codes(codes: Iterable[str]) -> None:
-    """Add finding codes that policy overrides may name."""
-    _FINDING_CODES.update(codes)
 
 
 class PolicyError(ValueError):
@@ -178,9 +172,20 @@ def _address_list(raw: Any, name: str) -> frozenset[str]:
     return frozenset(_address(a, f"{name}[{i}]") for i, a in enumerate(raw))
 
 
+def _chain_keys(table: Mapping[Any, Any], name: str) -> dict[int, Any]:
+    """A per-chain table keyed by chain id; two keys naming one chain ("1" and 1) are an error, not last-wins."""
+    out: dict[int, Any] = {}
+    for key, value in table.items():
+        chain = _chain_key(key, f"{name}.{key}")
+        if chain in out:
+            raise PolicyError(f"{name}.{key}", f"chain {chain} is listed twice")
+        out[chain] = value
+    return out
+
+
 def _per_chain_addresses(raw: Any, name: str) -> Mapping[int, frozenset[str]]:
-    table = _table(raw, name)
-    return MappingProxyType({_chain_key(k, f"{name}.{k}"): _address_list(v, f"{name}.{k}") for k, v in table.items()})
+    table = _chain_keys(_table(raw, name), name)
+    return MappingProxyType({chain: _address_list(v, f"{name}.{chain}") for chain, v in table.items()})
 
 
 def _limit(value: Any, name: str) -> int:
@@ -206,8 +211,8 @@ def _overrides(raw: Any) -> Mapping[str, FindingOverride]:
     for code in table:
         if not isinstance(code, str) or not _CODE.fullmatch(code):
             raise PolicyError(f"overrides.{code}", "finding codes are upper-case identifiers")
-        if _FINDING_CODES and code not in _FINDING_CODES:
-            near = difflib.get_close_matches(code, sorted(_FINDING_CODES), n=1)
+        if code not in CATALOG:
+            near = difflib.get_close_matches(code, sorted(CATALOG), n=1)
             hint = f"; did you mean {near[0]}?" if near else ""
             raise PolicyError(f"overrides.{code}", f"is not a finding code any tier emits, so the override would do nothing{hint}")
     return MappingProxyType({code: _override(v, f"overrides.{code}") for code, v in table.items()})
@@ -223,7 +228,7 @@ def _thresholds(raw: Any) -> Thresholds:
 
 
 def _approval_limits(raw: Any) -> Mapping[int, Mapping[str, int]]:
-    table = _table(raw, "approval_limits")
+    table = _chain_keys(_table(raw, "approval_limits"), "approval_limits")
     out = {}
     for key, tokens in table.items():
         name = f"approval_limits.{key}"
@@ -233,7 +238,7 @@ def _approval_limits(raw: Any) -> Mapping[int, Mapping[str, int]]:
             if address in limits:
                 raise PolicyError(f"{name}.{tok}", "the same token is listed twice (addresses are case-insensitive)")
             limits[address] = _limit(value, f"{name}.{tok}")
-        out[_chain_key(key, name)] = MappingProxyType(limits)
+        out[key] = MappingProxyType(limits)
     return MappingProxyType(out)
 
 

@@ -25,7 +25,7 @@ from ..crypto import keccak, to_checksum
 from ..errors import EdgeError
 from ..findings import Finding, finding
 from ..hexutil import min_bytes, parse_address, parse_bytes, parse_quantity
-from ..limits import MAX_ACCESS_LIST_ENTRIES, MAX_AUTHORIZATIONS, MAX_CALLDATA_BYTES
+from ..limits import MAX_ACCESS_LIST_ENTRIES, MAX_ACCESS_LIST_KEYS, MAX_AUTHORIZATIONS, MAX_CALLDATA_BYTES
 from ..types import Payload, RawCall, Transaction
 from .canonical import canonical_json
 from .rawtx import FEE_FIELDS, TX_FIELDS, parse_raw_transaction, parse_rlp_field, validate_semantics
@@ -71,10 +71,12 @@ def _object(value: object, where: str, keys: tuple[str, ...]) -> dict:
 
 def _access_list(value: object, where: str, notes: Notes) -> list:
     out = []
+    total_keys = 0
     for i, entry in enumerate(_json_list(value, where, MAX_ACCESS_LIST_ENTRIES)):
         here = f"{where}[{i}]"
         entry = _object(entry, here, ("address", "storageKeys"))
-        keys = _json_list(entry.get("storageKeys", []), f"{here}.storageKeys", 1 << 16)
+        keys = _json_list(entry.get("storageKeys", []), f"{here}.storageKeys", MAX_ACCESS_LIST_KEYS - total_keys)
+        total_keys += len(keys)
         out.append([_address(entry.get("address"), f"{here}.address", notes),
                     [parse_bytes(k, f"{here}.storageKeys[{j}]", notes, max_len=32) for j, k in enumerate(keys)]])
     return out

@@ -207,14 +207,8 @@ def to_integer(value: object, where: str, notes: list[Finding] | None = None) ->
         return value
     if len(value) > MAX_DECIMAL_CHARS:
         raise _bad_value(f"{where} has {len(value)} characters, more than any 256-bit integer", where)
-    text = value.strip()
-    noncanonical = text != value or text[:2] == "0X" or text[:3] == "-0X"
-    if noncanonical:
-        if notes is None:
-            raise _bad_value(f"{where} is not a canonical number: {value!r}", where)
-        notes.append(finding("TYPED_DATA_VALUE_NONCANONICAL", f"{where} is {value!r}: read as {text!r}, which not every wallet "
-                                                              "would do", where))
-    if text[:2].lower() in ("0x",) or text[:3].lower() == "-0x":
+    text = _canonical_text(value, where, notes)
+    if text[:2] == "0x" or text[:3] == "-0x":
         negative = text.startswith("-")
         digits = text[3:] if negative else text[2:]
         if not digits or not re.fullmatch(r"[0-9a-fA-F]+", digits):
@@ -225,12 +219,30 @@ def to_integer(value: object, where: str, notes: list[Finding] | None = None) ->
     return int(text, 10)
 
 
+def _canonical_text(value: str, where: str, notes: list[Finding] | None) -> str:
+    """`value` trimmed and with a `0X` prefix read as `0x`: wallets differ on both, so a change is flagged
+    TYPED_DATA_VALUE_NONCANONICAL (with `notes`) or refused (without)."""
+    text = value.strip()
+    for upper, lower in (("0X", "0x"), ("-0X", "-0x")):
+        if text.startswith(upper):
+            text = lower + text[len(upper):]
+    if text != value:
+        if notes is None:
+            raise _bad_value(f"{where} is not written canonically: {value[:80]!r}", where)
+        notes.append(finding("TYPED_DATA_VALUE_NONCANONICAL", f"{where} is {value[:80]!r}: read as {text[:80]!r}, which not "
+                                                              "every wallet would do", where))
+    return text
+
+
 def typed_address(value: object, where: str, notes: list[Finding] | None = None) -> str:
-    """An address value: 0x-prefixed 20 bytes; a failed checksum or a `0X` prefix is flagged (with `notes`), not refused."""
-    if not isinstance(value, str) or value[:2] not in ("0x", "0X"):
+    """An address value: 0x-prefixed 20 bytes; a failed checksum, a `0X` prefix or spaces are flagged (with `notes`)."""
+    if not isinstance(value, str):
+        raise _bad_value(f"{where} must be a 0x-prefixed address", where)
+    text = _canonical_text(value, where, notes)
+    if text[:2] != "0x":
         raise _bad_value(f"{where} must be a 0x-prefixed address", where)
     try:
-        return parse_address(value, where, notes)
+        return parse_address(text, where, notes)
     except EdgeError as exc:
         raise _bad_value(exc.message, where) from exc
 
@@ -248,7 +260,7 @@ def encode_atomic(type_name: str, value: object, where: str, notes: list[Finding
         return (number % (1 << 256)).to_bytes(32, "big")
     if m.group(3):
         size = int(m.group(3))
-        data = _hex(value, where)
+        data = _hex(value, where, notes)
         if len(data) != size:
             raise _bad_value(f"{where} must be exactly {size} bytes, found {len(data)}", where)
         return data.ljust(32, b"\0")
@@ -259,7 +271,7 @@ def encode_atomic(type_name: str, value: object, where: str, notes: list[Finding
             raise _bad_value(f"{where} must be true or false", where)
         return int(value).to_bytes(32, "big")
     if type_name == "bytes":
-        return keccak(_hex(value, where))
+        return keccak(_hex(value, where, notes))
     if not isinstance(value, str):
         raise _bad_value(f"{where} must be a string", where)
     try:
@@ -268,9 +280,9 @@ def encode_atomic(type_name: str, value: object, where: str, notes: list[Finding
         raise _bad_value(f"{where} is not valid Unicode text", where) from exc
 
 
-def _hex(value: object, where: str) -> bytes:
+def _hex(value: object, where: str, notes: list[Finding] | None = None) -> bytes:
     try:
-        return parse_bytes(value, where)
+        return parse_bytes(_canonical_text(value, where, notes) if isinstance(value, str) else value, where)
     except EdgeError as exc:
         raise _bad_value(exc.message, where) from exc
 

@@ -60,6 +60,16 @@ def steps(intent: Intent) -> Iterator[Step]:
             stack.extend((c, c.to) for c in reversed(node.calls))
 
 
+def recipients_of(roles: dict[str, Any]) -> list[str]:
+    """Who a step pays: its `recipient`, and the `recipient` of every entry of a batch argument (Permit2's
+    `transferFrom(details[])`), which flattened roles keep as a list."""
+    found = [roles["recipient"]] if isinstance(roles.get("recipient"), str) else []
+    for value in roles.values():
+        if isinstance(value, list):
+            found.extend(item["recipient"] for item in value if isinstance(item, dict) and isinstance(item.get("recipient"), str))
+    return found
+
+
 def same_address(a: Any, b: Any) -> bool:
     """Two addresses are the same account (case-insensitive); anything not a string is not an address."""
     return isinstance(a, str) and isinstance(b, str) and a.lower() == b.lower()

@@ -55,27 +55,28 @@ def contract_creation(ctx: RuleContext) -> Iterator[Finding]:
             yield finding("CONTRACT_CREATION", f"deploys {len(getattr(step.node, 'data', b''))} bytes of contract code", step.where)
 
 
-def _addresses(value: Any, out: set[str]) -> None:
+def collect_addresses(value: Any, out: set[str]) -> None:
+    """Every 0x-address string (lower case) anywhere inside `value` into `out`."""
     if isinstance(value, str):
         if len(value) == 42 and value[:2] == "0x":
             out.add(value.lower())
     elif isinstance(value, dict):
         for item in value.values():
-            _addresses(item, out)
+            collect_addresses(item, out)
     elif isinstance(value, (list, tuple)):
         for item in value:
-            _addresses(item, out)
+            collect_addresses(item, out)
 
 
 def addresses_in(ctx: RuleContext) -> set[str]:
     """Every address the payload names (lower case): calls, roles, arguments, typed data, authorizations."""
     found: set[str] = set()
     for step in steps(ctx.intent):
-        _addresses([step.to, step.roles, getattr(step.node, "args", None)], found)
+        collect_addresses([step.to, step.roles, getattr(step.node, "args", None)], found)
     if ctx.payload.typed_data is not None:
-        _addresses([ctx.payload.typed_data.domain, ctx.payload.typed_data.message], found)
+        collect_addresses([ctx.payload.typed_data.domain, ctx.payload.typed_data.message], found)
     if ctx.payload.tx is not None:
-        _addresses([a.address for a in ctx.payload.tx.authorizations], found)
+        collect_addresses([a.address for a in ctx.payload.tx.authorizations], found)
     return found
 
 

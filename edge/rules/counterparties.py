@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..findings import Finding, finding
-from .context import RuleContext, same_address, steps
-from .contracts import addresses_in
+from .context import RuleContext, recipients_of, same_address, steps
+from .contracts import collect_addresses
 
 # An address-poisoning twin is generated to match a few hex digits at each end: at least
 # LOOKALIKE_MIN_SIDE on both, LOOKALIKE_MIN_TOTAL together. By chance, one random address
@@ -45,14 +45,36 @@ def _known(ctx: RuleContext) -> set[str]:
     return known
 
 
+def counterparties(ctx: RuleContext) -> set[str]:
+    """The addresses the payload acts with (lower case): called contracts, the roles rules read (recipients, spenders,
+    operators, tokens), typed-data roles and EIP-7702 delegates. Not every address in free-form data: a look-alike is
+    judged where it would receive or control something."""
+    found: set[str] = set()
+    for step in steps(ctx.intent):
+        collect_addresses([step.to, step.roles], found)
+    if ctx.intent.typed is not None:
+        collect_addresses(ctx.intent.typed.roles, found)
+    if ctx.payload.tx is not None:
+        collect_addresses([a.address for a in ctx.payload.tx.authorizations], found)
+    return found
+
+
+def _ends(address: str) -> tuple[str, str]:
+    a = address.lower().removeprefix("0x")
+    return a[:LOOKALIKE_MIN_SIDE], a[-LOOKALIKE_MIN_SIDE:]
+
+
 def look_alike(ctx: RuleContext) -> Iterator[Finding]:
     known = _known(ctx)
     if not known:
         return
-    for address in sorted(addresses_in(ctx)):
+    by_ends: dict[tuple[str, str], list[str]] = {}  # a twin shares both ends, so only those known addresses are compared
+    for k in sorted(known):
+        by_ends.setdefault(_ends(k), []).append(k)
+    for address in sorted(counterparties(ctx)):
         if address in known:
             continue
-        twin = next((k for k in sorted(known) if looks_like(address, k)), None)
+        twin = next((k for k in by_ends.get(_ends(address), ()) if looks_like(address, k)), None)
         if twin is not None:
             yield finding("ADDRESS_LOOKALIKE", f"{address} looks like {twin}, which the wallet knows, but is a different "
                                                "address: an address-poisoning twin", None)
@@ -62,9 +84,9 @@ def _recipients(ctx: RuleContext) -> Iterator[tuple[str, str]]:
     for step in steps(ctx.intent):
         if step.action == "native_transfer" and step.value > 0 and step.to:
             yield step.to, step.where
-        recipient = step.roles.get("recipient")
-        if step.action == "transfer" and isinstance(recipient, str):
-            yield recipient, step.where
+        if step.action == "transfer":
+            for recipient in recipients_of(step.roles):
+                yield recipient, step.where
 
 
 def new_recipient(ctx: RuleContext) -> Iterator[Finding]:

@@ -25,6 +25,11 @@ PAYMENT_COMMANDS = frozenset({"PERMIT2_TRANSFER_FROM", "PERMIT2_TRANSFER_FROM_BA
 DRAINING_COMMANDS = frozenset({"SWEEP", "UNWRAP_WETH", "TRANSFER"})
 # Interface fees above this share are not fees: PAY_PORTION of more than 1% is a payment.
 MAX_FEE_BIPS = 100
+# The router's "everything it holds" amount, and the token address that means native ETH.
+CONTRACT_BALANCE = 1 << 255
+NATIVE = "0x" + "00" * 20
+# Commands that take the router's native ETH balance out (token = NATIVE), or settle native ETH themselves.
+ETH_TAKERS = frozenset({"SWEEP", "TRANSFER", "PAY_PORTION"})
 
 
 def _plan(commands: tuple[Command, ...]) -> Iterator[Command]:
@@ -68,8 +73,25 @@ def router_recipients(ctx: RuleContext) -> Iterator[Finding]:
                         yield finding("TRANSFER_RECIPIENT_NOT_SIGNER", f"PAY_PORTION pays a {bips / 100:g}% fee to {recipient}", command.where)
 
 
+def _eth_left(call: Call) -> int:
+    """Native ETH sent with the plan that no command wraps, sweeps or settles: it stays in the router."""
+    used = 0
+    for command in _plan(call.commands):
+        if command.name == "WRAP_ETH":
+            if command.args.get("amount") == CONTRACT_BALANCE:
+                return 0
+            used += command.args.get("amount", 0)
+        elif command.name == "V4_SWAP" or (command.name in ETH_TAKERS and same_address(command.args.get("token"), NATIVE)):
+            return 0  # V4 settles native ETH itself (and is judged opaque elsewhere); a native sweep takes the rest
+    return max(call.value - used, 0)
+
+
 def router_stranded_output(ctx: RuleContext) -> Iterator[Finding]:
     for call in _router_calls(ctx):
+        left = _eth_left(call) if call.value else 0
+        if left:
+            yield finding("ROUTER_OUTPUT_STRANDED", f"{left} wei of the ETH sent is neither wrapped nor swept by the plan: it "
+                                                    "stays in the router, where anyone can take it", call.where)
         holding = None
         for command in _plan(call.commands):
             if command.name in DRAINING_COMMANDS or command.roles.get("payerIsUser") is False:

@@ -9,8 +9,9 @@ from urllib.parse import urlsplit
 from ..findings import Finding, finding
 from .context import RuleContext, same_address
 
-# EIP-4361: "${domain} wants you to sign in with your Ethereum account:"
-_SIWE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?(?P<domain>[^\s/]+) wants you to sign in with your Ethereum account:\n", re.I)
+# EIP-4361: "${scheme}://${domain} wants you to sign in with your Ethereum account:" (the scheme optional, https by default)
+_SIWE_PHRASE = " wants you to sign in with your ethereum account"
+_SIWE = re.compile(r"(?:(?P<scheme>[a-z][a-z0-9+.-]*)://)?(?P<domain>[^\s/]+) wants you to sign in with your Ethereum account:?", re.I)
 
 
 def blind_signature(ctx: RuleContext) -> Iterator[Finding]:
@@ -40,24 +41,40 @@ def signer_mismatch(ctx: RuleContext) -> Iterator[Finding]:
         yield finding("SIGNER_MISMATCH", f"the payload is signed by {signer}, the wallet's account is {account}", "from")
 
 
-def origin_host(origin: str) -> str | None:
-    """The host[:port] of a requesting site's origin, or None where the origin cannot be read."""
+def origin_of(origin: str) -> tuple[str, str] | None:
+    """(scheme, host[:port]) of a requesting site's origin (https where it names none), or None where it cannot be read."""
     try:
-        return urlsplit(origin if "://" in origin else f"https://{origin}").netloc.lower() or None
+        parts = urlsplit(origin if "://" in origin else f"https://{origin}")
     except ValueError:  # "http://[::1" and other malformed netlocs
         return None
+    return (parts.scheme.lower(), parts.netloc.lower()) if parts.netloc else None
+
+
+def _claimed(text: str) -> tuple[str, str] | None | bool:
+    """What a sign-in message claims: (scheme, domain); None where it reads as a sign-in but names no domain; False
+    where it is no sign-in. Any line carrying the EIP-4361 phrase makes it one, whatever the line endings or leading
+    blank lines: a parser that strips them would still show the user a sign-in."""
+    if _SIWE_PHRASE not in text.lower():
+        return False
+    line = next(line for line in text.splitlines() if _SIWE_PHRASE in line.lower())
+    match = _SIWE.fullmatch(line.strip())
+    if not match:
+        return None
+    return (match.group("scheme") or "https").lower(), match.group("domain").lower()
 
 
 def siwe_domain(ctx: RuleContext) -> Iterator[Finding]:
-    """A sign-in message must name the site that asks for it; with no readable site to compare, it is not allowed blind."""
+    """A sign-in message must name the site (scheme and host) that asks for it; with nothing to compare, it is not
+    allowed blind."""
     if ctx.payload.kind != "message" or ctx.payload.message is None:
         return
-    match = _SIWE.match(ctx.payload.message.decode("utf-8", "replace"))
-    if not match:
+    claimed = _claimed(ctx.payload.message.decode("utf-8", "replace"))
+    if claimed is False:
         return
-    host = origin_host(ctx.request.origin) if ctx.request.origin else None
-    if host is None:
-        yield finding("SIWE_ORIGIN_UNKNOWN", f"the sign-in message is for {match.group('domain')}, and the request says no "
-                                             "readable requesting site to check that against", "origin")
-    elif match.group("domain").lower() != host:
-        yield finding("SIWE_DOMAIN_MISMATCH", f"the sign-in message is for {match.group('domain')}, but {host} asked for it", "message")
+    origin = origin_of(ctx.request.origin) if ctx.request.origin else None
+    if claimed is None or origin is None:
+        what = "names no readable domain" if claimed is None else "comes with no readable requesting site"
+        yield finding("SIWE_ORIGIN_UNKNOWN", f"the sign-in message {what}, so it cannot be checked against the site", "origin")
+    elif claimed != origin:
+        yield finding("SIWE_DOMAIN_MISMATCH", f"the sign-in message is for {claimed[0]}://{claimed[1]}, but "
+                                              f"{origin[0]}://{origin[1]} asked for it", "message")

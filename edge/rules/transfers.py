@@ -7,15 +7,16 @@ from typing import Iterator
 from ..decode.known_tokens import by_address
 from ..findings import Finding, finding
 from ..types import Call
-from .context import RuleContext, same_address, steps
+from .context import RuleContext, recipients_of, same_address, steps
 
 
 def _recipients(ctx: RuleContext, action: str) -> Iterator[tuple[str, str]]:
     """Recipients of direct calls; router commands are `router.py`'s."""
     for step in steps(ctx.intent):
-        recipient = step.roles.get("recipient")
-        if isinstance(step.node, Call) and step.action == action and isinstance(recipient, str) and not same_address(recipient, ctx.signer):
-            yield recipient, step.where
+        if isinstance(step.node, Call) and step.action == action:
+            for recipient in recipients_of(step.roles):
+                if not same_address(recipient, ctx.signer):
+                    yield recipient, step.where
 
 
 def swap_recipient_not_signer(ctx: RuleContext) -> Iterator[Finding]:
@@ -40,10 +41,10 @@ def signer_unknown(ctx: RuleContext) -> Iterator[Finding]:
 
 CURRENCY_ITEM_TYPES = (0, 1)  # Seaport: native token, ERC-20
 NATIVE_DECIMALS = 18
-# A price under 10^-4 of a whole coin is dust; where a token's decimals are unknown, only amounts
-# under 10^4 base units are, so a listing in an unknown currency is not judged by a guess.
-DUST_WHOLE_FRACTION_DIGITS = 4
-DUST_UNKNOWN_DECIMALS = 10**4
+# Below these fractions of a whole coin a payment is dust: 10^-4 of a coin (ETH, WBTC, …), 10^-2 of a
+# stablecoin (a cent). Currencies the gate cannot value (unknown tokens, items) are not dust and not value.
+DUST_FRACTION_DIGITS = 4
+DUST_FRACTION_DIGITS_STABLE = 2
 
 
 def _payments(consideration: list[dict], to_offerer: bool, offerer: str) -> dict[tuple[int, str], int]:
@@ -56,11 +57,15 @@ def _payments(consideration: list[dict], to_offerer: bool, offerer: str) -> dict
     return totals
 
 
-def _dust(chain_id: int | None, currency: tuple[int, str], amount: int) -> bool:
+def _dust_floor(chain_id: int | None, currency: tuple[int, str]) -> int | None:
+    """The least payment in `currency` that is not dust, or None where the gate cannot value the currency."""
     item_type, token = currency
-    decimals = NATIVE_DECIMALS if item_type == 0 else getattr(by_address(chain_id, token), "decimals", None)
-    floor = DUST_UNKNOWN_DECIMALS if decimals is None else 10 ** max(decimals - DUST_WHOLE_FRACTION_DIGITS, 0)
-    return amount < floor
+    if item_type == 0:
+        return 10 ** (NATIVE_DECIMALS - DUST_FRACTION_DIGITS)
+    known = by_address(chain_id, token)
+    if known is None:
+        return None
+    return 10 ** max(known.decimals - (DUST_FRACTION_DIGITS_STABLE if known.stable else DUST_FRACTION_DIGITS), 0)
 
 
 def marketplace_orders(ctx: RuleContext) -> Iterator[Finding]:
@@ -82,7 +87,13 @@ def marketplace_orders(ctx: RuleContext) -> Iterator[Finding]:
         for currency, amount in others.items():
             if amount >= own.get(currency, 0):
                 yield finding("NFT_ORDER_PAYS_OTHERS", f"order {i} pays others {amount} of {currency[1]} and the offerer only {own.get(currency, 0)}", where)
-        # Whatever is offered (an NFT, or a currency), a dust payment back gives it away; a bid is paid in items, not here.
-        if order["offer"] and own and all(_dust(ctx.chain_id, currency, amount) for currency, amount in own.items()):
-            paid = ", ".join(f"{amount} of {currency[1]}" for currency, amount in sorted(own.items()))
-            yield finding("NFT_ORDER_PRICE_DUST", f"order {i} sells {len(order['offer'])} item(s) for {paid} at its lowest: a dust price", where)
+        # Whatever is offered, it must come back as something of value: a coin the gate can value, above dust.
+        floors = {currency: _dust_floor(ctx.chain_id, currency) for currency in own}
+        valued = {currency: amount for currency, amount in own.items() if floors[currency] is not None}
+        if order["offer"] and not valued:
+            yield finding("NFT_ORDER_VALUE_UNKNOWN", f"order {i} pays the offerer only in items or tokens whose value the "
+                                                     "gate cannot judge", where)
+        elif order["offer"] and all(amount < floors[currency] for currency, amount in valued.items()):
+            paid = ", ".join(f"{amount} of {currency[1]}" for currency, amount in sorted(valued.items()))
+            yield finding("NFT_ORDER_PRICE_DUST", f"order {i} gives away {len(order['offer'])} item(s) for {paid} at its lowest: "
+                                                  "a dust price", where)

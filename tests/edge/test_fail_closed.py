@@ -31,6 +31,7 @@ from tests.builders import (
     request,
     seaport_order,
     typed_request,
+    ur_execute,
 )
 from tests.conftest import FIXED_NOW
 
@@ -149,6 +150,8 @@ def test_duplicate_keys_inside_the_typed_data_string_are_refused():
 
 @pytest.mark.parametrize("mutate", [
     lambda t: t["message"].update(value=" 1000000"),
+    lambda t: t["message"].update(spender=" " + PERMIT2),
+    lambda t: t["types"]["Permit"].append({"name": "salt", "type": "bytes32"}) or t["message"].update(salt="0X" + "00" * 32),
     lambda t: t["message"].update(spender="0X" + PERMIT2[2:]),
     lambda t: t["message"].update(spender=PERMIT2[:2] + PERMIT2[2:].swapcase()),  # mixed case, checksum fails
 ])
@@ -190,10 +193,46 @@ def test_readings_that_missed_the_risk_are_not_allowed(label):
     assert decision["verdict"] != "ALLOW" and (decision["error"] is None or decision["error"][0] != "INTERNAL_ERROR")
 
 
+def _consideration(item_type: int, token: str, amount: int) -> dict:
+    return {"itemType": item_type, "token": token, "identifierOrCriteria": "0", "startAmount": str(amount),
+            "endAmount": str(amount), "recipient": SIGNER}
+
+
+@pytest.mark.parametrize("consideration", [
+    [_consideration(0, "0x" + "00" * 20, 1), _consideration(1, "0x" + "77" * 20, 10**30)],  # dust plus a worthless token
+    [_consideration(1, "0x" + "77" * 20, 10**30)],  # only a token the gate cannot value
+    [_consideration(2, "0x" + "77" * 20, 1)],  # only an item from an unknown collection
+    [_consideration(1, USDC, 150)],  # 0.00015 USDC
+])
+def test_a_listing_paid_in_dust_or_in_nothing_valuable_is_not_allowed(consideration):
+    order = seaport_order(SIGNER, 1, buyer_payee=SIGNER)
+    order["message"]["consideration"] = consideration
+    assert decide(typed_request(order))["verdict"] != "ALLOW"
+
+
 def test_a_seaport_price_that_decays_to_zero_gives_nothing_back():
     order = seaport_order(SIGNER, 10**18)
     order["message"]["consideration"][0]["endAmount"] = "0"
     assert "NFT_ORDER_NOTHING_BACK" in decide(typed_request(order))["codes"]
+
+
+@pytest.mark.parametrize("text, origin", [
+    (SIWE.replace("\n", "\r\n"), "https://evil.example"),  # CRLF line endings
+    ("\n" + SIWE, "https://evil.example"),  # a leading blank line
+    (SIWE, "http://app.example"),  # the right host over another scheme (EIP-4361: https unless the message says)
+])
+def test_sign_in_messages_are_recognised_however_they_are_laid_out(text, origin):
+    decision = decide(request("personal_sign", [_tx_hex(text.encode()), SIGNER], origin=origin))
+    assert decision["verdict"] == "BLOCK" and "SIWE_DOMAIN_MISMATCH" in decision["codes"]
+
+
+@pytest.mark.parametrize("commands", [
+    [(0x0E, ["address", "address", "uint256"], [SIGNER, USDC, 0])],  # a balance check only
+    [(0x0B, ["address", "uint256"], ["0x" + "00" * 19 + "01", 1])],  # wraps 1 wei of the 10 ETH sent
+])
+def test_eth_left_in_the_router_is_stranded(commands):
+    tx = {"from": SIGNER, "to": UNIVERSAL_ROUTER, "value": hex(10**19), "data": _tx_hex(ur_execute(commands))}
+    assert "ROUTER_OUTPUT_STRANDED" in decide(send(tx))["codes"]
 
 
 def test_near_max_approval_to_a_known_spender_is_unlimited():
@@ -260,6 +299,30 @@ def test_nested_router_plans_share_one_budget():
     decode_call(UNIVERSAL_ROUTER, 0, _self_nested_plan(12), ctx)
     assert ctx.calls <= 257 and ctx.abi_bytes <= MAX_ABI_DECODED_BYTES + 64 * 1024
     assert decide(send({"from": SIGNER, "to": UNIVERSAL_ROUTER, "data": _tx_hex(_self_nested_plan(12))}))["verdict"] != "ALLOW"
+
+
+def test_storage_keys_are_counted_as_they_are_read(monkeypatch):
+    from dmind.edge.parse import txobject
+
+    read = []
+    real = txobject.parse_bytes
+    monkeypatch.setattr(txobject, "parse_bytes", lambda *a, **k: read.append(1) or real(*a, **k))
+    tx = {**BASE_TX, "accessList": [{"address": FRIEND, "storageKeys": ["0x" + "00" * 32] * 3200}] * 256}
+    assert evaluate_json(send(tx), now=FIXED_NOW).error[0] == "REQUEST_TOO_LARGE" and not read
+
+
+def test_look_alikes_are_compared_only_with_known_addresses_that_share_their_ends():
+    from dmind.edge.rules import counterparties
+
+    calls = []
+    real = counterparties.looks_like
+    counterparties.looks_like = lambda a, b: calls.append(1) or real(a, b)
+    try:
+        known = ["0x%040x" % (i * 7919 + 1) for i in range(512)]
+        decide(send({**BASE_TX, "to": "0x" + "ab" * 20}, known_addresses=known))
+    finally:
+        counterparties.looks_like = real
+    assert len(calls) < 16
 
 
 @pytest.mark.parametrize("tx, code", [

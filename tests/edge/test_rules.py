@@ -74,6 +74,12 @@ def _delegate(address, chain_id=1):
     return raw_tx_request({**eip1559(SIGNER, gas=100_000), "type": 4, "authorizationList": [authorization(address, chain_id=chain_id)]})
 
 
+def _paid_in(order, token):
+    """The order with the offerer's payment in ERC-20 `token` (item type 1) instead of ETH."""
+    order["message"]["consideration"][0].update(itemType=1, token=token)
+    return order
+
+
 def _personal(text, origin):
     return request("personal_sign", ["0x" + text.encode().hex(), SIGNER], origin=origin)
 
@@ -120,6 +126,8 @@ CASES: dict[str, tuple[dict, dict]] = {
                             _plan((0x0B, ["address", "uint256"], [MSG_SENDER, 10]), value=10)),
     "NFT_ORDER_PAYS_OTHERS": (typed_request(seaport_order(SIGNER, 1)), typed_request(seaport_order(SIGNER, 10**18))),
     "NFT_ORDER_PRICE_DUST": (typed_request(seaport_order(SIGNER, 10**13)), typed_request(seaport_order(SIGNER, 10**18))),
+    "NFT_ORDER_VALUE_UNKNOWN": (typed_request(_paid_in(seaport_order(SIGNER, 10**18), "0x" + "77" * 20)),
+                                typed_request(seaport_order(SIGNER, 10**18))),
     "SIWE_ORIGIN_UNKNOWN": (_personal(SIWE, None), _personal(SIWE, "https://app.uniswap.org")),
     "ADDRESS_LOOKALIKE": (_tx(FRIEND_TWIN, value=1, known_addresses=[FRIEND]), _tx(FRIEND, value=1, known_addresses=[FRIEND])),
     "RECIPIENT_NEW": (_tx(FRIEND, value=1, known_addresses=[]), _tx(FRIEND, value=1, known_addresses=[FRIEND])),
