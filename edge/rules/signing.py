@@ -50,13 +50,15 @@ def origin_of(origin: str) -> tuple[str, str] | None:
     return (parts.scheme.lower(), parts.netloc.lower()) if parts.netloc else None
 
 
-def _claimed(text: str) -> tuple[str, str] | None | bool:
-    """What a sign-in message claims: (scheme, domain); None where it reads as a sign-in but names no domain; False
-    where it is no sign-in. Any line carrying the EIP-4361 phrase makes it one, whatever the line endings or leading
-    blank lines: a parser that strips them would still show the user a sign-in."""
-    if _SIWE_PHRASE not in text.lower():
-        return False
-    line = next(line for line in text.splitlines() if _SIWE_PHRASE in line.lower())
+def _is_sign_in(text: str) -> bool:
+    """Any line carrying the EIP-4361 phrase makes a sign-in, whatever the line endings or leading blank lines: a
+    parser that strips them would still show the user one."""
+    return _SIWE_PHRASE in text.lower()
+
+
+def _claimed(text: str) -> tuple[str, str] | None:
+    """What a sign-in message claims, (scheme, domain); None where its sign-in line names no readable domain."""
+    line = next((line for line in text.splitlines() if _SIWE_PHRASE in line.lower()), "")
     match = _SIWE.fullmatch(line.strip())
     if not match:
         return None
@@ -68,9 +70,10 @@ def siwe_domain(ctx: RuleContext) -> Iterator[Finding]:
     allowed blind."""
     if ctx.payload.kind != "message" or ctx.payload.message is None:
         return
-    claimed = _claimed(ctx.payload.message.decode("utf-8", "replace"))
-    if claimed is False:
+    text = ctx.payload.message.decode("utf-8", "replace")
+    if not _is_sign_in(text):
         return
+    claimed = _claimed(text)
     origin = origin_of(ctx.request.origin) if ctx.request.origin else None
     if claimed is None or origin is None:
         what = "names no readable domain" if claimed is None else "comes with no readable requesting site"
