@@ -54,7 +54,8 @@ class Report:
     def as_dict(self) -> dict:
         return {"target": self.target, "inputs": self.inputs, "crashes": self.crashes, "internal_errors": self.internal_errors,
                 "allowed_changed_mutants": self.changed_allows, "slowest_ms": round(self.slowest_s * 1000, 2),
-                "slowest_input_bytes": len(self.slowest_input), "first_failures": self.examples[:5]}
+                "slowest_input_bytes": len(self.slowest_input), "slowest_input_head": repr(self.slowest_input[:120]),
+                "first_failures": self.examples[:5]}
 
 
 def mutate(data: bytes, rng: Random) -> bytes:
