@@ -55,7 +55,7 @@ def _load_policy(path: Optional[Path], trust_keys: list[Path]) -> tuple[Policy, 
     try:
         policy = load_policy_file(path)
     except PolicyError as exc:
-        err.print(f"[red]policy error[/red] {exc}")
+        err.print(f"[red]{exc.code}[/red] {exc}")
         raise typer.Exit(2) from exc
     err.print(f"[yellow]warning[/yellow] {path} is an unsigned policy file: for development only")
     return policy, (finding("POLICY_UNSIGNED", f"policy {policy.policy_id} r{policy.revision} was loaded from the unsigned file {path.name}"),), None
