@@ -28,7 +28,7 @@ BLOB_SIZE = 131072
 BLOB_VERSION_KZG = 0x01
 
 # Field tables: (name, kind). Kinds are handled by `_FIELD_PARSERS`.
-_LEGACY = (("nonce", "nonce"), ("gas_price", "uint256"), ("gas_limit", "uint64"),
+LEGACY_FIELDS = (("nonce", "nonce"), ("gas_price", "uint256"), ("gas_limit", "uint64"),
            ("to", "to"), ("value", "uint256"), ("data", "bytes"))
 _EIP1559_FEES = (("max_priority_fee_per_gas", "uint256"), ("max_fee_per_gas", "uint256"))
 _CALL = (("gas_limit", "uint64"), ("to", "to"), ("value", "uint256"), ("data", "bytes"), ("access_list", "access_list"))
@@ -197,7 +197,7 @@ def _legacy(raw: bytes, notes: list[Finding]) -> tuple[Transaction, bytes]:
         raise EdgeError("RLP_INVALID", "a legacy transaction must be an RLP list", "transaction")
     if len(items) not in (6, 9):
         raise EdgeError("TX_FIELD_COUNT", f"a legacy transaction has 6 or 9 fields, found {len(items)}", "transaction")
-    fields = _parse_fields(items, _LEGACY)
+    fields = _parse_fields(items, LEGACY_FIELDS)
     validate_semantics(fields)
     chain_id, sender, signed = None, None, False
     if len(items) == 6:

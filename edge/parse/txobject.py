@@ -28,10 +28,10 @@ from ..hexutil import min_bytes, parse_address, parse_bytes, parse_quantity
 from ..limits import MAX_ACCESS_LIST_ENTRIES, MAX_ACCESS_LIST_KEYS, MAX_AUTHORIZATIONS, MAX_CALLDATA_BYTES
 from ..types import Payload, RawCall, Transaction
 from .canonical import canonical_json
-from .rawtx import FEE_FIELDS, TX_FIELDS, parse_raw_transaction, parse_rlp_field, validate_semantics
+from .rawtx import FEE_FIELDS, LEGACY_FIELDS, TX_FIELDS, parse_raw_transaction, parse_rlp_field, validate_semantics
 
 REQUEST_DIGEST_DOMAIN = b"dmind-edge/request/v1"
-SUPPORTED_TYPES = (0, 1, 2, 3, 4)  # 3 is known, and refused as an object below
+SUPPORTED_TYPES = (0, 1, 2, 3, 4)  # type 3 is known, and refused as an object (its blobs cannot ride in one)
 
 Notes = list[Finding]
 
@@ -160,10 +160,7 @@ def _infer_type(items: dict[str, Any]) -> int:
 
 
 def _spec(tx_type: int) -> tuple[tuple[str, str], ...]:
-    if tx_type == 0:
-        return (("nonce", "nonce"), ("gas_price", "uint256"), ("gas_limit", "uint64"), ("to", "to"), ("value", "uint256"),
-                ("data", "bytes"))
-    return TX_FIELDS[tx_type]
+    return LEGACY_FIELDS if tx_type == 0 else TX_FIELDS[tx_type]
 
 
 def _transaction(tx_type: int, items: dict[str, Any], spec: tuple[tuple[str, str], ...], chain_id: int | None,
