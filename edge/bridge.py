@@ -39,6 +39,7 @@ API_VERSION = 1
 # A request is the EIP-1193 request plus a little envelope; a policy bundle is at most 256 KiB.
 MAX_BRIDGE_BYTES = MAX_REQUEST_JSON_BYTES + 512 * 1024
 MAX_DEPTH = 64  # nesting of maps and arrays in one message
+MAX_TRUST_KEYS = 16
 MAX_ITEMS = 500_000  # CBOR items in one message: a typed-data request at its own limits stays well under
 ENVELOPE = ("api_version", "request_id", "op")
 
@@ -171,6 +172,7 @@ class Bridge:
     def __init__(self, clock: Callable[[], float] = time.time, trust_keys: frozenset[bytes] | None = None) -> None:
         self.clock = clock
         self.trust_keys = trust_keys  # raw Ed25519 keys, pinned here or by the first load_policy
+        self._trust = None  # their TrustStore, built on first use
         self.revisions: dict[str, int] = {}  # bundle id -> highest revision accepted
         self.bundle = None  # policies.bundle.VerifiedBundle
         self._reader = None
@@ -275,11 +277,14 @@ class Bridge:
         return decision_json(evaluate_json(obj, policy, now=now, intent_reader=reader, scope=scope))
 
     def _trust_keys(self, body: dict) -> frozenset[bytes]:
-        """The raw Ed25519 keys a load_policy call names; each must be a valid 32-byte public key."""
+        """The raw Ed25519 keys a load_policy call names (at most MAX_TRUST_KEYS); each a valid 32-byte public key."""
         from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+        named = body.get("trust_keys") or ()
+        if len(named) > MAX_TRUST_KEYS:
+            raise BridgeError("BRIDGE_FIELD_INVALID", f"at most {MAX_TRUST_KEYS} trust keys may be pinned")
         keys = set()
-        for i, key in enumerate(body.get("trust_keys") or ()):
+        for i, key in enumerate(named):
             raw = _bytes_field(key, f"trust_keys[{i}]")
             if len(raw) != 32:
                 raise BridgeError("BRIDGE_FIELD_INVALID", f"trust_keys[{i}] must be a raw 32-byte Ed25519 public key")
@@ -290,6 +295,17 @@ class Bridge:
             keys.add(raw)
         return frozenset(keys)
 
+    def _trust_store(self):
+        """The TrustStore of the pinned keys, built once."""
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+        from dmind.policies.bundle import TrustStore
+
+        if self._trust is None:
+            self._trust = TrustStore()
+            for raw in sorted(self.trust_keys or ()):
+                self._trust.add(Ed25519PublicKey.from_public_bytes(raw))
+        return self._trust
+
     def _load_policy(self, body: dict) -> dict:
         """Verify and activate a bundle, as `PolicyStore` does: pinned keys, and no revision ever goes back.
 
@@ -297,8 +313,7 @@ class Bridge:
         later calls may repeat those keys or leave them out, never change them. The highest revision
         accepted for every bundle id is kept, so switching ids cannot bring an old revision back.
         """
-        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-        from dmind.policies.bundle import BundleError, TrustStore, verify_bundle
+        from dmind.policies.bundle import BundleError, verify_bundle
         from dmind.policies.errors import CodedError
 
         data = _bytes_field(body["bundle"], "bundle")
@@ -310,9 +325,7 @@ class Bridge:
         elif keys and keys != self.trust_keys:
             raise BridgeError("BRIDGE_TRUST_KEYS_PINNED", "the trust keys are pinned for the life of this bridge; a bundle cannot "
                                                           "bring its own")
-        trust = TrustStore()
-        for raw in sorted(self.trust_keys):
-            trust.add(Ed25519PublicKey.from_public_bytes(raw))
+        trust = self._trust_store()
         active = self.bundle.info if self.bundle is not None else None
         try:
             verified = verify_bundle(data, trust, self._now(body), runtime_version(), dict(self.revisions))

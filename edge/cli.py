@@ -20,7 +20,6 @@ from .cli_policy import verify_file
 from .decode.erc7730 import DescriptorIndex
 from .errors import EdgeError
 from .findings import Finding, finding
-from .limits import MAX_REQUEST_JSON_BYTES
 from .pipeline import evaluate_json, failed_decision
 from .render import decision_json
 from .requests_io import iter_jsonl, load_request_text
@@ -128,12 +127,12 @@ def check(
     reader = ModelReader(nano_model, backend)
     if batch is None:
         try:
-            text = read_input(file or "-", "the request", MAX_REQUEST_JSON_BYTES + 1)
+            decided = _decide_text(read_input(file or "-", "the request"), policy, notes, index, context, pairing, reader)
         except EdgeError as exc:
             if exc.code != "REQUEST_TOO_LARGE":
                 raise
-            text = b" " * (MAX_REQUEST_JSON_BYTES + 1)  # decided like any oversized request: BLOCK, with its code
-        sys.stdout.write(json.dumps(_decide_text(text, policy, notes, index, context, pairing, reader)) + "\n")
+            decided = decision_json(failed_decision(exc.code, exc.message, exc.where, policy, None, {}))  # a BLOCK, like stdin
+        sys.stdout.write(json.dumps(decided) + "\n")
         return
     if file not in (None, "-"):
         err.print("[red]give either a FILE or --batch, not both[/red]")

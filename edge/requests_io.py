@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any, Iterator
 
 from .errors import EdgeError
 from .limits import MAX_REQUEST_JSON_BYTES
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 MAX_NUMBER_CHARS = 80  # 2^256 has 78 digits; a longer JSON number is no quantity this gate reads
 
 
@@ -82,9 +84,15 @@ def loads_strict(text: str | bytes, what: str = "the request", code: str = "REQU
             text = bytes(text).decode("utf-8")
         except UnicodeDecodeError as exc:
             raise EdgeError(code, f"{what} is not UTF-8 text (byte {exc.start} cannot be read)") from exc
+    else:
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise EdgeError(code, f"{what} holds a lone UTF-16 surrogate, which is not text") from exc
     try:
         value = json.loads(text, parse_constant=_no_constants, parse_int=_number, parse_float=_float, object_pairs_hook=_unique)
-        _check_text(value)
+        if _SURROGATE_ESCAPE.search(text):  # only an escape of U+D800..U+DFFF can make one
+            _check_text(value)
     except _Refused as exc:
         raise EdgeError(exc.code if exc.code != "REQUEST_INVALID_JSON" else code, f"{what} is refused: {exc}") from exc
     except (ValueError, RecursionError) as exc:

@@ -58,10 +58,10 @@ class DecodeContext:
         self.bytes_decoded += len(data)
         return self.calls <= MAX_CALLS_TOTAL and self.bytes_decoded <= MAX_DECODED_CALLDATA_BYTES and depth <= MAX_CALL_DEPTH
 
-    def decode(self, params, data: bytes, where: str):
-        """ABI-decode under the budget; bytes past the encoding are flagged."""
+    def decode(self, params, data: bytes, where: str | None):
+        """ABI-decode under the budget; bytes past the encoding are flagged at `where` (None: already flagged)."""
         args, extent = decode_with_extent(params, data, self.charge)
-        if extent < len(data):
+        if where is not None and extent < len(data):
             self.notes.append(finding("CALLDATA_TRAILING_BYTES", f"{where} carries {len(data) - extent} bytes after its ABI "
                                                                  "encoding, which the contract may read unseen", where))
         return args
@@ -119,7 +119,7 @@ def decode_call(to: str | None, value: int, data: bytes, ctx: DecodeContext, dep
         args = ctx.decode(signature.params, body, where)
         roles: dict = {}
         if spec is not None:
-            roles = flatten_roles(args if descriptor is None else ctx.decode(spec.signature.params, body, where))
+            roles = flatten_roles(args if descriptor is None else ctx.decode(spec.signature.params, body, None))
     except BudgetExceeded:
         ctx.bound_note(where)
         return Call(to, value, data, "contract_call", selector=selector, function=signature.canonical,

@@ -11,22 +11,16 @@ import rlp
 
 from ..crypto import keccak
 from ..errors import EdgeError
-from ..findings import Finding, finding
+from ..findings import Finding
 from ..hexutil import min_bytes, parse_address, parse_bytes, parse_quantity
 from ..limits import MAX_BATCH_CALLS, MAX_CALLDATA_BYTES
 from ..types import Payload, RawCall
 from .canonical import canonical_json
-from .txobject import REQUEST_DIGEST_DOMAIN
+from .txobject import REQUEST_DIGEST_DOMAIN, unknown_fields
 
 BATCH_FIELDS = frozenset({"version", "id", "from", "chainId", "atomicRequired", "calls", "capabilities"})
 CALL_FIELDS = frozenset({"to", "data", "value", "capabilities"})
 
-
-def _unknown(obj: dict, known: frozenset[str], where: str, notes: list[Finding]) -> dict:
-    extra = {k: v for k, v in obj.items() if k not in known}
-    for name in sorted(extra):
-        notes.append(finding("TX_FIELD_UNKNOWN", f"{where} has a field {name[:64]!r} EIP-5792 does not define: a wallet may act on it unseen", where))
-    return extra
 
 
 def parse_send_calls(params: tuple, account: str | None) -> Payload:
@@ -43,7 +37,7 @@ def parse_send_calls(params: tuple, account: str | None) -> Payload:
     atomic = body.get("atomicRequired")
     if atomic is not None and not isinstance(atomic, bool):
         raise EdgeError("PARAMS_INVALID", "`atomicRequired` must be true or false", "atomicRequired")
-    extras = [_unknown(body, BATCH_FIELDS, "the batch", notes)]
+    extras = [unknown_fields(body, BATCH_FIELDS, "the batch", notes)]
     chain_id = parse_quantity(body["chainId"], "chainId", notes) if body.get("chainId") is not None else None
     sender = parse_address(body["from"], "from", notes) if body.get("from") is not None else account
     calls = []
@@ -54,7 +48,7 @@ def parse_send_calls(params: tuple, account: str | None) -> Payload:
         value = parse_quantity(call.get("value", "0x0"), f"calls[{i}].value", notes)
         data = parse_bytes(call.get("data", "0x"), f"calls[{i}].data", notes, max_len=MAX_CALLDATA_BYTES)
         calls.append(RawCall(to, value, data))
-        extras.append({"capabilities": call.get("capabilities"), **_unknown(call, CALL_FIELDS, f"calls[{i}]", notes)})
+        extras.append({"capabilities": call.get("capabilities"), **unknown_fields(call, CALL_FIELDS, f"calls[{i}]", notes)})
     bound = [REQUEST_DIGEST_DOMAIN, b"wallet_sendCalls", min_bytes(chain_id or 0), bytes.fromhex(sender[2:]) if sender else b"",
              [[bytes.fromhex(c.to[2:]) if c.to else b"", min_bytes(c.value), c.data] for c in calls],
              canonical_json({"atomicRequired": atomic, "version": body.get("version"), "capabilities": body.get("capabilities"),

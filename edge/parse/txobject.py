@@ -31,6 +31,7 @@ from .canonical import canonical_json
 from .rawtx import FEE_FIELDS, LEGACY_FIELDS, TX_FIELDS, parse_raw_transaction, parse_rlp_field, validate_semantics
 
 REQUEST_DIGEST_DOMAIN = b"dmind-edge/request/v1"
+MAX_BLOB_HASHES = 64  # read only to be refused (type 3 travels raw); a block holds far fewer
 SUPPORTED_TYPES = (0, 1, 2, 3, 4)  # type 3 is known, and refused as an object (its blobs cannot ride in one)
 
 Notes = list[Finding]
@@ -99,7 +100,7 @@ def _authorizations(value: object, where: str, notes: Notes) -> list:
 
 
 def _hashes(value: object, where: str, notes: Notes) -> list:
-    return [parse_bytes(h, f"{where}[{i}]", notes, max_len=32) for i, h in enumerate(_json_list(value, where, 64))]
+    return [parse_bytes(h, f"{where}[{i}]", notes, max_len=32) for i, h in enumerate(_json_list(value, where, MAX_BLOB_HASHES))]
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +132,15 @@ FIELDS: tuple[TxField, ...] = (
 KNOWN_NAMES = frozenset(name for f in FIELDS for name in f.names)
 # Fields a wallet fills in when the dapp leaves them out; list-valued ones default to empty.
 DEFAULTS: dict[str, object] = {"to": b"", "value": b"", "data": b"", "access_list": []}
+
+
+def unknown_fields(obj: dict, known: frozenset[str], what: str, notes: Notes) -> dict:
+    """The fields of `obj` outside `known`, each noted TX_FIELD_UNKNOWN: a wallet may act on them unseen."""
+    extra = {k: v for k, v in obj.items() if k not in known}
+    for name in sorted(extra):
+        notes.append(finding("TX_FIELD_UNKNOWN", f"{what} has a field {name[:64]!r} this gate does not know: "
+                                                 "a wallet may act on it unseen", name[:64]))
+    return extra
 
 
 def _read_fields(obj: dict, notes: Notes) -> dict[str, Any]:
@@ -196,10 +206,7 @@ def parse_transaction_object(obj: object, method: str, context_chain_id: int | N
         raise EdgeError("PARAMS_INVALID", f"{method} takes a transaction object", "params[0]")
     notes: Notes = []
     items = _read_fields(obj, notes)
-    unknown = {k: v for k, v in obj.items() if k not in KNOWN_NAMES}
-    for name in sorted(unknown):
-        notes.append(finding("TX_FIELD_UNKNOWN", f"the transaction has a field {name[:64]!r} this gate does not know: "
-                                                 "a wallet may act on it unseen", name[:64]))
+    unknown = unknown_fields(obj, KNOWN_NAMES, "the transaction", notes)
     sender = to_checksum(items["sender"]) if "sender" in items else account
     tx_type = _infer_type(items)
     if tx_type == 3:

@@ -152,6 +152,7 @@ class _Encoder:
         self.type_hashes: dict[str, bytes] = {}
         self.values = 0
         self.notes = notes
+        self.splits: dict[str, tuple[str, tuple[int | None, ...]]] = {}  # type string -> split_type(), once each
 
     def type_hash(self, name: str) -> bytes:
         if name not in self.type_hashes:
@@ -180,7 +181,9 @@ class _Encoder:
         self.values += 1
         if self.values > MAX_TYPED_DATA_VALUES:
             raise _invalid(f"more than {MAX_TYPED_DATA_VALUES} values", where)
-        base, dims = split_type(type_name, where)
+        if type_name not in self.splits:
+            self.splits[type_name] = split_type(type_name, where)
+        _, dims = self.splits[type_name]
         if dims:
             if not isinstance(value, list):
                 raise _bad_value(f"{where} must be an array of type {type_name}", where)
