@@ -9,6 +9,7 @@ address outside it is a first send, which a person (or the paired verifier) conf
 
 from __future__ import annotations
 
+from os.path import commonprefix
 from typing import Iterator
 
 from ..findings import Finding, finding
@@ -22,19 +23,12 @@ LOOKALIKE_MIN_SIDE = 2
 LOOKALIKE_MIN_TOTAL = 6
 
 
-def _common_prefix(a: str, b: str) -> int:
-    n = 0
-    while n < len(a) and n < len(b) and a[n] == b[n]:
-        n += 1
-    return n
-
-
 def looks_like(candidate: str, real: str) -> bool:
     """`candidate` imitates `real`: the same hex digits at both ends, but another address."""
     a, b = candidate.lower().removeprefix("0x"), real.lower().removeprefix("0x")
     if a == b or len(a) != 40 or len(b) != 40:
         return False
-    prefix, suffix = _common_prefix(a, b), _common_prefix(a[::-1], b[::-1])
+    prefix, suffix = len(commonprefix([a, b])), len(commonprefix([a[::-1], b[::-1]]))
     return prefix >= LOOKALIKE_MIN_SIDE and suffix >= LOOKALIKE_MIN_SIDE and prefix + suffix >= LOOKALIKE_MIN_TOTAL
 
 
