@@ -2,7 +2,7 @@
 """Set-up and entry points that need nothing but Python 3.11+.
 
     python3 tasks.py demo    # create .venv, install, check the bundled example requests
-    python3 tasks.py test    # create .venv, install with [dev], lint (ruff), run the whole test suite
+    python3 tasks.py test    # create .venv, install with [dev], lint and format check (ruff), type check (mypy), all tests
     python3 tasks.py bench   # measure the gate (dmind-edge bench gate)
 
 Extra arguments after the task go to the command it runs (e.g. `tasks.py test -k rules`).
@@ -44,9 +44,34 @@ def ensure(extra: str | None) -> None:
         stamp.touch()
 
 
+# The packages the type checker covers: the gate and the policy model, which everything else trusts.
+TYPED = ("edge", "policies")
+
+
+def typecheck() -> None:
+    """mypy over `TYPED`, seen as the `dmind.*` packages they install as (pyproject's package-dir), through symlinks."""
+    tree = ROOT / ".typecheck" / "dmind"
+    tree.mkdir(parents=True, exist_ok=True)
+    for name in TYPED:
+        link = tree / name
+        if not link.is_symlink():
+            link.symlink_to(ROOT / name, target_is_directory=True)
+    packages = [arg for name in TYPED for arg in ("-p", f"dmind.{name}")]
+    print("+ mypy", " ".join(packages), flush=True)
+    subprocess.run([str(BIN / "python"), "-m", "mypy", "--config-file", str(ROOT / "pyproject.toml"), *packages],
+                   cwd=tree.parent, check=True)
+
+
+def test(args: list[str]) -> None:
+    _run(BIN / "python", "-m", "ruff", "check", ".")
+    _run(BIN / "python", "-m", "ruff", "format", "--check", ".")
+    typecheck()
+    _run(BIN / "python", "-m", "pytest", "-q", *args)
+
+
 TASKS = {
     "demo": (None, lambda args: _run(BIN / "dmind-edge", "demo", *args)),
-    "test": ("dev", lambda args: (_run(BIN / "python", "-m", "ruff", "check", "."), _run(BIN / "python", "-m", "pytest", "-q", *args))),
+    "test": ("dev", test),
     "bench": (None, lambda args: _run(BIN / "dmind-edge", "bench", "gate", *args)),
 }
 

@@ -19,8 +19,7 @@ from pathlib import Path
 from random import Random
 from typing import Callable, Optional
 
-from dmind.edge import evaluate_json
-from dmind.edge.summary import summarize
+from dmind.edge import comparable_reading, evaluate_json
 from dmind.local_tier.store import ContextStore
 from dmind.local_tier.verify import verify
 from dmind.policies import Policy, default_policy
@@ -142,7 +141,7 @@ def corpus(count: int, seed: int = 11) -> tuple[Context, list[Case]]:
 def _tampered(context: Context, rng: Random) -> Case:
     """The payload approves a known spender; the front end showed the user a payment to a contact."""
     request = _approve(rng.choice(context.spenders), rng.randrange(1, EXPOSURE_LIMIT))
-    shown = summarize(evaluate_json(_tx(rng.choice(context.contacts), value=10**16), now=NOW), default_policy(), NOW)
+    shown = comparable_reading(evaluate_json(_tx(rng.choice(context.contacts), value=10**16), now=NOW), default_policy(), NOW)
     return Case("tampered display: approval shown as a payment", True, request, shown)
 
 
@@ -152,7 +151,7 @@ def _final(case: Case, variant: Variant, store: ContextStore, policy: Policy) ->
         return decision.verdict
     if variant.step_up is not None:
         return variant.step_up
-    shown = case.shown if case.shown is not None else summarize(decision, policy, NOW)
+    shown = case.shown if case.shown is not None else comparable_reading(decision, policy, NOW)
     return verify(case.request, shown, store, policy, NOW, private_rules=variant.private_rules, cross_tier=variant.cross_tier).verdict
 
 

@@ -18,10 +18,10 @@ from typing import Callable, Optional
 
 from dmind.cloud_client.client import CloudClient
 from dmind.cloud_client.orchestrate import decide
-from dmind.edge import evaluate_json
-from dmind.edge.bench import BENCH_SIGNER, paired_daemon, percentiles, spawned
-from dmind.edge.escalate import escalate
+from dmind.edge import escalate, evaluate_json
 from dmind.policies import default_policy
+
+from .toolkit import BENCH_SIGNER, paired_daemon, percentiles, spawned
 
 PATHS = ("edge", "edge → local", "edge → cloud", "edge → cloud → local")
 PEPE = "0x6982508145454Ce325dDbE47a25d4ec3d2311933"
@@ -53,8 +53,7 @@ def swap_request(words: Optional[str]) -> dict:
 
 def _reader() -> Optional[Callable]:
     """The built-in nano model, loaded and warmed once; None where its runtime is not installed."""
-    from dmind.edge.nano.reader import ModelReader
-    from dmind.edge.stated_intent import ReaderUnavailable
+    from dmind.edge.nano import ModelReader, ReaderUnavailable
 
     reader = ModelReader()
     try:

@@ -16,7 +16,7 @@ from pathlib import Path
 from random import Random
 from typing import Optional
 
-from dmind.edge.bench import percentiles
+from .toolkit import percentiles
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +36,7 @@ class Artifact:
 def measure(path: Path, backend: str, threads: Optional[int], prompt_tokens: int, decode_tokens: int, repetitions: int) -> dict:
     """Time one artifact in this process: load, then `repetitions` prefills of `prompt_tokens` and decodes of `decode_tokens`."""
     import numpy as np
-    from dmind.edge.nano.runtime import open_backend
+    from dmind.edge.nano import open_backend
 
     started = time.perf_counter()
     runner = open_backend(backend, path, threads)

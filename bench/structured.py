@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from dmind.edge.nano.evaluate import predict, report
-from dmind.edge.nano.runtime import NanoModel
+from dmind.edge.nano import NanoModel, predict, report
 from dmind.export.data.generate import generate
 
 from .runtimes import Artifact

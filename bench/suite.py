@@ -18,7 +18,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Callable, Optional
 
-from dmind.edge.nano.runtime import BUILTIN_DIR
+from dmind.edge.nano import BUILTIN_DIR
 
 from .runtimes import Artifact
 

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from dmind.policies.errors import InputError
+
 MAX_ANSWER_BYTES = 8 * 1024
 REPUTATIONS = ("known-good", "unknown", "suspicious", "malicious")
 CAUTIONS = ("none", "raise")
@@ -42,8 +44,11 @@ class Advice:
         return self.caution == "raise" or self.reputation in ("suspicious", "malicious") or bool(self.exploit_patterns)
 
 
-class AdviceError(ValueError):
-    """An answer that is not valid φ."""
+class AdviceError(InputError):
+    """An answer that is not valid φ (code `ADVICE_INVALID`)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("ADVICE_INVALID", message)
 
 
 _PATTERN = re.compile(r"[a-z0-9][a-z0-9 ._-]{0,79}")  # shown to the user: no control characters, no markup

@@ -16,8 +16,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
-from dmind.edge import evaluate_json
-from dmind.edge.crypto import to_checksum
+from dmind.edge import evaluate_json, to_checksum
 from dmind.policies import Policy
 from dmind.policies.model import PRIVACY_PROFILES
 

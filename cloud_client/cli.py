@@ -6,6 +6,7 @@ import json
 import sys
 
 import typer
+from dmind.edge import host_port
 from dmind.policies import default_policy
 from rich.console import Console
 from rich.progress import Progress
@@ -47,12 +48,12 @@ def serve(listen: str = typer.Option("127.0.0.1:7441", "--listen", help="HOST:PO
     from .server import FAULTS
     from .server import serve as serve_reference
 
-    host, _, port = listen.rpartition(":")
-    if fault not in FAULTS or not host or not port.isdigit():
-        Console(stderr=True).print(f"[red]--fault is one of {', '.join(FAULTS)}; --listen is HOST:PORT[/red]")
+    host, port = host_port(listen, "--listen")
+    if fault not in FAULTS:
+        Console(stderr=True).print(f"[red]--fault is one of {', '.join(FAULTS)}[/red]")
         raise typer.Exit(2)
     try:
-        asyncio.run(serve_reference(host, int(port), fault, delay_ms / 1000, lambda bound: print(json.dumps({"url": f"http://{host}:{bound}"}), flush=True)))
+        asyncio.run(serve_reference(host, port, fault, delay_ms / 1000, lambda bound: print(json.dumps({"url": f"http://{host}:{bound}"}), flush=True)))
     except KeyboardInterrupt:
         pass
 
@@ -66,9 +67,7 @@ def route(file: str = typer.Argument("-", help="JSON request, or - for stdin."),
     import asyncio
     from dataclasses import replace
 
-    from dmind.edge.cli_boundary import read_json_object
-    from dmind.edge.escalate import load_pairing
-    from dmind.edge.render import decision_json
+    from dmind.edge import decision_json, load_pairing, read_json_object
 
     from .client import CloudClient
     from .orchestrate import decide

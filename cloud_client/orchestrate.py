@@ -16,59 +16,51 @@ import time
 from dataclasses import replace
 from typing import Any
 
-from dmind.edge import evaluate_json
-from dmind.edge.findings import Finding, finding
-from dmind.edge.router import BUDGET_KEYS, EDGE_CLOUD_LOCAL, TIERS, LatencyEstimates, route
-from dmind.edge.types import Decision
+from dmind.edge import Decision, Finding, Plan, escalate, evaluate_json, finding
 from dmind.policies import Policy
 
 from .client import CloudClient
+from .routing import LatencyEstimates, route
 from .sanitize import sanitize
 
 
-def _note(code: str, message: str) -> Finding:
-    return finding(code, message)
+def _with(decision: Decision, extra: Finding) -> Decision:
+    return replace(decision, findings=decision.findings + (extra,))
 
 
-def _with(decision: Decision, finding: Finding) -> Decision:
-    return replace(decision, findings=decision.findings + (finding,))
-
-
-async def _consult_cloud(decision: Decision, edge: Decision, request: dict, policy: Policy, cloud: CloudClient, plan: str,
+async def _consult_cloud(decision: Decision, edge: Decision, request: dict, policy: Policy, cloud: CloudClient, plan: Plan,
                          budget_ms: int, tiers: tuple[str, ...], started: float, estimates: LatencyEstimates,
                          provenance: dict[str, Any]) -> Decision:
     """Cloud advice on the projection: it may add caution, nothing else. Any failure is a finding."""
     try:
         projection = sanitize(edge, policy, request.get("origin"))
     except Exception as exc:  # the projection is ours; if it cannot be built, nothing goes out
-        return _with(decision, _note("CLOUD_UNAVAILABLE", f"no projection could be built ({type(exc).__name__}); the cloud was not asked"))
+        return _with(decision, finding("CLOUD_UNAVAILABLE", f"no projection could be built ({type(exc).__name__}); the cloud was not asked"))
     share = 0.5 if "local" in tiers else 1.0
     remaining = budget_ms / 1000 * share - (time.monotonic() - started)
-    result = await cloud.advise(projection, strategic=plan == EDGE_CLOUD_LOCAL, budget_s=max(0.01, remaining))
+    result = await cloud.advise(projection, strategic=plan == Plan.EDGE_CLOUD_LOCAL, budget_s=max(0.01, remaining))
     estimates.observe("cloud", result.latency_ms if result.advice else max(result.latency_ms, remaining * 1000))
     if result.advice is None:
-        return _with(decision, _note("CLOUD_UNAVAILABLE", f"no cloud advice: {result.reason}"))
+        return _with(decision, finding("CLOUD_UNAVAILABLE", f"no cloud advice: {result.reason}"))
     provenance["advice"] = "cloud φ on the sanitized projection"
     if result.advice.raises_caution:
         patterns = ", ".join(result.advice.exploit_patterns) or "caution"
-        return _with(decision, _note("CLOUD_CAUTION", f"cloud advice: {result.advice.reputation}, {patterns}"))
+        return _with(decision, finding("CLOUD_CAUTION", f"cloud advice: {result.advice.reputation}, {patterns}"))
     return decision
 
 
 async def _consult_local(decision: Decision, request: dict, policy: Policy, pairing, budget_ms: int, started: float,
                          estimates: LatencyEstimates, provenance: dict[str, Any]) -> Decision:
     """The local verifier within what is left of the budget; past it, the decision stays as it is."""
-    from dmind.edge.escalate import escalate
-
     remaining = max(0.05, budget_ms / 1000 - (time.monotonic() - started))
-    local_policy = replace(policy, routing=replace(policy.routing, latency_budget_ms={**policy.routing.latency_budget_ms, "edge_local": int(remaining * 1000)}))
+    local_policy = replace(policy, routing=replace(policy.routing, latency_budget_ms={**policy.routing.latency_budget_ms, Plan.EDGE_LOCAL.budget_key: int(remaining * 1000)}))
     t0 = time.monotonic()
     try:
         # A hard deadline: the escalation's own timeouts are per read, a trickling peer could outlast them.
         result = await asyncio.wait_for(asyncio.to_thread(escalate, decision, request, pairing, local_policy), remaining)
     except Exception as exc:  # TimeoutError included
         estimates.observe("local", remaining * 1000)
-        return _with(decision, _note("LOCAL_UNREACHABLE", f"the local verifier did not answer within the budget ({type(exc).__name__})"))
+        return _with(decision, finding("LOCAL_UNREACHABLE", f"the local verifier did not answer within the budget ({type(exc).__name__})"))
     estimates.observe("local", (time.monotonic() - t0) * 1000)
     if result.verdict_token:
         provenance["verdict"] = "local verifier (signed, bound to the digest)"
@@ -85,11 +77,12 @@ async def decide(request: dict, policy: Policy, pairing=None, cloud: CloudClient
     provenance: dict[str, Any] = {"verdict": "edge rules", "risk": "edge rules"}
     consulted: list[str] = []
     decision = replace(edge, plan=chosen.plan)
-    tiers = TIERS[chosen.plan]
-    budget_ms = policy.routing.latency_budget_ms.get(BUDGET_KEYS[chosen.plan], 5000)
-    if "cloud" in tiers:
+    tiers = chosen.plan.tiers
+    budget_ms = policy.routing.latency_budget_ms.get(chosen.plan.budget_key, 5000)
+    if "cloud" in tiers and cloud is not None:
         consulted.append("cloud")
-        decision = await _consult_cloud(decision, edge, request, policy, cloud, chosen.plan, budget_ms, tiers, started, estimates, provenance)  # type: ignore[arg-type]
+        decision = await _consult_cloud(decision, edge, request, policy, cloud, chosen.plan, budget_ms, tiers, started,
+                                        estimates, provenance)
     if "local" in tiers:
         consulted.append("local")
         decision = await _consult_local(decision, request, policy, pairing, budget_ms, started, estimates, provenance)

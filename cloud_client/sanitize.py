@@ -15,10 +15,7 @@ import re
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
-from dmind.edge.rules.approvals import UNLIMITED_FLOOR, grants
-from dmind.edge.rules.context import steps
-from dmind.edge.summary import rule_context
-from dmind.edge.types import Decision
+from dmind.edge import UNLIMITED_FLOOR, Decision, grants, rule_context, steps
 from dmind.policies import Policy
 
 

@@ -23,6 +23,7 @@ from .findings import Finding, finding
 from .pipeline import evaluate_json, failed_decision
 from .render import decision_json
 from .requests_io import iter_jsonl, load_request_text
+from .types import Verdict
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Signing-time security gate for wallet requests.")
 bench_app = typer.Typer(invoke_without_command=True, help="Measure the whole stack (`dmind-edge bench [--quick]`), or one part "
@@ -31,7 +32,7 @@ app.add_typer(bench_app, name="bench")
 app.add_typer(policy_app, name="policy")
 err = Console(stderr=True)
 
-VERDICT_STYLE = {"ALLOW": "green", "STEP_UP": "yellow", "BLOCK": "bold red"}
+VERDICT_STYLE = {Verdict.ALLOW: "green", Verdict.STEP_UP: "yellow", Verdict.BLOCK: "bold red"}
 
 
 COSE_SIGN1_PREFIX = b"\xd2"  # CBOR tag 18: a signed bundle rather than a plain policy file
@@ -75,7 +76,8 @@ def _load_descriptors(path: Optional[Path]) -> Optional[DescriptorIndex]:
 def _load_pairing(directory: Optional[Path]):
     if directory is None:
         return None
-    from .escalate import PairingError, load_pairing
+    from .local_protocol import PairingError
+    from .pairing import load_pairing
 
     try:
         return load_pairing(directory)
@@ -91,8 +93,8 @@ def _decide_text(text: str | bytes, policy: Policy, notes: tuple[Finding, ...], 
     except EdgeError as exc:
         return decision_json(failed_decision(exc.code, exc.message, exc.where, policy, None, {}))
     decision = evaluate_json(obj, policy, descriptors, policy_notes=notes, intent_reader=reader, **context)
-    if pairing is not None and decision.verdict == "STEP_UP":
-        from .escalate import escalate
+    if pairing is not None and decision.verdict == Verdict.STEP_UP:
+        from .escalation import escalate
 
         decision = escalate(decision, obj, pairing, policy)
     return decision_json(decision)
@@ -143,7 +145,7 @@ def check(
     except OSError as exc:
         err.print(f"[red]cannot open[/red] {exc.filename}: {exc.strerror}")
         raise typer.Exit(2) from exc
-    counts = {"ALLOW": 0, "STEP_UP": 0, "BLOCK": 0}
+    counts = dict.fromkeys(Verdict, 0)
     with source, err.status("checking requests…") as status:
         for number, line in iter_jsonl(source):
             decision = _decide_text(line, policy, notes, index, context, pairing, reader)
@@ -211,37 +213,6 @@ def bench_suite(
     raise typer.Exit(suite(quick, repetitions, fmt, out, plot, exports))
 
 
-@bench_app.command("gate")
-def bench_gate(
-    iterations: int = typer.Option(200, "-n", "--iterations", help="Passes over the corpus."),
-    warmup: int = typer.Option(20, "--warmup", help="Untimed passes first."),
-    as_json: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
-) -> None:
-    """Latency per stage and end to end, evaluations per second, peak RSS, cold import time."""
-    from .bench import render_table, run_gate_bench
-
-    result = run_gate_bench(iterations, warmup, progress=not as_json)
-    if as_json:
-        sys.stdout.write(json.dumps(result, indent=2) + "\n")
-    else:
-        render_table(result, Console())
-
-
-@bench_app.command("policy")
-def bench_policy(
-    iterations: int = typer.Option(200, "-n", "--iterations", help="Bundles to verify and install."),
-    as_json: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
-) -> None:
-    """Signed policy bundles: verification and atomic activation, p50/p99."""
-    from .bench import render_policy_table, run_policy_bench
-
-    result = run_policy_bench(iterations)
-    if as_json:
-        sys.stdout.write(json.dumps(result, indent=2) + "\n")
-    else:
-        render_policy_table(result, Console())
-
-
 # Which extra a plugin's imports need, for the error a user sees when it is missing.
 PLUGIN_EXTRAS = {"local": "local", "cloud": "local", "audit": "local", "nano": "nano", "train": "train", "export": "export"}
 
@@ -258,7 +229,6 @@ def _missing(name: str, exc: ImportError):
 
 
 BUILTIN_COMMANDS = {"check", "demo", "bench", "policy"}
-BUILTIN_BENCHES = {"gate", "policy"}
 
 
 def _plugins(argv: list[str]) -> None:
@@ -274,10 +244,12 @@ def _plugins(argv: list[str]) -> None:
     groups = []
     if top not in BUILTIN_COMMANDS:
         groups.append(("dmind_edge.commands", lambda name, obj: app.add_typer(obj, name=name), app))
-    if top == "bench" and (len(argv) < 3 or argv[2] not in BUILTIN_BENCHES):
+    if top == "bench":
         groups.append(("dmind_edge.bench", lambda name, obj: bench_app.command(name)(obj), bench_app))
     for group, register, owner in groups:
-        for entry in entry_points(group=group):
+        entries = list(entry_points(group=group))
+        wanted = argv[2] if group == "dmind_edge.bench" and len(argv) > 2 else None
+        for entry in [e for e in entries if e.name == wanted] or entries:  # `bench gate` loads the gate's bench alone
             try:
                 register(entry.name, entry.load())
             except ImportError as exc:  # any arguments after it are accepted, so the message is what the user sees

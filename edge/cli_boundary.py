@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
+from dmind.policies.errors import DmindError, InputError
+
 from .errors import EdgeError
 from .limits import MAX_REQUEST_JSON_BYTES
 from .requests_io import loads_strict
@@ -51,11 +53,20 @@ def read_json_object(source: str | Path, what: str = "the request") -> dict:
     return value
 
 
+def host_port(text: str, what: str = "the address") -> tuple[str, int]:
+    """`HOST:PORT` (IPv6 in brackets, `[::1]:7440`) as (host, port); port 0 asks the system for a free one."""
+    host, _, port = text.rpartition(":")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    if not host or not port.isascii() or not port.isdigit() or int(port) > 65535:
+        raise InputError("HOST_PORT_INVALID", f"{what} takes HOST:PORT with a port from 0 to 65535, got {text!r}")
+    return host, int(port)
+
+
 def describe(exc: BaseException) -> tuple[str, str, int]:
     """(code, sentence, exit status) for an exception that reached the boundary."""
-    code = getattr(exc, "code", None)
-    if isinstance(code, str) and code.isupper():
-        return code, str(getattr(exc, "message", None) or exc), EXIT_REFUSED
+    if isinstance(exc, DmindError):
+        return exc.code, exc.message, EXIT_REFUSED
     if isinstance(exc, OSError):
         return "INPUT_UNREADABLE", f"{exc.filename or 'a file'}: {exc.strerror or exc}", EXIT_REFUSED
     if isinstance(exc, (ValueError, UnicodeError)):

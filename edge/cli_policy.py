@@ -11,6 +11,7 @@ from typing import Optional
 import typer
 from dmind.policies import Policy, PolicyError
 from dmind.policies.default import default_policy_source
+from dmind.policies.errors import InputError
 from dmind.policies.loader import load_policy_file
 from rich.console import Console
 
@@ -63,15 +64,15 @@ def keygen(out_dir: Path = typer.Option(Path("."), "--out", help="Directory for 
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from dmind.policies.bundle import key_id
+    from dmind.policies.keyfiles import write_private_key
 
     out_dir.mkdir(parents=True, exist_ok=True)
     private_path, public_path = out_dir / f"{name}.key", out_dir / f"{name}.pub"
-    if private_path.exists():
-        raise _fail("FILE_EXISTS", f"{private_path} exists; not overwriting a key", 2)
     key = Ed25519PrivateKey.generate()
-    fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    try:
+        write_private_key(private_path, key)
+    except FileExistsError as exc:
+        raise _fail("FILE_EXISTS", f"{private_path} exists; not overwriting a key", 2) from exc
     public_path.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
     out.print(f"wrote {private_path} and {public_path}; kid {key_id(key.public_key()).hex()}")
 
@@ -90,7 +91,7 @@ def _load_source(source: Path) -> Policy:
     try:
         return load_policy_file(source)
     except PolicyError as exc:
-        raise _fail("POLICY_INVALID", str(exc), 2) from exc
+        raise _fail(exc.code, exc.message, 2) from exc
 
 
 @app.command()
@@ -128,8 +129,8 @@ def sign(payload: Path = typer.Argument(..., help="Payload from `policy build`."
     from cryptography.exceptions import UnsupportedAlgorithm
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-    from dmind.policies.bundle import BundleError, parse_payload, sign_bundle
-    from dmind.policies.cbor_strict import CborError, check_deterministic
+    from dmind.policies.bundle import parse_payload, sign_bundle
+    from dmind.policies.cbor_strict import check_deterministic
 
     try:
         private = serialization.load_pem_private_key(_read(key), password=None)
@@ -141,8 +142,8 @@ def sign(payload: Path = typer.Argument(..., help="Payload from `policy build`."
     try:
         check_deterministic(data)
         parse_payload(cbor2.loads(data))
-    except (CborError, BundleError) as exc:
-        raise _fail(getattr(exc, "code", "BUNDLE_INVALID"), f"{payload} is not a policy payload from `policy build`: {exc}", 2) from exc
+    except InputError as exc:
+        raise _fail(exc.code, f"{payload} is not a policy payload from `policy build`: {exc.message}", 2) from exc
     bundle = sign_bundle(data, private)
     output.write_bytes(bundle)
     out.print(f"wrote {output} ({len(bundle)} bytes)")
@@ -175,14 +176,15 @@ def verify(bundle: Path = typer.Argument(...), trust_key: list[Path] = TrustKeys
 
 def _unverified(path: Path) -> tuple[dict, dict]:
     import cbor2
-    from dmind.policies.bundle import BundleError
-    from dmind.policies.cose import CoseError, decode_sign1
+    from dmind.policies.cose import decode_sign1
 
     try:
         message = decode_sign1(_read(path))
         payload = cbor2.loads(message.payload)
-    except (CoseError, BundleError, ValueError) as exc:
-        raise _fail(getattr(exc, "code", "BUNDLE_INVALID"), str(exc), 2) from exc
+    except InputError as exc:
+        raise _fail(exc.code, exc.message, 2) from exc
+    except ValueError as exc:  # CBOR that cbor2 cannot read
+        raise _fail("BUNDLE_INVALID", str(exc), 2) from exc
     headers = {"alg": message.alg, "kid": message.kid.hex() if message.kid else None, "content_type": message.protected.get(3)}
     return headers, payload
 

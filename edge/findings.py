@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dmind.policies.catalogue import CATALOG, FAIL_CLOSED, SEVERITY_WEIGHTS
+from dmind.policies.vocabulary import Severity, Verdict
 
 __all__ = ["CATALOG", "FAIL_CLOSED", "SEVERITY_WEIGHTS", "Finding", "error_finding", "finding"]
 
@@ -17,7 +18,7 @@ __all__ = ["CATALOG", "FAIL_CLOSED", "SEVERITY_WEIGHTS", "Finding", "error_findi
 @dataclass(frozen=True, slots=True)
 class Finding:
     code: str
-    severity: str
+    severity: Severity
     weight: float
     message: str
     where: str | None = None
@@ -29,7 +30,7 @@ def finding(code: str, message: str, where: str | None = None) -> Finding:
     return Finding(code, severity, SEVERITY_WEIGHTS[severity], message, where)
 
 
-def error_finding(code: str, message: str, verdict: str, where: str | None = None) -> Finding:
+def error_finding(code: str, message: str, verdict: Verdict, where: str | None = None) -> Finding:
     """The finding that records why an input was rejected (error codes live in `errors`)."""
-    severity = "critical" if verdict == "BLOCK" else "high"
+    severity = Severity.CRITICAL if verdict == Verdict.BLOCK else Severity.HIGH
     return Finding(code, severity, SEVERITY_WEIGHTS[severity], message, where)

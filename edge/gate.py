@@ -11,37 +11,37 @@ from __future__ import annotations
 from dataclasses import replace
 
 from dmind.policies import Policy
+from dmind.policies.model import IGNORE
 
 from .findings import FAIL_CLOSED, SEVERITY_WEIGHTS, Finding
+from .types import Severity, Verdict
 
-ALLOW, BLOCK, STEP_UP = "ALLOW", "BLOCK", "STEP_UP"
 
-
-def apply_overrides(findings: tuple[Finding, ...], policy: Policy) -> tuple[tuple[Finding, ...], list[str]]:
+def apply_overrides(findings: tuple[Finding, ...], policy: Policy) -> tuple[tuple[Finding, ...], list[Verdict]]:
     """Findings with the policy's severity and weight overrides; also each one's forced verdict.
 
     A fail-closed code (`FAIL_CLOSED`: two readings of the bytes, a field nobody can interpret)
     forces STEP_UP at least, and no override can ignore it.
     """
     adjusted: list[Finding] = []
-    forced: list[str] = []
+    forced: list[Verdict] = []
     for f in findings:
         if f.code in FAIL_CLOSED:
-            forced.append(STEP_UP)
+            forced.append(Verdict.STEP_UP)
         override = policy.overrides.get(f.code)
-        if override is not None and override.verdict == "IGNORE" and f.code in FAIL_CLOSED:
+        if override is not None and override.verdict == IGNORE and f.code in FAIL_CLOSED:
             override = None
-        if override is not None and override.verdict == "IGNORE":
+        if override is not None and override.verdict == IGNORE:
             continue
         if override is not None and (override.severity or override.weight is not None):
             severity = override.severity or f.severity
             weight = override.weight if override.weight is not None else SEVERITY_WEIGHTS[severity]
             f = replace(f, severity=severity, weight=weight)
         adjusted.append(f)
-        if override is not None and override.verdict in (BLOCK, STEP_UP):
-            forced.append(override.verdict)
-        elif f.severity == "critical":
-            forced.append(BLOCK)
+        if override is not None and override.verdict in (Verdict.BLOCK, Verdict.STEP_UP):
+            forced.append(Verdict(override.verdict))
+        elif f.severity == Severity.CRITICAL:
+            forced.append(Verdict.BLOCK)
     return tuple(adjusted), forced
 
 
@@ -53,16 +53,16 @@ def combine_risk(findings: tuple[Finding, ...]) -> float:
     return round(1.0 - safe, 6)
 
 
-def gate(findings: tuple[Finding, ...], confidence: float, policy: Policy) -> tuple[str, float, tuple[Finding, ...], str]:
+def gate(findings: tuple[Finding, ...], confidence: float, policy: Policy) -> tuple[Verdict, float, tuple[Finding, ...], str]:
     """The verdict, risk, effective findings and a one-line reason."""
     adjusted, forced = apply_overrides(findings, policy)
     risk = combine_risk(adjusted)
     t = policy.thresholds
     worst = max(adjusted, key=lambda f: f.weight, default=None)
-    if BLOCK in forced or risk >= t.tau_block:
-        return BLOCK, risk, adjusted, f"blocked: {worst.message if worst else 'risk over the block threshold'}"
-    if STEP_UP in forced or risk >= t.tau_risk:
-        return STEP_UP, risk, adjusted, f"needs confirmation: {worst.message if worst else 'risk over threshold'}"
+    if Verdict.BLOCK in forced or risk >= t.tau_block:
+        return Verdict.BLOCK, risk, adjusted, f"blocked: {worst.message if worst else 'risk over the block threshold'}"
+    if Verdict.STEP_UP in forced or risk >= t.tau_risk:
+        return Verdict.STEP_UP, risk, adjusted, f"needs confirmation: {worst.message if worst else 'risk over threshold'}"
     if confidence < t.tau_conf:
-        return STEP_UP, risk, adjusted, f"needs confirmation: the gate understands this request only partly (γ={confidence:.2f} < τ_conf={t.tau_conf:.2f})"
-    return ALLOW, risk, adjusted, "allowed: no finding reaches the policy's thresholds"
+        return Verdict.STEP_UP, risk, adjusted, f"needs confirmation: the gate understands this request only partly (γ={confidence:.2f} < τ_conf={t.tau_conf:.2f})"
+    return Verdict.ALLOW, risk, adjusted, "allowed: no finding reaches the policy's thresholds"

@@ -22,7 +22,7 @@ from .parse.request import parse_payload, request_from_json
 from .rules import assess
 from .rules.context import RuleContext
 from .stated_intent import Reader, read_stated_intent
-from .types import Decision, Payload, Request
+from .types import Decision, Payload, Plan, Request, Verdict
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +36,10 @@ def failed_decision(code: str, message: str, where: str | None, policy: Policy, 
     verdict = ERROR_VERDICTS[code]
     return Decision(
         digest=payload.digest if payload is not None else None, payload=payload,
-        verdict=verdict, risk=1.0 if verdict == "BLOCK" else 0.5, confidence=0.0,
-        findings=(error_finding(code, message, verdict, where),), explanation=f"{'rejected' if verdict == 'BLOCK' else 'not understood'}: {message}",
+        verdict=verdict, risk=1.0 if verdict == Verdict.BLOCK else 0.5, confidence=0.0,
+        findings=(error_finding(code, message, verdict, where),), explanation=f"{'rejected' if verdict == Verdict.BLOCK else 'not understood'}: {message}",
         error=(code, message), policy_id=policy.policy_id, policy_revision=policy.revision,
-        plan="edge-only" if verdict == "BLOCK" else "edge→local", timings_us=timings, request_id=request_id,
+        plan=Plan.EDGE_ONLY if verdict == Verdict.BLOCK else Plan.EDGE_LOCAL, timings_us=timings, request_id=request_id,
     )
 
 
@@ -100,7 +100,7 @@ def evaluate(request: Request, policy: Policy | None = None, descriptors: Descri
     return Decision(
         verdict=verdict, risk=risk, confidence=intent.confidence, findings=findings, explanation=explanation,
         digest=payload.digest, payload=payload, intent=intent, policy_id=policy.policy_id,
-        policy_revision=policy.revision, plan="edge-only" if verdict != "STEP_UP" else "edge→local",
+        policy_revision=policy.revision, plan=Plan.EDGE_LOCAL if verdict == Verdict.STEP_UP else Plan.EDGE_ONLY,
         timings_us=timings, request_id=request.id,
     )
 

@@ -12,16 +12,13 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 from .findings import Finding, finding
-from .nano.parse import Reply
+from .nano.errors import ReaderUnavailable
+from .nano.reply import Reply
 from .nano.tools import CallError, validate_call
 
 MAX_WORDS = 2000  # characters of user text a reader is handed
 
 Reader = Callable[[str], Reply]
-
-
-class ReaderUnavailable(RuntimeError):
-    """The host's reader cannot run here (no model file, no runtime); the words stay unread."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +41,7 @@ def read_stated_intent(value: Any, reader: Optional[Reader] = None) -> tuple[Opt
         try:
             reply = reader(value)
         except ReaderUnavailable as exc:
-            return None, (finding("INTENT_MODEL_UNAVAILABLE", f"the user's words were not read: {exc}", "stated_intent"),)
+            return None, (finding("INTENT_MODEL_UNAVAILABLE", f"the user's words were not read: {exc.message}", "stated_intent"),)
         except CallError as exc:
             return None, (finding("INTENT_UNREADABLE", f"the nano model's reading of the user's words is invalid ({exc.code})", "stated_intent"),)
         if reply.call is None:

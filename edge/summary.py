@@ -22,7 +22,7 @@ def rule_context(decision: Decision, policy: Policy, now: int) -> RuleContext:
     return RuleContext(request, payload, decision.intent, policy, now)  # type: ignore[arg-type]
 
 
-def summarize(decision: Decision, policy: Policy, now: int) -> dict[str, Any]:
+def comparable_reading(decision: Decision, policy: Policy, now: int) -> dict[str, Any]:
     """The comparable reading of a decision: action, counterparties, tokens, amounts (sorted, lower-case)."""
     if decision.intent is None or decision.payload is None:
         return {"action": None, "counterparties": [], "tokens": [], "amounts": []}

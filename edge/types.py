@@ -7,9 +7,62 @@ bytes are `bytes`; `render.py` turns them into the CLI's JSON and `wire.py` into
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
+from dmind.policies.vocabulary import Plan, Severity, Verdict  # re-exported: the words every tier shares
+
 from .findings import Finding  # re-exported: a core type
+
+__all__ = ["Action", "Authorization", "Call", "Command", "Decision", "DigestKind", "Finding", "Intent", "Payload",
+           "PayloadKind", "Plan", "RawCall", "Request", "Severity", "Transaction", "TypedData", "TypedIntent", "Verdict"]
+
+
+class PayloadKind(StrEnum):
+    """What shape of thing will be signed."""
+
+    TRANSACTION = "transaction"
+    TYPED_DATA = "typed_data"
+    MESSAGE = "message"
+    RAW_HASH = "raw_hash"
+    BATCH = "batch"
+
+
+class DigestKind(StrEnum):
+    """How `Payload.digest` was computed from `Payload.signing_bytes`."""
+
+    TX_SIGNING_HASH = "tx_signing_hash"  # keccak of the unsigned transaction (EIP-155 / EIP-2718)
+    EIP712 = "eip712"
+    EIP191 = "eip191"
+    RAW_HASH = "raw_hash"  # eth_sign: the 32 bytes are the digest
+    REQUEST = "request"  # keccak of the canonical request: binds every field of an unsigned tx object or batch
+
+
+class Action(StrEnum):
+    """What a call, a command or typed data does; the decoder tables name one per entry."""
+
+    NATIVE_TRANSFER = "native_transfer"
+    CONTRACT_CALL = "contract_call"
+    CONTRACT_CREATION = "contract_creation"
+    TRANSFER = "transfer"
+    APPROVE = "approve"
+    REVOKE = "revoke"
+    SET_APPROVAL_FOR_ALL = "set_approval_for_all"
+    PERMIT = "permit"
+    PERMIT2 = "permit2"
+    SWAP = "swap"
+    WRAP = "wrap"
+    UNWRAP = "unwrap"
+    CHECK = "check"  # a Universal Router assertion that moves nothing
+    BATCH = "batch"
+    SAFE_TRANSACTION = "safe_transaction"
+    OWNERSHIP_TRANSFER = "ownership_transfer"
+    PROXY_UPGRADE = "proxy_upgrade"
+    NFT_ORDER = "nft_order"
+    DELEGATE_7702 = "delegate_7702"
+    SIGN_MESSAGE = "sign_message"
+    SIGN_TYPED_DATA = "sign_typed_data"
+    BLIND_SIGNATURE = "blind_signature"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,13 +131,13 @@ class RawCall:
 class Payload:
     """What will be signed: the exact bytes, their digest, and the fields decoded from them."""
 
-    kind: str  # transaction | typed_data | message | raw_hash | batch
+    kind: PayloadKind
     method: str
     chain_id: int | None
     signer: str | None
     signing_bytes: bytes
     digest: bytes
-    digest_kind: str  # tx_signing_hash | eip712 | eip191 | raw_hash | request
+    digest_kind: DigestKind
     calls: tuple[RawCall, ...] = ()
     tx: Transaction | None = None
     typed_data: TypedData | None = None
@@ -101,7 +154,7 @@ class Command:
     allow_revert: bool = False
     commands: tuple["Command", ...] = ()
     calls: tuple["Call", ...] = ()
-    action: str = "contract_call"
+    action: Action = Action.CONTRACT_CALL
     roles: dict[str, Any] = field(default_factory=dict)
     where: str = ""
 
@@ -113,7 +166,7 @@ class Call:
     to: str | None
     value: int
     data: bytes
-    action: str
+    action: Action
     selector: bytes | None = None
     function: str | None = None
     args: dict[str, Any] = field(default_factory=dict)
@@ -132,13 +185,13 @@ class TypedIntent:
     """What a piece of typed data means: its schema and the values rules care about."""
 
     schema: str | None
-    action: str
+    action: Action
     roles: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
 class Intent:
-    action: str
+    action: Action
     calls: tuple[Call, ...]
     typed: TypedIntent | None
     confidence: float
@@ -147,7 +200,7 @@ class Intent:
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    verdict: str  # ALLOW | BLOCK | STEP_UP
+    verdict: Verdict
     risk: float
     confidence: float
     findings: tuple[Finding, ...]
@@ -158,7 +211,7 @@ class Decision:
     error: tuple[str, str] | None = None
     policy_id: str | None = None
     policy_revision: int | None = None
-    plan: str = "edge-only"
+    plan: Plan = Plan.EDGE_ONLY
     timings_us: dict[str, int] = field(default_factory=dict)
     request_id: Any = None
     verdict_token: bytes | None = None  # the local verifier's signed verdict, when it decided

@@ -18,16 +18,17 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from dmind.policies.bundle import TrustStore, key_id
 from dmind.policies.cbor_strict import CborError, check_deterministic
 from dmind.policies.cose import CoseError, check_alg, decode_sign1, sign1, verify_signature
-from dmind.policies.errors import CodedError
+from dmind.policies.errors import InputError
+from dmind.policies.vocabulary import Verdict
 
 VERDICT_AAD = b"dmind-edge local verdict v1"
 CONTENT_TYPE = "application/vnd.dmind.verdict+cbor"
-VERDICTS = ("ALLOW", "BLOCK")
+VERDICTS = (Verdict.ALLOW, Verdict.BLOCK)  # a local verdict settles a STEP_UP: it is never one
 FIELDS = ("v", "digest", "signer", "verdict", "request_id", "issued_at", "expires_at")
 MAX_CLOCK_SKEW_S = 30  # the verifier's clock may run this far ahead of the holder's
 
 
-class VerdictError(CodedError):
+class VerdictError(InputError):
     """A verdict that does not authorize this signature; `code` is stable."""
 
 
@@ -35,14 +36,14 @@ class VerdictError(CodedError):
 class LocalVerdict:
     digest: bytes
     signer: str
-    verdict: str
+    verdict: Verdict
     request_id: bytes
     issued_at: int
     expires_at: int
     kid: bytes
 
 
-def sign_verdict(digest: bytes, signer: str, verdict: str, request_id: bytes, key: Ed25519PrivateKey, issued_at: int,
+def sign_verdict(digest: bytes, signer: str, verdict: Verdict, request_id: bytes, key: Ed25519PrivateKey, issued_at: int,
                  ttl_s: int = 120) -> bytes:
     """The local verifier's signed verdict on one digest, for one signing account and request."""
     if verdict not in VERDICTS or len(digest) != 32:
@@ -59,8 +60,9 @@ def verify_verdict(data: bytes, digest: bytes, signer: str, request_id: bytes, v
     try:
         message = decode_sign1(data)
         check_alg(message)
-        key = verifiers.get(message.kid)
-        if key is None:
+        kid = message.kid
+        key = verifiers.get(kid)
+        if kid is None or key is None:
             raise VerdictError("VERDICT_KID_UNKNOWN", "the verdict is not from a paired verifier")
         verify_signature(message, key, VERDICT_AAD)
         check_deterministic(message.payload)
@@ -74,8 +76,8 @@ def verify_verdict(data: bytes, digest: bytes, signer: str, request_id: bytes, v
             or not isinstance(body["digest"], bytes) or not isinstance(body["request_id"], bytes) or type(body["signer"]) is not str
             or not all(type(body[k]) is int for k in ("issued_at", "expires_at"))):
         raise VerdictError("VERDICT_INVALID", "not a verdict of this format")
-    verdict = LocalVerdict(body["digest"], body["signer"], body["verdict"], body["request_id"], body["issued_at"],
-                           body["expires_at"], message.kid)  # type: ignore[arg-type]
+    verdict = LocalVerdict(body["digest"], body["signer"], Verdict(body["verdict"]), body["request_id"], body["issued_at"],
+                           body["expires_at"], kid)
     if verdict.digest != digest:
         raise VerdictError("VERDICT_DIGEST_MISMATCH", "the verdict is for other bytes than the ones to be signed")
     if verdict.signer != signer.lower():

@@ -14,7 +14,7 @@ import time
 import cbor2
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from dmind.edge.bridge import handle
+from dmind.edge.host_api import handle
 from dmind.edge.nano.protocol import render_call
 from dmind.policies import default_policy
 from dmind.policies.bundle import build_payload, sign_bundle

@@ -27,8 +27,7 @@ def build(out: Path, config: TrainConfig, *, data_dir: Optional[Path] = None, ev
 def package(out: Path, train_report: dict, *, data_dir: Path, eval_conversations: Optional[int] = None, keep_fp32: bool = False,
             on_stage: Callable[[str], None] = lambda s: None) -> dict:
     """Export a trained checkpoint in `out` to ONNX fp32 and int8, evaluate int8 on `data_dir/test.jsonl`, write the card."""
-    from dmind.edge.nano.evaluate import predict, read_conversations, report
-    from dmind.edge.nano.runtime import NanoModel
+    from dmind.edge.nano import NanoModel, predict, read_conversations, report
 
     on_stage("exporting to ONNX")
     started = time.perf_counter()

@@ -6,8 +6,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 import typer
-from dmind.edge.cli_group import default_command
-from dmind.edge.nano.errors import NanoError
+from dmind.edge import DmindError, default_command
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -86,14 +85,14 @@ def export_build(
     eval_conversations: int = typer.Option(EVAL_CONVERSATIONS, "--eval", help="Test-split conversations for the intent metrics (0: skip)."),
 ) -> None:
     """Export, check parity with eager PyTorch, and write a manifest.json beside each model file."""
-    from .pipeline import ExportError, export
+    from .pipeline import export
 
     try:
         source = _source(model, config, out)
         progress, report = _progress()
         with progress:
             manifests = export(source, out, _split(formats), _split(quant), max_len, eval_conversations, report)
-    except (ExportError, NanoError) as exc:
+    except DmindError as exc:
         raise _fail(exc) from exc
     _console().print(_summary(manifests))
 
@@ -101,13 +100,13 @@ def export_build(
 @export_app.command("verify")
 def export_verify(out: Path = typer.Argument(..., help="A directory `dmind-edge export` wrote.")) -> None:
     """Check every artifact again: files against its manifest, the source checkpoint's hash, parity with eager now."""
-    from .pipeline import ExportError, verify
+    from .pipeline import verify
 
     try:
         progress, report = _progress()
         with progress:
             rows = verify(out, report)
-    except (ExportError, NanoError, ValueError) as exc:
+    except (DmindError, ValueError) as exc:
         raise _fail(exc) from exc
     table = Table(title=f"{out}: verification")
     for column in ("artifact", "files", "source", "greedy exact", "top-1", "max |Δlogit|", "verdict"):
@@ -141,7 +140,7 @@ def _pct(value: Optional[float]) -> str:
 
 def _source(model: str, config: Optional[str], out: Path) -> Path:
     """The checkpoint directory to export: the built-in model, a given directory, or random weights of a published size."""
-    from dmind.edge.nano.runtime import BUILTIN_DIR
+    from dmind.edge.nano import BUILTIN_DIR
 
     from .pipeline import ExportError
 

@@ -53,7 +53,7 @@ def parity_prompts(directory: Path, config: Any, count: int = PROMPTS, seed: int
     window = getattr(config, "sliding_window", None) or 128
     tokenizer_file = directory / "tokenizer.json"
     if tokenizer_file.exists():
-        from dmind.edge.nano.tokens import encode
+        from dmind.edge.nano import encode
         from tokenizers import Tokenizer
 
         from .data.generate import generate

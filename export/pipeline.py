@@ -17,6 +17,8 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any, Callable, Optional, Sequence
 
+from dmind.edge import DmindError
+
 from .manifest import check_files, checkpoint_hash, read_manifest, tool_versions, write_manifest
 from .onnx_export import OPSET
 from .parity import Reference, compare, eager_reference, parity_prompts
@@ -26,13 +28,8 @@ EVAL_CONVERSATIONS = 40
 Progress = Callable[[str, int, Optional[int]], None]  # (stage, done, total)
 
 
-class ExportError(RuntimeError):
+class ExportError(DmindError):
     """An export that cannot run or did not prove itself, with a stable code."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
 
 
 # Builders: (eager model, checkpoint directory, target file, max length, int8, float32 file to quantize or None) -> target.
@@ -91,7 +88,7 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
 
 def artifact_file(backend: str, int8: bool) -> str:
     """The file name an artifact is written under: the one the runtime backend looks for (int8 first, then float32)."""
-    from dmind.edge.nano.runtime import BACKENDS
+    from dmind.edge.nano import BACKENDS
 
     int8_name, fp32_name = BACKENDS[backend].files
     return int8_name if int8 else fp32_name
@@ -109,8 +106,7 @@ def check_toolchains(formats: Sequence[str]) -> None:
 
 
 def _intent_metrics(directory: Path, backend: str, conversations: list[dict]) -> dict:
-    from dmind.edge.nano.evaluate import predict, report
-    from dmind.edge.nano.runtime import NanoModel
+    from dmind.edge.nano import NanoModel, predict, report
 
     model = NanoModel.load(directory, backend=backend)
     return report(conversations, predict(model, conversations))
@@ -118,7 +114,7 @@ def _intent_metrics(directory: Path, backend: str, conversations: list[dict]) ->
 
 def _artifact(fmt: Format, quant: str, model: Any, source: Path, out: Path, max_len: int, fp32_file: Optional[Path],
               references: list[Reference], conversations: list[dict], progress: Progress) -> tuple[dict, Path]:
-    from dmind.edge.nano.runtime import open_backend
+    from dmind.edge.nano import open_backend
 
     label = f"{fmt.name} {'fp32' if quant == 'none' else quant}"
     directory = out / f"{fmt.name}-{'fp32' if quant == 'none' else quant}"
@@ -205,7 +201,7 @@ def verify(out: Path, progress: Progress = lambda stage, done, total: None) -> l
 
     Returns one row per artifact: `{"directory", "files_ok", "source_ok", "parity"}`.
     """
-    from dmind.edge.nano.runtime import open_backend
+    from dmind.edge.nano import open_backend
 
     from .onnx_export import load_checkpoint
 

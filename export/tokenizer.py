@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable
 
-from dmind.edge.nano.protocol import CONTROL_TOKENS, render_prompt, segments
+from dmind.edge.nano import CONTROL_TOKENS, segments
 from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers, trainers
 
 CHINESE_NUMERALS = "[零一二两三四五六七八九十百千万亿]"
@@ -44,7 +44,3 @@ def save(tokenizer: Tokenizer, directory: Path) -> Path:
     tokenizer.save(str(path))
     return path
 
-
-def prompt_lengths(tokenizer: Tokenizer, conversations: list[dict]) -> list[int]:
-    """Token counts of whole conversations, for sizing training batches."""
-    return [len(tokenizer.encode(render_prompt(c["messages"])).ids) for c in conversations]

@@ -20,10 +20,8 @@ from pathlib import Path
 from random import Random
 from typing import Callable, Optional
 
-from dmind.edge.nano.protocol import CONTROL_TOKENS, END_CALL, ESCAPE, START_CALL
-from dmind.edge.nano.tokens import encode
-from dmind.edge.nano.tokens import prefix as prefix_ids
-from dmind.edge.nano.tools import is_address
+from dmind.edge.nano import CONTROL_TOKENS, END_CALL, ESCAPE, START_CALL, encode, is_address
+from dmind.edge.nano import prefix as prefix_ids
 
 from .data.generate import generate, write_jsonl
 from .model import BUILTIN, ModelShape, gemma3_config

@@ -10,13 +10,14 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from dmind.edge.cli_boundary import read_input, read_json_object
-from dmind.edge.version import runtime_version
+from dmind.edge import host_port, read_input, read_json_object, runtime_version
 from rich.console import Console
 from rich.progress import Progress
 
-from .client import DEFAULT_URL, Device, DeviceError
+from .client import DEFAULT_URL, Device, DeviceError, sign_request
 from .keys import TEST_MNEMONIC, seed_from_mnemonic
+from .messages import encode_message
+from .ur import encode_ur
 
 app = typer.Typer(no_args_is_help=True, help="Hardware-wallet bridge: the device emulator and the host client.")
 out = Console()
@@ -37,10 +38,7 @@ def emulate(
     from .emulator import serve
     from .firmware import Firmware, provision
 
-    host, _, port = udp.rpartition(":")
-    if not host or not port.isdigit():
-        err.print(f"[red]--udp takes HOST:PORT, got {udp!r}[/red]")
-        raise typer.Exit(2)
+    host, port = host_port(udp, "--udp")
     provision(state, trust_key, verifier_key)
     device = Firmware(seed_from_mnemonic(mnemonic), state, runtime_version(), debug=debug)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
@@ -50,7 +48,7 @@ def emulate(
         print(json.dumps({"listening": f"udp:{host}:{bound}", "address": device._info(None)["address"]}), flush=True)
 
     try:
-        asyncio.run(serve(device, host, int(port), ready))
+        asyncio.run(serve(device, host, port, ready))
     except KeyboardInterrupt:
         pass
 
@@ -68,6 +66,39 @@ def _call(url: str, action):
 
 def _request(file: str) -> dict:
     return read_json_object(file)
+
+
+@app.command()
+def qr(
+    file: str = typer.Argument("-", help="JSON request (as for `check`), or - for stdin."),
+    path: str = typer.Option("m/44'/60'/0'/0/0", "--path", help="BIP-32 derivation path."),
+) -> None:
+    """Print the sign request as a UR (`ur:dmind-msg/…`) for an air-gapped device to scan, with its QR code."""
+    from .firmware import UR_TYPE
+
+    text = encode_ur(UR_TYPE, encode_message(sign_request(_request(file), path)))
+    out.print(text, soft_wrap=True)
+    try:
+        import qrcode
+    except ImportError:
+        return
+    code = qrcode.QRCode(border=1)
+    code.add_data(text.upper())  # upper case fits QR alphanumeric mode
+    code.print_ascii(out=sys.stderr, invert=True)
+
+
+@app.command()
+def airgap(
+    state: Path = typer.Option(Path(".dmind-device"), "--state", help="Persistent device state (policy, pinned keys)."),
+    mnemonic: str = typer.Option(TEST_MNEMONIC, "--mnemonic", help="Seed words (default: the public test mnemonic)."),
+) -> None:
+    """The emulator without a link: read one UR per line on standard input, print the answer as a UR."""
+    from .firmware import Firmware
+
+    device = Firmware(seed_from_mnemonic(mnemonic), state, runtime_version())
+    for line in sys.stdin:
+        if line.strip():
+            print(device.handle_ur(line), flush=True)
 
 
 @app.command()

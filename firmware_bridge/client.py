@@ -18,7 +18,8 @@ import time
 import uuid
 from typing import Any, Callable
 
-from dmind.policies.errors import CodedError
+from dmind.edge import host_port
+from dmind.policies.errors import DmindError, InputError
 
 from .channel import Receiver, Sender
 from .framing import (
@@ -43,26 +44,33 @@ ACK_TIMEOUT_S = 0.2
 RESPONSE_TIMEOUT_S = 15.0
 
 
-class DeviceError(Exception):
+class DeviceError(DmindError):
     """Base of what a device call can raise; `code` is stable."""
-
-    code = "DEVICE_ERROR"
 
 
 class DeviceTimeout(DeviceError):
-    code = "DEVICE_TIMEOUT"
+    """No answer in time (code `DEVICE_TIMEOUT`)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("DEVICE_TIMEOUT", message)
 
 
-class DeviceFailure(CodedError, DeviceError):
+class DeviceFailure(DeviceError):
     """The device answered with Failure (its code and message)."""
 
 
 def _parse_url(url: str) -> tuple[str, int]:
     scheme, _, rest = url.partition(":")
-    host, _, port = rest.rpartition(":")
-    if scheme != "udp" or not host or not port.isdigit():
-        raise ValueError(f"device address {url!r} is not udp:HOST:PORT")
-    return host, int(port)
+    if scheme != "udp":
+        raise InputError("HOST_PORT_INVALID", f"device address {url!r} is not udp:HOST:PORT")
+    return host_port(rest, "the device address")
+
+
+def sign_request(request: dict, derivation_path: str = "m/44'/60'/0'/0/0", verdict: bytes | None = None,
+                 address: str | None = None, request_id: bytes | None = None) -> Message:
+    """The SignRequest message for `request`, over any transport (UDP, or a QR code as a UR)."""
+    return message("SignRequest", request_id=request_id or uuid.uuid4().bytes, request=json.dumps(request),
+                   derivation_path=derivation_path, verdict=verdict, address=address, origin=request.get("origin"))
 
 
 class Device:
@@ -216,9 +224,7 @@ class Device:
 
         With a local verdict, pass the `request_id` the verifier signed it for.
         """
-        sign_request = message("SignRequest", request_id=request_id or uuid.uuid4().bytes, request=json.dumps(request),
-                               derivation_path=derivation_path, verdict=verdict, address=address, origin=request.get("origin"))
-        return self._expect(self.call(sign_request), "Signature")
+        return self._expect(self.call(sign_request(request, derivation_path, verdict, address, request_id)), "Signature")
 
     def debug_confirm(self, confirm: bool) -> None:
         """Emulator test hook: the answer the 'user' gives to the next on-device confirmation."""

@@ -16,24 +16,33 @@ from pathlib import Path
 from typing import Callable
 
 from cryptography.hazmat.primitives import serialization
-from dmind.edge import evaluate_json
-from dmind.edge.errors import EdgeError
-from dmind.edge.render import decision_json
-from dmind.edge.requests_io import loads_strict
-from dmind.edge.secp256k1 import sign_recoverable
-from dmind.edge.verdict import VerdictError, verify_verdict
+from dmind.edge import (
+    DigestKind,
+    EdgeError,
+    PayloadKind,
+    Verdict,
+    VerdictError,
+    decision_json,
+    evaluate_json,
+    loads_strict,
+    secp256k1,
+    verify_verdict,
+)
 from dmind.policies import default_policy
-from dmind.policies.bundle import BundleError, TrustStore
+from dmind.policies.bundle import TrustStore
+from dmind.policies.errors import InputError
 from dmind.policies.store import PolicyStore
 
 from .keys import address_of, derive
-from .messages import Message, MessageError, message
+from .messages import Message, MessageError, decode_message, encode_message, message
+from .ur import URError, decode_ur, encode_ur
 
 log = logging.getLogger(__name__)
 FIRMWARE = "dmind-emulator/0.1"
-SIGNABLE_DIGESTS = ("tx_signing_hash", "eip712", "eip191")
+UR_TYPE = "dmind-msg"  # device messages as Uniform Resources, for air-gapped QR transport
+SIGNABLE_DIGESTS = (DigestKind.TX_SIGNING_HASH, DigestKind.EIP712, DigestKind.EIP191)
 # ERC-4527 data types: 1 legacy transaction, 2 typed data, 3 personal message, 4 typed transaction.
-DATA_TYPES = {"typed_data": 2, "message": 3}
+DATA_TYPES = {PayloadKind.TYPED_DATA: 2, PayloadKind.MESSAGE: 3}
 DEFAULT_PATH = "m/44'/60'/0'/0/0"
 DEVICE_ID_PATH = "m/0'"  # a key used for nothing but naming the device
 KEY_CACHE = 8
@@ -99,11 +108,22 @@ class Firmware:
             return message("Failure", request_id=request_id, code="UNEXPECTED_MESSAGE", message=f"{request.name} is not a request")
         try:
             return handler(self, request)
-        except (BundleError, VerdictError, MessageError) as exc:
+        except InputError as exc:
             return message("Failure", request_id=request_id, code=exc.code, message=exc.message)
         except Exception:  # a bug must refuse, not crash the device or sign
             log.exception("device error on %s", request.name)
             return message("Failure", request_id=request_id, code="DEVICE_ERROR", message="the device hit an internal error")
+
+    def handle_ur(self, text: str) -> str:
+        """The air-gapped path: a request scanned from a QR code as a UR, the answer shown as one."""
+        try:
+            ur_type, body = decode_ur(text)
+            if ur_type != UR_TYPE:
+                raise URError("UR_TYPE", f"this device reads ur:{UR_TYPE}, not ur:{ur_type}")
+            response = self.handle(decode_message(body))
+            return encode_ur(UR_TYPE, encode_message(response))
+        except InputError as exc:  # unreadable, or an answer too large for one QR code
+            return encode_ur(UR_TYPE, encode_message(message("Failure", code=exc.code, message=exc.message)))
 
     def _info(self, _: Message) -> Message:
         policy, bundle = self._policy()
@@ -132,7 +152,7 @@ class Firmware:
         confirmation, self._debug_answer = self._debug_answer, None  # one confirmation, for this request only
         decision = self._decide(request)  # the gate first: a blocked request costs no key derivation
         payload = decision.payload
-        if decision.verdict == "BLOCK":
+        if decision.verdict == Verdict.BLOCK:
             return message("Failure", request_id=request_id, code="GATE_BLOCKED", message=decision.explanation)
         try:
             key, address = self.key(request["derivation_path"])
@@ -148,9 +168,9 @@ class Firmware:
         data_type = DATA_TYPES.get(payload.kind) or (1 if payload.tx is None or payload.tx.type == 0 else 4)
         if request.get("data_type") not in (None, data_type) or request.get("chain_id") not in (None, payload.chain_id):
             return message("Failure", request_id=request_id, code="REQUEST_INCONSISTENT", message="data_type or chain_id does not match the payload")
-        if decision.verdict == "STEP_UP" and not self._stepped_up(request, decision, address, confirmation):
+        if decision.verdict == Verdict.STEP_UP and not self._stepped_up(request, decision, address, confirmation):
             return message("Failure", request_id=request_id, code="STEP_UP_REQUIRED", message=decision.explanation)
-        y_parity, r, s = sign_recoverable(payload.digest, key)
+        y_parity, r, s = secp256k1.sign_recoverable(payload.digest, key)
         return message("Signature", request_id=request_id, digest=payload.digest,
                        signature=r.to_bytes(32, "big") + s.to_bytes(32, "big") + bytes([27 + y_parity]), decision=decision.verdict)
 
@@ -158,7 +178,7 @@ class Firmware:
         if request.get("verdict") is not None:
             now = self._now()
             verdict = verify_verdict(request["verdict"], decision.payload.digest, address, request["request_id"], self.verifiers, now)
-            if verdict.verdict != "ALLOW":
+            if verdict.verdict != Verdict.ALLOW:
                 raise VerdictError("VERDICT_BLOCK", "the local verifier blocked this payload")
             self._used_verdicts = {k: exp for k, exp in self._used_verdicts.items() if exp > now}
             if (verdict.kid, verdict.request_id) in self._used_verdicts:

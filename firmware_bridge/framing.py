@@ -14,7 +14,7 @@ import struct
 import zlib
 from dataclasses import dataclass
 
-from dmind.policies.errors import CodedError
+from dmind.policies.errors import InputError
 
 USB_PACKET = 64
 BLE_PACKET = 244
@@ -38,7 +38,7 @@ _CRC = struct.Struct(">I")
 KINDS = {DATA, ACK, CHANNEL_REQUEST, CHANNEL_RESPONSE, ERROR, PING, PONG}
 
 
-class FramingError(CodedError):
+class FramingError(InputError):
     """A packet or message the codec refuses; `code` is stable, the channel stays usable."""
 
 

@@ -12,8 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from dmind.edge.crypto import keccak, to_checksum
-from dmind.edge.secp256k1 import N, public_key
+from dmind.edge import keccak, secp256k1, to_checksum
 
 HARDENED = 1 << 31
 MAX_DEPTH = 10  # BIP-44 uses 5; every level costs elliptic-curve work on the device
@@ -52,7 +51,7 @@ def parse_path(path: str) -> list[int]:
 
 
 def _compressed(key: int) -> bytes:
-    x, y = public_key(key)
+    x, y = secp256k1.public_key(key)
     return bytes([2 + (y & 1)]) + x.to_bytes(32, "big")
 
 
@@ -64,8 +63,8 @@ def derive(seed: bytes, path: str) -> ExtendedKey:
         data = (b"\x00" + node.key.to_bytes(32, "big")) if index >= HARDENED else _compressed(node.key)
         digest = hmac.new(node.chain_code, data + index.to_bytes(4, "big"), hashlib.sha512).digest()
         tweak = int.from_bytes(digest[:32], "big")
-        child = (tweak + node.key) % N
-        if tweak >= N or child == 0:  # probability < 2^-127; BIP-32 says skip to the next index
+        child = (tweak + node.key) % secp256k1.N
+        if tweak >= secp256k1.N or child == 0:  # probability < 2^-127; BIP-32 says skip to the next index
             raise ValueError(f"index {index} gives an invalid key; use the next one")
         node = ExtendedKey(child, digest[32:])
     return node
@@ -73,5 +72,5 @@ def derive(seed: bytes, path: str) -> ExtendedKey:
 
 def address_of(private_key: int) -> str:
     """The EIP-55 Ethereum address of a private key."""
-    x, y = public_key(private_key)
+    x, y = secp256k1.public_key(private_key)
     return to_checksum(keccak(x.to_bytes(32, "big") + y.to_bytes(32, "big"))[-20:])

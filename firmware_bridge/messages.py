@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import cbor2
-from dmind.policies.errors import CodedError
+from dmind.policies.errors import InputError
 
 VERSION = 1
 MAX_MESSAGE_BYTES = 48_000
@@ -45,7 +45,7 @@ SCHEMAS: dict[int, tuple[str, tuple[tuple[int, str, str, bool], ...]]] = {
 TYPE_IDS = {name: type_id for type_id, (name, _) in SCHEMAS.items()}
 
 
-class MessageError(CodedError):
+class MessageError(InputError):
     """CBOR that is not a known, well-formed message; `code` is stable."""
 
 

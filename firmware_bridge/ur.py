@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import zlib
 
-from dmind.policies.errors import CodedError
+from dmind.policies.errors import InputError
 
 # BCR-2020-012: the 256 bytewords, byte i is WORDS[4i:4i+4].
 WORDS = (
@@ -29,9 +29,10 @@ MINIMAL = [WORDS[4 * i] + WORDS[4 * i + 3] for i in range(256)]
 _FROM_MINIMAL = {pair: i for i, pair in enumerate(MINIMAL)}
 _TYPE = re.compile(r"[a-z0-9-]+")
 MAX_SINGLE_PART = 4096  # bytes; beyond this a QR code is unreadable and multi-part would be needed
+MAX_UR_CHARS = 2 * (MAX_SINGLE_PART + 4) + 256  # two letters per byte and CRC byte, and room for the type
 
 
-class URError(CodedError):
+class URError(InputError):
     """A UR string refused; `code` is stable."""
 
 
@@ -67,6 +68,8 @@ def encode_ur(ur_type: str, cbor: bytes) -> str:
 
 def decode_ur(text: str) -> tuple[str, bytes]:
     """(type, CBOR bytes) of a single-part UR; case-insensitive, as QR alphanumeric mode is upper-case."""
+    if len(text) > MAX_UR_CHARS:
+        raise URError("UR_TOO_LARGE", f"a single-part UR is at most {MAX_UR_CHARS} characters")
     lowered = text.strip().lower()
     if not lowered.startswith("ur:"):
         raise URError("UR_MALFORMED", "a UR starts with ur:")

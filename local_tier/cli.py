@@ -10,9 +10,9 @@ import time
 from pathlib import Path
 
 import typer
-from dmind.edge.cli_boundary import read_json_object
-from dmind.edge.escalate import PairingError, token_hash
-from dmind.edge.escalate import connect as pair_with
+from dmind.edge import connect as pair_with
+from dmind.edge import host_port, read_json_object
+from dmind.edge.local_protocol import PairingError, token_hash
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -20,7 +20,7 @@ from rich.table import Table
 from .daemon import CONTEXT_DB, DAEMON_INFO
 from .daemon import serve as serve_daemon
 from .pairing import new_offer, qr_text
-from .store import ContextStore, StoreError
+from .store import ContextStore
 
 app = typer.Typer(no_args_is_help=True, help="The paired desktop verifier that STEP_UP escalates to.")
 context_app = typer.Typer(no_args_is_help=True, help="Your private context: address book, history, holdings, lists.")
@@ -40,13 +40,10 @@ def serve(listen: str = typer.Option("127.0.0.1:7440", "--listen", help="HOST:PO
           audit_endpoint: str = typer.Option(None, "--audit-endpoint", help="OpenAI-compatible server on this machine (llama.cpp, Ollama, vLLM)."),
           audit_model: str = typer.Option("local", "--audit-model", help="Model name to ask for the audit.")) -> None:
     """Run the verifier daemon (TLS 1.3) until interrupted."""
-    host, _, port = listen.rpartition(":")
-    if not host or not port.isdigit():
-        err.print(f"[red]--listen takes HOST:PORT, got {listen!r}[/red]")
-        raise typer.Exit(2)
+    host, port = host_port(listen, "--listen")
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     try:
-        asyncio.run(serve_daemon(state, host, int(port), lambda info: print(json.dumps(info), flush=True), audit_endpoint, audit_model))
+        asyncio.run(serve_daemon(state, host, port, lambda info: print(json.dumps(info), flush=True), audit_endpoint, audit_model))
     except KeyboardInterrupt:
         pass
 
@@ -116,22 +113,7 @@ def context_add(kind: str = typer.Argument(..., help="contact | interaction | ho
                 value: str = typer.Argument("", help="contact: label · interaction: send|approve|receive · holding: amount[:limit]"),
                 state: Path = State) -> None:
     """Add one fact to your private context."""
-    store = _store(state)
-    try:
-        if kind == "contact":
-            store.add_contact(address, value or address)
-        elif kind == "interaction":
-            store.record_interaction(address, value or "send")
-        elif kind == "holding":
-            amount, _, limit = value.partition(":")
-            store.set_holding(address, int(amount or 0), int(limit) if limit else None)
-        elif kind in ("allow", "deny"):
-            store.set_listed(address, kind)
-        else:
-            raise StoreError("CONTEXT_INVALID", f"unknown kind {kind!r}")
-    except (StoreError, ValueError) as exc:
-        err.print(f"[red]CONTEXT_INVALID[/red] {exc}")
-        raise typer.Exit(2) from exc
+    _store(state).add_fact(kind, address, value)
     out.print(f"added {kind} {address}")
 
 
@@ -141,23 +123,8 @@ def context_import(file: Path = typer.Argument(..., help="JSON: {contacts: {addr
     """Import many facts at once; a file of another shape is CONTEXT_INVALID (facts before the fault stay stored)."""
     data = read_json_object(file, "the context file")
     store = _store(state)
-    try:
-        _import_context(data, store)
-    except (KeyError, TypeError, AttributeError, ValueError) as exc:
-        raise StoreError("CONTEXT_INVALID", f"{file} is not a context file of the documented shape ({type(exc).__name__}: {exc})") from exc
+    store.import_context(data)
     out.print_json(json.dumps(store.summary()))
-
-
-def _import_context(data: dict, store) -> None:
-    for address, label in data.get("contacts", {}).items():
-        store.add_contact(address, label)
-    for item in data.get("interactions", []):
-        store.record_interaction(item["counterparty"], item.get("kind", "send"), item.get("token"), item.get("amount"), item.get("at"))
-    for token, holding in data.get("holdings", {}).items():
-        store.set_holding(token, int(holding.get("amount", 0)), int(holding["limit"]) if holding.get("limit") is not None else None)
-    for which in ("allow", "deny"):
-        for address in data.get(which, []):
-            store.set_listed(address, which)
 
 
 @context_app.command("list")

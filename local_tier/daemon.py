@@ -1,10 +1,7 @@
 """The verifier daemon: an aiohttp server over TLS 1.3 on the user's machine.
 
-    POST /v1/pair    {token, public_key, name}  -> {device_id, verifier_public_key}   (CBOR)
-    POST /v1/verify  COSE_Sign1 request         -> {verdict (signed), decision, risk, explanation, findings, divergence}
-    GET  /v1/health                             -> {ok}
-
-Every refusal is a CBOR `{code, message}` with a 4xx status, logged, and the daemon goes on
+It serves the endpoints of the edge ↔ local wire format (`dmind.edge.local_protocol`, the one
+module both sides import): pairing, verification and health. Every refusal is a CBOR `{code, message}` with a 4xx status, logged, and the daemon goes on
 serving everyone else.
 """
 
@@ -14,7 +11,6 @@ import asyncio
 import json
 import logging
 import os
-import re
 import time
 from pathlib import Path
 
@@ -22,12 +18,24 @@ import cbor2
 from aiohttp import web
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from dmind.edge.escalate import cert_fingerprint, token_hash
-from dmind.edge.verdict import sign_verdict
+from dmind.edge import sign_verdict
+from dmind.edge.local_protocol import (
+    HEALTH_PATH,
+    MAX_REQUEST_BYTES,
+    PAIR_PATH,
+    VERIFY_PATH,
+    ProtocolError,
+    VerifyRequest,
+    cert_fingerprint,
+    open_request,
+    read_pair_request,
+    read_request,
+    token_hash,
+)
 from dmind.policies import default_policy
 from dmind.policies.bundle import key_id
+from dmind.policies.keyfiles import ensure_private_key
 
-from .protocol import MAX_REQUEST_BYTES, ProtocolError, parse_request
 from .store import ContextStore, StoreError
 from .tls import ensure_certificate, server_context
 from .verify import verify
@@ -35,7 +43,6 @@ from .verify import verify
 log = logging.getLogger(__name__)
 VERDICT_TTL_S = 120
 BODY_TIMEOUT_S = 5.0  # a client that dribbles its body is cut off, not waited for
-NAME = re.compile(r"[A-Za-z0-9 ._-]{1,64}")
 AUDIT_TIMEOUT_S = 2.0  # the audit never holds a verdict back longer than this
 DAEMON_INFO = "daemon.json"
 CONTEXT_DB = "context.sqlite3"
@@ -43,15 +50,10 @@ CONTEXT_DB = "context.sqlite3"
 
 def verifier_key(state: Path) -> Ed25519PrivateKey:
     """The daemon's verdict-signing key, made on first use (mode 0600)."""
-    path = state / "verifier.key"
-    if not path.exists():
-        state.mkdir(parents=True, exist_ok=True)
-        key = Ed25519PrivateKey.generate()
-        path.touch(mode=0o600)
-        path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
-        (state / "verifier.pub").write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
-    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-    assert isinstance(key, Ed25519PrivateKey)
+    key = ensure_private_key(state / "verifier.key", Ed25519PrivateKey, Ed25519PrivateKey.generate)
+    public = state / "verifier.pub"
+    if not public.exists():
+        public.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
     return key
 
 
@@ -88,6 +90,20 @@ async def model_audit(endpoint: str, model: str, explanation: str, findings: lis
         return None
 
 
+def authenticate(data: bytes, store: ContextStore, now: int) -> VerifyRequest:
+    """The request, if a paired, unrevoked device signed it and its counter grows (advanced only when all else holds)."""
+    message = open_request(data)
+    pairing = store.pairing(message.kid.hex()) if message.kid else None
+    if pairing is None or pairing.revoked_at is not None:
+        raise ProtocolError("DEVICE_NOT_PAIRED", "this key is not paired with the verifier (or was unpaired)", 403)
+    escalated = read_request(message, pairing.public_key, pairing.device_id, now)
+    try:
+        store.advance_counter(pairing.device_id, escalated.counter)
+    except StoreError as exc:
+        raise ProtocolError(exc.code, exc.message, 409) from exc
+    return escalated
+
+
 class Daemon:
     def __init__(self, state: Path, audit_endpoint: str | None = None, audit_model: str = "local") -> None:
         self.state = state
@@ -102,32 +118,29 @@ class Daemon:
 
     async def pair(self, request: web.Request) -> web.Response:
         try:
-            body = cbor2.loads(await _read(request))
+            body = read_pair_request(await _read(request))
         except TimeoutError:
             return _refuse("REQUEST_TIMEOUT", "the body did not arrive in time", 408)
-        except Exception:
-            return _refuse("PAIRING_INVALID", "the body is not CBOR", 400)
-        if not (isinstance(body, dict) and isinstance(body.get("token"), bytes) and isinstance(body.get("public_key"), bytes)
-                and len(body["public_key"]) == 32 and isinstance(body.get("name"), str) and NAME.fullmatch(body["name"])):
-            return _refuse("PAIRING_INVALID", "a pairing needs token, a 32-byte Ed25519 public_key and a name of letters, digits, space, . _ -", 400)
+        except ProtocolError as exc:
+            return _refuse(exc.code, exc.message, exc.status)
         now = int(time.time())
         try:
-            self.store.spend_offer(token_hash(body["token"]), now)
-            public = Ed25519PublicKey.from_public_bytes(body["public_key"])
+            self.store.spend_offer(token_hash(body.token), now)
+            public = Ed25519PublicKey.from_public_bytes(body.public_key)
         except StoreError as exc:
             return _refuse(exc.code, exc.message, 403)
         except ValueError:
             return _refuse("PAIRING_INVALID", "not an Ed25519 public key", 400)
         device = key_id(public).hex()
-        self.store.add_pairing(device, body["public_key"], body["name"], now)
-        log.info("paired device %s (%s)", device, body["name"])
+        self.store.add_pairing(device, body.public_key, body.name, now)
+        log.info("paired device %s (%s)", device, body.name)
         raw = self.key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
         return _cbor({"device_id": device, "verifier_public_key": raw})
 
     async def verify(self, request: web.Request) -> web.Response:
         now = int(time.time())
         try:
-            escalated = parse_request(await _read(request), self.store, now)
+            escalated = authenticate(await _read(request), self.store, now)
         except TimeoutError:
             return _refuse("REQUEST_TIMEOUT", "the body did not arrive in time", 408)
         except ProtocolError as exc:
@@ -147,7 +160,7 @@ class Daemon:
 
     def app(self) -> web.Application:
         app = web.Application(client_max_size=MAX_REQUEST_BYTES)
-        app.add_routes([web.get("/v1/health", self.health), web.post("/v1/pair", self.pair), web.post("/v1/verify", self.verify)])
+        app.add_routes([web.get(HEALTH_PATH, self.health), web.post(PAIR_PATH, self.pair), web.post(VERIFY_PATH, self.verify)])
         return app
 
 

@@ -2,7 +2,7 @@
 
 An offer names the daemon's address and certificate fingerprint, a one-time 128-bit token
 and its expiry (at most 5 minutes). Only the token's hash is stored, and it is spent on
-first use. The offer format itself is shared with the client side (`edge/escalate.py`).
+first use. The offer format itself is shared with the client side (`dmind.edge.local_protocol`).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import secrets
 
-from dmind.edge.escalate import MAX_OFFER_S, Offer
+from dmind.edge.local_protocol import MAX_OFFER_S, Offer
 
 
 def new_offer(host: str, port: int, fingerprint: str, now: int, ttl_s: int = MAX_OFFER_S) -> Offer:

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from dmind.policies.errors import CodedError
+from dmind.policies.errors import InputError
+from dmind.policies.vocabulary import Verdict
 
 # Each migration runs once, in order; the schema version is SQLite's user_version.
 MIGRATIONS: tuple[str, ...] = (
@@ -34,7 +35,15 @@ MIGRATIONS: tuple[str, ...] = (
 INTERACTION_KINDS = ("send", "approve", "receive")
 
 
-class StoreError(CodedError):
+def _amount_and_limit(text: str) -> tuple[int, int | None]:
+    amount, _, limit = text.partition(":")
+    try:
+        return int(amount or 0), int(limit) if limit else None
+    except ValueError as exc:
+        raise StoreError("CONTEXT_INVALID", f"a holding is AMOUNT[:LIMIT] in base units, not {text!r}") from exc
+
+
+class StoreError(InputError):
     """A store operation refused; `code` is stable."""
 
 
@@ -129,6 +138,38 @@ class ContextStore:
     def listed(self, address: str, which: str) -> bool:
         return self.db.execute("SELECT 1 FROM lists WHERE address = ? AND list = ?", (address.lower(), which)).fetchone() is not None
 
+    def add_fact(self, kind: str, address: str, value: str = "") -> None:
+        """One fact as a person states it: `contact LABEL`, `interaction send|approve|receive`,
+        `holding AMOUNT[:LIMIT]` (address: the token), `allow`, `deny`."""
+        adders = {
+            "contact": lambda: self.add_contact(address, value or address),
+            "interaction": lambda: self.record_interaction(address, value or "send"),
+            "holding": lambda: self.set_holding(address, *_amount_and_limit(value)),
+            "allow": lambda: self.set_listed(address, "allow"),
+            "deny": lambda: self.set_listed(address, "deny"),
+        }
+        if kind not in adders:
+            raise StoreError("CONTEXT_INVALID", f"unknown kind {kind!r}: one of {', '.join(adders)}")
+        adders[kind]()
+
+    def import_context(self, data: dict) -> None:
+        """Many facts: `{contacts: {addr: label}, interactions: [{counterparty, kind, token, amount, at}],
+        holdings: {token: {amount, limit}}, allow: [addr], deny: [addr]}`; facts before a fault stay stored."""
+        try:
+            for address, label in data.get("contacts", {}).items():
+                self.add_contact(address, label)
+            for item in data.get("interactions", []):
+                self.record_interaction(item["counterparty"], item.get("kind", "send"), item.get("token"), item.get("amount"),
+                                        item.get("at"))
+            for token, holding in data.get("holdings", {}).items():
+                limit = holding.get("limit")
+                self.set_holding(token, int(holding.get("amount", 0)), None if limit is None else int(limit))
+            for which in ("allow", "deny"):
+                for address in data.get(which, []):
+                    self.set_listed(address, which)
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:
+            raise StoreError("CONTEXT_INVALID", f"not a context of the documented shape ({type(exc).__name__}: {exc})") from exc
+
     def summary(self) -> dict[str, int]:
         return {table: self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
                 for table in ("address_book", "interactions", "holdings", "lists", "pairings", "verdicts")}
@@ -173,7 +214,7 @@ class ContextStore:
         if changed != 1:
             raise StoreError("REQUEST_REPLAYED", "the request counter is not above the last one seen (a replay or a reordering)")
 
-    def record_verdict(self, request_id: bytes, device_id: str, digest: bytes, verdict: str, risk: float, now: int) -> None:
+    def record_verdict(self, request_id: bytes, device_id: str, digest: bytes, verdict: Verdict, risk: float, now: int) -> None:
         self._write("INSERT INTO verdicts VALUES (?, ?, ?, ?, ?, ?)", (request_id, device_id, digest, verdict, risk, now))
 
     def has_verdict(self, request_id: bytes) -> bool:

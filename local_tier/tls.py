@@ -1,7 +1,7 @@
 """TLS 1.3 with a pinned self-signed certificate: the daemon's identity for its clients.
 
 The daemon makes its certificate once and prints its SHA-256 fingerprint in every pairing
-offer; the client (`edge/escalate.py`) trusts exactly the certificate with that fingerprint
+offer; the client (`dmind.edge.local_protocol`) trusts exactly the certificate with that fingerprint
 (loaded as the only trust anchor), never a CA. Requests are authenticated the other way by
 the client's paired Ed25519 key (`protocol.py`).
 """
@@ -16,6 +16,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from dmind.policies.keyfiles import write_private_key
 
 CERT, KEY = "daemon-cert.pem", "daemon-key.pem"
 
@@ -35,8 +36,8 @@ def ensure_certificate(state: Path) -> tuple[Path, Path]:
             .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
             .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
             .sign(key, hashes.SHA256()))
-    key_path.touch(mode=0o600)
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    key_path.unlink(missing_ok=True)  # a key without its certificate is of no use: make both afresh
+    write_private_key(key_path, key)
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     return cert_path, key_path
 

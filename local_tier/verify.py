@@ -12,14 +12,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from dmind.edge import evaluate_json
-from dmind.edge.findings import Finding, finding
-from dmind.edge.gate import combine_risk
-from dmind.edge.rules.approvals import grants
-from dmind.edge.rules.context import ZERO_ADDRESS, steps
-from dmind.edge.rules.counterparties import looks_like
-from dmind.edge.summary import rule_context, summarize
-from dmind.edge.types import Decision
+from dmind.edge import (
+    ZERO_ADDRESS,
+    Decision,
+    Finding,
+    Severity,
+    Verdict,
+    combine_risk,
+    comparable_reading,
+    evaluate_json,
+    finding,
+    grants,
+    looks_like,
+    rule_context,
+    steps,
+)
 from dmind.policies import Policy
 
 from .store import ContextStore
@@ -30,7 +37,7 @@ EPSILON = 0.2  # tolerated divergence between the edge's reading and ours (one c
 
 @dataclass(frozen=True, slots=True)
 class LocalResult:
-    verdict: str  # ALLOW | BLOCK
+    verdict: Verdict  # ALLOW or BLOCK: a local result settles a STEP_UP
     digest: bytes | None  # what the verifier itself decoded: the only bytes a verdict may name
     signer: str | None
     risk: float
@@ -91,7 +98,7 @@ def verify(request: dict, edge_summary: dict, store: ContextStore, policy: Polic
     measures what each part contributes; the daemon always runs both.
     """
     decision = evaluate_json(request, policy=policy, now=now)
-    local = summarize(decision, policy, now)
+    local = comparable_reading(decision, policy, now)
     delta = divergence(edge_summary, local)
     found = private_findings(local, decision, store, policy, now) if private_rules else []
     if decision.intent is not None and decision.intent.confidence < policy.thresholds.tau_conf:
@@ -99,13 +106,13 @@ def verify(request: dict, edge_summary: dict, store: ContextStore, policy: Polic
     if cross_tier and delta > EPSILON:
         found.append(finding("CROSS_TIER_DIVERGENCE", f"Δ = {delta:.2f}: the edge read {edge_summary}, the verifier read {local}"))
     risk = combine_risk(tuple(found))
-    blocking = [f for f in found if f.severity in ("high", "critical")]
-    if decision.verdict == "BLOCK":
-        verdict, why = "BLOCK", f"the payload itself is blocked: {decision.explanation}"
+    blocking = [f for f in found if f.severity in (Severity.HIGH, Severity.CRITICAL)]
+    if decision.verdict == Verdict.BLOCK:
+        verdict, why = Verdict.BLOCK, f"the payload itself is blocked: {decision.explanation}"
     elif blocking:
-        verdict, why = "BLOCK", blocking[0].message
+        verdict, why = Verdict.BLOCK, blocking[0].message
     else:
-        verdict = "ALLOW"
+        verdict = Verdict.ALLOW
         why = "your own history and lists explain what the edge could not: " + ("; ".join(f.message for f in found) or "no private risk")
     payload = decision.payload
     return LocalResult(verdict, payload.digest if payload else None, payload.signer if payload else None, risk, why, tuple(found), delta, local)

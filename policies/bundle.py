@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from .cbor_strict import CborError, check_deterministic
 from .cose import CoseError, check_alg, decode_sign1, sign1, verify_signature
-from .errors import CodedError
+from .errors import InputError
 from .model import UINT64_MAX, Policy, PolicyError, policy_from_dict, policy_to_dict
 
 SCHEMA = "dmind-policy/1"
@@ -32,7 +32,7 @@ MAX_BUNDLE_BYTES = 256 * 1024
 PAYLOAD_KEYS = ("schema", "bundle_id", "revision", "issued_at", "not_before", "expires_at", "min_runtime", "scope", "policy")
 
 
-class BundleError(CodedError):
+class BundleError(InputError):
     """A bundle refused; `code` is stable and the active policy stays as it was."""
 
 

@@ -7,10 +7,14 @@ from it (`finding()`), and the local and cloud tiers' codes are listed here besi
 
 from __future__ import annotations
 
-SEVERITY_WEIGHTS = {"info": 0.0, "low": 0.1, "medium": 0.35, "high": 0.6, "critical": 0.95}
+from .vocabulary import Severity
+
+SEVERITY_WEIGHTS: dict[Severity, float] = {
+    Severity.INFO: 0.0, Severity.LOW: 0.1, Severity.MEDIUM: 0.35, Severity.HIGH: 0.6, Severity.CRITICAL: 0.95,
+}
 
 # code -> (severity, what it means). The message of each finding says it about this payload.
-CATALOG: dict[str, tuple[str, str]] = {
+_TABLE: dict[str, tuple[str, str]] = {
     # encodings the parser accepted but had to interpret
     "HEX_NO_PREFIX": ("low", "a hex value came without its 0x prefix"),
     "HEX_UPPERCASE": ("info", "a hex value used upper-case digits"),
@@ -92,6 +96,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "CLOUD_UNAVAILABLE": ("info", "no cloud advice was available"),
     "CLOUD_CAUTION": ("medium", "the cloud endpoint advises caution"),
 }
+# Read through `Severity` so a misspelt severity in the table fails at import, not in a rule.
+CATALOG: dict[str, tuple[Severity, str]] = {code: (Severity(sev), text) for code, (sev, text) in _TABLE.items()}
 
 # Codes that mean the gate had to pick one of several readings of the bytes, or met a field it
 # cannot interpret: never ALLOW, whatever the weights and the policy's overrides say.

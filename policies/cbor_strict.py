@@ -17,16 +17,17 @@ from __future__ import annotations
 import math
 import struct
 
+from .errors import InputError
+
 MAX_DEPTH = 16
 MAX_ITEMS = 100_000
 
 
-class CborError(ValueError):
-    """Bytes that are not the deterministic CBOR this project signs; `code` says which way."""
+class CborError(InputError):
+    """Bytes that are not the deterministic CBOR this project signs; `code` says which way, `offset` where."""
 
     def __init__(self, code: str, message: str, offset: int) -> None:
-        super().__init__(f"{message} (at byte {offset})")
-        self.code = code
+        super().__init__(code, f"{message} (at byte {offset})", where=f"byte {offset}")
         self.offset = offset
 
 

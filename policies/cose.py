@@ -18,7 +18,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from .cbor_strict import CborError, check_deterministic
-from .errors import CodedError
+from .errors import InputError
 
 COSE_SIGN1_TAG = 18
 HEADER_ALG, HEADER_CRIT, HEADER_CONTENT_TYPE, HEADER_KID = 1, 2, 3, 4
@@ -27,7 +27,7 @@ ALLOWED_ALGS = (ALG_EDDSA, ALG_ED25519)
 KNOWN_HEADERS = {HEADER_ALG, HEADER_CRIT, HEADER_CONTENT_TYPE, HEADER_KID}
 
 
-class CoseError(CodedError):
+class CoseError(InputError):
     """A COSE message refused; `code` is stable."""
 
 

@@ -15,14 +15,17 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from .catalogue import CATALOG
+from .errors import InputError
+from .vocabulary import Plan, Severity, Verdict
 
-OVERRIDE_VERDICTS = ("BLOCK", "STEP_UP", "IGNORE")
-SEVERITIES = ("info", "low", "medium", "high", "critical")
+IGNORE = "IGNORE"  # an override's third choice beside the two verdicts: drop the finding
+OVERRIDE_VERDICTS = (Verdict.BLOCK, Verdict.STEP_UP, IGNORE)
+SEVERITIES = tuple(Severity)
 PRIVACY_PROFILES = ("default", "strict", "user-override")
 # What a sanitized projection for the optional cloud tier may carry (cloud_client applies it).
 DISCLOSABLE_FIELDS = ("chain_id", "method", "action", "contract", "selector", "function", "token", "spender",
                       "amount_bucket", "origin_host", "typed_data_schema", "counterparty_bucket")
-PLANS = ("edge", "edge_local", "edge_cloud", "edge_cloud_local")
+PLANS = tuple(plan.budget_key for plan in Plan)  # the keys of routing.latency_budget_ms
 DEFAULT_MAX_PERMIT_LIFETIME_S = 30 * 24 * 3600
 UINT64_MAX = 2**64 - 1  # integers of the policy travel as CBOR uints, which stop here
 _DIGITS = re.compile(r"[0-9]+")  # ASCII only: str.isdigit() also accepts "²" and "１"
@@ -31,13 +34,11 @@ _CODE = re.compile(r"[A-Z][A-Z0-9_]*")
 _EMPTY: Mapping = MappingProxyType({})
 
 
-class PolicyError(ValueError):
-    """A policy that does not validate; `field` names where."""
-
-    code = "POLICY_INVALID"
+class PolicyError(InputError):
+    """A policy that does not validate; `field` (and `where`) names the field."""
 
     def __init__(self, field_name: str, message: str) -> None:
-        super().__init__(f"{field_name}: {message}")
+        super().__init__("POLICY_INVALID", f"{field_name}: {message}", where=field_name)
         self.field = field_name
 
 
@@ -50,9 +51,9 @@ class Thresholds:
 
 @dataclass(frozen=True, slots=True)
 class FindingOverride:
-    severity: str | None = None
+    severity: Severity | None = None
     weight: float | None = None
-    verdict: str | None = None  # BLOCK | STEP_UP | IGNORE
+    verdict: str | None = None  # Verdict.BLOCK | Verdict.STEP_UP | IGNORE
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,7 +204,7 @@ def _override(raw: Any, name: str) -> FindingOverride:
     if verdict is not None and verdict not in OVERRIDE_VERDICTS:
         raise PolicyError(f"{name}.verdict", f"must be one of {', '.join(OVERRIDE_VERDICTS)}")
     weight = _number(table["weight"], f"{name}.weight", 0.0, 1.0) if "weight" in table else None
-    return FindingOverride(severity, weight, verdict)
+    return FindingOverride(None if severity is None else Severity(severity), weight, verdict)
 
 
 def _overrides(raw: Any) -> Mapping[str, FindingOverride]:

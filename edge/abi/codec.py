@@ -1,19 +1,21 @@
-"""Strict ABI decoding in pure Python.
+"""Strict ABI decoding, and the encoding it inverts, in pure Python.
 
 The gate cannot use eth-abi on its import path: eth-abi parses type strings with
 parsimonious, which needs the compiled `regex` package, and the gate must run in embedded
 Python. This decoder covers the ABI's full type grammar, is checked against eth-abi's
 encoder by property tests, and is stricter than most: padding must be zero, values must
 fit their type, offsets and lengths must stay inside the data, arrays are bounded.
+`encode_call` builds calldata from a signature and values (the benches, the audit corpus);
+it is checked byte for byte against eth-abi's encoder.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from ..crypto import to_checksum
 from ..limits import MAX_ABI_ARRAY_LENGTH
-from .types import AbiType, Array, Basic, Tuple
+from .types import AbiType, Array, Basic, Tuple, parse_signature
 
 WORD = 32
 
@@ -94,9 +96,9 @@ class _Decoder:
                 raise AbiDecodeError(f"{what}: bool is neither 0 nor 1")
             return bool(value)
         # fixed bytesN
-        if word[t.size:].strip(b"\0"):  # type: ignore[index]
+        if word[t.size:].strip(b"\0"):
             raise AbiDecodeError(f"{what}: bytes{t.size} has non-zero padding")
-        return word[:t.size]  # type: ignore[index]
+        return word[:t.size]
 
     def sequence(self, items: list[AbiType], base: int, what: str) -> list:
         values = []
@@ -143,3 +145,69 @@ def decode_with_extent(params: Tuple, data: bytes, charge: Callable[[int], None]
 def decode(params: Tuple, data: bytes, charge: Callable[[int], None] | None = None):
     """Decode `data` as the ABI encoding of `params`; named tuples become dicts."""
     return decode_with_extent(params, data, charge)[0]
+
+
+def _encode_basic(t: Basic, value: Any) -> bytes:
+    if t.dynamic:
+        raw = value.encode("utf-8") if t.name == "string" else bytes(value)
+        return len(raw).to_bytes(WORD, "big") + raw + b"\0" * (-len(raw) % WORD)
+    if t.name in ("uint", "int"):
+        bits = t.size or 256
+        signed = t.name == "int"
+        low, high = (-(1 << (bits - 1)), 1 << (bits - 1)) if signed else (0, 1 << bits)
+        if type(value) is not int or not low <= value < high:
+            raise ValueError(f"{value!r} is not a {t.canonical}")
+        return value.to_bytes(WORD, "big", signed=signed)
+    if t.name == "address":
+        raw = bytes.fromhex(value[2:]) if isinstance(value, str) and value[:2] in ("0x", "0X") else b""
+        if len(raw) != 20:
+            raise ValueError(f"{value!r} is not a 20-byte hex address")
+        return raw.rjust(WORD, b"\0")
+    if t.name == "bool":
+        if type(value) is not bool:
+            raise ValueError(f"{value!r} is not a bool")
+        return int(value).to_bytes(WORD, "big")
+    raw = bytes(value)
+    if len(raw) != t.size:
+        raise ValueError(f"bytes{t.size} takes {t.size} bytes, not {len(raw)}")
+    return raw.ljust(WORD, b"\0")
+
+
+def _encode_sequence(types: Sequence[AbiType], values: Sequence[Any]) -> bytes:
+    if len(types) != len(values):
+        raise ValueError(f"{len(types)} types but {len(values)} values")
+    heads, tails = [], []
+    tail_offset = sum(_head_size(t) for t in types)
+    for t, value in zip(types, values):
+        encoded = _encode(t, value)
+        if t.dynamic:
+            heads.append(tail_offset.to_bytes(WORD, "big"))
+            tails.append(encoded)
+            tail_offset += len(encoded)
+        else:
+            heads.append(encoded)
+    return b"".join(heads + tails)
+
+
+def _encode(t: AbiType, value: Any) -> bytes:
+    if isinstance(t, Basic):
+        return _encode_basic(t, value)
+    if isinstance(t, Tuple):
+        values = [value[name] for name in t.names] if isinstance(value, dict) else list(value)
+        return _encode_sequence(t.items, values)
+    items = list(value)
+    if t.length is not None and len(items) != t.length:
+        raise ValueError(f"{t.canonical} takes {t.length} items, not {len(items)}")
+    prefix = b"" if t.length is not None else len(items).to_bytes(WORD, "big")
+    return prefix + _encode_sequence([t.item] * len(items), items)
+
+
+def encode(params: Tuple, values: Sequence[Any]) -> bytes:
+    """The ABI encoding of `values` as `params` (a dict or a sequence per tuple); `decode` inverts it."""
+    return _encode(params, values)
+
+
+def encode_call(signature: str, *values: Any) -> bytes:
+    """Calldata: the selector of `signature` and its arguments, e.g. `encode_call("approve(address,uint256)", a, n)`."""
+    function = parse_signature(signature)
+    return function.selector + encode(function.params, values)

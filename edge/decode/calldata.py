@@ -18,7 +18,7 @@ from ..abi.codec import AbiDecodeError, decode_with_extent
 from ..crypto import to_checksum
 from ..findings import Finding, finding
 from ..limits import MAX_ABI_DECODED_BYTES, MAX_CALL_DEPTH, MAX_CALLS_TOTAL, MAX_DECODED_CALLDATA_BYTES
-from ..types import Call
+from ..types import Action, Call
 from .erc7730 import DescriptorIndex
 from .functions import REGISTRY
 
@@ -85,8 +85,8 @@ def flatten_roles(args: object, roles: dict | None = None) -> dict:
     return roles
 
 
-def _positional(args: object) -> list:
-    return list(args.values()) if isinstance(args, dict) else list(args)  # type: ignore[arg-type]
+def _positional(args: dict | list) -> list:
+    return list(args.values()) if isinstance(args, dict) else list(args)
 
 
 def _rename(spec_args: dict, names: tuple) -> dict:
@@ -99,22 +99,22 @@ def decode_call(to: str | None, value: int, data: bytes, ctx: DecodeContext, dep
     """Decode one call and everything nested in it."""
     within = ctx.enter(data, depth)
     if to is None:
-        return Call(to, value, data, "contract_creation", confidence=CONFIDENCE_CREATION, where=where)
+        return Call(to, value, data, Action.CONTRACT_CREATION, confidence=CONFIDENCE_CREATION, where=where)
     if not data:
-        return Call(to, value, data, "native_transfer", roles={"recipient": to, "amount": value}, where=where)
+        return Call(to, value, data, Action.NATIVE_TRANSFER, roles={"recipient": to, "amount": value}, where=where)
     if not within:
         ctx.bound_note(where)
-        return Call(to, value, data, "contract_call", confidence=CONFIDENCE_TRUNCATED, where=where)
+        return Call(to, value, data, Action.CONTRACT_CALL, confidence=CONFIDENCE_TRUNCATED, where=where)
     if len(data) < 4:
         ctx.notes.append(finding("CALLDATA_UNDECODED", f"{where} carries {len(data)} bytes of data, too short for a function selector", where))
-        return Call(to, value, data, "contract_call", confidence=CONFIDENCE_UNKNOWN, where=where)
+        return Call(to, value, data, Action.CONTRACT_CALL, confidence=CONFIDENCE_UNKNOWN, where=where)
     selector, body = data[:4], data[4:]
     spec = REGISTRY.get(selector)
     descriptor = ctx.descriptors.lookup(ctx.chain_id, to, selector) if ctx.descriptors else None
     signature = descriptor.signature if descriptor else spec.signature if spec else None
     if signature is None:
         ctx.notes.append(finding("CALLDATA_UNDECODED", f"{where} calls unknown function 0x{selector.hex()} on {to}", where))
-        return Call(to, value, data, "contract_call", selector=selector, confidence=CONFIDENCE_UNKNOWN, where=where)
+        return Call(to, value, data, Action.CONTRACT_CALL, selector=selector, confidence=CONFIDENCE_UNKNOWN, where=where)
     try:
         args = ctx.decode(signature.params, body, where)
         roles: dict = {}
@@ -122,16 +122,16 @@ def decode_call(to: str | None, value: int, data: bytes, ctx: DecodeContext, dep
             roles = flatten_roles(args if descriptor is None else ctx.decode(spec.signature.params, body, None))
     except BudgetExceeded:
         ctx.bound_note(where)
-        return Call(to, value, data, "contract_call", selector=selector, function=signature.canonical,
+        return Call(to, value, data, Action.CONTRACT_CALL, selector=selector, function=signature.canonical,
                     confidence=CONFIDENCE_TRUNCATED, where=where)
     except AbiDecodeError as exc:
         ctx.notes.append(finding("CALLDATA_MALFORMED", f"{where}: {signature.canonical} does not decode: {exc}", where))
-        return Call(to, value, data, "contract_call", selector=selector, function=signature.canonical,
+        return Call(to, value, data, Action.CONTRACT_CALL, selector=selector, function=signature.canonical,
                     confidence=CONFIDENCE_MALFORMED, where=where)
     if not isinstance(args, dict):
         args = _rename(args, signature.params.names)
     call = Call(
-        to, value, data, spec.action if spec else "contract_call", selector=selector, function=signature.canonical,
+        to, value, data, spec.action if spec else Action.CONTRACT_CALL, selector=selector, function=signature.canonical,
         args=args, roles=roles, label=descriptor.intent if descriptor else None,
         source="erc7730" if descriptor else "builtin", standard=spec.standard if spec else None,
         confidence=CONFIDENCE_KNOWN if spec else CONFIDENCE_DESCRIPTOR_ONLY, where=where,
@@ -167,7 +167,7 @@ def _expand_multisend(call: Call, roles: dict, ctx: DecodeContext, depth: int) -
     packed: bytes = roles["transactions"]
     if not packed:
         empty_batch_note(ctx, call.where, "multiSend")
-    inner = []
+    inner: list[Call] = []
     pos = 0
     while pos < len(packed):
         here = f"{call.where}.calls[{len(inner)}]"

@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..abi.types import FunctionSignature, parse_signature
+from ..types import Action
 
 
 @dataclass(frozen=True, slots=True)
 class FunctionSpec:
     signature: FunctionSignature
-    action: str
+    action: Action
     standard: str
     expand: str | None = None  # name of the nested-call expander in `calldata.EXPANDERS`
 
@@ -100,7 +101,7 @@ _TABLE: tuple[tuple[str, str, str, str | None], ...] = (
 def _build() -> dict[bytes, FunctionSpec]:
     registry: dict[bytes, FunctionSpec] = {}
     for text, action, standard, expand in _TABLE:
-        spec = FunctionSpec(parse_signature(text), action, standard, expand)
+        spec = FunctionSpec(parse_signature(text), Action(action), standard, expand)
         if spec.signature.selector in registry:
             raise ValueError(f"selector collision in the built-in registry: {text}")
         registry[spec.signature.selector] = spec

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..findings import finding
-from ..types import Call, Intent, Payload
+from ..types import Action, Call, Intent, Payload, PayloadKind
 from .calldata import DecodeContext, decode_call
 from .erc7730 import DescriptorIndex
 from .typed_schemas import typed_intent
@@ -36,25 +36,25 @@ def _is_text(message: bytes) -> bool:
 
 def decode_intent(payload: Payload, descriptors: DescriptorIndex | None = None) -> Intent:
     """Decode every call, typed-data schema or message of `payload` into an Intent."""
-    if payload.kind in ("transaction", "batch"):
+    if payload.kind in (PayloadKind.TRANSACTION, PayloadKind.BATCH):
         ctx = DecodeContext(payload.chain_id, descriptors)
         calls = tuple(decode_call(c.to, c.value, c.data, ctx, 0, f"calls[{i}]") for i, c in enumerate(payload.calls))
         if payload.tx is not None and payload.tx.authorizations:
-            action = "delegate_7702"
-        elif payload.kind == "batch":
-            action = "batch"
+            action = Action.DELEGATE_7702
+        elif payload.kind == PayloadKind.BATCH:
+            action = Action.BATCH
         else:
             action = calls[0].action
         return Intent(action, calls, None, _tree_confidence(calls), tuple(ctx.notes))
-    if payload.kind == "typed_data":
+    if payload.kind == PayloadKind.TYPED_DATA:
         typed = typed_intent(payload.typed_data)  # type: ignore[arg-type]
         if typed.schema is None:
             note = finding("TYPED_DATA_UNKNOWN_SCHEMA", f"{payload.typed_data.primary_type} is not a schema this gate knows; all fields are shown", "typedData")  # type: ignore[union-attr]
             return Intent(typed.action, (), typed, CONFIDENCE_GENERIC_TYPED_DATA, (note,))
         return Intent(typed.action, (), typed, 1.0)
-    if payload.kind == "message":
+    if payload.kind == PayloadKind.MESSAGE:
         if _is_text(payload.message or b""):
-            return Intent("sign_message", (), None, CONFIDENCE_TEXT_MESSAGE)
+            return Intent(Action.SIGN_MESSAGE, (), None, CONFIDENCE_TEXT_MESSAGE)
         note = finding("MESSAGE_NOT_TEXT", f"the message is {len(payload.message or b'')} bytes of binary data, not text", "message")
-        return Intent("sign_message", (), None, CONFIDENCE_BINARY_MESSAGE, (note,))
-    return Intent("blind_signature", (), None, CONFIDENCE_RAW_HASH)
+        return Intent(Action.SIGN_MESSAGE, (), None, CONFIDENCE_BINARY_MESSAGE, (note,))
+    return Intent(Action.BLIND_SIGNATURE, (), None, CONFIDENCE_RAW_HASH)

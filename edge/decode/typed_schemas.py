@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from ..parse.typed_data import encode_type, to_integer, typed_address
-from ..types import TypedData, TypedIntent
+from ..types import Action, TypedData, TypedIntent
 
 UINT256_MAX = (1 << 256) - 1
 _PERMIT_DETAILS = "PermitDetails(address token,uint160 amount,uint48 expiration,uint48 nonce)"
@@ -98,7 +98,7 @@ def _seaport_bulk(td: TypedData) -> dict:
 @dataclass(frozen=True, slots=True)
 class Schema:
     name: str
-    action: str
+    action: Action
     matches: Callable[[str], bool]
     roles: Callable[[TypedData], dict]
 
@@ -112,16 +112,16 @@ def _prefix(prefix: str) -> Callable[[str], bool]:
 
 
 SCHEMAS: tuple[Schema, ...] = (
-    Schema("eip2612_permit", "permit", _exact("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)"), _eip2612),
-    Schema("dai_permit", "permit", _exact("Permit(address holder,address spender,uint256 nonce,uint256 expiry,bool allowed)"), _dai),
-    Schema("permit2_single", "permit2", _exact(f"PermitSingle(PermitDetails details,address spender,uint256 sigDeadline){_PERMIT_DETAILS}"), _permit2_allowance),
-    Schema("permit2_batch", "permit2", _exact(f"PermitBatch(PermitDetails[] details,address spender,uint256 sigDeadline){_PERMIT_DETAILS}"), _permit2_allowance),
-    Schema("permit2_transfer_from", "permit2", _exact(f"PermitTransferFrom(TokenPermissions permitted,address spender,uint256 nonce,uint256 deadline){_TOKEN_PERMISSIONS}"), _permit2_transfer),
-    Schema("permit2_batch_transfer_from", "permit2", _exact(f"PermitBatchTransferFrom(TokenPermissions[] permitted,address spender,uint256 nonce,uint256 deadline){_TOKEN_PERMISSIONS}"), _permit2_transfer),
-    Schema("permit2_witness_transfer_from", "permit2", _prefix("PermitWitnessTransferFrom(TokenPermissions permitted,address spender,uint256 nonce,uint256 deadline,"), _permit2_transfer),
-    Schema("permit2_batch_witness_transfer_from", "permit2", _prefix("PermitBatchWitnessTransferFrom(TokenPermissions[] permitted,address spender,uint256 nonce,uint256 deadline,"), _permit2_transfer),
-    Schema("seaport_order", "nft_order", _exact(_ORDER + _CONSIDERATION + _OFFER), _seaport),
-    Schema("seaport_bulk_order", "nft_order", lambda text: bool(_BULK_ORDER.fullmatch(text)), _seaport_bulk),
+    Schema("eip2612_permit", Action.PERMIT, _exact("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)"), _eip2612),
+    Schema("dai_permit", Action.PERMIT, _exact("Permit(address holder,address spender,uint256 nonce,uint256 expiry,bool allowed)"), _dai),
+    Schema("permit2_single", Action.PERMIT2, _exact(f"PermitSingle(PermitDetails details,address spender,uint256 sigDeadline){_PERMIT_DETAILS}"), _permit2_allowance),
+    Schema("permit2_batch", Action.PERMIT2, _exact(f"PermitBatch(PermitDetails[] details,address spender,uint256 sigDeadline){_PERMIT_DETAILS}"), _permit2_allowance),
+    Schema("permit2_transfer_from", Action.PERMIT2, _exact(f"PermitTransferFrom(TokenPermissions permitted,address spender,uint256 nonce,uint256 deadline){_TOKEN_PERMISSIONS}"), _permit2_transfer),
+    Schema("permit2_batch_transfer_from", Action.PERMIT2, _exact(f"PermitBatchTransferFrom(TokenPermissions[] permitted,address spender,uint256 nonce,uint256 deadline){_TOKEN_PERMISSIONS}"), _permit2_transfer),
+    Schema("permit2_witness_transfer_from", Action.PERMIT2, _prefix("PermitWitnessTransferFrom(TokenPermissions permitted,address spender,uint256 nonce,uint256 deadline,"), _permit2_transfer),
+    Schema("permit2_batch_witness_transfer_from", Action.PERMIT2, _prefix("PermitBatchWitnessTransferFrom(TokenPermissions[] permitted,address spender,uint256 nonce,uint256 deadline,"), _permit2_transfer),
+    Schema("seaport_order", Action.NFT_ORDER, _exact(_ORDER + _CONSIDERATION + _OFFER), _seaport),
+    Schema("seaport_bulk_order", Action.NFT_ORDER, lambda text: bool(_BULK_ORDER.fullmatch(text)), _seaport_bulk),
 )
 
 
@@ -131,4 +131,4 @@ def typed_intent(td: TypedData) -> TypedIntent:
     for schema in SCHEMAS:
         if schema.matches(encoded):
             return TypedIntent(schema.name, schema.action, schema.roles(td))
-    return TypedIntent(None, "sign_typed_data", {})
+    return TypedIntent(None, Action.SIGN_TYPED_DATA, {})

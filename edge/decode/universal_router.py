@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from ..abi.codec import AbiDecodeError
 from ..abi.types import Tuple, parse_signature
 from ..findings import finding
-from ..types import Command
+from ..types import Action, Command
 from .calldata import (
     CONFIDENCE_KNOWN,
     CONFIDENCE_MALFORMED,
@@ -38,7 +38,7 @@ _PERMIT_BATCH = "((address token, uint160 amount, uint48 expiration, uint48 nonc
 @dataclass(frozen=True, slots=True)
 class CommandSpec:
     name: str
-    action: str
+    action: Action
     inputs: Tuple | None  # None: the input is raw calldata or bytes shown as is
 
 
@@ -72,7 +72,7 @@ _TABLE: dict[int, tuple[str, str, str | None]] = {
 # Decoded only as opaque bytes so far: the plan is shown but not understood, so γ drops.
 OPAQUE = {"V4_SWAP"}
 COMMANDS: dict[int, CommandSpec] = {
-    code: CommandSpec(name, action, _inputs(params) if params is not None else None)
+    code: CommandSpec(name, Action(action), _inputs(params) if params is not None else None)
     for code, (name, action, params) in _TABLE.items()
 }
 
@@ -95,7 +95,7 @@ def decode_plan(commands: bytes, inputs: list, ctx: DecodeContext, depth: int, w
         allow_revert = bool(byte & FLAG_ALLOW_REVERT)
         if spec is None:
             ctx.notes.append(finding("UR_COMMAND_UNKNOWN", f"{here}: command 0x{byte & COMMAND_TYPE_MASK:02x} is not a Universal Router command this gate knows", here))
-            decoded.append(Command(f"UNKNOWN_0x{byte & COMMAND_TYPE_MASK:02x}", {"input": data}, allow_revert, action="contract_call", where=here))
+            decoded.append(Command(f"UNKNOWN_0x{byte & COMMAND_TYPE_MASK:02x}", {"input": data}, allow_revert, action=Action.CONTRACT_CALL, where=here))
             confidence = min(confidence, CONFIDENCE_UNKNOWN)
             continue
         if spec.inputs is None:

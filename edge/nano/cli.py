@@ -46,10 +46,11 @@ def ask(
 ) -> None:
     """Turn what the user said into a call, or a plain answer."""
     generation = _load(model, backend, not free).generate([{"role": "user", "content": words}])
-    if generation.error is not None:
-        err.print(f"[red]{generation.error.code}[/red] {escape(generation.error.message)}\nraw: {escape(generation.raw)}")
-        raise typer.Exit(1)
     reply = generation.reply
+    if generation.error is not None or reply is None:
+        code, message = (generation.error.code, generation.error.message) if generation.error else ("E_NO_REPLY", "no reply")
+        err.print(f"[red]{code}[/red] {escape(message)}\nraw: {escape(generation.raw)}")
+        raise typer.Exit(1)
     if as_json:
         body = {"name": reply.call.name, "arguments": reply.call.arguments} if reply.call else {"text": reply.text}
         sys.stdout.write(json.dumps(body, ensure_ascii=False) + "\n")

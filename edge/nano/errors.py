@@ -1,15 +1,19 @@
-"""The nano runtime's one error type: a model that cannot be loaded or run, with a stable code."""
+"""The nano runtime's errors: a model that cannot be loaded or run, with a stable code."""
 
 from __future__ import annotations
 
+from dmind.policies.errors import DmindError
 
-class NanoError(RuntimeError):
+
+class NanoError(DmindError):
     """A missing file, extra or backend, or a model the runtime cannot serve (`NANO_*` codes)."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
+
+class ReaderUnavailable(NanoError):
+    """The host's reader cannot run here (no model file, no runtime); the words stay unread."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("NANO_UNAVAILABLE", message)
 
 
 def missing_extra(backend: str, package: str, extra: str) -> NanoError:

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
-from .metrics import summarize, turns
+from .metrics import aggregate_metrics, turns
 from .runtime import Generation, NanoModel
 
 
@@ -31,7 +31,7 @@ def read_conversations(path: Path) -> list[dict]:
 
 
 def report(conversations: list[dict], predictions: Iterable[dict]) -> dict[str, dict[str, float]]:
-    return summarize(conversations, {(p["id"], p["turn"]): p["raw"] for p in predictions})
+    return aggregate_metrics(conversations, {(p["id"], p["turn"]): p["raw"] for p in predictions})
 
 
 def write_predictions(path: Path, predictions: Iterable[dict]) -> None:

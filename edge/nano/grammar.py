@@ -103,13 +103,14 @@ def _ways(tool: Tool, keys: Sequence[str], written: dict[str, Optional[list[str]
     """
     ways: list[dict[str, list[str]]] = [{}]
     for first, second, how in APART.get(tool.name, ()):
-        if first not in keys or second not in keys or written[first] is None or written[second] is None:
+        firsts, seconds_written = written.get(first), written.get(second)
+        if first not in keys or second not in keys or firsts is None or seconds_written is None:
             continue
         clash, merged = _clash(how, grounds), []
         for way in ways:
             groups: dict[tuple[str, ...], list[str]] = {}
-            seconds = way.get(second, written[second])
-            for value in way.get(first, written[first]):
+            seconds = way.get(second, seconds_written)
+            for value in way.get(first, firsts):
                 groups.setdefault(tuple(v for v in seconds if not clash(value, v)), []).append(value)
             merged += [{**way, first: values, second: list(allowed)} for allowed, values in groups.items() if allowed]
         ways = merged
@@ -121,6 +122,7 @@ def lark_grammar(grounds: Grounds = Grounds(), tools: Iterable[Tool] = TOOLS.val
     rules, callable_tools = [], []
     for tool in tools:
         rule = tool.name.lower()
+        params = {p.name: p for p in tool.params}
         written = {p.name: _written(p, grounds) for p in tool.params}
         usable = [p.name for p in tool.params if written[p.name] is None or written[p.name]]  # grounded with nothing: drops out
         values: dict[tuple[str, Optional[tuple[str, ...]]], str] = {}  # (key, its values) -> the rule writing them
@@ -128,7 +130,7 @@ def lark_grammar(grounds: Grounds = Grounds(), tools: Iterable[Tool] = TOOLS.val
         def value_rule(key: str, allowed: Optional[list[str]]) -> str:
             marker = (key, None if allowed is None else tuple(allowed))
             if marker not in values:
-                param, n = tool.param(key), sum(k == key for k, _ in values)
+                param, n = params[key], sum(k == key for k, _ in values)
                 name, terminal = f"{rule}__{key.lower()}_{n}", f"{tool.name}_{key}_{n}".upper()
                 value = terminal if param.type == "NUMBER" else f"<escape> {terminal} <escape>"
                 rules.extend([f"{name}: {_quote(key + ':')} {value}", f"{terminal}: {_definition(param, allowed)}"])

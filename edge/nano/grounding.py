@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Iterable, Optional, Sequence
+from typing import Any, Iterable, Optional, Sequence
 
 from .quantities import quantities_in
 from .tools import BASE58_ADDRESS, EVM_ADDRESS
@@ -140,7 +140,8 @@ def keywords_in(texts: Iterable[str]) -> list[str]:
     for text in texts:
         text = _strip_addresses(text)
         for match in re.finditer(r"[A-Za-z][A-Za-z0-9]*", text):  # every phrase of one to three words starting at each word
-            words = _ASCII_PHRASE.match(text, match.start()).group().split(" ")
+            phrase = _ASCII_PHRASE.match(text, match.start())  # always matches: the word itself is a phrase
+            words = (phrase.group() if phrase else match.group()).split(" ")
             found += [" ".join(words[:n]) for n in range(1, len(words) + 1)
                       if words[0].lower() not in STOP_WORDS and words[n - 1].lower() not in STOP_WORDS]
         for run in _CJK_RUN.findall(text):
@@ -174,6 +175,6 @@ def grounds_in(messages: Sequence[dict]) -> Grounds:
     tool = [str(m.get("content") or "")[:MAX_READ_CHARS] for m in messages if m.get("role") == "tool"]
     amounts, shares = quantities_in(_strip_addresses(t) for t in user)  # an address's digits are not an amount
     found = found_in(tool)
-    kinds = {"addresses": addresses_in(user + tool), "amounts": amounts, "shares": shares, "chains": chains_in(user),
+    kinds: dict[str, Sequence[Any]] = {"addresses": addresses_in(user + tool), "amounts": amounts, "shares": shares, "chains": chains_in(user),
              "symbols": list(_ordered(symbols_in(user) + [symbol for _, symbol in found])), "keywords": keywords_in(user)}
     return Grounds(**{kind: tuple(values[:MAX_VALUES]) for kind, values in kinds.items()}, found=tuple(found[:MAX_VALUES]))

@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Optional
 
-from .parse import Reply, parse_reply
+from .reply import Reply, parse_reply
 from .tools import CallError
 
 METRICS = ("function_recognition", "argument_extraction", "protocol_adherence", "multi_turn_success")
@@ -75,13 +75,14 @@ def score(gold: dict, raw: str) -> Score:
         return Score(False, False, False if call else None)
     if call is None:
         return Score(True, reply.call is None, None)
-    function = reply.call is not None and reply.call.name == call["name"]
-    expected = call.get("arguments") or {}
-    arguments = function and set(reply.call.arguments) == set(expected) and all(_same(reply.call.arguments[k], v) for k, v in expected.items())
-    return Score(True, function, arguments)
+    if reply.call is None or reply.call.name != call["name"]:
+        return Score(True, False, False)
+    expected, given = call.get("arguments") or {}, reply.call.arguments
+    arguments = set(given) == set(expected) and all(_same(given[k], v) for k, v in expected.items())
+    return Score(True, True, arguments)
 
 
-def summarize(conversations: list[dict], raws: dict[tuple[str, int], str]) -> dict[str, dict[str, float]]:
+def aggregate_metrics(conversations: list[dict], raws: dict[tuple[str, int], str]) -> dict[str, dict[str, float]]:
     """The four metrics, overall and per language, from raw outputs keyed by (conversation id, turn index)."""
     buckets: dict[str, dict[str, list[bool]]] = {}
     for conv in conversations:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-from ..stated_intent import ReaderUnavailable
-from .parse import Reply
+from .errors import NanoError, ReaderUnavailable
+from .reply import Reply
+
+if TYPE_CHECKING:
+    from .runtime import NanoModel
 
 
 class ModelReader:
@@ -14,14 +17,13 @@ class ModelReader:
 
     def __init__(self, directory: Optional[Path] = None, backend: str = "onnx") -> None:
         self.directory, self.backend = directory, backend
-        self._model = None
+        self._model: Optional["NanoModel"] = None
         self._failure: Optional[str] = None
 
     def __call__(self, words: str) -> Reply:
         if self._model is None:
             if self._failure is not None:
                 raise ReaderUnavailable(self._failure)
-            from .errors import NanoError
             from .runtime import NanoModel
 
             try:
@@ -32,4 +34,6 @@ class ModelReader:
         generation = self._model.generate([{"role": "user", "content": words}])
         if generation.error is not None:
             raise generation.error
+        if generation.reply is None:
+            raise ReaderUnavailable("the model gave no reply")
         return generation.reply

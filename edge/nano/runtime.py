@@ -16,8 +16,8 @@ from typing import Any, Optional, Protocol, Sequence
 from .errors import NanoError
 from .grammar import lark_grammar
 from .grounding import Grounds, grounds_in
-from .parse import Reply, parse_reply
 from .protocol import END_CALL, END_TURN, EOS, START_CALL, START_RESPONSE
+from .reply import Reply, parse_reply
 from .tokens import encode, prefix
 from .tools import CallError
 
@@ -96,7 +96,7 @@ class NanoModel:
         self.stop_ids = {self.tokenizer.token_to_id(t) for t in STOP_TOKENS} - {None}
         self.prefix = prefix(self.tokenizer)
         self.prefix_cache = backend.run(self.prefix, None)[1]
-        self._grammar_tokenizer = None
+        self._grammar_tokenizer: Any = None  # llguidance.LLTokenizer when constrained
         if constrained:
             try:
                 import llguidance
@@ -108,12 +108,16 @@ class NanoModel:
             self._grammar_tokenizer = llguidance.LLTokenizer(text, eos_token=self.tokenizer.token_to_id(EOS))
             self._llnp = llnp  # filled in on every decoding step: imported once, here
             self._mask = llnp.allocate_token_bitmask(1, self._grammar_tokenizer.vocab_size)
-        self.start_call = self.tokenizer.token_to_id(START_CALL)
+        start_call = self.tokenizer.token_to_id(START_CALL)
+        if start_call is None:
+            raise NanoError("NANO_MODEL_INVALID", f"the tokenizer has no {START_CALL} token: not a FunctionGemma model")
+        self.start_call: int = start_call
 
     @classmethod
     def load(cls, directory: Optional[Path] = None, *, backend: str = "onnx", threads: Optional[int] = None, **options: Any) -> "NanoModel":
         """Load a model directory (default: the built-in model) on `backend`."""
         directory = Path(directory) if directory is not None else BUILTIN_DIR
+        model_file: Optional[Path]
         if backend not in BACKENDS:
             raise NanoError("NANO_BACKEND_UNKNOWN", f"no backend {backend!r}; the backends are {', '.join(BACKENDS)}")
         files = BACKENDS[backend].files

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from dmind.policies.errors import InputError
+
 CHAINS = ("solana", "ethereum", "bsc", "base")
 EVM_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
 # base58 (no 0, O, I, l) of 32 to 44 characters: Solana mints and accounts
@@ -68,13 +70,8 @@ TOOLS: dict[str, Tool] = {
 }
 
 
-class CallError(ValueError):
+class CallError(InputError):
     """A call that breaks its tool's schema, with a DMind SDK protocol code."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
 
 
 def is_address(text: str) -> bool:
@@ -105,9 +102,12 @@ def validate_call(name: str, arguments: dict[str, Any]) -> None:
     tool = TOOLS.get(name)
     if tool is None:
         raise CallError("E_TOOL_UNKNOWN", f"no tool is called {name!r}; the tools are {', '.join(TOOLS)}")
-    for key in arguments:
-        if tool.param(key) is None:
+    checked: list[tuple[Param, Any]] = []
+    for key, value in arguments.items():
+        param = tool.param(key)
+        if param is None:
             raise CallError("E_PARAM_UNKNOWN", f"{name} has no parameter {key!r}")
+        checked.append((param, value))
     for key in tool.required:
         if key not in arguments:
             raise CallError("E_PARAM_MISSING", f"{name} needs {key}")
@@ -115,5 +115,5 @@ def validate_call(name: str, arguments: dict[str, Any]) -> None:
         raise CallError("E_PARAM_MISSING", f"{name} needs at least one of {', '.join(tool.one_of)}")
     if sum(key in arguments for key in tool.exclusive) > 1:
         raise CallError("E_PARAM_RANGE", f"{name} takes only one of {', '.join(tool.exclusive)}")
-    for key, value in arguments.items():
-        _check_value(tool, tool.param(key), value)
+    for param, value in checked:
+        _check_value(tool, param, value)

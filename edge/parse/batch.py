@@ -14,7 +14,7 @@ from ..errors import EdgeError
 from ..findings import Finding
 from ..hexutil import min_bytes, parse_address, parse_bytes, parse_quantity
 from ..limits import MAX_BATCH_CALLS, MAX_CALLDATA_BYTES
-from ..types import Payload, RawCall
+from ..types import DigestKind, Payload, PayloadKind, RawCall
 from .canonical import canonical_json
 from .txobject import REQUEST_DIGEST_DOMAIN, unknown_fields
 
@@ -55,6 +55,6 @@ def parse_send_calls(params: tuple, account: str | None) -> Payload:
                              "extras": extras}).encode()]
     signing_bytes = rlp.encode(bound)
     return Payload(
-        kind="batch", method="wallet_sendCalls", chain_id=chain_id, signer=sender, signing_bytes=signing_bytes,
-        digest=keccak(signing_bytes), digest_kind="request", calls=tuple(calls), notes=tuple(notes),
+        kind=PayloadKind.BATCH, method="wallet_sendCalls", chain_id=chain_id, signer=sender, signing_bytes=signing_bytes,
+        digest=keccak(signing_bytes), digest_kind=DigestKind.REQUEST, calls=tuple(calls), notes=tuple(notes),
     )

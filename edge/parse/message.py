@@ -9,7 +9,7 @@ from ..errors import EdgeError
 from ..findings import Finding, finding
 from ..hexutil import parse_address, parse_bytes
 from ..limits import MAX_MESSAGE_BYTES
-from ..types import Payload
+from ..types import DigestKind, Payload, PayloadKind
 
 
 def _is_address(value: object) -> bool:
@@ -75,8 +75,8 @@ def parse_personal_sign(params: tuple, account: str | None) -> Payload:
     data = _message_bytes(message)
     signing_bytes = eip191_signing_bytes(data)
     return Payload(
-        kind="message", method="personal_sign", chain_id=None, signer=parse_address(address, "address"),
-        signing_bytes=signing_bytes, digest=keccak(signing_bytes), digest_kind="eip191",
+        kind=PayloadKind.MESSAGE, method="personal_sign", chain_id=None, signer=parse_address(address, "address"),
+        signing_bytes=signing_bytes, digest=keccak(signing_bytes), digest_kind=DigestKind.EIP191,
         message=data, notes=tuple(notes),
     )
 
@@ -90,6 +90,6 @@ def parse_eth_sign(params: tuple) -> Payload:
     if len(digest) != 32:
         raise EdgeError("PARAMS_INVALID", f"eth_sign data must be a 32-byte hash, found {len(digest)} bytes", "params[1]")
     return Payload(
-        kind="raw_hash", method="eth_sign", chain_id=None, signer=address,
-        signing_bytes=digest, digest=digest, digest_kind="raw_hash",
+        kind=PayloadKind.RAW_HASH, method="eth_sign", chain_id=None, signer=address,
+        signing_bytes=digest, digest=digest, digest_kind=DigestKind.RAW_HASH,
     )

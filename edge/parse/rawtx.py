@@ -9,6 +9,7 @@ before it would accept the transaction. A field table per type drives all of it.
 from __future__ import annotations
 
 import hashlib
+from typing import Any, Callable
 
 import rlp
 from rlp.exceptions import DecodingError
@@ -18,7 +19,7 @@ from ..errors import EdgeError
 from ..findings import Finding, finding
 from ..hexutil import min_bytes
 from ..limits import MAX_ACCESS_LIST_ENTRIES, MAX_ACCESS_LIST_KEYS, MAX_AUTHORIZATIONS, MAX_RAW_TX_BYTES
-from ..types import Authorization, Payload, RawCall, Transaction
+from ..types import Authorization, DigestKind, Payload, PayloadKind, RawCall, Transaction
 
 UINT64 = 64
 UINT256 = 256
@@ -127,7 +128,7 @@ def _authorizations(raw: object, where: str) -> tuple[Authorization, ...]:
     return tuple(auths)
 
 
-_FIELD_PARSERS = {
+_FIELD_PARSERS: dict[str, Callable[[Any, str], Any]] = {
     "nonce": lambda raw, where: _int(raw, where, UINT64),
     "uint64": lambda raw, where: _int(raw, where, UINT64),
     "uint256": lambda raw, where: _int(raw, where, UINT256),
@@ -307,7 +308,7 @@ def parse_raw_transaction(raw: bytes, method: str, account: str | None) -> Paylo
     else:
         raise EdgeError("RLP_INVALID", f"first byte 0x{raw[0]:02x} starts neither a typed nor a legacy transaction", "type")
     return Payload(
-        kind="transaction", method=method, chain_id=tx.chain_id, signer=tx.sender or account,
-        signing_bytes=signing_bytes, digest=keccak(signing_bytes), digest_kind="tx_signing_hash",
+        kind=PayloadKind.TRANSACTION, method=method, chain_id=tx.chain_id, signer=tx.sender or account,
+        signing_bytes=signing_bytes, digest=keccak(signing_bytes), digest_kind=DigestKind.TX_SIGNING_HASH,
         calls=(RawCall(tx.to, tx.value, tx.data),), tx=tx, notes=tuple(notes),
     )

@@ -11,7 +11,7 @@ from typing import Any, Callable
 from ..errors import EdgeError
 from ..hexutil import parse_address, parse_bytes
 from ..limits import MAX_KNOWN_ADDRESSES, MAX_RAW_TX_BYTES
-from ..types import Payload, Request
+from ..types import DigestKind, Payload, PayloadKind, Request
 from .batch import parse_send_calls
 from .message import parse_eth_sign, parse_personal_sign
 from .rawtx import parse_raw_transaction
@@ -36,8 +36,8 @@ def _typed_data(request: Request, v3: bool) -> Payload:
     typed, signing_bytes, digest, notes = parse_typed_data(request.params[1], v3=v3)
     chain_id = typed.domain.get("chainId")
     return Payload(
-        kind="typed_data", method=request.method, chain_id=chain_id, signer=signer,
-        signing_bytes=signing_bytes, digest=digest, digest_kind="eip712", typed_data=typed, notes=tuple(notes),
+        kind=PayloadKind.TYPED_DATA, method=request.method, chain_id=chain_id, signer=signer,
+        signing_bytes=signing_bytes, digest=digest, digest_kind=DigestKind.EIP712, typed_data=typed, notes=tuple(notes),
     )
 
 

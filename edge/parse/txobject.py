@@ -26,7 +26,7 @@ from ..errors import EdgeError
 from ..findings import Finding, finding
 from ..hexutil import min_bytes, parse_address, parse_bytes, parse_quantity
 from ..limits import MAX_ACCESS_LIST_ENTRIES, MAX_ACCESS_LIST_KEYS, MAX_AUTHORIZATIONS, MAX_CALLDATA_BYTES
-from ..types import Payload, RawCall, Transaction
+from ..types import DigestKind, Payload, PayloadKind, RawCall, Transaction
 from .canonical import canonical_json
 from .rawtx import FEE_FIELDS, LEGACY_FIELDS, TX_FIELDS, parse_raw_transaction, parse_rlp_field, validate_semantics
 
@@ -228,7 +228,7 @@ def parse_transaction_object(obj: object, method: str, context_chain_id: int | N
         return replace(parsed, notes=parsed.notes + tuple(notes))
     signing_bytes = _request_digest_bytes(items, unknown, tx_type, chain_id, sender)
     return Payload(
-        kind="transaction", method=method, chain_id=chain_id, signer=sender, signing_bytes=signing_bytes,
-        digest=keccak(signing_bytes), digest_kind="request", calls=(RawCall(tx.to, tx.value, tx.data),), tx=tx,
+        kind=PayloadKind.TRANSACTION, method=method, chain_id=chain_id, signer=sender, signing_bytes=signing_bytes,
+        digest=keccak(signing_bytes), digest_kind=DigestKind.REQUEST, calls=(RawCall(tx.to, tx.value, tx.data),), tx=tx,
         notes=tuple(notes),
     )

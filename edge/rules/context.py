@@ -8,7 +8,7 @@ from typing import Any, Iterator
 from dmind.policies import Policy
 
 from ..stated_intent import StatedIntent
-from ..types import Call, Command, Intent, Payload, Request
+from ..types import Action, Call, Command, Intent, Payload, Request
 
 UINT256_MAX = (1 << 256) - 1
 UINT48_MAX = (1 << 48) - 1
@@ -37,7 +37,7 @@ class RuleContext:
 class Step:
     """A call or a Universal Router command, seen the same way by rules."""
 
-    action: str
+    action: Action
     roles: dict[str, Any]
     to: str | None  # the contract acted on (a command's router)
     value: int

@@ -7,6 +7,7 @@ from typing import Iterator
 from urllib.parse import urlsplit
 
 from ..findings import Finding, finding
+from ..types import PayloadKind
 from .context import RuleContext, same_address
 
 # EIP-4361: "${scheme}://${domain} wants you to sign in with your Ethereum account:" (the scheme optional, https by default)
@@ -15,7 +16,7 @@ _SIWE = re.compile(r"(?:(?P<scheme>[a-z][a-z0-9+.-]*)://)?(?P<domain>[^\s/]+) wa
 
 
 def blind_signature(ctx: RuleContext) -> Iterator[Finding]:
-    if ctx.payload.kind == "raw_hash":
+    if ctx.payload.kind == PayloadKind.RAW_HASH:
         yield finding("BLIND_SIGNATURE", f"eth_sign asks to sign the raw hash 0x{ctx.payload.digest.hex()}; no wallet can show what that authorizes", "params[1]")
 
 

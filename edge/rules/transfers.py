@@ -88,8 +88,8 @@ def marketplace_orders(ctx: RuleContext) -> Iterator[Finding]:
             if amount >= own.get(currency, 0):
                 yield finding("NFT_ORDER_PAYS_OTHERS", f"order {i} pays others {amount} of {currency[1]} and the offerer only {own.get(currency, 0)}", where)
         # Whatever is offered, it must come back as something of value: a coin the gate can value, above dust.
-        floors = {currency: _dust_floor(ctx.chain_id, currency) for currency in own}
-        valued = {currency: amount for currency, amount in own.items() if floors[currency] is not None}
+        floors = {currency: floor for currency in own if (floor := _dust_floor(ctx.chain_id, currency)) is not None}
+        valued = {currency: amount for currency, amount in own.items() if currency in floors}
         if order["offer"] and not valued:
             yield finding("NFT_ORDER_VALUE_UNKNOWN", f"order {i} pays the offerer only in items or tokens whose value the "
                                                      "gate cannot judge", where)

@@ -6,7 +6,7 @@ import string
 from dataclasses import dataclass
 from random import Random
 
-from dmind.edge.nano.grounding import TOKEN_NAMES
+from dmind.edge.nano import TOKEN_NAMES
 
 BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 

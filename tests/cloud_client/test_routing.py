@@ -12,10 +12,10 @@ from dataclasses import replace
 import pytest
 from dmind.cloud_client.client import CloudClient
 from dmind.cloud_client.orchestrate import decide
-from dmind.edge import evaluate_json
-from dmind.edge.escalate import connect
+from dmind.cloud_client.routing import LatencyEstimates, route
+from dmind.edge import Plan, evaluate_json
 from dmind.edge.examples import example_requests
-from dmind.edge.router import EDGE_CLOUD, EDGE_CLOUD_LOCAL, EDGE_LOCAL, EDGE_ONLY, LatencyEstimates, route
+from dmind.edge.pairing import connect
 from dmind.local_tier.store import ContextStore
 from dmind.policies import default_policy
 
@@ -35,18 +35,18 @@ def test_only_step_up_leaves_the_fast_path():
     for row in example_requests():
         decision = evaluate_json(row)
         chosen = route(decision, CLOUDY, True, True, LatencyEstimates())
-        assert (chosen.plan == EDGE_ONLY) == (decision.verdict != "STEP_UP")
+        assert (chosen.plan == Plan.EDGE_ONLY) == (decision.verdict != "STEP_UP")
 
 
 def test_leaking_unavailable_and_slow_plans_are_excluded():
     decision = evaluate_json(STEPPED_UP)
-    assert route(decision, BASE, True, True, LatencyEstimates()).excluded[EDGE_CLOUD].startswith("leak")
-    assert route(decision, BASE, True, True, LatencyEstimates()).plan == EDGE_LOCAL
-    assert route(decision, CLOUDY, False, True, LatencyEstimates()).plan == EDGE_CLOUD
-    assert route(decision, CLOUDY, True, True, LatencyEstimates()).plan == EDGE_CLOUD_LOCAL
+    assert route(decision, BASE, True, True, LatencyEstimates()).excluded[Plan.EDGE_CLOUD].startswith("leak")
+    assert route(decision, BASE, True, True, LatencyEstimates()).plan == Plan.EDGE_LOCAL
+    assert route(decision, CLOUDY, False, True, LatencyEstimates()).plan == Plan.EDGE_CLOUD
+    assert route(decision, CLOUDY, True, True, LatencyEstimates()).plan == Plan.EDGE_CLOUD_LOCAL
     slow = LatencyEstimates({"local": 50.0, "cloud": 5000.0})
     chosen = route(decision, CLOUDY, True, True, slow)
-    assert chosen.plan == EDGE_LOCAL and "budget" in chosen.excluded[EDGE_CLOUD]
+    assert chosen.plan == Plan.EDGE_LOCAL and "budget" in chosen.excluded[Plan.EDGE_CLOUD]
 
 
 def start(args: list[str]) -> tuple[subprocess.Popen, dict]:
@@ -93,7 +93,7 @@ def codes(decision) -> set[str]:
 
 def test_edge_to_cloud_attaches_advice(endpoint):
     decision, _ = run(STEPPED_UP, cloud=CloudClient(endpoint()))
-    assert decision.plan == EDGE_CLOUD and decision.verdict == "STEP_UP"
+    assert decision.plan == Plan.EDGE_CLOUD and decision.verdict == "STEP_UP"
     assert "CLOUD_CAUTION" in codes(decision) and decision.route["consulted"] == ["cloud"]
 
 
@@ -120,12 +120,12 @@ def test_a_cloud_killed_mid_run_opens_the_circuit(tmp_path):
 
 def test_edge_cloud_local_ends_with_a_signed_local_verdict(endpoint, local):
     decision, _ = run(STEPPED_UP, pairing=local, cloud=CloudClient(endpoint()))
-    assert decision.plan == EDGE_CLOUD_LOCAL and decision.route["consulted"] == ["cloud", "local"]
+    assert decision.plan == Plan.EDGE_CLOUD_LOCAL and decision.route["consulted"] == ["cloud", "local"]
     assert decision.verdict == "ALLOW" and decision.verdict_token and "local verifier" in decision.route["provenance"]["verdict"]
 
 
 def test_everything_down_still_answers_in_time_and_no_looser(tmp_path, local):
-    from dmind.edge.escalate import Pairing
+    from dmind.edge.pairing import Pairing
 
     gone = Pairing(local.host, 9, local.cert_pem, local.device_id, local.verifier_public_key, local.key)
     decision, took = run(STEPPED_UP, pairing=gone, cloud=CloudClient("http://127.0.0.1:9", timeout_s=0.3))
@@ -149,14 +149,14 @@ def test_no_decision_is_looser_than_edge_only(endpoint, local, environment):
 
 def test_edge_to_local_without_a_cloud(local):
     decision, _ = run(STEPPED_UP, pairing=local, policy=BASE)
-    assert decision.plan == EDGE_LOCAL and decision.route["consulted"] == ["local"] and decision.verdict == "ALLOW"
+    assert decision.plan == Plan.EDGE_LOCAL and decision.route["consulted"] == ["local"] and decision.verdict == "ALLOW"
 
 
 def test_bench_cloud_json():
     result = subprocess.run([*CLI, "bench", "cloud", "-n", "2", "--json"], capture_output=True, text=True, timeout=180)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert data["plans"]["edge → cloud → local"] == [EDGE_CLOUD_LOCAL] and data["plans"]["edge → cloud (sanitized)"] == [EDGE_CLOUD]
+    assert data["plans"]["edge → cloud → local"] == [Plan.EDGE_CLOUD_LOCAL] and data["plans"]["edge → cloud (sanitized)"] == [Plan.EDGE_CLOUD]
 
 
 # Found in review.

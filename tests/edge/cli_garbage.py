@@ -28,14 +28,17 @@ GARBAGE: dict[str, list[list[str]]] = {
     "device load-policy": [["{dir}/missing.cbor"]],
     "device evaluate": [["{junk}"], ["{dup}"]],
     "device sign": [["{dup}"], ["{junk}", "--verdict", "{junk}"]],
+    "device qr": [["{junk}"], ["{dup}"]],
     "export verify": [["{junk}"]],
     "local connect": [["garbage://x", "--client", "{dir}/client"]],
     "local unpair": [["no-such-device", "--state", "{dir}/lst"]],
     "local context import": [["{junk}", "--state", "{dir}/lst"], ["{dup}", "--state", "{dir}/lst"]],
     "nano eval": [["--dataset", "{junk}"]],
 }
-# Verbs that read no request: servers, benches, key generation, listings.
-NO_REQUEST_INPUT = {"bench gate", "bench policy", "policy keygen", "audit sanitize", "cloud serve", "device emulate", "device info",
+# Verbs that read no request: servers, benches, key generation, listings. `device airgap` reads URs on standard
+# input; its refusals are tested in tests/firmware_bridge/test_ur.py.
+NO_REQUEST_INPUT = {"bench gate", "bench policy", "bench bridge", "bench local", "bench cloud", "bench nano", "device airgap",
+                    "policy keygen", "audit sanitize", "cloud serve", "device emulate", "device info",
                     "export build", "local serve", "local pair", "local status", "local context add", "local context list",
                     "nano ask", "train nano"}
 
@@ -46,6 +49,7 @@ def verbs() -> list[str]:
     from dmind.edge.cli import _plugins, app
 
     _plugins(["dmind-edge"])
+    _plugins(["dmind-edge", "bench"])  # the benches are plugins too
     found: list[str] = []
 
     def walk(command, path: list[str]) -> None:

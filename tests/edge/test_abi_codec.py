@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from dmind.edge.abi.codec import AbiDecodeError, decode
+from dmind.edge.abi.codec import AbiDecodeError, decode, encode_call
+from dmind.edge.abi.codec import encode as encode_params
 from dmind.edge.abi.types import AbiTypeError, parse_signature, parse_type
 from eth_abi import encode
 from eth_utils import function_signature_to_4byte_selector, to_checksum_address
@@ -99,3 +100,27 @@ def test_invalid_signatures_raise(text):
 def test_strict_decoding_rejects_malformed_data(types, data):
     with pytest.raises(AbiDecodeError):
         decode(parse_signature(f"f({','.join(types)})").params, data)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(abi_type(), min_size=1, max_size=4).flatmap(lambda types: st.tuples(st.just(types), st.tuples(*(value_for(t) for t in types)))))
+def test_encode_matches_eth_abi_byte_for_byte(case):
+    types, values = case
+    params = parse_signature(f"f({','.join(types)})").params
+    assert encode_params(params, list(values)) == encode(types, list(values))
+
+
+def test_encode_call_is_selector_then_arguments():
+    spender = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
+    data = encode_call("approve(address spender, uint256 amount)", spender, 10**6)
+    assert data[:4] == function_signature_to_4byte_selector("approve(address,uint256)")
+    assert data[4:] == encode(["address", "uint256"], [spender, 10**6])
+
+
+@pytest.mark.parametrize(("signature", "values"), [
+    ("f(uint8)", (256,)), ("f(uint256)", (-1,)), ("f(int8)", (128,)), ("f(uint256)", (True,)), ("f(bool)", (1,)),
+    ("f(address)", ("0x1234",)), ("f(bytes4)", (b"abc",)), ("f(uint256[2])", ([1],)), ("f(uint256,uint256)", (1,)),
+])
+def test_encode_refuses_values_that_do_not_fit(signature, values):
+    with pytest.raises(ValueError):
+        encode_call(signature, *values)

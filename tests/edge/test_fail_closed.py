@@ -12,9 +12,9 @@ import json
 import cbor2
 import pytest
 from dmind.edge import evaluate_json
-from dmind.edge.bridge import Bridge
 from dmind.edge.decode.calldata import DecodeContext, decode_call
 from dmind.edge.errors import EdgeError
+from dmind.edge.host_api import Bridge
 from dmind.edge.limits import MAX_ABI_DECODED_BYTES
 from dmind.edge.requests_io import load_request_text
 from dmind.policies import PolicyError, default_policy, policy_from_dict, policy_to_dict

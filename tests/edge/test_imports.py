@@ -71,7 +71,7 @@ sys.modules["cytoolz"] = None
 sys.modules["_cbor2"] = None  # cbor2's C extension: the bridge must run on its pure-Python codec
 before = set(sys.modules)
 import cbor2
-from dmind.edge.bridge import handle
+from dmind.edge.host_api import handle
 from dmind.edge.examples import EXAMPLES_NOW, example_requests
 verdicts = []
 for i, row in enumerate(example_requests()):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from dmind.edge import evaluate_json
-from dmind.edge.nano.parse import Reply, ToolCall
+from dmind.edge.nano.reply import Reply, ToolCall
 from dmind.edge.nano.tools import CallError
 
 from tests.builders import SIGNER, UNIVERSAL_ROUTER, USDC, WETH, eip1559, raw_tx_request, ur_execute, v3_path

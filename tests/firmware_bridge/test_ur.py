@@ -51,3 +51,18 @@ def test_bad_urs(text, code):
     with pytest.raises(URError) as caught:
         decode_ur(text)
     assert caught.value.code == code
+
+
+def test_air_gapped_device_answers_a_scanned_sign_request_with_a_ur(tmp_path):
+    # The air-gapped path end to end in-process: the host's SignRequest as a UR, the firmware's answer as one.
+    from dmind.firmware_bridge.client import sign_request
+    from dmind.firmware_bridge.firmware import UR_TYPE, Firmware
+    from dmind.firmware_bridge.keys import TEST_MNEMONIC, seed_from_mnemonic
+
+    device = Firmware(seed_from_mnemonic(TEST_MNEMONIC), tmp_path, "0.1.0")
+    signer = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
+    request = {"request": {"method": "personal_sign", "params": ["0x68656c6c6f", signer]}}
+    answer = decode_message(decode_ur(device.handle_ur(encode_ur(UR_TYPE, encode_message(sign_request(request)))))[1])
+    assert answer.name == "Signature" and len(answer["signature"]) == 65
+    refused = decode_message(decode_ur(device.handle_ur("ur:bytes/" + "ae" * 10))[1])
+    assert refused.name == "Failure" and refused["code"].startswith("UR_")

@@ -23,9 +23,9 @@ from typing import Callable
 
 import cbor2
 from dmind.edge import evaluate_json
-from dmind.edge.bridge import Bridge
 from dmind.edge.errors import EdgeError
 from dmind.edge.examples import EXAMPLES_NOW, example_requests
+from dmind.edge.host_api import Bridge
 from dmind.edge.requests_io import load_request_text
 
 INTERESTING = (b"\x00", b"\xff", b"\x80", b"\x7f", b'"', b"{", b"}", b"[", b"]", b",", b"0x", b"0X", b"\\ud800", b"1e18",
@@ -133,14 +133,14 @@ def _bridge_cbor(data: bytes) -> Outcome:
 
 def _bundle(data: bytes) -> Outcome:
     from dmind.policies.bundle import BundleError
-    from dmind.policies.errors import CodedError
+    from dmind.policies.errors import InputError
 
     seed, trust, now = _bundle_seed()
     try:
         from dmind.policies.bundle import verify_bundle
 
         verify_bundle(data, trust, now, "99.0.0")
-    except (BundleError, CodedError):
+    except (BundleError, InputError):
         return Outcome()
     return Outcome(changed_allow=data != seed)
 

@@ -13,8 +13,10 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from dmind.edge import evaluate_json
-from dmind.edge.escalate import PairingError, build_request, connect, escalate, load_pairing, pinned_context
-from dmind.edge.summary import summarize
+from dmind.edge.escalation import escalate
+from dmind.edge.local_protocol import PairingError, build_request
+from dmind.edge.pairing import connect, load_pairing, pinned_context
+from dmind.edge.summary import comparable_reading
 from dmind.edge.verdict import verify_verdict
 from dmind.local_tier.store import ContextStore
 from dmind.policies import default_policy
@@ -61,7 +63,7 @@ def test_pair_escalate_and_refuse(daemon, tmp_path):
 
     # A replayed request, and one from a key that never paired, are refused.
     body = build_request(pairing.key, time.time_ns(), b"r" * 16, int(time.time()) + 30, decision.payload.digest, SIGNER,
-                         STEPPED_UP, summarize(decision, POLICY, int(time.time())))
+                         STEPPED_UP, comparable_reading(decision, POLICY, int(time.time())))
     with httpx.Client(verify=pinned_context(pairing.cert_pem), timeout=10) as client:
         first = client.post(f"{pairing.url}/v1/verify", content=body)
         replay = client.post(f"{pairing.url}/v1/verify", content=body)
@@ -84,7 +86,7 @@ def test_pair_escalate_and_refuse(daemon, tmp_path):
         def post(**changes):
             fields = {"digest": decision.payload.digest, "signer": SIGNER, "request_id": b"x" * 16, "expires_at": now + 30, **changes}
             body = build_request(pairing.key, time.time_ns(), fields["request_id"], fields["expires_at"], fields["digest"],
-                                 fields["signer"], STEPPED_UP, summarize(decision, POLICY, now))
+                                 fields["signer"], STEPPED_UP, comparable_reading(decision, POLICY, now))
             response = client.post(f"{pairing.url}/v1/verify", content=body)
             return response.status_code, cbor2.loads(response.content).get("code")
 
@@ -125,7 +127,7 @@ def test_check_escalates_with_local(daemon, tmp_path):
 
 
 def test_expired_offer_is_refused(tmp_path):
-    from dmind.edge.escalate import Offer
+    from dmind.edge.local_protocol import Offer
 
     stale = Offer("127.0.0.1", 7440, "00" * 32, b"\x01" * 16, int(time.time()) - 1).uri
     with pytest.raises(PairingError) as caught:
@@ -134,7 +136,7 @@ def test_expired_offer_is_refused(tmp_path):
 
 
 def test_a_wrong_fingerprint_is_refused(daemon, tmp_path):
-    from dmind.edge.escalate import Offer, parse_offer
+    from dmind.edge.local_protocol import Offer, parse_offer
 
     real = parse_offer(offer_uri(daemon[0]))
     forged = Offer(real.host, real.port, "ab" * 32, real.token, real.expires_at).uri
@@ -184,7 +186,7 @@ def test_model_audit_is_attached_or_skipped_never_blocking(tmp_path, delay_s, ex
         pairing = connect(offer_uri(state), tmp_path / "wallet")
         decision = evaluate_json(STEPPED_UP, policy=POLICY)
         body = build_request(pairing.key, time.time_ns(), b"a" * 16, int(time.time()) + 30, decision.payload.digest, SIGNER,
-                             STEPPED_UP, summarize(decision, POLICY, int(time.time())))
+                             STEPPED_UP, comparable_reading(decision, POLICY, int(time.time())))
         started = time.monotonic()
         with httpx.Client(verify=pinned_context(pairing.cert_pem), timeout=10) as client:
             answer = cbor2.loads(client.post(f"{pairing.url}/v1/verify", content=body).content)

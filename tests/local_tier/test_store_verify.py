@@ -7,7 +7,7 @@ import sys
 
 import pytest
 from dmind.edge import evaluate_json
-from dmind.edge.summary import summarize
+from dmind.edge.summary import comparable_reading
 from dmind.local_tier.store import ContextStore, StoreError
 from dmind.local_tier.verify import verify
 from dmind.policies import default_policy
@@ -39,7 +39,7 @@ def approve(spender: str, amount: int = 10**6) -> dict:
 
 def codes(request: dict, store: ContextStore, edge: dict | None = None):
     decision = evaluate_json(request, policy=POLICY, now=NOW)
-    result = verify(request, edge if edge is not None else summarize(decision, POLICY, NOW), store, POLICY, NOW)
+    result = verify(request, edge if edge is not None else comparable_reading(decision, POLICY, NOW), store, POLICY, NOW)
     return result.verdict, {f.code for f in result.findings}
 
 
@@ -120,7 +120,7 @@ def test_cross_tier_divergence_tightens_the_verdict(store):
     store.record_interaction(FRIEND, "send")
     request = send(FRIEND)
     decision = evaluate_json(request, policy=POLICY, now=NOW)
-    honest = summarize(decision, POLICY, NOW)
+    honest = comparable_reading(decision, POLICY, NOW)
     lying = {**honest, "counterparties": [STRANGER.lower()]}
     assert codes(request, store, honest) == ("ALLOW", set())
     assert codes(request, store, lying) == ("BLOCK", {"CROSS_TIER_DIVERGENCE"})

@@ -8,8 +8,8 @@ import pytest
 from dmind.edge.nano.grammar import key_sets, lark_grammar
 from dmind.edge.nano.grounding import Grounds, addresses_in, grounds_in
 from dmind.edge.nano.metrics import turns
-from dmind.edge.nano.parse import parse_reply
 from dmind.edge.nano.protocol import END_TURN, render_assistant
+from dmind.edge.nano.reply import parse_reply
 from dmind.edge.nano.tools import TOOLS, validate_call
 from dmind.export.data.generate import generate
 

@@ -1,4 +1,4 @@
-"""The mobile bridge: one function a host app calls, `handle(request: bytes) -> bytes`.
+"""The mobile host API (a wallet SDK's "bridge"): one function a host app calls, `handle(request: bytes) -> bytes`.
 
 CBOR in and CBOR out (a JSON object in gets a JSON object back, for debugging). Every request
 is a map with `api_version`, `request_id` and `op`; every response carries the same
@@ -6,7 +6,7 @@ is a map with `api_version`, `request_id` and `op`; every response carries the s
 raises across the language boundary: garbage, wrong versions, oversized input and our own bugs
 all come back as an error response, and an error response is never a permission to sign.
 
-The messages are described in `bridge.cddl` beside this file (checked by the tests). State is
+The messages are described in `host_api.cddl` beside this file (checked by the tests). State is
 what `PolicyStore` keeps on a device, in memory: the pinned trust keys, the highest revision
 accepted per bundle id, and the active verified bundle, which governs only the chains in its
 scope. The nano model, when the bridge runs it for the host, is loaded once and kept as a
@@ -21,10 +21,11 @@ import logging
 import math
 import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 import cbor2
 from dmind.policies.cbor_strict import CborError, check_well_formed
+from dmind.policies.errors import InputError
 
 from .errors import EdgeError
 from .limits import MAX_REQUEST_JSON_BYTES
@@ -32,6 +33,11 @@ from .pipeline import evaluate_json
 from .render import decision_json
 from .requests_io import loads_strict
 from .version import runtime_version
+
+if TYPE_CHECKING:
+    from dmind.policies.bundle import VerifiedBundle
+
+    from .nano.reader import ModelReader
 
 log = logging.getLogger(__name__)
 
@@ -44,13 +50,8 @@ MAX_ITEMS = 500_000  # CBOR items in one message: a typed-data request at its ow
 ENVELOPE = ("api_version", "request_id", "op")
 
 
-class BridgeError(Exception):
+class HostApiError(InputError):
     """A request refused at the bridge, with a stable code (`BRIDGE_*`, `BUNDLE_*`, `POLICY_*`)."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,23 +67,23 @@ def _check_fields(op: str, body: dict, fields: tuple[Field, ...]) -> None:
     known = {f.name for f in fields} | set(ENVELOPE)
     unknown = sorted(str(k) for k in body if k not in known)
     if unknown:
-        raise BridgeError("BRIDGE_FIELD_UNKNOWN", f"`{op}` takes no field {', '.join(unknown)}")
+        raise HostApiError("BRIDGE_FIELD_UNKNOWN", f"`{op}` takes no field {', '.join(unknown)}")
     for f in fields:
         value = body.get(f.name)
         if value is None:
             if f.required:
-                raise BridgeError("BRIDGE_FIELD_MISSING", f"`{op}` needs `{f.name}`")
+                raise HostApiError("BRIDGE_FIELD_MISSING", f"`{op}` needs `{f.name}`")
             continue
         if isinstance(value, bool) and bool not in f.types or not isinstance(value, f.types):
-            raise BridgeError("BRIDGE_FIELD_INVALID", f"`{f.name}` must be {' or '.join(t.__name__ for t in f.types)}")
+            raise HostApiError("BRIDGE_FIELD_INVALID", f"`{f.name}` must be {' or '.join(t.__name__ for t in f.types)}")
 
 
 def _json_shaped(value: Any, depth: int = 0) -> None:
     """Refuse what JSON cannot say (bytes, tags, non-text keys, undefined) inside an EIP-1193 request."""
     if depth > MAX_DEPTH:
-        raise BridgeError("BRIDGE_MESSAGE_INVALID", f"the message nests deeper than {MAX_DEPTH} levels")
+        raise HostApiError("BRIDGE_MESSAGE_INVALID", f"the message nests deeper than {MAX_DEPTH} levels")
     if isinstance(value, float) and not math.isfinite(value):
-        raise BridgeError("BRIDGE_MESSAGE_INVALID", "NaN and infinity are not JSON values")
+        raise HostApiError("BRIDGE_MESSAGE_INVALID", "NaN and infinity are not JSON values")
     if value is None or isinstance(value, (str, bool, int, float)):
         return
     if isinstance(value, list):
@@ -92,10 +93,10 @@ def _json_shaped(value: Any, depth: int = 0) -> None:
     if isinstance(value, dict):
         for key, item in value.items():
             if not isinstance(key, str):
-                raise BridgeError("BRIDGE_MESSAGE_INVALID", "map keys in a request must be text")
+                raise HostApiError("BRIDGE_MESSAGE_INVALID", "map keys in a request must be text")
             _json_shaped(item, depth + 1)
         return
-    raise BridgeError("BRIDGE_MESSAGE_INVALID", f"a request holds only JSON values, not {type(value).__name__}")
+    raise HostApiError("BRIDGE_MESSAGE_INVALID", f"a request holds only JSON values, not {type(value).__name__}")
 
 
 def _is_request_id(value: Any) -> bool:
@@ -108,30 +109,30 @@ def _is_request_id(value: Any) -> bool:
 def _decode(data: bytes) -> tuple[Any, bool]:
     """The request object and whether it came as JSON (decided before parsing, so a bad JSON request gets JSON back)."""
     if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise BridgeError("BRIDGE_MESSAGE_INVALID", "the request must be bytes")
+        raise HostApiError("BRIDGE_MESSAGE_INVALID", "the request must be bytes")
     data = bytes(data)
     as_json = data.lstrip()[:1] == b"{"
     if len(data) > MAX_BRIDGE_BYTES:
-        raise _Answer(as_json, BridgeError("BRIDGE_TOO_LARGE", f"the request is {len(data)} bytes, over the {MAX_BRIDGE_BYTES}-byte limit"))
+        raise _Answer(as_json, HostApiError("BRIDGE_TOO_LARGE", f"the request is {len(data)} bytes, over the {MAX_BRIDGE_BYTES}-byte limit"))
     if as_json:
         try:
             return loads_strict(data, "the request"), True
         except EdgeError as exc:
-            raise _Answer(True, BridgeError("BRIDGE_MESSAGE_INVALID", exc.message)) from exc
+            raise _Answer(True, HostApiError("BRIDGE_MESSAGE_INVALID", exc.message)) from exc
     try:
         # Bytes first: no tag (bignums, regular expressions, value sharing) reaches cbor2, items and depth are counted.
         check_well_formed(data, max_depth=MAX_DEPTH, max_items=MAX_ITEMS)
         return cbor2.loads(data), False
     except CborError as exc:
-        raise BridgeError("BRIDGE_MESSAGE_INVALID", f"the request is not CBOR the bridge accepts: {exc} ({exc.code})") from exc
+        raise HostApiError("BRIDGE_MESSAGE_INVALID", f"the request is not CBOR the bridge accepts: {exc} ({exc.code})") from exc
     except (cbor2.CBORDecodeError, ValueError, TypeError, OverflowError, RecursionError, MemoryError) as exc:
-        raise BridgeError("BRIDGE_MESSAGE_INVALID", f"the request is not valid CBOR: {exc}") from exc
+        raise HostApiError("BRIDGE_MESSAGE_INVALID", f"the request is not valid CBOR: {exc}") from exc
 
 
 class _Answer(Exception):
     """A refusal that already knows whether to answer in JSON."""
 
-    def __init__(self, as_json: bool, error: BridgeError) -> None:
+    def __init__(self, as_json: bool, error: HostApiError) -> None:
         super().__init__(error.message)
         self.as_json = as_json
         self.error = error
@@ -152,7 +153,7 @@ def _bytes_field(value: Any, name: str) -> bytes:
             return bytes.fromhex(value[2:])
         except ValueError:
             pass
-    raise BridgeError("BRIDGE_FIELD_INVALID", f"`{name}` must be bytes (0x-hex in JSON)")
+    raise HostApiError("BRIDGE_FIELD_INVALID", f"`{name}` must be bytes (0x-hex in JSON)")
 
 
 EVALUATE = (
@@ -174,8 +175,8 @@ class Bridge:
         self.trust_keys = trust_keys  # raw Ed25519 keys, pinned here or by the first load_policy
         self._trust = None  # their TrustStore, built on first use
         self.revisions: dict[str, int] = {}  # bundle id -> highest revision accepted
-        self.bundle = None  # policies.bundle.VerifiedBundle
-        self._reader = None
+        self.bundle: Optional[VerifiedBundle] = None
+        self._reader: Optional[ModelReader] = None
         self._ops: dict[str, tuple[tuple[Field, ...], Callable[[dict], dict]]] = {
             "info": (INFO, self._info), "evaluate": (EVALUATE, self._evaluate), "load_policy": (LOAD_POLICY, self._load_policy),
             "read_intent": (READ_INTENT, self._read_intent), "nano_prompt": (NANO_PROMPT, self._nano_prompt),
@@ -191,20 +192,20 @@ class Bridge:
                 as_json = answer.as_json
                 raise answer.error from answer
             if not isinstance(body, dict):
-                raise BridgeError("BRIDGE_MESSAGE_INVALID", "the request must be a map")
+                raise HostApiError("BRIDGE_MESSAGE_INVALID", "the request must be a map")
             request_id = body.get("request_id")
             if not _is_request_id(request_id):
                 request_id = None
-                raise BridgeError("BRIDGE_FIELD_MISSING", "every request needs a `request_id` (text or unsigned integer)")
+                raise HostApiError("BRIDGE_FIELD_MISSING", "every request needs a `request_id` (text or unsigned integer)")
             if type(body.get("api_version")) is not int or body["api_version"] != API_VERSION:  # not True, not 1.0
-                raise BridgeError("BRIDGE_VERSION_UNSUPPORTED", f"api_version {body.get('api_version')!r} is not {API_VERSION}")
+                raise HostApiError("BRIDGE_VERSION_UNSUPPORTED", f"api_version {body.get('api_version')!r} is not {API_VERSION}")
             op = body.get("op")
             if not isinstance(op, str) or op not in self._ops:
-                raise BridgeError("BRIDGE_OP_UNKNOWN", f"no operation {op!r}; the operations are {', '.join(self._ops)}")
+                raise HostApiError("BRIDGE_OP_UNKNOWN", f"no operation {op!r}; the operations are {', '.join(self._ops)}")
             fields, run = self._ops[op]
             _check_fields(op, body, fields)
             response = {"api_version": API_VERSION, "request_id": request_id, "result": run(body)}
-        except BridgeError as exc:
+        except HostApiError as exc:
             response = {"api_version": API_VERSION, "request_id": request_id, "code": exc.code, "message": exc.message}
         except Exception:  # a bug of ours is an error response, never an exception in the host
             log.exception("bridge error on request %r", request_id)
@@ -221,7 +222,7 @@ class Bridge:
         if body.get("now") is None:
             return int(self.clock())
         if not 0 <= body["now"] < 2**64:
-            raise BridgeError("BRIDGE_FIELD_INVALID", "`now` is unix seconds, an unsigned integer")
+            raise HostApiError("BRIDGE_FIELD_INVALID", "`now` is unix seconds, an unsigned integer")
         return body["now"]
 
     def _policy(self, now: int):
@@ -232,7 +233,7 @@ class Bridge:
             return default_policy()
         info = self.bundle.info
         if not info.not_before <= now < info.expires_at:
-            raise BridgeError("POLICY_EXPIRED", f"the active policy bundle {info.bundle_id} r{info.revision} is valid only from "
+            raise HostApiError("POLICY_EXPIRED", f"the active policy bundle {info.bundle_id} r{info.revision} is valid only from "
                                                 f"{info.not_before} to {info.expires_at}; load a current one")
         return self.bundle.policy
 
@@ -252,7 +253,7 @@ class Bridge:
     def _reader_for(self, body: dict):
         """What reads the user's words: the host's own model output when given, else the built-in model (when importable)."""
         if body.get("nano_output") is not None:
-            from .nano.parse import parse_reply
+            from .nano.reply import parse_reply
 
             raw = body["nano_output"]
             return lambda _words: parse_reply(raw)
@@ -282,16 +283,16 @@ class Bridge:
 
         named = body.get("trust_keys") or ()
         if len(named) > MAX_TRUST_KEYS:
-            raise BridgeError("BRIDGE_FIELD_INVALID", f"at most {MAX_TRUST_KEYS} trust keys may be pinned")
+            raise HostApiError("BRIDGE_FIELD_INVALID", f"at most {MAX_TRUST_KEYS} trust keys may be pinned")
         keys = set()
         for i, key in enumerate(named):
             raw = _bytes_field(key, f"trust_keys[{i}]")
             if len(raw) != 32:
-                raise BridgeError("BRIDGE_FIELD_INVALID", f"trust_keys[{i}] must be a raw 32-byte Ed25519 public key")
+                raise HostApiError("BRIDGE_FIELD_INVALID", f"trust_keys[{i}] must be a raw 32-byte Ed25519 public key")
             try:
                 Ed25519PublicKey.from_public_bytes(raw)
             except ValueError as exc:
-                raise BridgeError("BRIDGE_FIELD_INVALID", f"trust_keys[{i}] is not an Ed25519 public key: {exc}") from exc
+                raise HostApiError("BRIDGE_FIELD_INVALID", f"trust_keys[{i}] is not an Ed25519 public key: {exc}") from exc
             keys.add(raw)
         return frozenset(keys)
 
@@ -313,26 +314,26 @@ class Bridge:
         later calls may repeat those keys or leave them out, never change them. The highest revision
         accepted for every bundle id is kept, so switching ids cannot bring an old revision back.
         """
-        from dmind.policies.bundle import BundleError, verify_bundle
-        from dmind.policies.errors import CodedError
+        from dmind.policies.bundle import verify_bundle
+        from dmind.policies.errors import InputError
 
         data = _bytes_field(body["bundle"], "bundle")
         keys = self._trust_keys(body)
         if self.trust_keys is None:
             if not keys:
-                raise BridgeError("BRIDGE_FIELD_MISSING", "no trust keys are pinned yet: the first `load_policy` names them")
+                raise HostApiError("BRIDGE_FIELD_MISSING", "no trust keys are pinned yet: the first `load_policy` names them")
             self.trust_keys = keys
         elif keys and keys != self.trust_keys:
-            raise BridgeError("BRIDGE_TRUST_KEYS_PINNED", "the trust keys are pinned for the life of this bridge; a bundle cannot "
+            raise HostApiError("BRIDGE_TRUST_KEYS_PINNED", "the trust keys are pinned for the life of this bridge; a bundle cannot "
                                                           "bring its own")
         trust = self._trust_store()
         active = self.bundle.info if self.bundle is not None else None
         try:
             verified = verify_bundle(data, trust, self._now(body), runtime_version(), dict(self.revisions))
-        except (BundleError, CodedError) as exc:
-            raise BridgeError(exc.code, exc.message) from exc
+        except InputError as exc:
+            raise HostApiError(exc.code, exc.message) from exc
         if active and verified.info.bundle_id != active.bundle_id and not body.get("allow_new_id"):
-            raise BridgeError("BUNDLE_ID_CHANGED", f"the active bundle is {active.bundle_id}; switching to {verified.info.bundle_id} "
+            raise HostApiError("BUNDLE_ID_CHANGED", f"the active bundle is {active.bundle_id}; switching to {verified.info.bundle_id} "
                                                    "needs allow_new_id")
         info = verified.info
         self.revisions[info.bundle_id] = max(self.revisions.get(info.bundle_id, -1), info.revision)
@@ -341,15 +342,15 @@ class Bridge:
                 "expires_at": info.expires_at, "sha256": verified.digest, "scope": list(info.scope)}
 
     def _read_intent(self, body: dict) -> dict:
+        from .nano.errors import ReaderUnavailable
         from .nano.tools import CallError
-        from .stated_intent import ReaderUnavailable
 
         try:
             reply = self._reader_for(body)(body["words"])
         except ReaderUnavailable as exc:
-            raise BridgeError("INTENT_MODEL_UNAVAILABLE", f"the user's words cannot be read here: {exc}") from exc
+            raise HostApiError("INTENT_MODEL_UNAVAILABLE", f"the user's words cannot be read here: {exc.message}") from exc
         except CallError as exc:
-            raise BridgeError(exc.code, exc.message) from exc
+            raise HostApiError(exc.code, exc.message) from exc
         if reply.call is not None:
             return {"call": {"name": reply.call.name, "arguments": reply.call.arguments}}
         return {"text": reply.text}
@@ -363,11 +364,11 @@ class Bridge:
         messages = body["messages"]
         _json_shaped(messages)
         if not all(isinstance(m, dict) and m.get("role") in ("user", "assistant", "tool") for m in messages):
-            raise BridgeError("BRIDGE_FIELD_INVALID", "`messages` are {role: user|assistant|tool, ...} maps (OpenAI chat form)")
+            raise HostApiError("BRIDGE_FIELD_INVALID", "`messages` are {role: user|assistant|tool, ...} maps (OpenAI chat form)")
         try:
             prompt = render_prompt(messages)
         except (ValueError, TypeError, KeyError) as exc:
-            raise BridgeError("BRIDGE_FIELD_INVALID", f"`messages` cannot be rendered: {exc}") from exc
+            raise HostApiError("BRIDGE_FIELD_INVALID", f"`messages` cannot be rendered: {exc}") from exc
         return {"prompt": prompt, "grammar": lark_grammar(grounds_in(messages))}
 
 
@@ -379,4 +380,4 @@ def handle(request: bytes) -> bytes:
     return _DEFAULT.handle(request)
 
 
-__all__ = ["API_VERSION", "Bridge", "BridgeError", "handle"]
+__all__ = ["API_VERSION", "Bridge", "HostApiError", "handle"]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from dmind.edge.nano.parse import parse_reply
 from dmind.edge.nano.protocol import render_call
+from dmind.edge.nano.reply import parse_reply
 from dmind.edge.nano.tools import CallError, validate_call
 from hypothesis import given
 from hypothesis import strategies as st

@@ -7,19 +7,18 @@ import tempfile
 import time
 
 import typer
-from dmind.edge.bench import percentiles, print_bench, spawned
+from dmind.edge import encode_call
+from dmind.firmware_bridge import Device
 
-from .client import Device
+from .toolkit import BENCH_SIGNER, BENCH_SPENDER, percentiles, print_bench, spawned
 
 
 def _typical_request() -> dict:
     """An ~1 KB transaction request: a multicall of two approvals, as a dapp would send."""
-    approve = "095ea7b3" + "00" * 12 + "70997970c51812dc3a010c7d01b50e0d17dc79c8" + f"{10**6:064x}"
-    calls = 2
-    data = ("0xac9650d8" + f"{32:064x}" + f"{calls:064x}" + "".join(f"{calls * 32 + i * 128:064x}" for i in range(calls))
-            + "".join(f"{68:064x}" + approve + "00" * 28 for _ in range(calls)))
-    return {"id": 1, "request": {"method": "eth_sendTransaction", "params": [{"from": "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
-            "to": "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48", "data": data, "value": "0x0"}]}, "chainId": 1}
+    approve = encode_call("approve(address,uint256)", BENCH_SPENDER, 10**6)
+    data = encode_call("multicall(bytes[])", [approve, approve])
+    tx = {"from": BENCH_SIGNER, "to": "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48", "data": "0x" + data.hex(), "value": "0x0"}
+    return {"id": 1, "request": {"method": "eth_sendTransaction", "params": [tx]}, "chainId": 1}
 
 
 def run_bridge_bench(iterations: int = 200) -> dict:

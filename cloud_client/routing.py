@@ -11,17 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from dmind.edge import Decision, Plan, Verdict
 from dmind.policies import Policy
 
-from .types import Decision
-
-EDGE_ONLY, EDGE_LOCAL, EDGE_CLOUD, EDGE_CLOUD_LOCAL = "edge-only", "edge→local", "edge→cloud", "edge→cloud→local"
-PLANS = (EDGE_ONLY, EDGE_LOCAL, EDGE_CLOUD, EDGE_CLOUD_LOCAL)
-BUDGET_KEYS = {EDGE_ONLY: "edge", EDGE_LOCAL: "edge_local", EDGE_CLOUD: "edge_cloud", EDGE_CLOUD_LOCAL: "edge_cloud_local"}
-TIERS = {EDGE_ONLY: (), EDGE_LOCAL: ("local",), EDGE_CLOUD: ("cloud",), EDGE_CLOUD_LOCAL: ("cloud", "local")}
 # Share of the residual risk each plan can resolve, and its cost in tier calls.
-COVERAGE = {EDGE_ONLY: 0.0, EDGE_LOCAL: 0.8, EDGE_CLOUD: 0.3, EDGE_CLOUD_LOCAL: 0.9}
-COST = {EDGE_ONLY: 0, EDGE_LOCAL: 1, EDGE_CLOUD: 2, EDGE_CLOUD_LOCAL: 3}
+COVERAGE = {Plan.EDGE_ONLY: 0.0, Plan.EDGE_LOCAL: 0.8, Plan.EDGE_CLOUD: 0.3, Plan.EDGE_CLOUD_LOCAL: 0.9}
+COST = {Plan.EDGE_ONLY: 0, Plan.EDGE_LOCAL: 1, Plan.EDGE_CLOUD: 2, Plan.EDGE_CLOUD_LOCAL: 3}
 BETA = 0.01
 
 
@@ -35,28 +30,28 @@ class LatencyEstimates:
     def observe(self, tier: str, latency_ms: float) -> None:
         self.ms[tier] = (1 - self.alpha) * self.ms.get(tier, latency_ms) + self.alpha * latency_ms
 
-    def predict(self, plan: str) -> float:
-        return sum(self.ms[t] for t in TIERS[plan])
+    def predict(self, plan: Plan) -> float:
+        return sum(self.ms[t] for t in plan.tiers)
 
 
 @dataclass(frozen=True, slots=True)
 class Route:
-    plan: str
+    plan: Plan
     reason: str
-    excluded: dict[str, str]
-    scores: dict[str, float]
+    excluded: dict[Plan, str]
+    scores: dict[Plan, float]
 
 
 def route(decision: Decision, policy: Policy, local_available: bool, cloud_available: bool,
           estimates: LatencyEstimates, beta: float = BETA) -> Route:
     """The plan κ for this decision, with the reason and what was excluded and why."""
-    if decision.verdict != "STEP_UP":
-        why = "BLOCK is final" if decision.verdict == "BLOCK" else "no escalation trigger: γ ≥ τ_conf and ρ < τ_risk"
-        return Route(EDGE_ONLY, why, {}, {EDGE_ONLY: 0.0})
-    excluded: dict[str, str] = {}
-    for plan in PLANS[1:]:
-        tiers = TIERS[plan]
-        budget = policy.routing.latency_budget_ms.get(BUDGET_KEYS[plan])
+    if decision.verdict != Verdict.STEP_UP:
+        why = "BLOCK is final" if decision.verdict == Verdict.BLOCK else "no escalation trigger: γ ≥ τ_conf and ρ < τ_risk"
+        return Route(Plan.EDGE_ONLY, why, {}, {Plan.EDGE_ONLY: 0.0})
+    excluded: dict[Plan, str] = {}
+    for plan in list(Plan)[1:]:
+        tiers = plan.tiers
+        budget = policy.routing.latency_budget_ms.get(plan.budget_key)
         if "cloud" in tiers and not policy.routing.cloud_allowed:
             excluded[plan] = "leak: the policy does not allow the cloud tier"
         elif "cloud" in tiers and not cloud_available:
@@ -65,7 +60,7 @@ def route(decision: Decision, policy: Policy, local_available: bool, cloud_avail
             excluded[plan] = "no paired local verifier"
         elif budget is not None and estimates.predict(plan) > budget:
             excluded[plan] = f"predicted {estimates.predict(plan):.0f} ms is over the {budget} ms budget"
-    scores = {plan: round(decision.risk * (1 - COVERAGE[plan]) + beta * COST[plan], 6) for plan in PLANS if plan not in excluded}
+    scores = {plan: round(decision.risk * (1 - COVERAGE[plan]) + beta * COST[plan], 6) for plan in Plan if plan not in excluded}
     best = min(scores, key=lambda plan: (scores[plan], COST[plan]))
     reason = f"STEP_UP (γ={decision.confidence:.2f}, ρ={decision.risk:.2f}): least expected loss + β·cost among {sorted(scores)}"
     return Route(best, reason, excluded, scores)

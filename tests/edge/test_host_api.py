@@ -1,6 +1,6 @@
 """The mobile bridge, driven only through `handle(bytes) -> bytes`, as a host app drives it.
 
-Every request sent and every response received is checked against `edge/bridge.cddl`.
+Every request sent and every response received is checked against `edge/host_api.cddl`.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import pycddl
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from dmind.edge import bridge as bridge_module
-from dmind.edge.bridge import API_VERSION, MAX_BRIDGE_BYTES, Bridge
+from dmind.edge import host_api as host_api_module
 from dmind.edge.examples import EXAMPLES_NOW, example_requests
+from dmind.edge.host_api import API_VERSION, MAX_BRIDGE_BYTES, Bridge
 from dmind.edge.nano.protocol import render_call
 from dmind.edge.pipeline import evaluate_json
 from dmind.edge.render import decision_json
@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from tests.builders import SIGNER, UNIVERSAL_ROUTER, USDC, WETH, calldata, eip1559, request, signed_tx, ur_execute, v3_path
 
-SCHEMA_TEXT = (Path(bridge_module.__file__).parent / "bridge.cddl").read_text()
+SCHEMA_TEXT = (Path(host_api_module.__file__).parent / "host_api.cddl").read_text()
 NOW = 1_800_000_000
 KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
 OTHER_KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(1, 33)))

@@ -7,10 +7,10 @@ import time
 from pathlib import Path
 
 import typer
-from dmind.edge import evaluate_json
-from dmind.edge.bench import paired_daemon, percentiles, print_bench, stepped_up_request
-from dmind.edge.escalate import escalate
+from dmind.edge import escalate, evaluate_json
 from dmind.policies import default_policy
+
+from .toolkit import paired_daemon, percentiles, print_bench, stepped_up_request
 
 
 def run_local_bench(iterations: int = 100) -> dict:

@@ -9,12 +9,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import typer
+from dmind.cloud_client import CloudClient, decide
 from dmind.edge import evaluate_json
-from dmind.edge.bench import paired_daemon, percentiles, print_bench, spawned, stepped_up_request
 from dmind.policies import default_policy
 
-from .client import CloudClient
-from .orchestrate import decide
+from .toolkit import paired_daemon, percentiles, print_bench, spawned, stepped_up_request
 
 
 def run_cloud_bench(iterations: int = 100) -> dict:

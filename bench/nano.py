@@ -1,6 +1,6 @@
 """`dmind-edge bench nano`: time to first token, per-token latency and memory of the nano model.
 
-Lives with the data generator, whose test split it samples. Every assistant turn of a sample of the test split is generated twice in the same run: under
+It samples the data generator's test split (`dmind.export.data`). Every assistant turn of a sample of the test split is generated twice in the same run: under
 the grammar, and free (the baseline, so the grammar's cost reads as a ratio).
 """
 
@@ -12,11 +12,10 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from dmind.edge.bench import percentiles, print_bench
-from dmind.edge.nano.metrics import turns
-from dmind.edge.nano.runtime import NanoModel
+from dmind.edge.nano import NanoModel, turns
+from dmind.export.data.generate import generate
 
-from .data.generate import generate
+from .toolkit import percentiles, print_bench
 
 
 def run_nano_bench(conversations: int = 40, model_dir: Optional[Path] = None, backend: str = "onnx", threads: Optional[int] = None) -> dict:
