@@ -74,7 +74,7 @@ def run_gate_bench(iterations: int = 200, warmup: int = 20, progress: bool = Fal
             for stage in STAGES:
                 if stage in decision.timings_us:
                     stages[stage].append(decision.timings_us[stage])
-            verdicts[decision.verdict] = verdicts.get(decision.verdict, 0) + 1
+            verdicts[str(decision.verdict)] = verdicts.get(str(decision.verdict), 0) + 1
             by_kind.setdefault(_kind(decision), []).append((t2 - t1) / 1000)
     elapsed = time.perf_counter() - started
     if progress:

@@ -14,8 +14,7 @@ on first use (PEP 562): `import dmind.edge` stays pure Python on the gate's path
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from dmind.policies.errors import DmindError, InputError
 
@@ -27,6 +26,7 @@ from .errors import ERROR_VERDICTS, EdgeError
 from .examples import EXAMPLES_NOW, example_requests
 from .findings import CATALOG, finding
 from .gate import combine_risk
+from .lazy import lazy_getattr
 from .pipeline import evaluate, evaluate_json, failed_decision
 from .render import decision_json
 from .requests_io import loads_strict
@@ -50,15 +50,7 @@ _LAZY = {
     "Pairing": ".pairing", "connect": ".pairing", "load_pairing": ".pairing",
     "LocalVerdict": ".verdict", "VerdictError": ".verdict", "sign_verdict": ".verdict", "verify_verdict": ".verdict",
 }
-
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _LAZY)
 
 
 __all__ = [

@@ -2,24 +2,39 @@
 
 Its public surface, for the export pipeline and the benches: the runtime (`NanoModel`, its
 backends), the protocol's control tokens and prompt rendering, tokenization, evaluation on a
-conversation set, and the reader the gate calls with a user's words. Every module here is
-pure Python; a backend's runtime (onnxruntime, LiteRT, ExecuTorch) loads when it is opened.
+conversation set, and the reader the gate calls with a user's words. The gate's path reads
+replies and checks calls (`reply`, `tools`) and nothing else, so the runtime's names load on
+first use; a backend's runtime (onnxruntime, LiteRT, ExecuTorch) loads when it is opened.
 """
 
+from typing import TYPE_CHECKING
+
+from ..lazy import lazy_getattr
 from .errors import NanoError, ReaderUnavailable
-from .evaluate import predict, read_conversations, report
-from .grounding import TOKEN_NAMES
-from .metrics import turns
 from .protocol import CONTROL_TOKENS, END_CALL, ESCAPE, START_CALL, render_prompt, segments
-from .reader import ModelReader
 from .reply import Reply, ToolCall, parse_reply
-from .runtime import BACKENDS, BUILTIN_DIR, NanoModel, open_backend
-from .tokens import encode, prefix
 from .tools import TOOLS, CallError, is_address
 
+if TYPE_CHECKING:  # what the lazy names below resolve to, for type checkers
+    from .evaluate import predict, read_conversations, report  # noqa: F401
+    from .grounding import TOKEN_NAMES  # noqa: F401
+    from .metrics import turns  # noqa: F401
+    from .reader import ModelReader  # noqa: F401
+    from .runtime import BACKENDS, BUILTIN_DIR, NanoModel, open_backend  # noqa: F401
+    from .tokens import encode, prefix  # noqa: F401
+
+# name -> module that defines it, imported on first access
+_LAZY = {
+    "predict": ".evaluate", "read_conversations": ".evaluate", "report": ".evaluate",
+    "TOKEN_NAMES": ".grounding", "turns": ".metrics", "ModelReader": ".reader",
+    "BACKENDS": ".runtime", "BUILTIN_DIR": ".runtime", "NanoModel": ".runtime", "open_backend": ".runtime",
+    "encode": ".tokens", "prefix": ".tokens",
+}
+__getattr__ = lazy_getattr(__name__, _LAZY)
+
 __all__ = [
-    "BACKENDS", "BUILTIN_DIR", "CONTROL_TOKENS", "END_CALL", "ESCAPE", "START_CALL", "TOKEN_NAMES", "TOOLS",
-    "CallError", "ModelReader", "NanoError", "NanoModel", "ReaderUnavailable", "Reply", "ToolCall",
-    "encode", "is_address", "open_backend", "parse_reply", "predict", "prefix", "read_conversations", "render_prompt",
-    "report", "segments", "turns",
+    "CONTROL_TOKENS", "END_CALL", "ESCAPE", "START_CALL", "TOOLS",
+    "CallError", "NanoError", "ReaderUnavailable", "Reply", "ToolCall",
+    "is_address", "parse_reply", "render_prompt", "segments",
+    *_LAZY,
 ]
