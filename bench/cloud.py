@@ -33,7 +33,7 @@ def run_cloud_bench(iterations: int = 100) -> dict:
                 decision = evaluate_json(request, policy=policy) if remote is None else asyncio.run(decide(request, policy, local, remote))
                 if i >= 5:
                     samples[name].append((time.perf_counter_ns() - t0) / 1000)
-                    plans[name].add(decision.plan)
+                    plans[name].add(str(decision.plan))
     return {"iterations": iterations, "plans": {k: sorted(v) for k, v in plans.items()},
             "latency_us": {k: percentiles(v) for k, v in samples.items() if k != "edge only"},
             "baseline_us": {"edge only": percentiles(samples["edge only"])}}

@@ -28,7 +28,7 @@ def run_local_bench(iterations: int = 100) -> dict:
             if i >= 5:  # warm-up
                 edge_us.append((t1 - t0) / 1000)
                 local_us.append((t2 - t0) / 1000)
-                verdicts[final.verdict] = verdicts.get(final.verdict, 0) + 1
+                verdicts[str(final.verdict)] = verdicts.get(str(final.verdict), 0) + 1
     return {"iterations": iterations, "verdicts": verdicts,
             "latency_us": {"edge → local (real daemon, TLS 1.3, no model)": percentiles(local_us)},
             "baseline_us": {"edge only": percentiles(edge_us)}}

@@ -90,7 +90,7 @@ def run_paths(iterations: int = 50, warmup: int = 5, progress: Callable[[int, in
                     decision = step()
                     if i >= warmup:
                         samples[f"{path}, {mode}"].append((time.perf_counter_ns() - t0) / 1000)
-                        plans[f"{path}, {mode}"].add(decision.plan)
+                        plans[f"{path}, {mode}"].add(str(decision.plan))
                     done += 1
                     progress(done, total)
     return {"iterations": iterations, "nano": reader is not None,

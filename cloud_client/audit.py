@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
-from dmind.edge import evaluate_json, to_checksum
+from dmind.edge import encode_call, evaluate_json, to_checksum
 from dmind.policies import Policy
 from dmind.policies.model import PRIVACY_PROFILES
 
@@ -59,6 +59,10 @@ ORIGIN_SHAPES = (
 KINDS = 10  # request shapes generate() cycles through
 
 
+def _calldata(signature: str, *args: object) -> str:
+    return "0x" + encode_call(signature, *args).hex()
+
+
 def generate(count: int, seed: int = 7) -> Iterator[Case]:
     """`count` cases cycling through transfers, approvals, permits, typed data, messages, memos,
     self-calls and batches, with origins in every shape that has hidden a path before."""
@@ -77,10 +81,10 @@ def generate(count: int, seed: int = 7) -> Iterator[Case]:
         if kind == 0:
             request = _tx(signer, friend, amount, "0x", origin, intent)
         elif kind == 1:
-            data = "0xa9059cbb" + friend[2:].lower().rjust(64, "0") + f"{amount:064x}"
+            data = _calldata("transfer(address,uint256)", friend, amount)
             request = _tx(signer, USDC, 0, data, origin, intent)
         elif kind == 2:
-            data = "0x095ea7b3" + PERMIT2[2:].lower().rjust(64, "0") + f"{amount:064x}"
+            data = _calldata("approve(address,uint256)", PERMIT2, amount)
             request = _tx(signer, USDC, 0, data, origin, intent)
         elif kind == 3:
             typed = {"types": {"EIP712Domain": DOMAIN, "Profile": [{"name": "name", "type": "string"}, {"name": "email", "type": "string"},
@@ -96,10 +100,10 @@ def generate(count: int, seed: int = 7) -> Iterator[Case]:
         elif kind == 5:  # a payment to a contact with a memo: calldata does not make the contact a contract
             request = _tx(signer, friend, amount, "0x" + f"{balance:064x}", origin, intent)
         elif kind == 6:  # an EIP-7702 self-call: the signer's own account is the call target
-            data = "0xa9059cbb" + friend[2:].lower().rjust(64, "0") + f"{amount:064x}"
+            data = _calldata("transfer(address,uint256)", friend, amount)
             request = _tx(signer, signer, 0, data, origin, intent)
         elif kind == 7:  # an approval to a person, not a contract
-            data = "0x095ea7b3" + friend[2:].lower().rjust(64, "0") + f"{amount:064x}"
+            data = _calldata("approve(address,uint256)", friend, amount)
             request = _tx(signer, USDC, 0, data, origin, intent)
         elif kind == 8:  # an EIP-2612 permit whose spender is a contact
             typed = {"types": {"EIP712Domain": DOMAIN, "Permit": [{"name": n, "type": t} for n, t in (
@@ -110,7 +114,7 @@ def generate(count: int, seed: int = 7) -> Iterator[Case]:
                        "request": {"method": "eth_signTypedData_v4", "params": [signer, json.dumps(typed)]}}
         else:  # a batch with a memo to a contact and a transfer from the user's own account
             calls = [{"to": friend, "data": "0x" + f"{balance:064x}", "value": hex(amount)},
-                     {"to": signer, "data": "0xa9059cbb" + friend[2:].lower().rjust(64, "0") + f"{amount:064x}"}]
+                     {"to": signer, "data": _calldata("transfer(address,uint256)", friend, amount)}]
             request = {"id": index, "chainId": 1, "from": signer, "origin": origin, "stated_intent": intent,
                        "request": {"method": "wallet_sendCalls", "params": [{"chainId": "0x1", "from": signer, "calls": calls}]}}
         yield Case(request, text, (amount, balance))
