@@ -58,8 +58,11 @@ def typecheck() -> None:
             link.symlink_to(ROOT / name, target_is_directory=True)
     packages = [arg for name in TYPED for arg in ("-p", f"dmind.{name}")]
     print("+ mypy", " ".join(packages), flush=True)
-    subprocess.run([str(BIN / "python"), "-m", "mypy", "--config-file", str(ROOT / "pyproject.toml"), *packages],
-                   cwd=tree.parent, check=True)
+    subprocess.run(
+        [str(BIN / "python"), "-m", "mypy", "--config-file", str(ROOT / "pyproject.toml"), *packages],
+        cwd=tree.parent,
+        check=True,
+    )
 
 
 def test(args: list[str]) -> None:

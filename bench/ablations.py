@@ -70,9 +70,23 @@ def _look_alike(address: str, rng: Random) -> str:
 
 
 def _tx(to: str, data: str = "0x", value: int = 0, nonce: int = 1) -> dict:
-    tx = {"from": SIGNER, "to": to, "value": hex(value), "data": data, "gas": "0x30000", "nonce": hex(nonce),
-          "maxFeePerGas": "0x6fc23ac00", "maxPriorityFeePerGas": "0x3b9aca00", "chainId": "0x1"}
-    return {"request": {"method": "eth_sendTransaction", "params": [tx]}, "chainId": 1, "from": SIGNER, "origin": "https://app.example"}
+    tx = {
+        "from": SIGNER,
+        "to": to,
+        "value": hex(value),
+        "data": data,
+        "gas": "0x30000",
+        "nonce": hex(nonce),
+        "maxFeePerGas": "0x6fc23ac00",
+        "maxPriorityFeePerGas": "0x3b9aca00",
+        "chainId": "0x1",
+    }
+    return {
+        "request": {"method": "eth_sendTransaction", "params": [tx]},
+        "chainId": 1,
+        "from": SIGNER,
+        "origin": "https://app.example",
+    }
 
 
 def _call(selector: str, address: str, amount: int) -> str:
@@ -113,20 +127,59 @@ class Context:
 def corpus(count: int, seed: int = 11) -> tuple[Context, list[Case]]:
     """`count` labelled cases spread over the families below, with the context they are judged in."""
     rng = Random(seed)
-    context = Context([_address(rng) for _ in range(8)], [_address(rng) for _ in range(4)], [_address(rng) for _ in range(3)])
+    context = Context(
+        [_address(rng) for _ in range(8)], [_address(rng) for _ in range(4)], [_address(rng) for _ in range(3)]
+    )
     families: list[tuple[str, bool, Callable[[], Case | dict]]] = [
         ("send ETH to a contact", False, lambda: _tx(rng.choice(context.contacts), value=rng.randrange(1, 10**18))),
-        ("send USDC to a contact", False, lambda: _transfer(rng.choice(context.contacts), rng.randrange(1, EXPOSURE_LIMIT))),
-        ("approve a spender used before", False, lambda: _approve(rng.choice(context.spenders), rng.randrange(1, EXPOSURE_LIMIT))),
-        ("sign a login message", False, lambda: {"request": {"method": "personal_sign", "params": [
-            "0x" + f"Sign in to app.example, nonce {rng.randrange(10**9)}".encode().hex(), SIGNER]}, "chainId": 1, "from": SIGNER}),
-        ("send ETH to a poisoned look-alike", True, lambda: _tx(_look_alike(rng.choice(context.contacts), rng), value=10**17)),
-        ("send USDC to a poisoned look-alike", True, lambda: _transfer(_look_alike(rng.choice(context.contacts), rng), 10**8)),
+        (
+            "send USDC to a contact",
+            False,
+            lambda: _transfer(rng.choice(context.contacts), rng.randrange(1, EXPOSURE_LIMIT)),
+        ),
+        (
+            "approve a spender used before",
+            False,
+            lambda: _approve(rng.choice(context.spenders), rng.randrange(1, EXPOSURE_LIMIT)),
+        ),
+        (
+            "sign a login message",
+            False,
+            lambda: {
+                "request": {
+                    "method": "personal_sign",
+                    "params": ["0x" + f"Sign in to app.example, nonce {rng.randrange(10**9)}".encode().hex(), SIGNER],
+                },
+                "chainId": 1,
+                "from": SIGNER,
+            },
+        ),
+        (
+            "send ETH to a poisoned look-alike",
+            True,
+            lambda: _tx(_look_alike(rng.choice(context.contacts), rng), value=10**17),
+        ),
+        (
+            "send USDC to a poisoned look-alike",
+            True,
+            lambda: _transfer(_look_alike(rng.choice(context.contacts), rng), 10**8),
+        ),
         ("approve a spender never used", True, lambda: _approve(_address(rng), rng.randrange(1, EXPOSURE_LIMIT))),
         ("approve a denylisted spender", True, lambda: _approve(rng.choice(context.denied), 10**6)),
-        ("approve over the user's exposure limit", True, lambda: _approve(rng.choice(context.spenders), EXPOSURE_LIMIT * 3)),
-        ("blind eth_sign of a hash", True, lambda: {"request": {"method": "eth_sign", "params": [SIGNER, "0x" + "ab" * 32]},
-                                                    "chainId": 1, "from": SIGNER}),
+        (
+            "approve over the user's exposure limit",
+            True,
+            lambda: _approve(rng.choice(context.spenders), EXPOSURE_LIMIT * 3),
+        ),
+        (
+            "blind eth_sign of a hash",
+            True,
+            lambda: {
+                "request": {"method": "eth_sign", "params": [SIGNER, "0x" + "ab" * 32]},
+                "chainId": 1,
+                "from": SIGNER,
+            },
+        ),
         ("tampered display: approval shown as a payment", True, lambda: _tampered(context, rng)),
     ]
     cases = []
@@ -141,7 +194,9 @@ def corpus(count: int, seed: int = 11) -> tuple[Context, list[Case]]:
 def _tampered(context: Context, rng: Random) -> Case:
     """The payload approves a known spender; the front end showed the user a payment to a contact."""
     request = _approve(rng.choice(context.spenders), rng.randrange(1, EXPOSURE_LIMIT))
-    shown = comparable_reading(evaluate_json(_tx(rng.choice(context.contacts), value=10**16), now=NOW), default_policy(), NOW)
+    shown = comparable_reading(
+        evaluate_json(_tx(rng.choice(context.contacts), value=10**16), now=NOW), default_policy(), NOW
+    )
     return Case("tampered display: approval shown as a payment", True, request, shown)
 
 
@@ -152,10 +207,14 @@ def _final(case: Case, variant: Variant, store: ContextStore, policy: Policy) ->
     if variant.step_up is not None:
         return variant.step_up
     shown = case.shown if case.shown is not None else comparable_reading(decision, policy, NOW)
-    return verify(case.request, shown, store, policy, NOW, private_rules=variant.private_rules, cross_tier=variant.cross_tier).verdict
+    return verify(
+        case.request, shown, store, policy, NOW, private_rules=variant.private_rules, cross_tier=variant.cross_tier
+    ).verdict
 
 
-def run_ablations(count: int = 220, seed: int = 11, progress: Callable[[int, int], None] = lambda done, total: None) -> dict:
+def run_ablations(
+    count: int = 220, seed: int = 11, progress: Callable[[int, int], None] = lambda done, total: None
+) -> dict:
     """unsafe-ALLOW and false-BLOCK rates per variant, overall and per family."""
     policy = default_policy()
     context, cases = corpus(count, seed)
@@ -171,11 +230,18 @@ def run_ablations(count: int = 220, seed: int = 11, progress: Callable[[int, int
                 "unsafe_allow_rate": sum(v == "ALLOW" for v in unsafe) / len(unsafe),
                 "false_block_rate": sum(v == "BLOCK" for v in safe) / len(safe),
                 "step_up_left": sum(v == "STEP_UP" for _, v in verdicts) / len(verdicts),
-                "by_family": {family: _family_rate(verdicts, family) for family in dict.fromkeys(c.family for c in cases)},
+                "by_family": {
+                    family: _family_rate(verdicts, family) for family in dict.fromkeys(c.family for c in cases)
+                },
             }
             progress(n, len(VARIANTS))
         store.close()
-    return {"cases": len(cases), "unsafe": sum(c.unsafe for c in cases), "safe": sum(not c.unsafe for c in cases), "variants": rows}
+    return {
+        "cases": len(cases),
+        "unsafe": sum(c.unsafe for c in cases),
+        "safe": sum(not c.unsafe for c in cases),
+        "variants": rows,
+    }
 
 
 def _family_rate(verdicts: list[tuple[Case, str]], family: str) -> dict:

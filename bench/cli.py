@@ -15,8 +15,14 @@ from .suite import DEFAULT_EXPORTS, FULL, QUICK, run_suite
 FORMATS = {"md": to_markdown, "json": to_json, "csv": to_csv}
 
 
-def run(quick: bool = False, repetitions: int = 1, fmt: str = "table", out: Optional[Path] = None, plot_dir: Optional[Path] = None,
-        exports: Optional[Path] = None) -> int:
+def run(
+    quick: bool = False,
+    repetitions: int = 1,
+    fmt: str = "table",
+    out: Optional[Path] = None,
+    plot_dir: Optional[Path] = None,
+    exports: Optional[Path] = None,
+) -> int:
     """Run the suite with progress bars on stderr; print one format, write all of them to `out`, charts to `plot_dir`."""
     err = Console(stderr=True)
     if fmt != "table" and fmt not in FORMATS:
@@ -25,13 +31,19 @@ def run(quick: bool = False, repetitions: int = 1, fmt: str = "table", out: Opti
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     tasks: dict[str, int] = {}
     with Progress(*columns, console=err, transient=False) as progress:
+
         def report(stage: str, done: int, total: Optional[int]) -> None:
             if stage not in tasks:
                 tasks[stage] = progress.add_task(stage, total=total)
             progress.update(tasks[stage], completed=done, total=total)
 
-        result = run_suite(QUICK if quick else FULL, max(1, repetitions), exports, export_now=not quick and exports is None,
-                           progress=report)
+        result = run_suite(
+            QUICK if quick else FULL,
+            max(1, repetitions),
+            exports,
+            export_now=not quick and exports is None,
+            progress=report,
+        )
     if fmt == "table":
         print_tables(result, Console(width=160) if not Console().is_terminal else Console())
     else:

@@ -85,17 +85,31 @@ def run_gate_bench(iterations: int = 200, warmup: int = 20, progress: bool = Fal
     e2e = percentiles(end_to_end)
     base = percentiles(baseline)
     return {
-        "corpus": {"requests": len(corpus), "iterations": iterations, "evaluations": len(end_to_end), "verdicts": verdicts},
+        "corpus": {
+            "requests": len(corpus),
+            "iterations": iterations,
+            "evaluations": len(end_to_end),
+            "verdicts": verdicts,
+        },
         "latency_us": {"end_to_end": e2e, **{s: percentiles(v) for s, v in stages.items() if v}},
-        "latency_us_by_kind": {kind: {"requests": len(v) // iterations, **percentiles(v)} for kind, v in sorted(by_kind.items())},
+        "latency_us_by_kind": {
+            kind: {"requests": len(v) // iterations, **percentiles(v)} for kind, v in sorted(by_kind.items())
+        },
         "baseline_us": {"json_roundtrip": base},
         "ratio_p50_vs_baseline": round(e2e["p50"] / base["p50"], 1) if base["p50"] else None,
         "evaluations_per_second": round(len(end_to_end) / elapsed, 1),
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "import_ms": {"dmind.edge": round(import_gate * 1000, 1), "bare_interpreter": round(import_bare * 1000, 1),
-                      "gate_only": round((import_gate - import_bare) * 1000, 1)},
-        "machine": {"python": platform.python_version(), "platform": platform.platform(), "processor": platform.machine(),
-                    "cpus": os.cpu_count()},
+        "import_ms": {
+            "dmind.edge": round(import_gate * 1000, 1),
+            "bare_interpreter": round(import_bare * 1000, 1),
+            "gate_only": round((import_gate - import_bare) * 1000, 1),
+        },
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "processor": platform.machine(),
+            "cpus": os.cpu_count(),
+        },
     }
 
 
@@ -103,8 +117,18 @@ def render_table(result: dict[str, Any], console) -> None:
     """Print the bench result as rich tables."""
     corpus = result["corpus"]
     rows = {**result["latency_us"], "baseline: json round-trip": result["baseline_us"]["json_roundtrip"]}
-    console.print(percentile_table(f"gate latency (µs) over {corpus['evaluations']} evaluations of {corpus['requests']} requests", "stage", rows))
-    console.print(percentile_table("end-to-end latency (µs) by request kind", "kind", result["latency_us_by_kind"], extra="requests"))
+    console.print(
+        percentile_table(
+            f"gate latency (µs) over {corpus['evaluations']} evaluations of {corpus['requests']} requests",
+            "stage",
+            rows,
+        )
+    )
+    console.print(
+        percentile_table(
+            "end-to-end latency (µs) by request kind", "kind", result["latency_us_by_kind"], extra="requests"
+        )
+    )
     imports = result["import_ms"]
     console.print(
         f"end-to-end p50 is {result['ratio_p50_vs_baseline']}× the JSON round-trip baseline · "

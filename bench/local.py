@@ -29,14 +29,24 @@ def run_local_bench(iterations: int = 100) -> dict:
                 edge_us.append((t1 - t0) / 1000)
                 local_us.append((t2 - t0) / 1000)
                 verdicts[str(final.verdict)] = verdicts.get(str(final.verdict), 0) + 1
-    return {"iterations": iterations, "verdicts": verdicts,
-            "latency_us": {"edge → local (real daemon, TLS 1.3, no model)": percentiles(local_us)},
-            "baseline_us": {"edge only": percentiles(edge_us)}}
+    return {
+        "iterations": iterations,
+        "verdicts": verdicts,
+        "latency_us": {"edge → local (real daemon, TLS 1.3, no model)": percentiles(local_us)},
+        "baseline_us": {"edge only": percentiles(edge_us)},
+    }
 
 
-def command(iterations: int = typer.Option(100, "-n", "--iterations", help="Escalations to time."),
-            as_json: bool = typer.Option(False, "--json", help="Print machine-readable JSON.")) -> None:
+def command(
+    iterations: int = typer.Option(100, "-n", "--iterations", help="Escalations to time."),
+    as_json: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
+) -> None:
     """The edge → local step-up path over loopback, next to edge only: p50/p95/p99."""
     result = run_local_bench(iterations)
-    print_bench(result, f"step-up latency (µs), {result['iterations']} requests", "path",
-                f"final verdicts: {result['verdicts']} (the DMind-3 paper reports 210 / 460 / 720 ms p50/p95/p99 with a 4B model)", as_json)
+    print_bench(
+        result,
+        f"step-up latency (µs), {result['iterations']} requests",
+        "path",
+        f"final verdicts: {result['verdicts']} (the DMind-3 paper reports 210 / 460 / 720 ms p50/p95/p99 with a 4B model)",
+        as_json,
+    )

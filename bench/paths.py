@@ -45,10 +45,24 @@ SWAP_CALLDATA = (
 
 def swap_request(words: Optional[str]) -> dict:
     """The benchmark's request: the swap above on chain 10, with the user's words or without."""
-    tx = {"from": BENCH_SIGNER, "to": UNIVERSAL_ROUTER, "data": SWAP_CALLDATA, "value": "0x0", "gas": "0x60000", "nonce": "0x1",
-          "maxFeePerGas": "0x6fc23ac00", "maxPriorityFeePerGas": "0x3b9aca00", "chainId": "0xa"}
-    return {"id": 1, "request": {"method": "eth_sendTransaction", "params": [tx]}, "chainId": 10, "from": BENCH_SIGNER,
-            "stated_intent": words}
+    tx = {
+        "from": BENCH_SIGNER,
+        "to": UNIVERSAL_ROUTER,
+        "data": SWAP_CALLDATA,
+        "value": "0x0",
+        "gas": "0x60000",
+        "nonce": "0x1",
+        "maxFeePerGas": "0x6fc23ac00",
+        "maxPriorityFeePerGas": "0x3b9aca00",
+        "chainId": "0xa",
+    }
+    return {
+        "id": 1,
+        "request": {"method": "eth_sendTransaction", "params": [tx]},
+        "chainId": 10,
+        "from": BENCH_SIGNER,
+        "stated_intent": words,
+    }
 
 
 def _reader() -> Optional[Callable]:
@@ -63,7 +77,9 @@ def _reader() -> Optional[Callable]:
     return reader
 
 
-def run_paths(iterations: int = 50, warmup: int = 5, progress: Callable[[int, int], None] = lambda done, total: None) -> dict:
+def run_paths(
+    iterations: int = 50, warmup: int = 5, progress: Callable[[int, int], None] = lambda done, total: None
+) -> dict:
     """p50/p95/p99 (µs) per path, with the nano model off and on, and the raw samples for plots."""
     base = default_policy()
     policy = replace(base, routing=replace(base.routing, cloud_allowed=True))
@@ -74,16 +90,25 @@ def run_paths(iterations: int = 50, warmup: int = 5, progress: Callable[[int, in
     samples: dict[str, list[float]] = {f"{path}, {mode}": [] for mode in modes for path in PATHS}
     plans: dict[str, set] = {name: set() for name in samples}
     total, done = (iterations + warmup) * len(samples), 0
-    with (tempfile.TemporaryDirectory() as tmp, spawned("cloud", "serve", "--listen", "127.0.0.1:0") as endpoint,
-          paired_daemon(f"{tmp}/daemon", str(Path(tmp) / "wallet")) as pairing):
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        spawned("cloud", "serve", "--listen", "127.0.0.1:0") as endpoint,
+        paired_daemon(f"{tmp}/daemon", str(Path(tmp) / "wallet")) as pairing,
+    ):
         cloud = CloudClient(endpoint["url"])
         for i in range(iterations + warmup):
             for mode, (request, words_reader) in modes.items():
                 steps = {
                     "edge": lambda: evaluate_json(request, policy=policy, intent_reader=words_reader),
-                    "edge → local": lambda: escalate(evaluate_json(request, policy=policy, intent_reader=words_reader), request, pairing, policy),
-                    "edge → cloud": lambda: asyncio.run(decide(request, policy, None, cloud, intent_reader=words_reader)),
-                    "edge → cloud → local": lambda: asyncio.run(decide(request, policy, pairing, cloud, intent_reader=words_reader)),
+                    "edge → local": lambda: escalate(
+                        evaluate_json(request, policy=policy, intent_reader=words_reader), request, pairing, policy
+                    ),
+                    "edge → cloud": lambda: asyncio.run(
+                        decide(request, policy, None, cloud, intent_reader=words_reader)
+                    ),
+                    "edge → cloud → local": lambda: asyncio.run(
+                        decide(request, policy, pairing, cloud, intent_reader=words_reader)
+                    ),
                 }
                 for path, step in steps.items():
                     t0 = time.perf_counter_ns()
@@ -93,6 +118,10 @@ def run_paths(iterations: int = 50, warmup: int = 5, progress: Callable[[int, in
                         plans[f"{path}, {mode}"].add(str(decision.plan))
                     done += 1
                     progress(done, total)
-    return {"iterations": iterations, "nano": reader is not None,
-            "latency_us": {name: percentiles(v) for name, v in samples.items() if v},
-            "plans": {name: sorted(p) for name, p in plans.items() if p}, "samples_us": samples}
+    return {
+        "iterations": iterations,
+        "nano": reader is not None,
+        "latency_us": {name: percentiles(v) for name, v in samples.items() if v},
+        "plans": {name: sorted(p) for name, p in plans.items() if p},
+        "samples_us": samples,
+    }

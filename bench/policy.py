@@ -59,7 +59,8 @@ def run_policy_bench(iterations: int = 200) -> dict[str, Any]:
     verify_p = percentiles(verify_us)
     base_p = percentiles(baseline_us)
     return {
-        "bundle_bytes": len(sample), "iterations": iterations,
+        "bundle_bytes": len(sample),
+        "iterations": iterations,
         "latency_us": {"verify": verify_p, "install (verify + activate, fsync)": percentiles(activate_us)},
         "baseline_us": {"ed25519_verify": base_p},
         "ratio_p50_vs_baseline": round(verify_p["p50"] / base_p["p50"], 1) if base_p["p50"] else None,
@@ -69,7 +70,11 @@ def run_policy_bench(iterations: int = 200) -> dict[str, Any]:
 def render_policy_table(result: dict[str, Any], console) -> None:
     """Print the policy bench result."""
     rows = {**result["latency_us"], "baseline: bare Ed25519 verify": result["baseline_us"]["ed25519_verify"]}
-    console.print(percentile_table(f"policy bundle ({result['bundle_bytes']} bytes), {result['iterations']} revisions (µs)", "operation", rows))
+    console.print(
+        percentile_table(
+            f"policy bundle ({result['bundle_bytes']} bytes), {result['iterations']} revisions (µs)", "operation", rows
+        )
+    )
     console.print(f"bundle verification p50 is {result['ratio_p50_vs_baseline']}× a bare Ed25519 verification")
 
 

@@ -40,12 +40,18 @@ def latency_table(section: dict) -> Table:
     for name, p in section["latency_us"].items():
         path = name.split(", ")[0]
         rows.append((name, _ms(p["p50"]), _ms(p["p95"]), _ms(p["p99"]), *_paper_latency(path)))
-    notes = ("Real processes on loopback: the local verifier daemon (TLS 1.3) and the reference cloud endpoint, started by the bench.",
-             "The paper's figures include model inference on each tier (4B local, 21B cloud); ours are transport, rules and the nano model.")
+    notes = (
+        "Real processes on loopback: the local verifier daemon (TLS 1.3) and the reference cloud endpoint, started by the bench.",
+        "The paper's figures include model inference on each tier (4B local, 21B cloud); ours are transport, rules and the nano model.",
+    )
     if not section["nano"]:
         notes += ("nano on: not measured (the [nano] runtime is not installed).",)
-    return Table(f"signing-path latency (ms), {section['iterations']} requests per path (paper Table 5)",
-                 ("path", "p50", "p95", "p99", "paper p50", "paper p95", "paper p99"), rows, notes)
+    return Table(
+        f"signing-path latency (ms), {section['iterations']} requests per path (paper Table 5)",
+        ("path", "p50", "p95", "p99", "paper p50", "paper p95", "paper p99"),
+        rows,
+        notes,
+    )
 
 
 def structured_table(section: dict) -> Table:
@@ -58,24 +64,51 @@ def structured_table(section: dict) -> Table:
         overall = summary["all"]
         rows.append((runtime, *(_pct(overall[m]) for m in metrics), str(overall["turns"]), ""))
     rows.append(("DMind-3 (paper)", *(_pct(paper.STRUCTURED.get(m)) for m in metrics), "-", "paper figures"))
-    return Table(f"structured behaviour, {section['conversations']} held-out conversations (paper Table 2)",
-                 ("runtime", "function recognition", "argument extraction", "protocol adherence", "multi-turn success", "turns", "note"), rows)
+    return Table(
+        f"structured behaviour, {section['conversations']} held-out conversations (paper Table 2)",
+        (
+            "runtime",
+            "function recognition",
+            "argument extraction",
+            "protocol adherence",
+            "multi-turn success",
+            "turns",
+            "note",
+        ),
+        rows,
+    )
 
 
 def ablation_table(section: dict) -> Table:
-    rows = [(name, _pct(v["unsafe_allow_rate"]), _pct(v["false_block_rate"]), _pct(v["step_up_left"]))
-            for name, v in section["variants"].items()]
-    return Table(f"ablations: {section['unsafe']} unsafe and {section['safe']} safe requests (paper Table 4, measured as rates)",
-                 ("variant", "unsafe ALLOW", "false BLOCK", "STEP_UP left"), rows,
-                 ("The local verifier runs in process here; the private context is one seeded user's.",))
+    rows = [
+        (name, _pct(v["unsafe_allow_rate"]), _pct(v["false_block_rate"]), _pct(v["step_up_left"]))
+        for name, v in section["variants"].items()
+    ]
+    return Table(
+        f"ablations: {section['unsafe']} unsafe and {section['safe']} safe requests (paper Table 4, measured as rates)",
+        ("variant", "unsafe ALLOW", "false BLOCK", "STEP_UP left"),
+        rows,
+        ("The local verifier runs in process here; the private context is one seeded user's.",),
+    )
 
 
 def audit_table(section: dict) -> Table:
-    rows = [(profile, str(r["requests"]), str(r["violations"]), f"{r['violation_rate_pct']:.2f}%", f"{r['mean_tokens']:.1f}",
-             f"{paper.SANITIZATION_VIOLATIONS[profile] * 100:.2f}%" if profile in paper.SANITIZATION_VIOLATIONS else "-")
-            for profile, r in section["profiles"].items()]
-    return Table(f"sanitization audit: {section['requests']} requests with planted secrets (paper Table 6)",
-                 ("profile", "requests", "violations", "rate", "mean size (≈tokens)", "paper rate"), rows)
+    rows = [
+        (
+            profile,
+            str(r["requests"]),
+            str(r["violations"]),
+            f"{r['violation_rate_pct']:.2f}%",
+            f"{r['mean_tokens']:.1f}",
+            f"{paper.SANITIZATION_VIOLATIONS[profile] * 100:.2f}%" if profile in paper.SANITIZATION_VIOLATIONS else "-",
+        )
+        for profile, r in section["profiles"].items()
+    ]
+    return Table(
+        f"sanitization audit: {section['requests']} requests with planted secrets (paper Table 6)",
+        ("profile", "requests", "violations", "rate", "mean size (≈tokens)", "paper rate"),
+        rows,
+    )
 
 
 def runtime_table(section: dict) -> Table:
@@ -85,30 +118,76 @@ def runtime_table(section: dict) -> Table:
             rows.append((r["model"], r["quantization"], "-", r["backend"], "-", "-", "-", "-", "-", r["error"]))
             continue
         base = base or r["decode_tokens_per_s"]
-        rows.append((r["model"], r["quantization"], f"{r['bytes'] / 2**20:.1f}", r["backend"], str(r["threads"]),
-                     f"{r['prefill_tokens_per_s']:.0f}", f"{r['decode_tokens_per_s']:.0f}", f"{r['ttft_us']['p50'] / 1000:.1f}",
-                     f"{r['peak_rss_mib']:.0f}", f"{r['decode_tokens_per_s'] / base:.2f}×"))
+        rows.append(
+            (
+                r["model"],
+                r["quantization"],
+                f"{r['bytes'] / 2**20:.1f}",
+                r["backend"],
+                str(r["threads"]),
+                f"{r['prefill_tokens_per_s']:.0f}",
+                f"{r['decode_tokens_per_s']:.0f}",
+                f"{r['ttft_us']['p50'] / 1000:.1f}",
+                f"{r['peak_rss_mib']:.0f}",
+                f"{r['decode_tokens_per_s'] / base:.2f}×",
+            )
+        )
     for r in (section.get("real_size") or {}).get("rows", []):
-        rows.append((r["model"], r["quantization"], f"{r['bytes'] / 2**20:.0f}", r["backend"], str(r["threads"]),
-                     f"{r['prefill_tokens_per_s']:.0f}", f"{r['decode_tokens_per_s']:.1f}", f"{r['ttft_us']['p50'] / 1000:.0f}",
-                     f"{r['peak_rss_mib']:.0f}", "recorded"))
+        rows.append(
+            (
+                r["model"],
+                r["quantization"],
+                f"{r['bytes'] / 2**20:.0f}",
+                r["backend"],
+                str(r["threads"]),
+                f"{r['prefill_tokens_per_s']:.0f}",
+                f"{r['decode_tokens_per_s']:.1f}",
+                f"{r['ttft_us']['p50'] / 1000:.0f}",
+                f"{r['peak_rss_mib']:.0f}",
+                "recorded",
+            )
+        )
     prompt = next((r["prompt_tokens"] for r in section["rows"] if "prompt_tokens" in r), "-")
-    return Table(f"runtimes: {prompt}-token prompt, then decode (llama-bench style)",
-                 ("model", "quant", "MiB", "backend", "threads", "prefill tok/s", "decode tok/s", "TTFT ms", "peak RSS MiB", "decode vs first row"),
-                 rows, (f"Published anchor: FunctionGemma 270M int8 on a phone CPU (4 threads), about {paper.ON_DEVICE['decode_tokens_per_s']:.0f} "
-                        f"decode tokens/s and {paper.ON_DEVICE['ttft_s']} s to first token.",
-                        "Rows marked recorded come from bench/results/functiongemma-270m.json (python -m dmind.bench.real_size) (random weights at the real size)."))
+    return Table(
+        f"runtimes: {prompt}-token prompt, then decode (llama-bench style)",
+        (
+            "model",
+            "quant",
+            "MiB",
+            "backend",
+            "threads",
+            "prefill tok/s",
+            "decode tok/s",
+            "TTFT ms",
+            "peak RSS MiB",
+            "decode vs first row",
+        ),
+        rows,
+        (
+            f"Published anchor: FunctionGemma 270M int8 on a phone CPU (4 threads), about {paper.ON_DEVICE['decode_tokens_per_s']:.0f} "
+            f"decode tokens/s and {paper.ON_DEVICE['ttft_s']} s to first token.",
+            "Rows marked recorded come from bench/results/functiongemma-270m.json (python -m dmind.bench.real_size) "
+            "(random weights at the real size).",
+        ),
+    )
 
 
 def tables(result: dict) -> list[Table]:
-    return [latency_table(result["paths"]), structured_table(result["structured"]), ablation_table(result["ablations"]),
-            audit_table(result["audit"]), runtime_table(result["runtimes"])]
+    return [
+        latency_table(result["paths"]),
+        structured_table(result["structured"]),
+        ablation_table(result["ablations"]),
+        audit_table(result["audit"]),
+        runtime_table(result["runtimes"]),
+    ]
 
 
 def machine_line(result: dict) -> str:
     m = result["machine"]
-    return (f"Python {m['python']} on {m['platform']} ({m['cpus']} CPUs), commit {m['git_commit'][:12]}, "
-            f"dmind-edge {m['packages'].get('dmind-edge', '?')}; run took {result['seconds']} s")
+    return (
+        f"Python {m['python']} on {m['platform']} ({m['cpus']} CPUs), commit {m['git_commit'][:12]}, "
+        f"dmind-edge {m['packages'].get('dmind-edge', '?')}; run took {result['seconds']} s"
+    )
 
 
 def to_markdown(result: dict) -> str:
@@ -183,7 +262,9 @@ def plot(result: dict, directory: Path) -> list[Path]:
     for i, (name, row) in enumerate(runtimes.items()):
         values = [0 if row[m] != row[m] else row[m] * 100 for m in metrics]
         ax.bar([j + i * width for j in range(len(metrics))], values, width, label=name)
-    ax.set_xticks([j + width * (len(runtimes) - 1) / 2 for j in range(len(metrics))], [m.replace("_", "\n") for m in metrics])
+    ax.set_xticks(
+        [j + width * (len(runtimes) - 1) / 2 for j in range(len(metrics))], [m.replace("_", "\n") for m in metrics]
+    )
     ax.set_ylabel("%")
     ax.set_ylim(0, 105)
     ax.set_title("nano model metrics per runtime")

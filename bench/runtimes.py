@@ -33,7 +33,9 @@ class Artifact:
         return f"{self.backend} {self.quantization}"
 
 
-def measure(path: Path, backend: str, threads: Optional[int], prompt_tokens: int, decode_tokens: int, repetitions: int) -> dict:
+def measure(
+    path: Path, backend: str, threads: Optional[int], prompt_tokens: int, decode_tokens: int, repetitions: int
+) -> dict:
     """Time one artifact in this process: load, then `repetitions` prefills of `prompt_tokens` and decodes of `decode_tokens`."""
     import numpy as np
     from dmind.edge.nano import open_backend
@@ -65,9 +67,15 @@ def measure(path: Path, backend: str, threads: Optional[int], prompt_tokens: int
     ttft = percentiles(first)
     per_token = percentiles(steps)
     return {
-        "bytes": path.stat().st_size, "threads": runner.threads, "prompt_tokens": prompt_tokens,
-        "decode_tokens": decode_tokens, "repetitions": repetitions, "vocab": vocab, "load_s": round(load_s, 3),
-        "ttft_us": ttft, "per_token_us": per_token,
+        "bytes": path.stat().st_size,
+        "threads": runner.threads,
+        "prompt_tokens": prompt_tokens,
+        "decode_tokens": decode_tokens,
+        "repetitions": repetitions,
+        "vocab": vocab,
+        "load_s": round(load_s, 3),
+        "ttft_us": ttft,
+        "per_token_us": per_token,
         "prefill_tokens_per_s": round(prompt_tokens / (ttft["p50"] / 1e6), 1),
         "decode_tokens_per_s": round(1e6 / per_token["mean"], 1),
         "peak_rss_mib": round(peak_rss_kib() / 1024, 1),
@@ -84,11 +92,26 @@ def peak_rss_kib() -> int:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def run_runtime(artifact: Artifact, threads: Optional[int] = None, prompt_tokens: int = 256, decode_tokens: int = 32,
-                repetitions: int = 3, timeout: float = 900) -> dict:
+def run_runtime(
+    artifact: Artifact,
+    threads: Optional[int] = None,
+    prompt_tokens: int = 256,
+    decode_tokens: int = 32,
+    repetitions: int = 3,
+    timeout: float = 900,
+) -> dict:
     """`measure` in a fresh process; a failure is reported in the row, not raised."""
-    args = [sys.executable, "-m", "dmind.bench.runtimes", str(artifact.path), artifact.backend, str(threads or 0), str(prompt_tokens),
-            str(decode_tokens), str(repetitions)]
+    args = [
+        sys.executable,
+        "-m",
+        "dmind.bench.runtimes",
+        str(artifact.path),
+        artifact.backend,
+        str(threads or 0),
+        str(prompt_tokens),
+        str(decode_tokens),
+        str(repetitions),
+    ]
     row = {"model": artifact.model, "quantization": artifact.quantization, "backend": artifact.backend}
     try:
         done = subprocess.run(args, capture_output=True, text=True, timeout=timeout)
@@ -101,7 +124,9 @@ def run_runtime(artifact: Artifact, threads: Optional[int] = None, prompt_tokens
 
 def main(argv: list[str]) -> None:
     path, backend, threads, prompt_tokens, decode_tokens, repetitions = argv
-    result = measure(Path(path), backend, int(threads) or None, int(prompt_tokens), int(decode_tokens), int(repetitions))
+    result = measure(
+        Path(path), backend, int(threads) or None, int(prompt_tokens), int(decode_tokens), int(repetitions)
+    )
     sys.stdout.write(json.dumps(result) + "\n")
 
 

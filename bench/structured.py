@@ -10,7 +10,9 @@ from dmind.export.data.generate import generate
 from .runtimes import Artifact
 
 
-def run_structured(artifacts: list[Artifact], conversations: int, progress: Callable[[int, int], None] = lambda done, total: None) -> dict:
+def run_structured(
+    artifacts: list[Artifact], conversations: int, progress: Callable[[int, int], None] = lambda done, total: None
+) -> dict:
     """Metrics overall and per language on the first `conversations` of the held-out test split, for each artifact."""
     sample = generate(conversations, split="test", seed=1)
     rows = {}

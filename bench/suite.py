@@ -22,8 +22,23 @@ from dmind.edge.nano import BUILTIN_DIR
 
 from .runtimes import Artifact
 
-PACKAGES = ("dmind-edge", "onnxruntime", "llguidance", "tokenizers", "numpy", "torch", "transformers", "ai-edge-litert", "executorch",
-            "litert-torch", "torchao", "cbor2", "cryptography", "aiohttp", "httpx")
+PACKAGES = (
+    "dmind-edge",
+    "onnxruntime",
+    "llguidance",
+    "tokenizers",
+    "numpy",
+    "torch",
+    "transformers",
+    "ai-edge-litert",
+    "executorch",
+    "litert-torch",
+    "torchao",
+    "cbor2",
+    "cryptography",
+    "aiohttp",
+    "httpx",
+)
 DEFAULT_EXPORTS = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "dmind-edge" / "exports"
 REAL_SIZE_RESULTS = Path(__file__).resolve().parent / "results" / "functiongemma-270m.json"
 Progress = Callable[[str, int, Optional[int]], None]
@@ -41,8 +56,17 @@ class Sizes:
     decode_tokens: int
 
 
-QUICK = Sizes(path_iterations=15, conversations=6, ablation_cases=110, audit_requests=1000, prompt_tokens=128, decode_tokens=16)
-FULL = Sizes(path_iterations=100, conversations=60, ablation_cases=440, audit_requests=25_000, prompt_tokens=256, decode_tokens=64)
+QUICK = Sizes(
+    path_iterations=15, conversations=6, ablation_cases=110, audit_requests=1000, prompt_tokens=128, decode_tokens=16
+)
+FULL = Sizes(
+    path_iterations=100,
+    conversations=60,
+    ablation_cases=440,
+    audit_requests=25_000,
+    prompt_tokens=256,
+    decode_tokens=64,
+)
 
 
 def machine() -> dict:
@@ -54,13 +78,27 @@ def machine() -> dict:
         except PackageNotFoundError:
             continue
     try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10,
-                                cwd=Path(__file__).resolve().parent).stdout.strip() or "unknown"
+        commit = (
+            subprocess.run(
+                ["git", "rev-parse", "HEAD"],
+                capture_output=True,
+                text=True,
+                timeout=10,
+                cwd=Path(__file__).resolve().parent,
+            ).stdout.strip()
+            or "unknown"
+        )
     except OSError:
         commit = "unknown"
-    return {"python": platform.python_version(), "platform": platform.platform(), "processor": platform.machine(),
-            "cpus": os.cpu_count(), "packages": versions, "git_commit": commit,
-            "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "processor": platform.machine(),
+        "cpus": os.cpu_count(),
+        "packages": versions,
+        "git_commit": commit,
+        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
 
 
 def shipped_artifacts() -> list[Artifact]:
@@ -95,14 +133,22 @@ def ensure_exports(directory: Path, progress: Progress) -> tuple[list[Artifact],
     if not available:
         return [], "no export toolchain is installed (pip install 'dmind-edge[export]')"
     target = directory / checkpoint_hash(BUILTIN_DIR)[:12]
-    present = {(m["format"], m["quantization"]["name"]) for m in map(read_manifest, (p.parent for p in target.glob("*/manifest.json")))}
+    present = {
+        (m["format"], m["quantization"]["name"])
+        for m in map(read_manifest, (p.parent for p in target.glob("*/manifest.json")))
+    }
     if not {(f, q) for f in available for q in QUANTIZATIONS} <= present:
         export(BUILTIN_DIR, target, available, eval_conversations=0, progress=progress)
     return exported_artifacts(target), None
 
 
-def run_suite(sizes: Sizes, repetitions: int = 1, exports: Optional[Path] = None, export_now: bool = False,
-              progress: Progress = lambda stage, done, total: None) -> dict:
+def run_suite(
+    sizes: Sizes,
+    repetitions: int = 1,
+    exports: Optional[Path] = None,
+    export_now: bool = False,
+    progress: Progress = lambda stage, done, total: None,
+) -> dict:
     """Every stage; each returns its own section of the result."""
     from dmind.cloud_client.audit import run_audit
     from dmind.policies import default_policy
@@ -132,11 +178,17 @@ def run_suite(sizes: Sizes, repetitions: int = 1, exports: Optional[Path] = None
     stage = "ablations"
     result["ablations"] = run_ablations(sizes.ablation_cases, progress=lambda d, t: progress(stage, d, t))
     stage = "sanitization audit"
-    result["audit"] = run_audit(sizes.audit_requests, default_policy(), progress=lambda d: progress(stage, d, sizes.audit_requests))
+    result["audit"] = run_audit(
+        sizes.audit_requests, default_policy(), progress=lambda d: progress(stage, d, sizes.audit_requests)
+    )
     progress(stage, sizes.audit_requests, sizes.audit_requests)
     rows = []
     for n, artifact in enumerate(artifacts, 1):
-        rows.append(run_runtime(artifact, prompt_tokens=sizes.prompt_tokens, decode_tokens=sizes.decode_tokens, repetitions=repetitions))
+        rows.append(
+            run_runtime(
+                artifact, prompt_tokens=sizes.prompt_tokens, decode_tokens=sizes.decode_tokens, repetitions=repetitions
+            )
+        )
         progress("runtimes", n, len(artifacts))
     result["runtimes"] = {"rows": rows}
     if REAL_SIZE_RESULTS.exists():

@@ -56,7 +56,9 @@ def print_bench(result: dict[str, Any], title: str, first: str, footer: str, as_
 @contextmanager
 def spawned(*args: str) -> Iterator[dict[str, Any]]:
     """A `dmind-edge` subcommand as a real process; yields the JSON line it prints once ready."""
-    process = subprocess.Popen([sys.executable, "-m", "dmind.edge", *args], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dmind.edge", *args], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
     try:
         yield json.loads(process.stdout.readline())  # type: ignore[union-attr]
     finally:
@@ -71,8 +73,17 @@ BENCH_SPENDER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
 def stepped_up_request() -> dict:
     """An approval to a spender the edge does not know: STEP_UP, which the user's history can resolve."""
     data = "0x" + encode_call("approve(address,uint256)", BENCH_SPENDER, 10**6).hex()
-    tx = {"from": BENCH_SIGNER, "to": "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48", "data": data, "value": "0x0", "gas": "0x30000",
-          "nonce": "0x1", "maxFeePerGas": "0x6fc23ac00", "maxPriorityFeePerGas": "0x3b9aca00", "chainId": "0x1"}
+    tx = {
+        "from": BENCH_SIGNER,
+        "to": "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48",
+        "data": data,
+        "value": "0x0",
+        "gas": "0x30000",
+        "nonce": "0x1",
+        "maxFeePerGas": "0x6fc23ac00",
+        "maxPriorityFeePerGas": "0x3b9aca00",
+        "chainId": "0x1",
+    }
     return {"id": 1, "request": {"method": "eth_sendTransaction", "params": [tx]}, "chainId": 1, "from": BENCH_SIGNER}
 
 
@@ -82,8 +93,27 @@ def paired_daemon(state: str, client_dir: str) -> Iterator[Any]:
     from dmind.edge import connect
 
     with spawned("local", "serve", "--listen", "127.0.0.1:0", "--state", state):
-        subprocess.run([sys.executable, "-m", "dmind.edge", "local", "context", "add", "interaction", BENCH_SPENDER, "approve",
-                        "--state", state], check=True, capture_output=True)
-        offer = subprocess.run([sys.executable, "-m", "dmind.edge", "local", "pair", "--state", state],
-                               check=True, capture_output=True, text=True).stdout
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "dmind.edge",
+                "local",
+                "context",
+                "add",
+                "interaction",
+                BENCH_SPENDER,
+                "approve",
+                "--state",
+                state,
+            ],
+            check=True,
+            capture_output=True,
+        )
+        offer = subprocess.run(
+            [sys.executable, "-m", "dmind.edge", "local", "pair", "--state", state],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
         yield connect(next(line for line in offer.splitlines() if line.startswith("dmind-pair:")), client_dir, "bench")

@@ -6,5 +6,15 @@ from .orchestrate import decide
 from .routing import LatencyEstimates, Route, route
 from .sanitize import sanitize
 
-__all__ = ["Advice", "AdviceError", "CloudClient", "CloudResult", "LatencyEstimates", "Route", "decide", "parse_advice",
-           "route", "sanitize"]
+__all__ = [
+    "Advice",
+    "AdviceError",
+    "CloudClient",
+    "CloudResult",
+    "LatencyEstimates",
+    "Route",
+    "decide",
+    "parse_advice",
+    "route",
+    "sanitize",
+]

@@ -72,9 +72,15 @@ def parse_advice(content: str) -> Advice:
     if not isinstance(data, dict) or set(data) != set(SCHEMA["required"]):
         raise AdviceError("the answer does not have exactly the advice fields")
     patterns = data["exploit_patterns"]
-    if (data["reputation"] not in REPUTATIONS or data["caution"] not in CAUTIONS or not isinstance(data["market_context"], str)
-            or len(data["market_context"]) > 400 or not isinstance(patterns, list) or len(patterns) > 8
-            or not all(isinstance(p, str) and _PATTERN.fullmatch(p) for p in patterns)
-            or not data["market_context"].isprintable()):
+    if (
+        data["reputation"] not in REPUTATIONS
+        or data["caution"] not in CAUTIONS
+        or not isinstance(data["market_context"], str)
+        or len(data["market_context"]) > 400
+        or not isinstance(patterns, list)
+        or len(patterns) > 8
+        or not all(isinstance(p, str) and _PATTERN.fullmatch(p) for p in patterns)
+        or not data["market_context"].isprintable()
+    ):
         raise AdviceError("an advice field has the wrong type or size")
     return Advice(data["reputation"], tuple(patterns), data["market_context"], data["caution"])

@@ -19,9 +19,11 @@ from .advice import SCHEMA, Advice, AdviceError, parse_advice
 
 API_KEY_ENV = "DMIND_CLOUD_API_KEY"
 LOOPBACK_HOSTS = ("localhost", "::1", "[::1]")
-SYSTEM = ("You are a wallet security analyst. You receive a sanitized description of a transaction request "
-          "(no user data). Answer with JSON only, matching the given schema: contract reputation, known exploit "
-          "patterns that fit, short market context, and whether caution should be raised.")
+SYSTEM = (
+    "You are a wallet security analyst. You receive a sanitized description of a transaction request "
+    "(no user data). Answer with JSON only, matching the given schema: contract reputation, known exploit "
+    "patterns that fit, short market context, and whether caution should be raised."
+)
 STRATEGIC = " Think through the whole request and related known exploits before answering; be thorough."
 
 
@@ -75,7 +77,9 @@ class CloudClient:
 
         url = httpx.URL(self.base_url)
         if url.scheme == "http" and url.host not in LOOPBACK_HOSTS and not url.host.startswith("127."):
-            raise ValueError("plain http is allowed to loopback only: the API key and the projection would travel in the clear")
+            raise ValueError(
+                "plain http is allowed to loopback only: the API key and the projection would travel in the clear"
+            )
         if url.scheme not in ("http", "https"):
             raise ValueError(f"unsupported scheme {url.scheme!r}")
         self._verify = url.scheme == "https"
@@ -84,17 +88,27 @@ class CloudClient:
         import httpx
 
         headers = {"Authorization": f"Bearer {os.environ[API_KEY_ENV]}"} if os.environ.get(API_KEY_ENV) else {}
-        body = {"model": self.model, "temperature": 0,
-                "messages": [{"role": "system", "content": SYSTEM + (STRATEGIC if strategic else "")},
-                             {"role": "user", "content": json.dumps(projection, sort_keys=True)}],
-                "response_format": {"type": "json_schema", "json_schema": {"name": "advice", "schema": SCHEMA, "strict": True}}}
+        body = {
+            "model": self.model,
+            "temperature": 0,
+            "messages": [
+                {"role": "system", "content": SYSTEM + (STRATEGIC if strategic else "")},
+                {"role": "user", "content": json.dumps(projection, sort_keys=True)},
+            ],
+            "response_format": {
+                "type": "json_schema",
+                "json_schema": {"name": "advice", "schema": SCHEMA, "strict": True},
+            },
+        }
         # Loopback http (the reference endpoint) needs no CA bundle: loading one costs ~20 ms a call.
         async with asyncio.timeout(budget_s), httpx.AsyncClient(timeout=budget_s, verify=self._verify) as client:
             response = await client.post(f"{self.base_url.rstrip('/')}/v1/chat/completions", json=body, headers=headers)
         response.raise_for_status()
         return parse_advice(str(response.json()["choices"][0]["message"]["content"]))
 
-    async def advise(self, projection: dict[str, Any], strategic: bool = False, budget_s: float | None = None) -> CloudResult:
+    async def advise(
+        self, projection: dict[str, Any], strategic: bool = False, budget_s: float | None = None
+    ) -> CloudResult:
         """Advice on a sanitized projection within `budget_s`, or the reason there is none."""
         started = time.monotonic()
         deadline = started + (budget_s if budget_s is not None else self.timeout_s * (self.retries + 1))
@@ -120,6 +134,8 @@ class CloudClient:
                 self.breaker.record(True)
                 return CloudResult(advice, "ok", (time.monotonic() - started) * 1000, attempts)
             if attempt < self.retries:
-                await asyncio.sleep(min(random.uniform(0.02, 0.1) * (2 ** attempt), max(0.0, deadline - time.monotonic())))
+                await asyncio.sleep(
+                    min(random.uniform(0.02, 0.1) * (2**attempt), max(0.0, deadline - time.monotonic()))
+                )
         self.breaker.record(False)  # one failed call, however many attempts it took
         return CloudResult(None, reason, (time.monotonic() - started) * 1000, attempts)

@@ -42,11 +42,21 @@ class Route:
     scores: dict[Plan, float]
 
 
-def route(decision: Decision, policy: Policy, local_available: bool, cloud_available: bool,
-          estimates: LatencyEstimates, beta: float = BETA) -> Route:
+def route(
+    decision: Decision,
+    policy: Policy,
+    local_available: bool,
+    cloud_available: bool,
+    estimates: LatencyEstimates,
+    beta: float = BETA,
+) -> Route:
     """The plan κ for this decision, with the reason and what was excluded and why."""
     if decision.verdict != Verdict.STEP_UP:
-        why = "BLOCK is final" if decision.verdict == Verdict.BLOCK else "no escalation trigger: γ ≥ τ_conf and ρ < τ_risk"
+        why = (
+            "BLOCK is final"
+            if decision.verdict == Verdict.BLOCK
+            else "no escalation trigger: γ ≥ τ_conf and ρ < τ_risk"
+        )
         return Route(Plan.EDGE_ONLY, why, {}, {Plan.EDGE_ONLY: 0.0})
     excluded: dict[Plan, str] = {}
     for plan in list(Plan)[1:]:
@@ -60,7 +70,11 @@ def route(decision: Decision, policy: Policy, local_available: bool, cloud_avail
             excluded[plan] = "no paired local verifier"
         elif budget is not None and estimates.predict(plan) > budget:
             excluded[plan] = f"predicted {estimates.predict(plan):.0f} ms is over the {budget} ms budget"
-    scores = {plan: round(decision.risk * (1 - COVERAGE[plan]) + beta * COST[plan], 6) for plan in Plan if plan not in excluded}
+    scores = {
+        plan: round(decision.risk * (1 - COVERAGE[plan]) + beta * COST[plan], 6)
+        for plan in Plan
+        if plan not in excluded
+    }
     best = min(scores, key=lambda plan: (scores[plan], COST[plan]))
     reason = f"STEP_UP (γ={decision.confidence:.2f}, ρ={decision.risk:.2f}): least expected loss + β·cost among {sorted(scores)}"
     return Route(best, reason, excluded, scores)

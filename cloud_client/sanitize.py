@@ -35,7 +35,9 @@ def _public(address: str | None, decision: Decision, policy: Policy) -> bool:
 
 def _contracts(decision: Decision, policy: Policy, origin: str | None = None) -> list[str]:
     """Known contracts called; any other target is only ever described by `counterparty_bucket`."""
-    return sorted({s.to.lower() for s in _calls(decision) if getattr(s.node, "data", b"") and _public(s.to, decision, policy)})
+    return sorted(
+        {s.to.lower() for s in _calls(decision) if getattr(s.node, "data", b"") and _public(s.to, decision, policy)}
+    )
 
 
 def _selectors(decision: Decision, policy: Policy, origin: str | None = None) -> list[str]:
@@ -60,7 +62,9 @@ def _tokens(decision: Decision, policy: Policy, origin: str | None = None) -> li
 
 def _spenders(decision: Decision, policy: Policy, origin: str | None = None) -> list[str]:
     chain = _chain(decision)
-    return sorted({g.spender.lower() for g in _grants(decision, policy) if g.spender and policy.known_spender(chain, g.spender)})
+    return sorted(
+        {g.spender.lower() for g in _grants(decision, policy) if g.spender and policy.known_spender(chain, g.spender)}
+    )
 
 
 def amount_bucket(amount: int) -> str:
@@ -127,8 +131,13 @@ FIELDS: dict[str, Callable[..., Any]] = {
 }
 
 
-def sanitize(decision: Decision, policy: Policy, origin: str | None = None, profile: str | None = None,
-             fields: dict[str, Callable[..., Any]] | None = None) -> dict[str, Any]:
+def sanitize(
+    decision: Decision,
+    policy: Policy,
+    origin: str | None = None,
+    profile: str | None = None,
+    fields: dict[str, Callable[..., Any]] | None = None,
+) -> dict[str, Any]:
     """P_pub: the fields the privacy profile discloses, derived from public facts only.
 
     Every projection also names the profile and the gate's own result (verdict and finding
@@ -140,7 +149,11 @@ def sanitize(decision: Decision, policy: Policy, origin: str | None = None, prof
     table = FIELDS if fields is None else fields
     active = profile or policy.privacy.profile
     allowed = policy.privacy.disclose.get(active, frozenset())
-    projection: dict[str, Any] = {"profile": active, "findings": sorted({f.code for f in decision.findings}), "verdict": decision.verdict}
+    projection: dict[str, Any] = {
+        "profile": active,
+        "findings": sorted({f.code for f in decision.findings}),
+        "verdict": decision.verdict,
+    }
     for name in sorted(allowed & set(table)):
         value = table[name](decision, policy, origin)
         if value not in (None, [], ""):

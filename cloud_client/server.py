@@ -34,13 +34,17 @@ def answer(projection: dict) -> dict:
     patterns = sorted({PATTERNS[c] for c in projection.get("findings", []) if c in PATTERNS})
     buckets = projection.get("counterparty_bucket", [])
     reputation = "suspicious" if patterns else "known-good" if buckets == ["known-contract"] else "unknown"
-    return {"reputation": reputation, "exploit_patterns": patterns,
-            "market_context": f"action {projection.get('action')} on chain {projection.get('chain_id')}",
-            "caution": "raise" if patterns else "none"}
+    return {
+        "reputation": reputation,
+        "exploit_patterns": patterns,
+        "market_context": f"action {projection.get('action')} on chain {projection.get('chain_id')}",
+        "caution": "raise" if patterns else "none",
+    }
 
 
 def make_app(fault: str = "none", delay_s: float = 0.0) -> web.Application:
     """The reference endpoint's aiohttp application (`fault` makes it misbehave on purpose)."""
+
     async def completions(request: web.Request) -> web.Response:
         body = await request.json()
         if fault == "hang":
@@ -54,8 +58,16 @@ def make_app(fault: str = "none", delay_s: float = 0.0) -> web.Application:
         except (KeyError, IndexError, TypeError, ValueError):
             return web.json_response({"error": {"message": "no projection"}}, status=400)
         content = "{not json" if fault == "garbage" else json.dumps(answer(projection))
-        return web.json_response({"id": "ref-" + os.urandom(4).hex(), "object": "chat.completion", "model": body.get("model"),
-                                  "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}]})
+        return web.json_response(
+            {
+                "id": "ref-" + os.urandom(4).hex(),
+                "object": "chat.completion",
+                "model": body.get("model"),
+                "choices": [
+                    {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}
+                ],
+            }
+        )
 
     app = web.Application(client_max_size=256 * 1024)
     app.router.add_post("/v1/chat/completions", completions)

@@ -34,7 +34,21 @@ from .rules.approvals import UNLIMITED_FLOOR, grants
 from .rules.context import ZERO_ADDRESS, Step, steps
 from .rules.counterparties import looks_like
 from .summary import comparable_reading, rule_context
-from .types import Action, Call, Command, Decision, DigestKind, Finding, Intent, Payload, PayloadKind, Plan, Request, Severity, Verdict
+from .types import (
+    Action,
+    Call,
+    Command,
+    Decision,
+    DigestKind,
+    Finding,
+    Intent,
+    Payload,
+    PayloadKind,
+    Plan,
+    Request,
+    Severity,
+    Verdict,
+)
 from .version import runtime_version
 
 if TYPE_CHECKING:  # what the lazy names below resolve to, for type checkers
@@ -47,26 +61,67 @@ if TYPE_CHECKING:  # what the lazy names below resolve to, for type checkers
 _LAZY = {
     "default_command": ".cli_group",  # typer
     "escalate": ".escalation",
-    "Pairing": ".pairing", "connect": ".pairing", "load_pairing": ".pairing",
-    "LocalVerdict": ".verdict", "VerdictError": ".verdict", "sign_verdict": ".verdict", "verify_verdict": ".verdict",
+    "Pairing": ".pairing",
+    "connect": ".pairing",
+    "load_pairing": ".pairing",
+    "LocalVerdict": ".verdict",
+    "VerdictError": ".verdict",
+    "sign_verdict": ".verdict",
+    "verify_verdict": ".verdict",
 }
 __getattr__ = lazy_getattr(__name__, _LAZY)
 
 
 __all__ = [
     # the gate
-    "evaluate", "evaluate_json", "failed_decision", "decision_json", "combine_risk", "comparable_reading", "rule_context",
+    "evaluate",
+    "evaluate_json",
+    "failed_decision",
+    "decision_json",
+    "combine_risk",
+    "comparable_reading",
+    "rule_context",
     # core types and the vocabulary
-    "Action", "Call", "Command", "Decision", "DigestKind", "Finding", "Intent", "Payload", "PayloadKind", "Plan", "Request",
-    "Severity", "Step", "Verdict",
+    "Action",
+    "Call",
+    "Command",
+    "Decision",
+    "DigestKind",
+    "Finding",
+    "Intent",
+    "Payload",
+    "PayloadKind",
+    "Plan",
+    "Request",
+    "Severity",
+    "Step",
+    "Verdict",
     # findings and errors
-    "CATALOG", "ERROR_VERDICTS", "DmindError", "EdgeError", "InputError", "finding",
+    "CATALOG",
+    "ERROR_VERDICTS",
+    "DmindError",
+    "EdgeError",
+    "InputError",
+    "finding",
     # what rules read, for the tiers' own rules
-    "UNLIMITED_FLOOR", "ZERO_ADDRESS", "grants", "looks_like", "steps",
+    "UNLIMITED_FLOOR",
+    "ZERO_ADDRESS",
+    "grants",
+    "looks_like",
+    "steps",
     # the boundary readers
-    "host_port", "loads_strict", "read_input", "read_json_object",
+    "host_port",
+    "loads_strict",
+    "read_input",
+    "read_json_object",
     # codecs, keys, the bundled examples
-    "encode_call", "keccak", "secp256k1", "to_checksum", "runtime_version", "EXAMPLES_NOW", "example_requests",
+    "encode_call",
+    "keccak",
+    "secp256k1",
+    "to_checksum",
+    "runtime_version",
+    "EXAMPLES_NOW",
+    "example_requests",
     # the local tier, loaded on first use
     *_LAZY,
 ]

@@ -26,8 +26,11 @@ from .requests_io import iter_jsonl, load_request_text
 from .types import Verdict
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Signing-time security gate for wallet requests.")
-bench_app = typer.Typer(invoke_without_command=True, help="Measure the whole stack (`dmind-edge bench [--quick]`), or one part "
-                                                         "(`dmind-edge bench gate`, `bench local`, …).")
+bench_app = typer.Typer(
+    invoke_without_command=True,
+    help="Measure the whole stack (`dmind-edge bench [--quick]`), or one part "
+    "(`dmind-edge bench gate`, `bench local`, …).",
+)
 app.add_typer(bench_app, name="bench")
 app.add_typer(policy_app, name="policy")
 err = Console(stderr=True)
@@ -38,7 +41,9 @@ VERDICT_STYLE = {Verdict.ALLOW: "green", Verdict.STEP_UP: "yellow", Verdict.BLOC
 COSE_SIGN1_PREFIX = b"\xd2"  # CBOR tag 18: a signed bundle rather than a plain policy file
 
 
-def _load_policy(path: Optional[Path], trust_keys: list[Path]) -> tuple[Policy, tuple[Finding, ...], Optional[tuple[int, ...]]]:
+def _load_policy(
+    path: Optional[Path], trust_keys: list[Path]
+) -> tuple[Policy, tuple[Finding, ...], Optional[tuple[int, ...]]]:
     """The policy to enforce, findings about it and the chains it governs: a signed bundle (its scope), or a plain file
     flagged unsigned (every chain)."""
     if path is None:
@@ -50,7 +55,9 @@ def _load_policy(path: Optional[Path], trust_keys: list[Path]) -> tuple[Policy, 
         raise typer.Exit(2) from exc
     if signed:
         bundle = verify_file(path, trust_keys, status=2)  # a policy that does not verify is a bad option
-        err.print(f"policy bundle {bundle.info.bundle_id} revision {bundle.info.revision} verified (kid {bundle.kid.hex()})")
+        err.print(
+            f"policy bundle {bundle.info.bundle_id} revision {bundle.info.revision} verified (kid {bundle.kid.hex()})"
+        )
         return bundle.policy, (), bundle.info.scope
     try:
         policy = load_policy_file(path)
@@ -58,7 +65,16 @@ def _load_policy(path: Optional[Path], trust_keys: list[Path]) -> tuple[Policy, 
         err.print(f"[red]{exc.code}[/red] {exc}")
         raise typer.Exit(2) from exc
     err.print(f"[yellow]warning[/yellow] {path} is an unsigned policy file: for development only")
-    return policy, (finding("POLICY_UNSIGNED", f"policy {policy.policy_id} r{policy.revision} was loaded from the unsigned file {path.name}"),), None
+    return (
+        policy,
+        (
+            finding(
+                "POLICY_UNSIGNED",
+                f"policy {policy.policy_id} r{policy.revision} was loaded from the unsigned file {path.name}",
+            ),
+        ),
+        None,
+    )
 
 
 def _load_descriptors(path: Optional[Path]) -> Optional[DescriptorIndex]:
@@ -69,7 +85,9 @@ def _load_descriptors(path: Optional[Path]) -> Optional[DescriptorIndex]:
     except FileNotFoundError as exc:
         err.print(f"[red]DESCRIPTORS_UNREADABLE[/red] {exc}")
         raise typer.Exit(2) from exc
-    err.print(f"loaded {len(index)} ERC-7730 formats from {index.files} descriptor files ({len(index.skipped)} skipped)")
+    err.print(
+        f"loaded {len(index)} ERC-7730 formats from {index.files} descriptor files ({len(index.skipped)} skipped)"
+    )
     return index
 
 
@@ -86,8 +104,15 @@ def _load_pairing(directory: Optional[Path]):
         raise typer.Exit(2) from exc
 
 
-def _decide_text(text: str | bytes, policy: Policy, notes: tuple[Finding, ...], descriptors: Optional[DescriptorIndex],
-                 context: dict[str, Any], pairing: Any = None, reader: Any = None) -> dict:
+def _decide_text(
+    text: str | bytes,
+    policy: Policy,
+    notes: tuple[Finding, ...],
+    descriptors: Optional[DescriptorIndex],
+    context: dict[str, Any],
+    pairing: Any = None,
+    reader: Any = None,
+) -> dict:
     try:
         obj = load_request_text(text)
     except EdgeError as exc:
@@ -103,16 +128,28 @@ def _decide_text(text: str | bytes, policy: Policy, notes: tuple[Finding, ...], 
 @app.command()
 def check(
     file: Optional[str] = typer.Argument(None, help="A JSON request file, or - for standard input."),
-    batch: Optional[Path] = typer.Option(None, "--batch", help="JSON Lines of requests: one decision per line, in order."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Where --batch writes its decisions (default: standard output)."),
+    batch: Optional[Path] = typer.Option(
+        None, "--batch", help="JSON Lines of requests: one decision per line, in order."
+    ),
+    out: Optional[Path] = typer.Option(
+        None, "--out", help="Where --batch writes its decisions (default: standard output)."
+    ),
     descriptors: Optional[Path] = typer.Option(None, "--descriptors", help="ERC-7730 registry directory."),
-    policy_file: Optional[Path] = typer.Option(None, "--policy", help="Signed bundle (.cbor), or JSON/TOML for development (default: built-in)."),
-    trust_key: list[Path] = typer.Option([], "--trust-key", help="Pinned public key (PEM) that verifies --policy bundles."),
-    local: Optional[Path] = typer.Option(None, "--local", help="Pairing directory: escalate STEP_UP to the paired local verifier."),
+    policy_file: Optional[Path] = typer.Option(
+        None, "--policy", help="Signed bundle (.cbor), or JSON/TOML for development (default: built-in)."
+    ),
+    trust_key: list[Path] = typer.Option(
+        [], "--trust-key", help="Pinned public key (PEM) that verifies --policy bundles."
+    ),
+    local: Optional[Path] = typer.Option(
+        None, "--local", help="Pairing directory: escalate STEP_UP to the paired local verifier."
+    ),
     chain_id: Optional[int] = typer.Option(None, "--chain-id", help="The wallet's chain id (overrides the request's)."),
     account: Optional[str] = typer.Option(None, "--from", help="The wallet's account (overrides the request's)."),
     origin: Optional[str] = typer.Option(None, "--origin", help="The requesting site (overrides the request's)."),
-    nano_model: Optional[Path] = typer.Option(None, "--nano-model", help="Nano model directory that reads stated intents in words (default: built-in)."),
+    nano_model: Optional[Path] = typer.Option(
+        None, "--nano-model", help="Nano model directory that reads stated intents in words (default: built-in)."
+    ),
     backend: str = typer.Option("onnx", "--backend", help="Runtime of the nano model."),
 ) -> None:
     """Decide one request (JSON) or a batch (JSON Lines); print JSON decisions.
@@ -129,18 +166,24 @@ def check(
     reader = ModelReader(nano_model, backend)
     if batch is None:
         try:
-            decided = _decide_text(read_input(file or "-", "the request"), policy, notes, index, context, pairing, reader)
+            decided = _decide_text(
+                read_input(file or "-", "the request"), policy, notes, index, context, pairing, reader
+            )
         except EdgeError as exc:
             if exc.code != "REQUEST_TOO_LARGE":
                 raise
-            decided = decision_json(failed_decision(exc.code, exc.message, exc.where, policy, None, {}))  # a BLOCK, like stdin
+            decided = decision_json(
+                failed_decision(exc.code, exc.message, exc.where, policy, None, {})
+            )  # a BLOCK, like stdin
         sys.stdout.write(json.dumps(decided) + "\n")
         return
     if file not in (None, "-"):
         err.print("[red]give either a FILE or --batch, not both[/red]")
         raise typer.Exit(2)
     try:
-        source = batch.open("rb")  # each line is read by the strict reader: bytes that are not UTF-8 are that line's BLOCK
+        source = batch.open(
+            "rb"
+        )  # each line is read by the strict reader: bytes that are not UTF-8 are that line's BLOCK
         sink = out.open("w", encoding="utf-8") if out else sys.stdout
     except OSError as exc:
         err.print(f"[red]cannot open[/red] {exc.filename}: {exc.strerror}")
@@ -161,24 +204,34 @@ def check(
 @app.command()
 def demo(
     descriptors: Optional[Path] = typer.Option(None, "--descriptors", help="ERC-7730 registry directory."),
-    policy_file: Optional[Path] = typer.Option(None, "--policy", help="Signed bundle (.cbor), or JSON/TOML for development (default: built-in)."),
-    trust_key: list[Path] = typer.Option([], "--trust-key", help="Pinned public key (PEM) that verifies --policy bundles."),
+    policy_file: Optional[Path] = typer.Option(
+        None, "--policy", help="Signed bundle (.cbor), or JSON/TOML for development (default: built-in)."
+    ),
+    trust_key: list[Path] = typer.Option(
+        [], "--trust-key", help="Pinned public key (PEM) that verifies --policy bundles."
+    ),
 ) -> None:
     """Check the bundled example requests and print the decisions as a table."""
     from .examples import EXAMPLES_NOW, example_requests
 
     policy, notes, scope = _load_policy(policy_file, trust_key)
     index = _load_descriptors(descriptors)
-    table = Table(title=f"dmind-edge: bundled examples under policy {policy.policy_id} r{policy.revision}",
-                  caption="evaluated at the examples' clock, so their deadlines read the same on every run")
+    table = Table(
+        title=f"dmind-edge: bundled examples under policy {policy.policy_id} r{policy.revision}",
+        caption="evaluated at the examples' clock, so their deadlines read the same on every run",
+    )
     for column in ("request", "action", "decision", "risk", "γ", "findings"):
         table.add_column(column, overflow="fold")
     for obj in example_requests():
         d = decision_json(evaluate_json(obj, policy, index, now=EXAMPLES_NOW, policy_notes=notes, scope=scope))
         codes = "\n".join(sorted({f["code"] for f in d["findings"]})) or "-"
         table.add_row(
-            str(obj.get("label", obj.get("id"))), (d["intent"] or {}).get("action", "-"),
-            f"[{VERDICT_STYLE[d['decision']]}]{d['decision']}[/]", f"{d['risk']:.2f}", f"{d['confidence']:.2f}", codes,
+            str(obj.get("label", obj.get("id"))),
+            (d["intent"] or {}).get("action", "-"),
+            f"[{VERDICT_STYLE[d['decision']]}]{d['decision']}[/]",
+            f"{d['risk']:.2f}",
+            f"{d['confidence']:.2f}",
+            codes,
         )
     console = Console()
     if not console.is_terminal:
@@ -190,12 +243,20 @@ def demo(
 def bench_suite(
     ctx: typer.Context,
     quick: bool = typer.Option(False, "--quick", help="About a minute: small samples, the shipped model only."),
-    repetitions: int = typer.Option(1, "-r", "--repetitions", help="Repeat each measurement N times (after a warm-up)."),
+    repetitions: int = typer.Option(
+        1, "-r", "--repetitions", help="Repeat each measurement N times (after a warm-up)."
+    ),
     fmt: str = typer.Option("table", "--format", help="table, md, json or csv (on standard output)."),
     out: Optional[Path] = typer.Option(None, "--out", help="Also write bench.md, bench.json and bench.csv here."),
-    plot: Optional[Path] = typer.Option(None, "--plot", help="Write PNG charts (latency CDF, metrics per runtime) here."),
-    exports: Optional[Path] = typer.Option(None, "--exports", help="Artifacts of `dmind-edge export` to measure (default: the full run "
-                                                                   "exports the built-in model into a cache)."),
+    plot: Optional[Path] = typer.Option(
+        None, "--plot", help="Write PNG charts (latency CDF, metrics per runtime) here."
+    ),
+    exports: Optional[Path] = typer.Option(
+        None,
+        "--exports",
+        help="Artifacts of `dmind-edge export` to measure (default: the full run "
+        "exports the built-in model into a cache).",
+    ),
 ) -> None:
     """The whole stack: signing paths, structured behaviour, ablations, sanitization, runtimes (the DMind-3 paper's tables)."""
     if ctx.invoked_subcommand is not None:
@@ -208,13 +269,22 @@ def bench_suite(
             raise ImportError("the benchmark suite is not installed", name="dmind.bench")
         suite = entry.load()
     except ImportError as exc:
-        err.print(f"[red]`bench` needs a package that is not installed ({exc.name}): pip install 'dmind-edge[bench]'[/red]")
+        err.print(
+            f"[red]`bench` needs a package that is not installed ({exc.name}): pip install 'dmind-edge[bench]'[/red]"
+        )
         raise typer.Exit(2) from exc
     raise typer.Exit(suite(quick, repetitions, fmt, out, plot, exports))
 
 
 # Which extra a plugin's imports need, for the error a user sees when it is missing.
-PLUGIN_EXTRAS = {"local": "local", "cloud": "local", "audit": "local", "nano": "nano", "train": "train", "export": "export"}
+PLUGIN_EXTRAS = {
+    "local": "local",
+    "cloud": "local",
+    "audit": "local",
+    "nano": "nano",
+    "train": "train",
+    "export": "export",
+}
 
 
 def _missing(name: str, exc: ImportError):

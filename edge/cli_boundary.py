@@ -34,7 +34,9 @@ def read_input(source: str | Path, what: str = "the input", limit: int = MAX_REQ
             with open(source, "rb") as handle:
                 data = handle.read(limit + 1)
     except OSError as exc:
-        raise EdgeError("INPUT_UNREADABLE", f"cannot read {what} from {source}: {exc.strerror or exc}", str(source)) from exc
+        raise EdgeError(
+            "INPUT_UNREADABLE", f"cannot read {what} from {source}: {exc.strerror or exc}", str(source)
+        ) from exc
     if len(data) > limit:
         raise EdgeError("REQUEST_TOO_LARGE", f"{what} is larger than {limit} bytes", str(source))
     return data

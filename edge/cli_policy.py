@@ -29,7 +29,14 @@ def _fail(code: str, message: str, status: int = 1) -> typer.Exit:
 
 # Bundle refusals that mean the bytes are not a bundle at all (bad input, exit 2); the rest are a
 # well-formed bundle refused by policy: rollback, expiry, an unknown key (exit 1).
-MALFORMED_BUNDLE = ("BUNDLE_CBOR_", "BUNDLE_STRUCTURE_", "BUNDLE_TAG_", "BUNDLE_HEADER_", "BUNDLE_SCHEMA_", "BUNDLE_TOO_LARGE")
+MALFORMED_BUNDLE = (
+    "BUNDLE_CBOR_",
+    "BUNDLE_STRUCTURE_",
+    "BUNDLE_TAG_",
+    "BUNDLE_HEADER_",
+    "BUNDLE_SCHEMA_",
+    "BUNDLE_TOO_LARGE",
+)
 
 
 def _bundle_status(code: str, default: int = 1) -> int:
@@ -58,8 +65,10 @@ TrustKeys = typer.Option([], "--trust-key", help="Pinned Ed25519 public key (PEM
 
 
 @app.command()
-def keygen(out_dir: Path = typer.Option(Path("."), "--out", help="Directory for NAME.key and NAME.pub."),
-           name: str = typer.Option("policy-signer", "--name", help="File name stem.")) -> None:
+def keygen(
+    out_dir: Path = typer.Option(Path("."), "--out", help="Directory for NAME.key and NAME.pub."),
+    name: str = typer.Option("policy-signer", "--name", help="File name stem."),
+) -> None:
     """Make an Ed25519 signing key pair (private key readable by you only)."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -73,13 +82,17 @@ def keygen(out_dir: Path = typer.Option(Path("."), "--out", help="Directory for 
         write_private_key(private_path, key)
     except FileExistsError as exc:
         raise _fail("FILE_EXISTS", f"{private_path} exists; not overwriting a key", 2) from exc
-    public_path.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    public_path.write_bytes(
+        key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
     out.print(f"wrote {private_path} and {public_path}; kid {key_id(key.public_key()).hex()}")
 
 
 @app.command()
-def init(path: Path = typer.Argument(Path("policy.toml"), help="Where to write the policy source."),
-         force: bool = typer.Option(False, "--force", help="Overwrite an existing file.")) -> None:
+def init(
+    path: Path = typer.Argument(Path("policy.toml"), help="Where to write the policy source."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+) -> None:
     """Write a commented policy source equal to the built-in default."""
     if path.exists() and not force:
         raise _fail("FILE_EXISTS", f"{path} exists; use --force to overwrite", 2)
@@ -95,18 +108,32 @@ def _load_source(source: Path) -> Policy:
 
 
 @app.command()
-def build(source: Path = typer.Argument(..., help="Policy source (.toml or .json)."),
-          output: Path = typer.Option(..., "--out", help="Where to write the CBOR payload."),
-          valid_days: int = typer.Option(90, "--valid-days", min=1, help="Validity from issue time."),
-          issued_at: Optional[int] = typer.Option(None, "--issued-at", help="Unix time (default: $SOURCE_DATE_EPOCH or now)."),
-          scope: Optional[str] = typer.Option(None, "--scope", help="Comma-separated chain ids (default: the chains the policy names, or 1)."),
-          min_runtime: Optional[str] = typer.Option(None, "--min-runtime", help="Oldest runtime that may load it (default: this one).")) -> None:
+def build(
+    source: Path = typer.Argument(..., help="Policy source (.toml or .json)."),
+    output: Path = typer.Option(..., "--out", help="Where to write the CBOR payload."),
+    valid_days: int = typer.Option(90, "--valid-days", min=1, help="Validity from issue time."),
+    issued_at: Optional[int] = typer.Option(
+        None, "--issued-at", help="Unix time (default: $SOURCE_DATE_EPOCH or now)."
+    ),
+    scope: Optional[str] = typer.Option(
+        None, "--scope", help="Comma-separated chain ids (default: the chains the policy names, or 1)."
+    ),
+    min_runtime: Optional[str] = typer.Option(
+        None, "--min-runtime", help="Oldest runtime that may load it (default: this one)."
+    ),
+) -> None:
     """Compile a policy source into a deterministic bundle payload."""
     from dmind.policies.bundle import BundleError, build_payload, runtime_release
 
     policy = _load_source(source)
     issued = issued_at if issued_at is not None else int(os.environ.get("SOURCE_DATE_EPOCH", time.time()))
-    named = set().union(policy.known_spenders, policy.known_routers, policy.delegates_7702, policy.known_contracts, policy.approval_limits)
+    named = set().union(
+        policy.known_spenders,
+        policy.known_routers,
+        policy.delegates_7702,
+        policy.known_contracts,
+        policy.approval_limits,
+    )
     try:
         chains = tuple(int(c) for c in scope.split(",")) if scope else tuple(sorted(named)) or (1,)
     except ValueError as exc:
@@ -117,13 +144,17 @@ def build(source: Path = typer.Argument(..., help="Policy source (.toml or .json
     except BundleError as exc:
         raise _fail(exc.code, exc.message) from exc
     output.write_bytes(payload)
-    out.print(f"wrote {output}: {policy.policy_id} revision {policy.revision}, {len(payload)} bytes, chains {list(chains)}")
+    out.print(
+        f"wrote {output}: {policy.policy_id} revision {policy.revision}, {len(payload)} bytes, chains {list(chains)}"
+    )
 
 
 @app.command()
-def sign(payload: Path = typer.Argument(..., help="Payload from `policy build`."),
-         key: Path = typer.Option(..., "--key", help="Ed25519 private key (PEM)."),
-         output: Path = typer.Option(..., "--out", help="Where to write the signed bundle.")) -> None:
+def sign(
+    payload: Path = typer.Argument(..., help="Payload from `policy build`."),
+    key: Path = typer.Option(..., "--key", help="Ed25519 private key (PEM)."),
+    output: Path = typer.Option(..., "--out", help="Where to write the signed bundle."),
+) -> None:
     """Sign a payload into a COSE_Sign1 bundle."""
     import cbor2
     from cryptography.exceptions import UnsupportedAlgorithm
@@ -151,9 +182,17 @@ def sign(payload: Path = typer.Argument(..., help="Payload from `policy build`."
 
 def _summary(bundle) -> dict:
     info = bundle.info
-    return {"bundle_id": info.bundle_id, "revision": info.revision, "issued_at": info.issued_at, "not_before": info.not_before,
-            "expires_at": info.expires_at, "min_runtime": info.min_runtime, "scope": list(info.scope),
-            "kid": bundle.kid.hex(), "sha256": bundle.digest}
+    return {
+        "bundle_id": info.bundle_id,
+        "revision": info.revision,
+        "issued_at": info.issued_at,
+        "not_before": info.not_before,
+        "expires_at": info.expires_at,
+        "min_runtime": info.min_runtime,
+        "scope": list(info.scope),
+        "kid": bundle.kid.hex(),
+        "sha256": bundle.digest,
+    }
 
 
 def verify_file(path: Path, trust_keys: list[Path], now: Optional[int] = None, status: int = 1):
@@ -161,14 +200,19 @@ def verify_file(path: Path, trust_keys: list[Path], now: Optional[int] = None, s
     from dmind.policies.bundle import BundleError, verify_bundle
 
     try:
-        return verify_bundle(_read(path), _trust(trust_keys), int(time.time()) if now is None else now, runtime_version())
+        return verify_bundle(
+            _read(path), _trust(trust_keys), int(time.time()) if now is None else now, runtime_version()
+        )
     except BundleError as exc:
         raise _fail(exc.code, exc.message, _bundle_status(exc.code, status)) from exc
 
 
 @app.command()
-def verify(bundle: Path = typer.Argument(...), trust_key: list[Path] = TrustKeys,
-           now: Optional[int] = typer.Option(None, "--now", help="Unix time to verify at (default: now).")) -> None:
+def verify(
+    bundle: Path = typer.Argument(...),
+    trust_key: list[Path] = TrustKeys,
+    now: Optional[int] = typer.Option(None, "--now", help="Unix time to verify at (default: now)."),
+) -> None:
     """Verify a bundle: algorithm, kid, signature, validity window, schema."""
     verified = verify_file(bundle, trust_key, now)
     out.print_json(json.dumps({"ok": True, **_summary(verified)}))
@@ -185,7 +229,11 @@ def _unverified(path: Path) -> tuple[dict, dict]:
         raise _fail(exc.code, exc.message, 2) from exc
     except ValueError as exc:  # CBOR that cbor2 cannot read
         raise _fail("BUNDLE_INVALID", str(exc), 2) from exc
-    headers = {"alg": message.alg, "kid": message.kid.hex() if message.kid else None, "content_type": message.protected.get(3)}
+    headers = {
+        "alg": message.alg,
+        "kid": message.kid.hex() if message.kid else None,
+        "content_type": message.protected.get(3),
+    }
     return headers, payload
 
 
@@ -229,9 +277,13 @@ def diff(old: Path = typer.Argument(...), new: Path = typer.Argument(...)) -> No
 
 
 @app.command()
-def install(bundle: Path = typer.Argument(...), state: Path = typer.Option(..., "--state", help="Device state directory."),
-            trust_key: list[Path] = TrustKeys, allow_new_id: bool = typer.Option(False, "--allow-new-id"),
-            now: Optional[int] = typer.Option(None, "--now", help="Unix time to verify at (default: now).")) -> None:
+def install(
+    bundle: Path = typer.Argument(...),
+    state: Path = typer.Option(..., "--state", help="Device state directory."),
+    trust_key: list[Path] = TrustKeys,
+    allow_new_id: bool = typer.Option(False, "--allow-new-id"),
+    now: Optional[int] = typer.Option(None, "--now", help="Unix time to verify at (default: now)."),
+) -> None:
     """Verify and atomically activate a bundle in a device state directory."""
     from dmind.policies.bundle import BundleError
     from dmind.policies.store import PolicyStore

@@ -35,7 +35,9 @@ def check_signature_values(y_parity: int, r: int, s: int, where: str) -> None:
     if not 1 <= r < SECP256K1_N:
         raise EdgeError("TX_SIGNATURE_INVALID", f"{where}: r is outside the curve order", where)
     if not 1 <= s <= SECP256K1_HALF_N:
-        raise EdgeError("TX_SIGNATURE_INVALID", f"{where}: s is zero or in the upper half of the curve order (EIP-2)", where)
+        raise EdgeError(
+            "TX_SIGNATURE_INVALID", f"{where}: s is zero or in the upper half of the curve order (EIP-2)", where
+        )
 
 
 def recover_address(message_hash: bytes, y_parity: int, r: int, s: int, where: str) -> bytes:

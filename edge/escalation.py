@@ -40,13 +40,25 @@ def escalate(decision: Decision, request: dict, pairing: Pairing, policy: Policy
     budget_s = policy.routing.latency_budget_ms.get(Plan.EDGE_LOCAL.budget_key, policy.step_up.local_timeout_ms) / 1000
     request_id = uuid.uuid4().bytes
     signer = decision.payload.signer
-    body = build_request(pairing.key, time.time_ns(), request_id, now + REQUEST_TTL_S, decision.payload.digest, signer,
-                         request, comparable_reading(decision, policy, now))
+    body = build_request(
+        pairing.key,
+        time.time_ns(),
+        request_id,
+        now + REQUEST_TTL_S,
+        decision.payload.digest,
+        signer,
+        request,
+        comparable_reading(decision, policy, now),
+    )
     started = time.perf_counter_ns()
 
     def stay(code: str, detail: str) -> Decision:
-        return replace(decision, findings=decision.findings + (_finding(code, detail),), plan=Plan.EDGE_LOCAL,
-                       timings_us={**decision.timings_us, "local": (time.perf_counter_ns() - started) // 1000})
+        return replace(
+            decision,
+            findings=decision.findings + (_finding(code, detail),),
+            plan=Plan.EDGE_LOCAL,
+            timings_us={**decision.timings_us, "local": (time.perf_counter_ns() - started) // 1000},
+        )
 
     try:
         with httpx.Client(verify=pinned_context(pairing.cert_pem), timeout=budget_s) as client:
@@ -55,12 +67,26 @@ def escalate(decision: Decision, request: dict, pairing: Pairing, policy: Policy
     except (httpx.HTTPError, OSError, ValueError, cbor2.CBORDecodeError) as exc:
         return stay("LOCAL_UNREACHABLE", type(exc).__name__)
     if response.status_code != 200 or not isinstance(answer, dict):
-        return stay("LOCAL_REFUSED", str(answer.get("code", response.status_code)) if isinstance(answer, dict) else str(response.status_code))
+        return stay(
+            "LOCAL_REFUSED",
+            str(answer.get("code", response.status_code)) if isinstance(answer, dict) else str(response.status_code),
+        )
     try:
-        verdict = verify_verdict(answer.get("verdict", b""), decision.payload.digest, signer, request_id, pairing.verifiers(), int(time.time()))
+        verdict = verify_verdict(
+            answer.get("verdict", b""),
+            decision.payload.digest,
+            signer,
+            request_id,
+            pairing.verifiers(),
+            int(time.time()),
+        )
     except VerdictError as exc:
         return stay("LOCAL_VERDICT_INVALID", exc.code)
     allowed = verdict.verdict == Verdict.ALLOW
     final = stay("LOCAL_VERIFIED" if allowed else "LOCAL_BLOCKED", str(answer.get("explanation", ""))[:300])
-    return replace(final, verdict=verdict.verdict, verdict_token=answer["verdict"],
-                   explanation=f"{'allowed' if allowed else 'blocked'} by your local verifier: {answer.get('explanation', '')}")
+    return replace(
+        final,
+        verdict=verdict.verdict,
+        verdict_token=answer["verdict"],
+        explanation=f"{'allowed' if allowed else 'blocked'} by your local verifier: {answer.get('explanation', '')}",
+    )

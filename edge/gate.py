@@ -53,7 +53,9 @@ def combine_risk(findings: tuple[Finding, ...]) -> float:
     return round(1.0 - safe, 6)
 
 
-def gate(findings: tuple[Finding, ...], confidence: float, policy: Policy) -> tuple[Verdict, float, tuple[Finding, ...], str]:
+def gate(
+    findings: tuple[Finding, ...], confidence: float, policy: Policy
+) -> tuple[Verdict, float, tuple[Finding, ...], str]:
     """The verdict, risk, effective findings and a one-line reason."""
     adjusted, forced = apply_overrides(findings, policy)
     risk = combine_risk(adjusted)
@@ -62,7 +64,17 @@ def gate(findings: tuple[Finding, ...], confidence: float, policy: Policy) -> tu
     if Verdict.BLOCK in forced or risk >= t.tau_block:
         return Verdict.BLOCK, risk, adjusted, f"blocked: {worst.message if worst else 'risk over the block threshold'}"
     if Verdict.STEP_UP in forced or risk >= t.tau_risk:
-        return Verdict.STEP_UP, risk, adjusted, f"needs confirmation: {worst.message if worst else 'risk over threshold'}"
+        return (
+            Verdict.STEP_UP,
+            risk,
+            adjusted,
+            f"needs confirmation: {worst.message if worst else 'risk over threshold'}",
+        )
     if confidence < t.tau_conf:
-        return Verdict.STEP_UP, risk, adjusted, f"needs confirmation: the gate understands this request only partly (γ={confidence:.2f} < τ_conf={t.tau_conf:.2f})"
+        return (
+            Verdict.STEP_UP,
+            risk,
+            adjusted,
+            f"needs confirmation: the gate understands this request only partly (γ={confidence:.2f} < τ_conf={t.tau_conf:.2f})",
+        )
     return Verdict.ALLOW, risk, adjusted, "allowed: no finding reaches the policy's thresholds"

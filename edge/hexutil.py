@@ -58,7 +58,9 @@ def parse_bytes(value: object, where: str, notes: list[Finding] | None = None, m
     if len(digits) % 2:
         if notes is None:
             raise EdgeError("HEX_INVALID", f"{where} has an odd number of hex digits", where)
-        notes.append(finding("HEX_ODD_LENGTH", f"{where} has an odd number of hex digits; a leading 0 was assumed", where))
+        notes.append(
+            finding("HEX_ODD_LENGTH", f"{where} has an odd number of hex digits; a leading 0 was assumed", where)
+        )
         digits = "0" + digits
     return bytes.fromhex(digits)
 
@@ -76,7 +78,11 @@ def parse_quantity(value: object, where: str, notes: list[Finding] | None = None
         if notes is None:
             raise EdgeError("QUANTITY_INVALID", f"{where} must be a 0x-hex string", where)
         if value > JSON_SAFE_INTEGER or value < 0:
-            raise EdgeError("QUANTITY_INVALID", f"{where} is the JSON number {value}, outside 0..2^53: JavaScript would round it", where)
+            raise EdgeError(
+                "QUANTITY_INVALID",
+                f"{where} is the JSON number {value}, outside 0..2^53: JavaScript would round it",
+                where,
+            )
         notes.append(finding("QUANTITY_JSON_NUMBER", f"{where} came as the JSON number {value}", where))
         number = value
     elif isinstance(value, str) and value[:2] not in ("0x", "0X") and notes is not None:
@@ -108,14 +114,25 @@ def _unprefixed_quantity(value: str, where: str, notes: list[Finding]) -> int:
     if _DECIMAL.fullmatch(value):
         number = int(value, 10)
         if len(value) > 1:
-            notes.append(finding("QUANTITY_AMBIGUOUS", f"{where} is {value!r} without 0x: read as decimal {number}; "
-                                                       f"as hex it would be {int(value, 16)}", where))
+            notes.append(
+                finding(
+                    "QUANTITY_AMBIGUOUS",
+                    f"{where} is {value!r} without 0x: read as decimal {number}; as hex it would be {int(value, 16)}",
+                    where,
+                )
+            )
         return number
     if not _HEX_DIGITS.fullmatch(value):
         raise EdgeError("QUANTITY_INVALID", f"{where} is {value[:80]!r}, neither 0x-hex nor decimal", where)
     number = int(value, 16)
-    notes.append(finding("QUANTITY_AMBIGUOUS", f"{where} is {value!r} without 0x: read as hex {number}; a wallet that reads "
-                                               "numbers (\"1e18\" as 10^18) would sign another amount", where))
+    notes.append(
+        finding(
+            "QUANTITY_AMBIGUOUS",
+            f"{where} is {value!r} without 0x: read as hex {number}; a wallet that reads "
+            'numbers ("1e18" as 10^18) would sign another amount',
+            where,
+        )
+    )
     return number
 
 
@@ -132,8 +149,14 @@ def parse_address(value: object, where: str, notes: list[Finding] | None = None)
     if digits not in (digits.lower(), digits.upper()) and digits != checksummed[2:]:
         if notes is None:
             raise EdgeError("ADDRESS_CHECKSUM_INVALID", f"{where} has mixed case that fails its EIP-55 checksum", where)
-        notes.append(finding("ADDRESS_CHECKSUM_MISMATCH", f"{where} is written {value}, whose mixed case fails its EIP-55 "
-                                                          f"checksum ({checksummed} is the checksummed form)", where))
+        notes.append(
+            finding(
+                "ADDRESS_CHECKSUM_MISMATCH",
+                f"{where} is written {value}, whose mixed case fails its EIP-55 "
+                f"checksum ({checksummed} is the checksummed form)",
+                where,
+            )
+        )
     if not prefixed and notes is not None:
         notes.append(finding("HEX_NO_PREFIX", f"{where} has no 0x prefix", where))
     return checksummed

@@ -113,7 +113,12 @@ def _decode(data: bytes) -> tuple[Any, bool]:
     data = bytes(data)
     as_json = data.lstrip()[:1] == b"{"
     if len(data) > MAX_BRIDGE_BYTES:
-        raise _Answer(as_json, HostApiError("BRIDGE_TOO_LARGE", f"the request is {len(data)} bytes, over the {MAX_BRIDGE_BYTES}-byte limit"))
+        raise _Answer(
+            as_json,
+            HostApiError(
+                "BRIDGE_TOO_LARGE", f"the request is {len(data)} bytes, over the {MAX_BRIDGE_BYTES}-byte limit"
+            ),
+        )
     if as_json:
         try:
             return loads_strict(data, "the request"), True
@@ -124,7 +129,9 @@ def _decode(data: bytes) -> tuple[Any, bool]:
         check_well_formed(data, max_depth=MAX_DEPTH, max_items=MAX_ITEMS)
         return cbor2.loads(data), False
     except CborError as exc:
-        raise HostApiError("BRIDGE_MESSAGE_INVALID", f"the request is not CBOR the bridge accepts: {exc} ({exc.code})") from exc
+        raise HostApiError(
+            "BRIDGE_MESSAGE_INVALID", f"the request is not CBOR the bridge accepts: {exc} ({exc.code})"
+        ) from exc
     except (cbor2.CBORDecodeError, ValueError, TypeError, OverflowError, RecursionError, MemoryError) as exc:
         raise HostApiError("BRIDGE_MESSAGE_INVALID", f"the request is not valid CBOR: {exc}") from exc
 
@@ -157,11 +164,21 @@ def _bytes_field(value: Any, name: str) -> bytes:
 
 
 EVALUATE = (
-    Field("request", (dict,), required=True), Field("chain_id", (int,)), Field("from", (str,)), Field("origin", (str,)),
-    Field("stated_intent", (str, dict)), Field("nano_output", (str,)), Field("now", (int,)), Field("known_addresses", (list,)),
+    Field("request", (dict,), required=True),
+    Field("chain_id", (int,)),
+    Field("from", (str,)),
+    Field("origin", (str,)),
+    Field("stated_intent", (str, dict)),
+    Field("nano_output", (str,)),
+    Field("now", (int,)),
+    Field("known_addresses", (list,)),
 )
-LOAD_POLICY = (Field("bundle", (bytes, str), required=True), Field("trust_keys", (list,)), Field("now", (int,)),
-               Field("allow_new_id", (bool,)))
+LOAD_POLICY = (
+    Field("bundle", (bytes, str), required=True),
+    Field("trust_keys", (list,)),
+    Field("now", (int,)),
+    Field("allow_new_id", (bool,)),
+)
 READ_INTENT = (Field("words", (str,), required=True), Field("nano_output", (str,)))
 NANO_PROMPT = (Field("messages", (list,), required=True),)
 INFO: tuple[Field, ...] = ()
@@ -178,8 +195,11 @@ class Bridge:
         self.bundle: Optional[VerifiedBundle] = None
         self._reader: Optional[ModelReader] = None
         self._ops: dict[str, tuple[tuple[Field, ...], Callable[[dict], dict]]] = {
-            "info": (INFO, self._info), "evaluate": (EVALUATE, self._evaluate), "load_policy": (LOAD_POLICY, self._load_policy),
-            "read_intent": (READ_INTENT, self._read_intent), "nano_prompt": (NANO_PROMPT, self._nano_prompt),
+            "info": (INFO, self._info),
+            "evaluate": (EVALUATE, self._evaluate),
+            "load_policy": (LOAD_POLICY, self._load_policy),
+            "read_intent": (READ_INTENT, self._read_intent),
+            "nano_prompt": (NANO_PROMPT, self._nano_prompt),
         }
 
     def handle(self, request: bytes) -> bytes:
@@ -196,12 +216,18 @@ class Bridge:
             request_id = body.get("request_id")
             if not _is_request_id(request_id):
                 request_id = None
-                raise HostApiError("BRIDGE_FIELD_MISSING", "every request needs a `request_id` (text or unsigned integer)")
+                raise HostApiError(
+                    "BRIDGE_FIELD_MISSING", "every request needs a `request_id` (text or unsigned integer)"
+                )
             if type(body.get("api_version")) is not int or body["api_version"] != API_VERSION:  # not True, not 1.0
-                raise HostApiError("BRIDGE_VERSION_UNSUPPORTED", f"api_version {body.get('api_version')!r} is not {API_VERSION}")
+                raise HostApiError(
+                    "BRIDGE_VERSION_UNSUPPORTED", f"api_version {body.get('api_version')!r} is not {API_VERSION}"
+                )
             op = body.get("op")
             if not isinstance(op, str) or op not in self._ops:
-                raise HostApiError("BRIDGE_OP_UNKNOWN", f"no operation {op!r}; the operations are {', '.join(self._ops)}")
+                raise HostApiError(
+                    "BRIDGE_OP_UNKNOWN", f"no operation {op!r}; the operations are {', '.join(self._ops)}"
+                )
             fields, run = self._ops[op]
             _check_fields(op, body, fields)
             response = {"api_version": API_VERSION, "request_id": request_id, "result": run(body)}
@@ -209,14 +235,25 @@ class Bridge:
             response = {"api_version": API_VERSION, "request_id": request_id, "code": exc.code, "message": exc.message}
         except Exception:  # a bug of ours is an error response, never an exception in the host
             log.exception("bridge error on request %r", request_id)
-            response = {"api_version": API_VERSION, "request_id": request_id, "code": "BRIDGE_INTERNAL_ERROR",
-                        "message": "the bridge hit an internal error; nothing may be signed on this answer"}
+            response = {
+                "api_version": API_VERSION,
+                "request_id": request_id,
+                "code": "BRIDGE_INTERNAL_ERROR",
+                "message": "the bridge hit an internal error; nothing may be signed on this answer",
+            }
         try:
             return _encode(response, as_json)
         except (TypeError, ValueError, OverflowError):
             log.exception("bridge could not encode the response to %r", request_id)
-            return _encode({"api_version": API_VERSION, "request_id": None, "code": "BRIDGE_INTERNAL_ERROR",
-                            "message": "the bridge could not encode its answer"}, as_json)
+            return _encode(
+                {
+                    "api_version": API_VERSION,
+                    "request_id": None,
+                    "code": "BRIDGE_INTERNAL_ERROR",
+                    "message": "the bridge could not encode its answer",
+                },
+                as_json,
+            )
 
     def _now(self, body: dict) -> int:
         if body.get("now") is None:
@@ -233,8 +270,11 @@ class Bridge:
             return default_policy()
         info = self.bundle.info
         if not info.not_before <= now < info.expires_at:
-            raise HostApiError("POLICY_EXPIRED", f"the active policy bundle {info.bundle_id} r{info.revision} is valid only from "
-                                                f"{info.not_before} to {info.expires_at}; load a current one")
+            raise HostApiError(
+                "POLICY_EXPIRED",
+                f"the active policy bundle {info.bundle_id} r{info.revision} is valid only from "
+                f"{info.not_before} to {info.expires_at}; load a current one",
+            )
         return self.bundle.policy
 
     def _info(self, _body: dict) -> dict:
@@ -245,9 +285,15 @@ class Bridge:
         policy = self.bundle.policy if self.bundle is not None else default_policy()
         info = self.bundle.info if self.bundle is not None else None
         return {
-            "runtime": runtime_version(), "operations": sorted(self._ops), "nano_runtime": find_spec("onnxruntime") is not None,
-            "policy": {"id": policy.policy_id, "revision": policy.revision, "signed": info is not None,
-                       "valid_now": info is None or info.not_before <= int(self.clock()) < info.expires_at},
+            "runtime": runtime_version(),
+            "operations": sorted(self._ops),
+            "nano_runtime": find_spec("onnxruntime") is not None,
+            "policy": {
+                "id": policy.policy_id,
+                "revision": policy.revision,
+                "signed": info is not None,
+                "valid_now": info is None or info.not_before <= int(self.clock()) < info.expires_at,
+            },
         }
 
     def _reader_for(self, body: dict):
@@ -270,9 +316,15 @@ class Bridge:
             _json_shaped(body["stated_intent"])
         now = self._now(body)
         policy = self._policy(now)
-        obj = {"id": body["request_id"], "request": request, "chainId": body.get("chain_id"), "from": body.get("from"),
-               "origin": body.get("origin"), "stated_intent": body.get("stated_intent"),
-               "known_addresses": body.get("known_addresses")}
+        obj = {
+            "id": body["request_id"],
+            "request": request,
+            "chainId": body.get("chain_id"),
+            "from": body.get("from"),
+            "origin": body.get("origin"),
+            "stated_intent": body.get("stated_intent"),
+            "known_addresses": body.get("known_addresses"),
+        }
         reader = self._reader_for(body) if isinstance(body.get("stated_intent"), str) else None
         scope = self.bundle.info.scope if self.bundle is not None else None
         return decision_json(evaluate_json(obj, policy, now=now, intent_reader=reader, scope=scope))
@@ -292,7 +344,9 @@ class Bridge:
             try:
                 Ed25519PublicKey.from_public_bytes(raw)
             except ValueError as exc:
-                raise HostApiError("BRIDGE_FIELD_INVALID", f"trust_keys[{i}] is not an Ed25519 public key: {exc}") from exc
+                raise HostApiError(
+                    "BRIDGE_FIELD_INVALID", f"trust_keys[{i}] is not an Ed25519 public key: {exc}"
+                ) from exc
             keys.add(raw)
         return frozenset(keys)
 
@@ -321,11 +375,15 @@ class Bridge:
         keys = self._trust_keys(body)
         if self.trust_keys is None:
             if not keys:
-                raise HostApiError("BRIDGE_FIELD_MISSING", "no trust keys are pinned yet: the first `load_policy` names them")
+                raise HostApiError(
+                    "BRIDGE_FIELD_MISSING", "no trust keys are pinned yet: the first `load_policy` names them"
+                )
             self.trust_keys = keys
         elif keys and keys != self.trust_keys:
-            raise HostApiError("BRIDGE_TRUST_KEYS_PINNED", "the trust keys are pinned for the life of this bridge; a bundle cannot "
-                                                          "bring its own")
+            raise HostApiError(
+                "BRIDGE_TRUST_KEYS_PINNED",
+                "the trust keys are pinned for the life of this bridge; a bundle cannot bring its own",
+            )
         trust = self._trust_store()
         active = self.bundle.info if self.bundle is not None else None
         try:
@@ -333,13 +391,21 @@ class Bridge:
         except InputError as exc:
             raise HostApiError(exc.code, exc.message) from exc
         if active and verified.info.bundle_id != active.bundle_id and not body.get("allow_new_id"):
-            raise HostApiError("BUNDLE_ID_CHANGED", f"the active bundle is {active.bundle_id}; switching to {verified.info.bundle_id} "
-                                                   "needs allow_new_id")
+            raise HostApiError(
+                "BUNDLE_ID_CHANGED",
+                f"the active bundle is {active.bundle_id}; switching to {verified.info.bundle_id} needs allow_new_id",
+            )
         info = verified.info
         self.revisions[info.bundle_id] = max(self.revisions.get(info.bundle_id, -1), info.revision)
         self.bundle = verified
-        return {"bundle_id": info.bundle_id, "revision": info.revision, "policy_id": verified.policy.policy_id,
-                "expires_at": info.expires_at, "sha256": verified.digest, "scope": list(info.scope)}
+        return {
+            "bundle_id": info.bundle_id,
+            "revision": info.revision,
+            "policy_id": verified.policy.policy_id,
+            "expires_at": info.expires_at,
+            "sha256": verified.digest,
+            "scope": list(info.scope),
+        }
 
     def _read_intent(self, body: dict) -> dict:
         from .nano.errors import ReaderUnavailable
@@ -348,7 +414,9 @@ class Bridge:
         try:
             reply = self._reader_for(body)(body["words"])
         except ReaderUnavailable as exc:
-            raise HostApiError("INTENT_MODEL_UNAVAILABLE", f"the user's words cannot be read here: {exc.message}") from exc
+            raise HostApiError(
+                "INTENT_MODEL_UNAVAILABLE", f"the user's words cannot be read here: {exc.message}"
+            ) from exc
         except CallError as exc:
             raise HostApiError(exc.code, exc.message) from exc
         if reply.call is not None:
@@ -364,7 +432,9 @@ class Bridge:
         messages = body["messages"]
         _json_shaped(messages)
         if not all(isinstance(m, dict) and m.get("role") in ("user", "assistant", "tool") for m in messages):
-            raise HostApiError("BRIDGE_FIELD_INVALID", "`messages` are {role: user|assistant|tool, ...} maps (OpenAI chat form)")
+            raise HostApiError(
+                "BRIDGE_FIELD_INVALID", "`messages` are {role: user|assistant|tool, ...} maps (OpenAI chat form)"
+            )
         try:
             prompt = render_prompt(messages)
         except (ValueError, TypeError, KeyError) as exc:

@@ -118,10 +118,18 @@ def read_pair_request(data: bytes) -> PairRequest:
         body = cbor2.loads(data)
     except Exception as exc:  # cbor2 raises many types on garbage; all mean the same here
         raise PairingError("PAIRING_INVALID", "the body is not CBOR") from exc
-    if not (isinstance(body, dict) and isinstance(body.get("token"), bytes) and isinstance(body.get("public_key"), bytes)
-            and len(body["public_key"]) == 32 and type(body.get("name")) is str and DEVICE_NAME.fullmatch(body["name"])):
-        raise PairingError("PAIRING_INVALID", "a pairing needs token, a 32-byte Ed25519 public_key and a name of "
-                                               "letters, digits, space, . _ -")
+    if not (
+        isinstance(body, dict)
+        and isinstance(body.get("token"), bytes)
+        and isinstance(body.get("public_key"), bytes)
+        and len(body["public_key"]) == 32
+        and type(body.get("name")) is str
+        and DEVICE_NAME.fullmatch(body["name"])
+    ):
+        raise PairingError(
+            "PAIRING_INVALID",
+            "a pairing needs token, a 32-byte Ed25519 public_key and a name of letters, digits, space, . _ -",
+        )
     return PairRequest(body["token"], body["public_key"], body["name"])
 
 
@@ -139,12 +147,29 @@ class VerifyRequest:
     edge: dict
 
 
-def build_request(key: Ed25519PrivateKey, counter: int, request_id: bytes, expires_at: int, digest: bytes, signer: str,
-                  request: dict, edge: dict) -> bytes:
+def build_request(
+    key: Ed25519PrivateKey,
+    counter: int,
+    request_id: bytes,
+    expires_at: int,
+    digest: bytes,
+    signer: str,
+    request: dict,
+    edge: dict,
+) -> bytes:
     """A verification request signed by this paired device (COSE_Sign1, its own AAD)."""
     device = key_id(key.public_key())
-    payload = {"v": 1, "device_id": device.hex(), "counter": counter, "request_id": request_id,
-               "expires_at": expires_at, "digest": digest, "signer": signer, "request": json.dumps(request), "edge": edge}
+    payload = {
+        "v": 1,
+        "device_id": device.hex(),
+        "counter": counter,
+        "request_id": request_id,
+        "expires_at": expires_at,
+        "digest": digest,
+        "signer": signer,
+        "request": json.dumps(request),
+        "edge": edge,
+    }
     return sign1(cbor2.dumps(payload, canonical=True), key, device, REQUEST_CONTENT_TYPE, REQUEST_AAD)
 
 
@@ -161,10 +186,20 @@ def open_request(data: bytes) -> Sign1:
 
 
 def _is_request(body: Any, device_id: str) -> bool:
-    return (isinstance(body, dict) and sorted(body) == sorted(REQUEST_FIELDS) and body["v"] == 1
-            and body["device_id"] == device_id and type(body["counter"]) is int and type(body["expires_at"]) is int
-            and isinstance(body["request_id"], bytes) and isinstance(body["digest"], bytes) and len(body["digest"]) == 32
-            and type(body["signer"]) is str and type(body["request"]) is str and isinstance(body["edge"], dict))
+    return (
+        isinstance(body, dict)
+        and sorted(body) == sorted(REQUEST_FIELDS)
+        and body["v"] == 1
+        and body["device_id"] == device_id
+        and type(body["counter"]) is int
+        and type(body["expires_at"]) is int
+        and isinstance(body["request_id"], bytes)
+        and isinstance(body["digest"], bytes)
+        and len(body["digest"]) == 32
+        and type(body["signer"]) is str
+        and type(body["request"]) is str
+        and isinstance(body["edge"], dict)
+    )
 
 
 def read_request(message: Sign1, public_key: bytes, device_id: str, now: int) -> VerifyRequest:
@@ -187,5 +222,13 @@ def read_request(message: Sign1, public_key: bytes, device_id: str, now: int) ->
         request = loads_strict(body["request"], "the escalated request")
     except EdgeError as exc:
         raise ProtocolError("REQUEST_INVALID", exc.message) from exc
-    return VerifyRequest(device_id, body["counter"], body["request_id"], body["expires_at"], body["digest"],
-                         body["signer"], request, body["edge"])
+    return VerifyRequest(
+        device_id,
+        body["counter"],
+        body["request_id"],
+        body["expires_at"],
+        body["digest"],
+        body["signer"],
+        request,
+        body["edge"],
+    )

@@ -83,8 +83,14 @@ def load_pairing(directory: str | Path) -> Pairing:
     try:
         record = json.loads((directory / PAIRING_FILE).read_text())
         key = read_private_key(directory / DEVICE_KEY, Ed25519PrivateKey)
-        return Pairing(record["host"], record["port"], record["cert_pem"].encode(), record["device_id"],
-                       bytes.fromhex(record["verifier_public_key"]), key)
+        return Pairing(
+            record["host"],
+            record["port"],
+            record["cert_pem"].encode(),
+            record["device_id"],
+            bytes.fromhex(record["verifier_public_key"]),
+            key,
+        )
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise PairingError("NOT_PAIRED", f"no pairing in {directory}: run `dmind-edge local connect URI`") from exc
 
@@ -101,14 +107,20 @@ def connect(uri: str, directory: str | Path, name: str = "wallet", timeout: floa
     pem = fetch_pinned(offer.host, offer.port, offer.fingerprint, timeout)
     public = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     with httpx.Client(verify=pinned_context(pem), timeout=timeout) as client:
-        response = client.post(f"https://{offer.host}:{offer.port}{PAIR_PATH}",
-                               content=PairRequest(offer.token, public, name).encode())
+        response = client.post(
+            f"https://{offer.host}:{offer.port}{PAIR_PATH}", content=PairRequest(offer.token, public, name).encode()
+        )
     body = cbor2.loads(response.content)
     if response.status_code != 200:
         raise PairingError(body.get("code", "PAIRING_REFUSED"), body.get("message", "the daemon refused to pair"))
     if body["device_id"] != key_id(key.public_key()).hex():
         raise PairingError("PAIRING_INVALID", "the daemon registered another device id")
-    record = {"host": offer.host, "port": offer.port, "cert_pem": pem.decode(), "device_id": body["device_id"],
-              "verifier_public_key": body["verifier_public_key"].hex()}
+    record = {
+        "host": offer.host,
+        "port": offer.port,
+        "cert_pem": pem.decode(),
+        "device_id": body["device_id"],
+        "verifier_public_key": body["verifier_public_key"].hex(),
+    }
     (directory / PAIRING_FILE).write_text(json.dumps(record, indent=2))
     return load_pairing(directory)

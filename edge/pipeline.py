@@ -27,36 +27,61 @@ from .types import Decision, Payload, Plan, Request, Verdict
 log = logging.getLogger(__name__)
 
 
-def failed_decision(code: str, message: str, where: str | None, policy: Policy, request_id: Any, timings: dict[str, int],
-                    payload: Payload | None = None) -> Decision:
+def failed_decision(
+    code: str,
+    message: str,
+    where: str | None,
+    policy: Policy,
+    request_id: Any,
+    timings: dict[str, int],
+    payload: Payload | None = None,
+) -> Decision:
     """The fail-closed Decision for a refused input: BLOCK or STEP_UP by its code, with the reason as a finding.
 
     Where the bytes to sign were already determined (`payload`), the decision still names their digest.
     """
     verdict = ERROR_VERDICTS[code]
     return Decision(
-        digest=payload.digest if payload is not None else None, payload=payload,
-        verdict=verdict, risk=1.0 if verdict == Verdict.BLOCK else 0.5, confidence=0.0,
-        findings=(error_finding(code, message, verdict, where),), explanation=f"{'rejected' if verdict == Verdict.BLOCK else 'not understood'}: {message}",
-        error=(code, message), policy_id=policy.policy_id, policy_revision=policy.revision,
-        plan=Plan.EDGE_ONLY if verdict == Verdict.BLOCK else Plan.EDGE_LOCAL, timings_us=timings, request_id=request_id,
+        digest=payload.digest if payload is not None else None,
+        payload=payload,
+        verdict=verdict,
+        risk=1.0 if verdict == Verdict.BLOCK else 0.5,
+        confidence=0.0,
+        findings=(error_finding(code, message, verdict, where),),
+        explanation=f"{'rejected' if verdict == Verdict.BLOCK else 'not understood'}: {message}",
+        error=(code, message),
+        policy_id=policy.policy_id,
+        policy_revision=policy.revision,
+        plan=Plan.EDGE_ONLY if verdict == Verdict.BLOCK else Plan.EDGE_LOCAL,
+        timings_us=timings,
+        request_id=request_id,
     )
 
 
 def _check_scope(request: Request, payload: Payload, policy: Policy, scope: tuple[int, ...] | None) -> None:
     chain = request.chain_id if request.chain_id is not None else payload.chain_id
     if scope is not None and chain is not None and chain not in scope:
-        raise EdgeError("POLICY_OUT_OF_SCOPE", f"policy {policy.policy_id} r{policy.revision} is signed for chains "
-                                               f"{', '.join(map(str, scope))}, not chain {chain}: load a bundle for it", "chainId")
+        raise EdgeError(
+            "POLICY_OUT_OF_SCOPE",
+            f"policy {policy.policy_id} r{policy.revision} is signed for chains "
+            f"{', '.join(map(str, scope))}, not chain {chain}: load a bundle for it",
+            "chainId",
+        )
 
 
 def _us(start: int) -> int:
     return (time.perf_counter_ns() - start) // 1000
 
 
-def evaluate(request: Request, policy: Policy | None = None, descriptors: DescriptorIndex | None = None, now: int | None = None,
-             policy_notes: tuple[Finding, ...] = (), intent_reader: Reader | None = None,
-             scope: tuple[int, ...] | None = None) -> Decision:
+def evaluate(
+    request: Request,
+    policy: Policy | None = None,
+    descriptors: DescriptorIndex | None = None,
+    now: int | None = None,
+    policy_notes: tuple[Finding, ...] = (),
+    intent_reader: Reader | None = None,
+    scope: tuple[int, ...] | None = None,
+) -> Decision:
     """Decide one request; the Decision is bound to the digest of the bytes that would be signed.
 
     `policy_notes` are findings about the policy itself (e.g. POLICY_UNSIGNED), added to every decision.
@@ -90,24 +115,49 @@ def evaluate(request: Request, policy: Policy | None = None, descriptors: Descri
         return failed_decision(exc.code, exc.message, exc.where, policy, request.id, timings, payload)
     except RecursionError:
         timings["total"] = _us(total)
-        return failed_decision("REQUEST_INVALID", "the request nests too deeply to inspect", None, policy, request.id, timings, payload)
+        return failed_decision(
+            "REQUEST_INVALID", "the request nests too deeply to inspect", None, policy, request.id, timings, payload
+        )
     except Exception:  # a bug of ours must not turn into ALLOW or a crash at the boundary
         log.exception("internal error while evaluating request %r", request.id)
         timings["total"] = _us(total)
-        return failed_decision("INTERNAL_ERROR", "the gate hit an internal error on this request", None, policy, request.id, timings,
-                               payload)
+        return failed_decision(
+            "INTERNAL_ERROR",
+            "the gate hit an internal error on this request",
+            None,
+            policy,
+            request.id,
+            timings,
+            payload,
+        )
     timings["total"] = _us(total)
     return Decision(
-        verdict=verdict, risk=risk, confidence=intent.confidence, findings=findings, explanation=explanation,
-        digest=payload.digest, payload=payload, intent=intent, policy_id=policy.policy_id,
-        policy_revision=policy.revision, plan=Plan.EDGE_LOCAL if verdict == Verdict.STEP_UP else Plan.EDGE_ONLY,
-        timings_us=timings, request_id=request.id,
+        verdict=verdict,
+        risk=risk,
+        confidence=intent.confidence,
+        findings=findings,
+        explanation=explanation,
+        digest=payload.digest,
+        payload=payload,
+        intent=intent,
+        policy_id=policy.policy_id,
+        policy_revision=policy.revision,
+        plan=Plan.EDGE_LOCAL if verdict == Verdict.STEP_UP else Plan.EDGE_ONLY,
+        timings_us=timings,
+        request_id=request.id,
     )
 
 
-def evaluate_json(obj: Any, policy: Policy | None = None, descriptors: DescriptorIndex | None = None,
-                  now: int | None = None, policy_notes: tuple[Finding, ...] = (), intent_reader: Reader | None = None,
-                  scope: tuple[int, ...] | None = None, **context: Any) -> Decision:
+def evaluate_json(
+    obj: Any,
+    policy: Policy | None = None,
+    descriptors: DescriptorIndex | None = None,
+    now: int | None = None,
+    policy_notes: tuple[Finding, ...] = (),
+    intent_reader: Reader | None = None,
+    scope: tuple[int, ...] | None = None,
+    **context: Any,
+) -> Decision:
     """Decide one CLI request object; context keywords (chain_id, account, origin) override it."""
     policy = policy or default_policy()
     request_id = obj.get("id") if isinstance(obj, dict) else None
@@ -117,5 +167,7 @@ def evaluate_json(obj: Any, policy: Policy | None = None, descriptors: Descripto
         return failed_decision(exc.code, exc.message, exc.where, policy, request_id, {})
     except Exception:
         log.exception("internal error while reading request %r", request_id)
-        return failed_decision("INTERNAL_ERROR", "the gate hit an internal error reading this request", None, policy, request_id, {})
+        return failed_decision(
+            "INTERNAL_ERROR", "the gate hit an internal error reading this request", None, policy, request_id, {}
+        )
     return evaluate(request, policy, descriptors, now, policy_notes, intent_reader, scope)

@@ -58,19 +58,29 @@ def _intent_json(decision: Decision) -> dict | None:
     out: dict[str, Any] = {
         "action": intent.action,
         "calls": [_call(c) for c in intent.calls],
-        "typed_data": None if typed is None else {
-            "primaryType": typed.primary_type, "domain": jsonable(typed.domain), "message": jsonable(typed.message),
+        "typed_data": None
+        if typed is None
+        else {
+            "primaryType": typed.primary_type,
+            "domain": jsonable(typed.domain),
+            "message": jsonable(typed.message),
             "schema": intent.typed.schema if intent.typed else None,
         },
     }
     tx = decision.payload.tx if decision.payload else None
     if tx is not None:
         out["transaction"] = {
-            "type": tx.type, "chainId": None if tx.chain_id is None else str(tx.chain_id),
-            "nonce": None if tx.nonce is None else str(tx.nonce), "to": tx.to, "value": str(tx.value),
-            "sender": tx.sender, "hash": "0x" + tx.tx_hash.hex() if tx.tx_hash else None,
-            "authorizations": [{"chainId": str(a.chain_id), "address": a.address, "nonce": str(a.nonce), "authority": a.authority}
-                               for a in tx.authorizations],
+            "type": tx.type,
+            "chainId": None if tx.chain_id is None else str(tx.chain_id),
+            "nonce": None if tx.nonce is None else str(tx.nonce),
+            "to": tx.to,
+            "value": str(tx.value),
+            "sender": tx.sender,
+            "hash": "0x" + tx.tx_hash.hex() if tx.tx_hash else None,
+            "authorizations": [
+                {"chainId": str(a.chain_id), "address": a.address, "nonce": str(a.nonce), "authority": a.authority}
+                for a in tx.authorizations
+            ],
         }
     return out
 
@@ -85,8 +95,10 @@ def decision_json(decision: Decision) -> dict:
         "digest": "0x" + decision.digest.hex() if decision.digest else None,
         "digest_kind": decision.payload.digest_kind if decision.payload else None,
         "intent": _intent_json(decision),
-        "findings": [{"code": f.code, "severity": f.severity, "message": f.message, **({"where": f.where} if f.where else {})}
-                     for f in decision.findings],
+        "findings": [
+            {"code": f.code, "severity": f.severity, "message": f.message, **({"where": f.where} if f.where else {})}
+            for f in decision.findings
+        ],
         "error": None if decision.error is None else {"code": decision.error[0], "message": decision.error[1]},
         "explanation": decision.explanation,
         "policy": {"id": decision.policy_id, "revision": decision.policy_revision},

@@ -54,8 +54,10 @@ def _unique(pairs: list[tuple[str, Any]]) -> dict:
     obj: dict = {}
     for key, value in pairs:
         if key in obj:
-            raise _Refused("JSON_DUPLICATE_KEY", f"the key {key[:64]!r} appears twice in one object: "
-                                                 "wallets disagree on which one counts")
+            raise _Refused(
+                "JSON_DUPLICATE_KEY",
+                f"the key {key[:64]!r} appears twice in one object: wallets disagree on which one counts",
+            )
         obj[key] = value
     return obj
 
@@ -69,7 +71,9 @@ def _check_text(value: Any) -> None:
             try:
                 item.encode("utf-8")
             except UnicodeEncodeError as exc:
-                raise _Refused("REQUEST_INVALID_JSON", "a string holds a lone UTF-16 surrogate, which is not text") from exc
+                raise _Refused(
+                    "REQUEST_INVALID_JSON", "a string holds a lone UTF-16 surrogate, which is not text"
+                ) from exc
         elif isinstance(item, list):
             stack.extend(item)
         elif isinstance(item, dict):
@@ -90,7 +94,9 @@ def loads_strict(text: str | bytes, what: str = "the request", code: str = "REQU
         except UnicodeEncodeError as exc:
             raise EdgeError(code, f"{what} holds a lone UTF-16 surrogate, which is not text") from exc
     try:
-        value = json.loads(text, parse_constant=_no_constants, parse_int=_number, parse_float=_float, object_pairs_hook=_unique)
+        value = json.loads(
+            text, parse_constant=_no_constants, parse_int=_number, parse_float=_float, object_pairs_hook=_unique
+        )
         if _SURROGATE_ESCAPE.search(text):  # only an escape of U+D800..U+DFFF can make one
             _check_text(value)
     except _Refused as exc:

@@ -216,7 +216,7 @@ def recover_public_key(message_hash: bytes, y_parity: int, r: int, s: int) -> by
     q = _multi_mul(_streams(u1, _g_table(), G_WIDTH) + _streams(u2, _odd_multiples(x, y, R_WIDTH), R_WIDTH))
     if not q[2]:
         return None
-    (qx, qy), = _to_affine_many([q])
+    ((qx, qy),) = _to_affine_many([q])
     return qx.to_bytes(32, "big") + qy.to_bytes(32, "big")
 
 
@@ -228,7 +228,7 @@ def public_key(private_key: int) -> tuple[int, int]:
     """The affine public point d·G of a private scalar d in [1, N)."""
     if not 1 <= private_key < N:
         raise ValueError("private key out of range")
-    (x, y), = _to_affine_many([_mul_g(private_key)])
+    ((x, y),) = _to_affine_many([_mul_g(private_key)])
     return x, y
 
 
@@ -256,7 +256,7 @@ def sign_recoverable(message_hash: bytes, private_key: int) -> tuple[int, int, i
         raise ValueError("need a 32-byte hash and a private key in range")
     z = int.from_bytes(message_hash, "big") % N
     k = _rfc6979_nonce(private_key, message_hash)
-    (rx, ry), = _to_affine_many([_mul_g(k)])
+    ((rx, ry),) = _to_affine_many([_mul_g(k)])
     r = rx % N
     s = pow(k, -1, N) * (z + r * private_key) % N
     y_parity = ry & 1  # (recovery ids 2 and 3, for x ≥ N, have probability ~2^-127 and are not used)

@@ -29,21 +29,43 @@ class StatedIntent:
     words: Optional[str] = None
 
 
-def read_stated_intent(value: Any, reader: Optional[Reader] = None) -> tuple[Optional[StatedIntent], tuple[Finding, ...]]:
+def read_stated_intent(
+    value: Any, reader: Optional[Reader] = None
+) -> tuple[Optional[StatedIntent], tuple[Finding, ...]]:
     """The stated intent of a request and findings about reading it."""
     if value is None:
         return None, ()
     if isinstance(value, str):
         if not value.strip() or len(value) > MAX_WORDS:
-            return None, (finding("INTENT_UNREADABLE", f"the stated intent is empty or longer than {MAX_WORDS} characters", "stated_intent"),)
+            return None, (
+                finding(
+                    "INTENT_UNREADABLE",
+                    f"the stated intent is empty or longer than {MAX_WORDS} characters",
+                    "stated_intent",
+                ),
+            )
         if reader is None:
-            return None, (finding("INTENT_MODEL_UNAVAILABLE", "the user's words came without a model to read them, so the payload was not checked against them", "stated_intent"),)
+            return None, (
+                finding(
+                    "INTENT_MODEL_UNAVAILABLE",
+                    "the user's words came without a model to read them, so the payload was not checked against them",
+                    "stated_intent",
+                ),
+            )
         try:
             reply = reader(value)
         except ReaderUnavailable as exc:
-            return None, (finding("INTENT_MODEL_UNAVAILABLE", f"the user's words were not read: {exc.message}", "stated_intent"),)
+            return None, (
+                finding("INTENT_MODEL_UNAVAILABLE", f"the user's words were not read: {exc.message}", "stated_intent"),
+            )
         except CallError as exc:
-            return None, (finding("INTENT_UNREADABLE", f"the nano model's reading of the user's words is invalid ({exc.code})", "stated_intent"),)
+            return None, (
+                finding(
+                    "INTENT_UNREADABLE",
+                    f"the nano model's reading of the user's words is invalid ({exc.code})",
+                    "stated_intent",
+                ),
+            )
         if reply.call is None:
             return StatedIntent(None, source="words", words=value), ()
         return StatedIntent(reply.call.name, dict(reply.call.arguments), "words", value), ()
@@ -51,6 +73,16 @@ def read_stated_intent(value: Any, reader: Optional[Reader] = None) -> tuple[Opt
         try:
             validate_call(value["name"], value.get("arguments", {}))
         except CallError as exc:
-            return None, (finding("INTENT_UNREADABLE", f"the stated call is invalid: {exc.message} ({exc.code})", "stated_intent"),)
+            return None, (
+                finding(
+                    "INTENT_UNREADABLE", f"the stated call is invalid: {exc.message} ({exc.code})", "stated_intent"
+                ),
+            )
         return StatedIntent(value["name"], dict(value.get("arguments", {}))), ()
-    return None, (finding("INTENT_UNREADABLE", "the stated intent is neither the user's words nor a {name, arguments} call", "stated_intent"),)
+    return None, (
+        finding(
+            "INTENT_UNREADABLE",
+            "the stated intent is neither the user's words nor a {name, arguments} call",
+            "stated_intent",
+        ),
+    )

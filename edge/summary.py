@@ -36,7 +36,11 @@ def comparable_reading(decision: Decision, policy: Policy, now: int) -> dict[str
         if step.action == "native_transfer" and step.to:
             counterparties.add(step.to.lower())
             amounts.add(str(step.value))
-        elif step.action in ("contract_call", "contract_creation") and getattr(step.node, "source", None) is None and step.to:
+        elif (
+            step.action in ("contract_call", "contract_creation")
+            and getattr(step.node, "source", None) is None
+            and step.to
+        ):
             counterparties.add(step.to.lower())  # code nobody decoded: whoever runs it is a counterparty
         elif isinstance(step.roles.get("amount"), int):
             amounts.add(str(step.roles["amount"]))
@@ -48,6 +52,9 @@ def comparable_reading(decision: Decision, policy: Policy, now: int) -> dict[str
         if grant.token:
             tokens.add(grant.token.lower())
         amounts.add(str(grant.amount))
-    return {"action": decision.intent.action, "counterparties": sorted(counterparties), "tokens": sorted(tokens), "amounts": sorted(amounts)}
-
-
+    return {
+        "action": decision.intent.action,
+        "counterparties": sorted(counterparties),
+        "tokens": sorted(tokens),
+        "amounts": sorted(amounts),
+    }

@@ -14,8 +14,26 @@ from dmind.policies.vocabulary import Plan, Severity, Verdict  # re-exported: th
 
 from .findings import Finding  # re-exported: a core type
 
-__all__ = ["Action", "Authorization", "Call", "Command", "Decision", "DigestKind", "Finding", "Intent", "Payload",
-           "PayloadKind", "Plan", "RawCall", "Request", "Severity", "Transaction", "TypedData", "TypedIntent", "Verdict"]
+__all__ = [
+    "Action",
+    "Authorization",
+    "Call",
+    "Command",
+    "Decision",
+    "DigestKind",
+    "Finding",
+    "Intent",
+    "Payload",
+    "PayloadKind",
+    "Plan",
+    "RawCall",
+    "Request",
+    "Severity",
+    "Transaction",
+    "TypedData",
+    "TypedIntent",
+    "Verdict",
+]
 
 
 class PayloadKind(StrEnum):
@@ -76,7 +94,9 @@ class Request:
     origin: str | None = None
     stated_intent: Any = None
     id: Any = None
-    known_addresses: tuple[str, ...] | None = None  # the wallet's address book and recent counterparties; None: not said
+    known_addresses: tuple[str, ...] | None = (
+        None  # the wallet's address book and recent counterparties; None: not said
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,17 +43,36 @@ class LocalVerdict:
     kid: bytes
 
 
-def sign_verdict(digest: bytes, signer: str, verdict: Verdict, request_id: bytes, key: Ed25519PrivateKey, issued_at: int,
-                 ttl_s: int = 120) -> bytes:
+def sign_verdict(
+    digest: bytes,
+    signer: str,
+    verdict: Verdict,
+    request_id: bytes,
+    key: Ed25519PrivateKey,
+    issued_at: int,
+    ttl_s: int = 120,
+) -> bytes:
     """The local verifier's signed verdict on one digest, for one signing account and request."""
     if verdict not in VERDICTS or len(digest) != 32:
         raise ValueError("a verdict is ALLOW or BLOCK on a 32-byte digest")
-    payload = cbor2.dumps({"v": 1, "digest": digest, "signer": signer.lower(), "verdict": verdict, "request_id": request_id,
-                           "issued_at": issued_at, "expires_at": issued_at + ttl_s}, canonical=True)
+    payload = cbor2.dumps(
+        {
+            "v": 1,
+            "digest": digest,
+            "signer": signer.lower(),
+            "verdict": verdict,
+            "request_id": request_id,
+            "issued_at": issued_at,
+            "expires_at": issued_at + ttl_s,
+        },
+        canonical=True,
+    )
     return sign1(payload, key, key_id(key.public_key()), CONTENT_TYPE, VERDICT_AAD)
 
 
-def verify_verdict(data: bytes, digest: bytes, signer: str, request_id: bytes, verifiers: TrustStore, now: int) -> LocalVerdict:
+def verify_verdict(
+    data: bytes, digest: bytes, signer: str, request_id: bytes, verifiers: TrustStore, now: int
+) -> LocalVerdict:
     """The verdict, if a pinned verifier signed it for exactly this digest, account and request, and it is current."""
     if not isinstance(data, bytes):
         raise VerdictError("VERDICT_INVALID", "a verdict is a COSE_Sign1 byte string")
@@ -71,13 +90,28 @@ def verify_verdict(data: bytes, digest: bytes, signer: str, request_id: bytes, v
     except CborError as exc:
         raise VerdictError("VERDICT_INVALID", str(exc)) from exc
     body = cbor2.loads(message.payload)
-    if (message.unprotected or message.protected.get(3) != CONTENT_TYPE or not isinstance(body, dict)
-            or sorted(body) != sorted(FIELDS) or body["v"] != 1 or body["verdict"] not in VERDICTS
-            or not isinstance(body["digest"], bytes) or not isinstance(body["request_id"], bytes) or type(body["signer"]) is not str
-            or not all(type(body[k]) is int for k in ("issued_at", "expires_at"))):
+    if (
+        message.unprotected
+        or message.protected.get(3) != CONTENT_TYPE
+        or not isinstance(body, dict)
+        or sorted(body) != sorted(FIELDS)
+        or body["v"] != 1
+        or body["verdict"] not in VERDICTS
+        or not isinstance(body["digest"], bytes)
+        or not isinstance(body["request_id"], bytes)
+        or type(body["signer"]) is not str
+        or not all(type(body[k]) is int for k in ("issued_at", "expires_at"))
+    ):
         raise VerdictError("VERDICT_INVALID", "not a verdict of this format")
-    verdict = LocalVerdict(body["digest"], body["signer"], Verdict(body["verdict"]), body["request_id"], body["issued_at"],
-                           body["expires_at"], kid)
+    verdict = LocalVerdict(
+        body["digest"],
+        body["signer"],
+        Verdict(body["verdict"]),
+        body["request_id"],
+        body["issued_at"],
+        body["expires_at"],
+        kid,
+    )
     if verdict.digest != digest:
         raise VerdictError("VERDICT_DIGEST_MISMATCH", "the verdict is for other bytes than the ones to be signed")
     if verdict.signer != signer.lower():

@@ -44,14 +44,25 @@ def vendor_bundle() -> tuple[bytes, bytes]:
 
 
 def transaction(to: str, data: str = "0x", value: int = 0) -> dict:
-    tx = {"from": SIGNER, "to": to, "value": hex(value), "data": data, "gas": "0x30000", "nonce": "0x7",
-          "maxFeePerGas": "0x6fc23ac00", "maxPriorityFeePerGas": "0x3b9aca00", "chainId": "0x1"}
+    tx = {
+        "from": SIGNER,
+        "to": to,
+        "value": hex(value),
+        "data": data,
+        "gas": "0x30000",
+        "nonce": "0x7",
+        "maxFeePerGas": "0x6fc23ac00",
+        "maxPriorityFeePerGas": "0x3b9aca00",
+        "chainId": "0x1",
+    }
     return {"method": "eth_sendTransaction", "params": [tx]}
 
 
 def main() -> None:
     info = call("info")["result"]
-    print(f"bridge {info['runtime']}: operations {', '.join(info['operations'])}; nano runtime here: {info['nano_runtime']}")
+    print(
+        f"bridge {info['runtime']}: operations {', '.join(info['operations'])}; nano runtime here: {info['nano_runtime']}"
+    )
 
     bundle, public = vendor_bundle()
     loaded = call("load_policy", bundle=bundle, trust_keys=[public])["result"]
@@ -71,13 +82,23 @@ def main() -> None:
     # A host that runs the nano model itself asks for the prompt and grammar, then passes the output in.
     words = "swap 250 USDC for 0x6982508145454Ce325dDbE47a25d4ec3d2311933"
     prompt = call("nano_prompt", messages=[{"role": "user", "content": words}])["result"]
-    output = render_call("EXECUTE_SWAP", {"inputTokenSymbol": "USDC", "inputTokenAmount": 250,
-                                          "outputTokenCA": "0x6982508145454Ce325dDbE47a25d4ec3d2311933"})
+    output = render_call(
+        "EXECUTE_SWAP",
+        {
+            "inputTokenSymbol": "USDC",
+            "inputTokenAmount": 250,
+            "outputTokenCA": "0x6982508145454Ce325dDbE47a25d4ec3d2311933",
+        },
+    )
     read = call("read_intent", words=words, nano_output=output)["result"]
     print(f"prompt of {len(prompt['prompt'])} characters; the host's model read: {read}")
-    decision = call("evaluate", request=transaction(FRIEND, value=10**16), chain_id=1, stated_intent=words, nano_output=output)["result"]
-    print(f"  ETH transfer after the user asked for that swap: {decision['decision']} "
-          f"({', '.join(f['code'] for f in decision['findings'])})")
+    decision = call(
+        "evaluate", request=transaction(FRIEND, value=10**16), chain_id=1, stated_intent=words, nano_output=output
+    )["result"]
+    print(
+        f"  ETH transfer after the user asked for that swap: {decision['decision']} "
+        f"({', '.join(f['code'] for f in decision['findings'])})"
+    )
 
     garbage = cbor2.loads(handle(b"\x00garbage"))
     print(f"garbage in: {garbage['code']}")

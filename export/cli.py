@@ -26,32 +26,62 @@ err = Console(stderr=True)
 def train_nano(
     out: Path = typer.Option(..., "--out", help="Model directory to write."),
     seed: int = typer.Option(0, "--seed"),
-    steps: int = typer.Option(DEFAULTS.steps, "--steps", help="Optimizer steps (the run is deterministic for a seed and step count)."),
-    conversations: int = typer.Option(DEFAULTS.conversations, "--conversations", help="Training conversations to generate."),
-    test_conversations: int = typer.Option(DEFAULTS.test_conversations, "--test-conversations", help="Held-out conversations."),
+    steps: int = typer.Option(
+        DEFAULTS.steps, "--steps", help="Optimizer steps (the run is deterministic for a seed and step count)."
+    ),
+    conversations: int = typer.Option(
+        DEFAULTS.conversations, "--conversations", help="Training conversations to generate."
+    ),
+    test_conversations: int = typer.Option(
+        DEFAULTS.test_conversations, "--test-conversations", help="Held-out conversations."
+    ),
     miniature: bool = typer.Option(False, "--miniature", help="A tiny model for smoke tests (about a minute)."),
-    data_dir: Optional[Path] = typer.Option(None, "--data", help="Where the generated datasets go (default: OUT/data, removed after)."),
+    data_dir: Optional[Path] = typer.Option(
+        None, "--data", help="Where the generated datasets go (default: OUT/data, removed after)."
+    ),
     keep_fp32: bool = typer.Option(False, "--keep-fp32", help="Keep the float32 ONNX file beside the int8 one."),
 ) -> None:
     """Generate data, train the tokenizer and a small Gemma 3 model, export to ONNX int8, evaluate, write the model card."""
     from .build import build
 
-    config = TrainConfig(seed=seed, steps=steps, conversations=conversations, test_conversations=test_conversations,
-                         shape=MINIATURE if miniature else BUILTIN)
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("loss {task.fields[loss]}"),
-               TimeElapsedColumn(), TimeRemainingColumn())
+    config = TrainConfig(
+        seed=seed,
+        steps=steps,
+        conversations=conversations,
+        test_conversations=test_conversations,
+        shape=MINIATURE if miniature else BUILTIN,
+    )
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("loss {task.fields[loss]}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
     with Progress(*columns, console=err) as progress:
         task = progress.add_task("training", total=steps, loss="-")
-        card = build(out, config, data_dir=data_dir, keep_fp32=keep_fp32,
-                     on_stage=lambda stage: progress.update(task, description=stage),
-                     on_progress=lambda p: progress.update(task, completed=p.step, loss=f"{p.loss:.3f}"))
+        card = build(
+            out,
+            config,
+            data_dir=data_dir,
+            keep_fp32=keep_fp32,
+            on_stage=lambda stage: progress.update(task, description=stage),
+            on_progress=lambda p: progress.update(task, completed=p.step, loss=f"{p.loss:.3f}"),
+        )
     metrics = card["metrics_int8_constrained_test_split"]["all"]
-    err.print(f"wrote {out}: {card['parameters']:,} parameters, trained in {card['training']['train_seconds']:.0f} s; test split: "
-              + ", ".join(f"{k.replace('_', ' ')} {v * 100:.1f}%" for k, v in metrics.items() if k != "turns"))
+    err.print(
+        f"wrote {out}: {card['parameters']:,} parameters, trained in {card['training']['train_seconds']:.0f} s; test split: "
+        + ", ".join(f"{k.replace('_', ' ')} {v * 100:.1f}%" for k, v in metrics.items() if k != "turns")
+    )
 
 
-export_app = typer.Typer(cls=default_command("build"), no_args_is_help=True, add_completion=False,
-                         help="Export a checkpoint to ONNX, LiteRT and ExecuTorch (float32 and int8), each checked against eager PyTorch.")
+export_app = typer.Typer(
+    cls=default_command("build"),
+    no_args_is_help=True,
+    add_completion=False,
+    help="Export a checkpoint to ONNX, LiteRT and ExecuTorch (float32 and int8), each checked against eager PyTorch.",
+)
 
 
 def _progress() -> tuple[Progress, Callable[[str, int, Optional[int]], None]]:
@@ -75,14 +105,23 @@ def _fail(exc: Exception) -> typer.Exit:
 
 @export_app.command("build")
 def export_build(
-    out: Path = typer.Option(..., "--out", help="Directory for the artifacts (one sub-directory per format and quantization)."),
-    model: str = typer.Option("builtin", "--model", help="Checkpoint directory (config.json + model.safetensors), or builtin."),
-    config: Optional[str] = typer.Option(None, "--config", help=f"Instead of a checkpoint, random weights at a published size: "
-                                                                f"{', '.join(SIZES)}."),
+    out: Path = typer.Option(
+        ..., "--out", help="Directory for the artifacts (one sub-directory per format and quantization)."
+    ),
+    model: str = typer.Option(
+        "builtin", "--model", help="Checkpoint directory (config.json + model.safetensors), or builtin."
+    ),
+    config: Optional[str] = typer.Option(
+        None, "--config", help=f"Instead of a checkpoint, random weights at a published size: {', '.join(SIZES)}."
+    ),
     formats: str = typer.Option(",".join(FORMATS), "--formats", help="Comma-separated: onnx, litert, executorch."),
     quant: str = typer.Option(",".join(QUANTIZATIONS), "--quant", help="Comma-separated: none, int8."),
-    max_len: Optional[int] = typer.Option(None, "--max-len", help="Longest sequence (cache size); default min(1024, the model's)."),
-    eval_conversations: int = typer.Option(EVAL_CONVERSATIONS, "--eval", help="Test-split conversations for the intent metrics (0: skip)."),
+    max_len: Optional[int] = typer.Option(
+        None, "--max-len", help="Longest sequence (cache size); default min(1024, the model's)."
+    ),
+    eval_conversations: int = typer.Option(
+        EVAL_CONVERSATIONS, "--eval", help="Test-split conversations for the intent metrics (0: skip)."
+    ),
 ) -> None:
     """Export, check parity with eager PyTorch, and write a manifest.json beside each model file."""
     from .pipeline import export
@@ -116,9 +155,15 @@ def export_verify(out: Path = typer.Argument(..., help="A directory `dmind-edge 
         parity = row["parity"] or {}
         ok = row["files_ok"] and row["source_ok"] and parity.get("passed") is not False
         failed |= not ok
-        table.add_row(row["directory"], "ok" if row["files_ok"] else "[red]changed[/red]", "ok" if row["source_ok"] else "[red]changed[/red]",
-                      _pct(parity.get("greedy_exact")), _pct(parity.get("top1_agreement")),
-                      f"{parity['max_logit_diff']:.2e}" if parity else "-", "[green]ok[/green]" if ok else "[red]FAILED[/red]")
+        table.add_row(
+            row["directory"],
+            "ok" if row["files_ok"] else "[red]changed[/red]",
+            "ok" if row["source_ok"] else "[red]changed[/red]",
+            _pct(parity.get("greedy_exact")),
+            _pct(parity.get("top1_agreement")),
+            f"{parity['max_logit_diff']:.2e}" if parity else "-",
+            "[green]ok[/green]" if ok else "[red]FAILED[/red]",
+        )
     _console().print(table)
     if failed:
         raise typer.Exit(1)
@@ -146,24 +191,45 @@ def _source(model: str, config: Optional[str], out: Path) -> Path:
 
     if config is not None:
         if config not in SIZES:
-            raise ExportError("EXPORT_CONFIG_UNKNOWN", f"no configuration {config!r}; the configurations are {', '.join(SIZES)}")
+            raise ExportError(
+                "EXPORT_CONFIG_UNKNOWN", f"no configuration {config!r}; the configurations are {', '.join(SIZES)}"
+            )
         return random_checkpoint(config, out / "source")
     directory = BUILTIN_DIR if model == "builtin" else Path(model)
     if not (directory / "config.json").exists() or not (directory / "model.safetensors").exists():
-        raise ExportError("EXPORT_CHECKPOINT_MISSING", f"{directory} has no config.json and model.safetensors "
-                                                       "(a Hugging Face repository keeps DMind-3-nano's in model/)")
+        raise ExportError(
+            "EXPORT_CHECKPOINT_MISSING",
+            f"{directory} has no config.json and model.safetensors "
+            "(a Hugging Face repository keeps DMind-3-nano's in model/)",
+        )
     return directory
 
 
 def _summary(manifests: list[dict]) -> Table:
     table = Table(title="exported artifacts")
-    for column in ("artifact", "bytes", "export s", "greedy exact", "top-1", "max |Δlogit|", "function recognition", "argument extraction"):
+    for column in (
+        "artifact",
+        "bytes",
+        "export s",
+        "greedy exact",
+        "top-1",
+        "max |Δlogit|",
+        "function recognition",
+        "argument extraction",
+    ):
         table.add_column(column, justify="right")
     for m in manifests:
         parity = m["parity"]
         metrics = parity.get("intent_metrics", {}).get("all", {})
         size = next(f["bytes"] for f in m["files"] if f["name"] == m["file"])
-        table.add_row(f"{m['format']} {m['quantization']['name']}", f"{size:,}", f"{m['export_seconds']}", _pct(parity["greedy_exact"]),
-                      _pct(parity["top1_agreement"]), f"{parity['max_logit_diff']:.2e}", _pct(metrics.get("function_recognition")),
-                      _pct(metrics.get("argument_extraction")))
+        table.add_row(
+            f"{m['format']} {m['quantization']['name']}",
+            f"{size:,}",
+            f"{m['export_seconds']}",
+            _pct(parity["greedy_exact"]),
+            _pct(parity["top1_agreement"]),
+            f"{parity['max_logit_diff']:.2e}",
+            _pct(metrics.get("function_recognition")),
+            _pct(metrics.get("argument_extraction")),
+        )
     return table

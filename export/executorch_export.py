@@ -31,8 +31,14 @@ def _last_logits_module(model: Any, max_len: int) -> Any:
         def forward(self, input_ids=None, inputs_embeds=None, cache_position=None):
             for layer in self.cache.layers:
                 layer.cumulative_length.copy_(cache_position[0])
-            return self.model(input_ids=input_ids, inputs_embeds=inputs_embeds, attention_mask=None, cache=self.cache,
-                              use_cache=True, logits_to_keep=1).logits
+            return self.model(
+                input_ids=input_ids,
+                inputs_embeds=inputs_embeds,
+                attention_mask=None,
+                cache=self.cache,
+                use_cache=True,
+                logits_to_keep=1,
+            ).logits
 
     return LastLogits(model, batch_size=1, max_cache_len=max_len)
 
@@ -44,8 +50,11 @@ def _quantize_int8(model: Any) -> None:
 
     # padding_idx only shapes gradients; with it set, ExecuTorch's embedding_byte fusion does not match the graph.
     model.model.embed_tokens.padding_idx = None
-    quantize_(model, IntxWeightOnlyConfig(weight_dtype=torch.int8, granularity=PerAxis(0)),
-              filter_fn=lambda module, _name: isinstance(module, torch.nn.Embedding))
+    quantize_(
+        model,
+        IntxWeightOnlyConfig(weight_dtype=torch.int8, granularity=PerAxis(0)),
+        filter_fn=lambda module, _name: isinstance(module, torch.nn.Embedding),
+    )
     quantize_(model, Int8DynamicActivationIntxWeightConfig(weight_dtype=torch.int8, weight_granularity=PerAxis(0)))
 
 
@@ -63,8 +72,12 @@ def export_executorch(model: Any, target: Path, max_len: int, int8: bool = False
     wrapper.model = _last_logits_module(exported, max_len)
     sequence = torch.export.Dim("sequence", min=1, max=max_len - 1)
     with torch.no_grad():
-        program = wrapper.export(input_ids=torch.zeros(1, 8, dtype=torch.long), cache_position=torch.arange(8, dtype=torch.long),
-                                 dynamic_shapes={"input_ids": {1: sequence}, "cache_position": {0: sequence}}, strict=True)
+        program = wrapper.export(
+            input_ids=torch.zeros(1, 8, dtype=torch.long),
+            cache_position=torch.arange(8, dtype=torch.long),
+            dynamic_shapes={"input_ids": {1: sequence}, "cache_position": {0: sequence}},
+            strict=True,
+        )
     lowered = to_edge_transform_and_lower(program, partitioner=[XnnpackPartitioner()])
     executable = lowered.to_executorch(ExecutorchBackendConfig(do_quant_fusion_and_const_prop=int8))
     target.parent.mkdir(parents=True, exist_ok=True)

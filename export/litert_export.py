@@ -25,7 +25,9 @@ from pathlib import Path
 from typing import Any, Iterator
 
 PREFILL_LENGTHS = (32, 128)
-INT8_RECIPE = "dynamic_wi8_afp32"  # int8 weights per channel, activations quantized at run time, as the ONNX and ExecuTorch int8
+INT8_RECIPE = (
+    "dynamic_wi8_afp32"  # int8 weights per channel, activations quantized at run time, as the ONNX and ExecuTorch int8
+)
 
 
 @contextmanager
@@ -64,14 +66,27 @@ def export_litert(model: Any, source: Path, target: Path, max_len: int) -> Path:
         from litert_torch.generative.export_hf.core import export_lib, exportable_module_config
 
     prefill = tuple(n for n in PREFILL_LENGTHS if n <= max_len)
-    with tempfile.TemporaryDirectory() as work, redirect_stdout(sys.stderr):  # the exporter narrates on stdout; ours is for results
+    with (
+        tempfile.TemporaryDirectory() as work,
+        redirect_stdout(sys.stderr),
+    ):  # the exporter narrates on stdout; ours is for results
         config = exportable_module_config.ExportableModuleConfig(
-            model=str(source), output_dir=work, work_dir=work, prefill_lengths=list(prefill), cache_length=max_len,
-            quantization_recipe="none", bundle_litert_lm=False, keep_temporary_files=True)
+            model=str(source),
+            output_dir=work,
+            work_dir=work,
+            prefill_lengths=list(prefill),
+            cache_length=max_len,
+            quantization_recipe="none",
+            bundle_litert_lm=False,
+            keep_temporary_files=True,
+        )
         exported = copy.deepcopy(model)  # the exporter switches the attention implementation in place
-        artifacts = export_lib.SourceModelArtifacts(model=exported, model_config=exported.config,
-                                                    text_model_config=exported.config, tokenizer=None)
-        path = export_lib.export_text_prefill_decode_model(artifacts, config, export_lib.ExportedModelArtifacts()).prefill_decode_model_path
+        artifacts = export_lib.SourceModelArtifacts(
+            model=exported, model_config=exported.config, text_model_config=exported.config, tokenizer=None
+        )
+        path = export_lib.export_text_prefill_decode_model(
+            artifacts, config, export_lib.ExportedModelArtifacts()
+        ).prefill_decode_model_path
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(path), target)
     return target

@@ -48,7 +48,10 @@ def file_entry(path: Path) -> dict[str, Any]:
 def write_manifest(directory: Path, fields: dict[str, Any]) -> dict[str, Any]:
     """Write `manifest.json`: the given fields plus the manifest version, and every file in the directory with its hash."""
     files = [file_entry(p) for p in sorted(directory.iterdir()) if p.is_file() and p.name != MANIFEST]
-    text = json.dumps({"manifest_version": MANIFEST_VERSION, **fields, "files": files}, indent=2, ensure_ascii=False) + "\n"
+    text = (
+        json.dumps({"manifest_version": MANIFEST_VERSION, **fields, "files": files}, indent=2, ensure_ascii=False)
+        + "\n"
+    )
     (directory / MANIFEST).write_text(text)
     return json.loads(text)  # exactly what a reader of the file gets
 

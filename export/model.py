@@ -29,19 +29,40 @@ class ModelShape:
     query_pre_attn_scalar: int = 12
 
     def layer_types(self) -> list[str]:
-        return ["full_attention" if (i + 1) % self.global_every == 0 else "sliding_attention" for i in range(self.num_hidden_layers)]
+        return [
+            "full_attention" if (i + 1) % self.global_every == 0 else "sliding_attention"
+            for i in range(self.num_hidden_layers)
+        ]
 
 
 BUILTIN = ModelShape()
 # Gemma-3-270M / FunctionGemma-270M as published (its config.json), for measuring at the real scale with random weights.
-FUNCTIONGEMMA_270M = ModelShape(hidden_size=640, intermediate_size=2048, num_hidden_layers=18, num_attention_heads=4, num_key_value_heads=1,
-                                head_dim=256, sliding_window=512, max_position_embeddings=32_768, global_every=6, query_pre_attn_scalar=256)
+FUNCTIONGEMMA_270M = ModelShape(
+    hidden_size=640,
+    intermediate_size=2048,
+    num_hidden_layers=18,
+    num_attention_heads=4,
+    num_key_value_heads=1,
+    head_dim=256,
+    sliding_window=512,
+    max_position_embeddings=32_768,
+    global_every=6,
+    query_pre_attn_scalar=256,
+)
 FUNCTIONGEMMA_270M_VOCAB = 262_144
 # Published sizes `dmind-edge export --config NAME` builds with random weights: (shape, vocabulary).
 SIZES: dict[str, tuple[ModelShape, int]] = {"functiongemma-270m": (FUNCTIONGEMMA_270M, FUNCTIONGEMMA_270M_VOCAB)}
 GEMMA_SPECIAL_IDS = {"<pad>": 0, "<eos>": 1, "<bos>": 2}
-MINIATURE = ModelShape(hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=2, head_dim=32, sliding_window=32,
-                       global_every=2, query_pre_attn_scalar=8)
+MINIATURE = ModelShape(
+    hidden_size=64,
+    intermediate_size=128,
+    num_hidden_layers=2,
+    num_attention_heads=2,
+    head_dim=32,
+    sliding_window=32,
+    global_every=2,
+    query_pre_attn_scalar=8,
+)
 
 
 def gemma3_config(shape: ModelShape, vocab_size: int, special_ids: dict[str, int]) -> Any:
@@ -51,8 +72,12 @@ def gemma3_config(shape: ModelShape, vocab_size: int, special_ids: dict[str, int
     fields = asdict(shape)
     fields.pop("global_every")
     return Gemma3TextConfig(
-        vocab_size=vocab_size, layer_types=shape.layer_types(), tie_word_embeddings=True,
-        pad_token_id=special_ids["<pad>"], eos_token_id=special_ids["<eos>"], bos_token_id=special_ids["<bos>"],
+        vocab_size=vocab_size,
+        layer_types=shape.layer_types(),
+        tie_word_embeddings=True,
+        pad_token_id=special_ids["<pad>"],
+        eos_token_id=special_ids["<eos>"],
+        bos_token_id=special_ids["<bos>"],
         **fields,
     )
 

@@ -58,14 +58,29 @@ def export_onnx(model: Any, path: Path) -> Path:
 
     config = model.config
     wrapper = _wrapper(model)
-    example = (torch.ones((1, 3), dtype=torch.long), torch.zeros(cache_shape(config, 4)), torch.zeros(cache_shape(config, 4)))
-    seq, past = torch.export.Dim("sequence", min=1, max=config.max_position_embeddings), torch.export.Dim("past", min=0,
-                                                                                                          max=config.max_position_embeddings)
+    example = (
+        torch.ones((1, 3), dtype=torch.long),
+        torch.zeros(cache_shape(config, 4)),
+        torch.zeros(cache_shape(config, 4)),
+    )
+    seq, past = (
+        torch.export.Dim("sequence", min=1, max=config.max_position_embeddings),
+        torch.export.Dim("past", min=0, max=config.max_position_embeddings),
+    )
     shapes = {"input_ids": {1: seq}, "past_keys": {3: past}, "past_values": {3: past}}
     path.parent.mkdir(parents=True, exist_ok=True)
     with torch.no_grad():
-        program = torch.onnx.export(wrapper, example, dynamo=True, dynamic_shapes=shapes, input_names=list(INPUTS),
-                                    output_names=list(OUTPUTS), opset_version=OPSET, optimize=True, verbose=False)
+        program = torch.onnx.export(
+            wrapper,
+            example,
+            dynamo=True,
+            dynamic_shapes=shapes,
+            input_names=list(INPUTS),
+            output_names=list(OUTPUTS),
+            opset_version=OPSET,
+            optimize=True,
+            verbose=False,
+        )
     program.save(str(path))
     return path
 

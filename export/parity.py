@@ -106,5 +106,12 @@ def compare(backend: Any, references: Sequence[Reference], on_prompt: Optional[C
         if on_prompt:
             on_prompt(n)
     lengths = [len(r.prompt) for r in references]
-    return Parity(len(references), (min(lengths), max(lengths)), len(references[0].greedy), sum(exact) / len(exact),
-                  sum(agreement) / len(agreement), sum(top1) / len(top1), worst)
+    return Parity(
+        len(references),
+        (min(lengths), max(lengths)),
+        len(references[0].greedy),
+        sum(exact) / len(exact),
+        sum(agreement) / len(agreement),
+        sum(top1) / len(top1),
+        worst,
+    )

@@ -26,12 +26,17 @@ def corpus(conversations: Iterable[dict]) -> Iterable[str]:
 def train_tokenizer(conversations: list[dict], vocab_size: int) -> Tokenizer:
     tokenizer = Tokenizer(models.BPE())
     tokenizer.pre_tokenizer = pre_tokenizers.Sequence(
-        [pre_tokenizers.Digits(individual_digits=True), pre_tokenizers.Split(Regex(CHINESE_NUMERALS), "isolated"),
-         pre_tokenizers.ByteLevel(add_prefix_space=False)]
+        [
+            pre_tokenizers.Digits(individual_digits=True),
+            pre_tokenizers.Split(Regex(CHINESE_NUMERALS), "isolated"),
+            pre_tokenizers.ByteLevel(add_prefix_space=False),
+        ]
     )
     tokenizer.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(
-        vocab_size=vocab_size, special_tokens=list(CONTROL_TOKENS), initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        vocab_size=vocab_size,
+        special_tokens=list(CONTROL_TOKENS),
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
         show_progress=False,
     )
     tokenizer.train_from_iterator(corpus(conversations), trainer=trainer)
@@ -43,4 +48,3 @@ def save(tokenizer: Tokenizer, directory: Path) -> Path:
     path = directory / "tokenizer.json"
     tokenizer.save(str(path))
     return path
-

@@ -44,8 +44,8 @@ def decision_labels(tokenizer, ids: list[int], written: list[bool]) -> list[int]
         if opened is None:
             opened = i
             continue
-        if is_address(tokenizer.decode(ids[opened + 1:i], skip_special_tokens=False)):
-            labels[opened + 2:i] = [IGNORE] * max(0, i - opened - 2)
+        if is_address(tokenizer.decode(ids[opened + 1 : i], skip_special_tokens=False)):
+            labels[opened + 2 : i] = [IGNORE] * max(0, i - opened - 2)
         opened = None
     return labels
 
@@ -70,7 +70,9 @@ def loss_weights(tokenizer, ids: list[int], labels: list[int], weight: float = V
         elif token == escape and in_call:
             in_string = not in_string
         value = in_call and token not in (escape, end) and (in_string or piece in NUMBER_PIECES)
-        choice = in_call and not in_string and (before[1] in ("{", ",") or piece in (",", "}") or before == ("call", ":"))
+        choice = (
+            in_call and not in_string and (before[1] in ("{", ",") or piece in (",", "}") or before == ("call", ":"))
+        )
         opens = i == 0 or labels[i - 1] == IGNORE
         out.append(weight if label != IGNORE and (value or choice or opens) else 1.0)
         before = (before[1], piece)
@@ -103,7 +105,7 @@ class Progress:
 def _batches(examples: list[tuple[list[int], list[int], list[float]]], batch_size: int, rng: Random) -> list[list[int]]:
     """Indices grouped by length (little padding), in a shuffled order of groups."""
     order = sorted(range(len(examples)), key=lambda i: (len(examples[i][0]), rng.random()))
-    groups = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+    groups = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
     rng.shuffle(groups)
     return groups
 
@@ -115,8 +117,12 @@ def _learning_rate(config: TrainConfig, step: int) -> float:
     return config.learning_rate * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
-def train(out: Path, config: TrainConfig = TrainConfig(), on_progress: Optional[Callable[[Progress], None]] = None,
-          data_dir: Optional[Path] = None) -> dict:
+def train(
+    out: Path,
+    config: TrainConfig = TrainConfig(),
+    on_progress: Optional[Callable[[Progress], None]] = None,
+    data_dir: Optional[Path] = None,
+) -> dict:
     """Tokenizer and model into `out` (`model.safetensors`, `config.json`, `tokenizer.json`, `train.json`); data into `data_dir`."""
     import torch
     from transformers import Gemma3ForCausalLM
@@ -139,10 +145,10 @@ def train(out: Path, config: TrainConfig = TrainConfig(), on_progress: Optional[
     prefix = prefix_ids(tokenizer)
     examples = []
     for ids, written in encoded:
-        if ids[:len(prefix)] != prefix:
+        if ids[: len(prefix)] != prefix:
             raise RuntimeError("a conversation does not open with the shared developer turn")
-        rest = ids[len(prefix):]
-        labels = decision_labels(tokenizer, rest, written[len(prefix):])
+        rest = ids[len(prefix) :]
+        labels = decision_labels(tokenizer, rest, written[len(prefix) :])
         examples.append((rest, labels, loss_weights(tokenizer, rest, labels)))
 
     special = {token: tokenizer.token_to_id(token) for token in CONTROL_TOKENS}
@@ -154,7 +160,8 @@ def train(out: Path, config: TrainConfig = TrainConfig(), on_progress: Optional[
     no_decay = [p for n, p in model.named_parameters() if p.ndim < 2]
     optimizer = torch.optim.AdamW(
         [{"params": decay, "weight_decay": config.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
-        lr=config.learning_rate, betas=(0.9, 0.98),
+        lr=config.learning_rate,
+        betas=(0.9, 0.98),
     )
     prefix_tensor = torch.tensor([prefix])
     pad = special["<pad>"]
@@ -177,8 +184,9 @@ def train(out: Path, config: TrainConfig = TrainConfig(), on_progress: Optional[
             layer.values = layer.values.expand(len(batch), -1, -1, -1)
         logits = model(input_ids, past_key_values=cache).logits[:, :-1]
         targets, weight = labels[:, 1:], weights[:, 1:] * (labels[:, 1:] != IGNORE)
-        token_loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1),
-                                                       ignore_index=IGNORE, reduction="none")
+        token_loss = torch.nn.functional.cross_entropy(
+            logits.reshape(-1, logits.shape[-1]), targets.reshape(-1), ignore_index=IGNORE, reduction="none"
+        )
         loss = (token_loss * weight.reshape(-1)).sum() / weight.sum()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -186,7 +194,9 @@ def train(out: Path, config: TrainConfig = TrainConfig(), on_progress: Optional[
         optimizer.zero_grad(set_to_none=True)
         losses.append(loss.item())
         if on_progress:
-            on_progress(Progress(step + 1, config.steps, sum(losses[-20:]) / len(losses[-20:]), time.perf_counter() - started))
+            on_progress(
+                Progress(step + 1, config.steps, sum(losses[-20:]) / len(losses[-20:]), time.perf_counter() - started)
+            )
 
     model.eval()
     model.save_pretrained(out, safe_serialization=True)
@@ -195,7 +205,9 @@ def train(out: Path, config: TrainConfig = TrainConfig(), on_progress: Optional[
         "parameters": sum(p.numel() for p in model.parameters()),
         "prefix_tokens": len(prefix),
         "final_loss": sum(losses[-50:]) / len(losses[-50:]),
-        "loss_every_50": [round(sum(losses[i:i + 50]) / len(losses[i:i + 50]), 4) for i in range(0, len(losses), 50)],
+        "loss_every_50": [
+            round(sum(losses[i : i + 50]) / len(losses[i : i + 50]), 4) for i in range(0, len(losses), 50)
+        ],
         "train_seconds": round(time.perf_counter() - started, 1),
         "torch": torch.__version__,
     }

@@ -30,7 +30,9 @@ def emulate(
     udp: str = typer.Option("127.0.0.1:21324", "--udp", help="HOST:PORT to listen on (port 0 picks a free one)."),
     state: Path = typer.Option(Path(".dmind-device"), "--state", help="Persistent device state (policy, pinned keys)."),
     trust_key: list[Path] = typer.Option([], "--trust-key", help="Pin a policy signer's public key (PEM)."),
-    verifier_key: list[Path] = typer.Option([], "--verifier-key", help="Pin a paired local verifier's public key (PEM)."),
+    verifier_key: list[Path] = typer.Option(
+        [], "--verifier-key", help="Pin a paired local verifier's public key (PEM)."
+    ),
     mnemonic: str = typer.Option(TEST_MNEMONIC, "--mnemonic", help="Seed words (default: the public test mnemonic)."),
     debug: bool = typer.Option(False, "--debug", help="Accept DebugConfirm, the test hook for on-device confirmation."),
 ) -> None:
@@ -57,7 +59,9 @@ def _call(url: str, action):
     try:
         with Progress(transient=True, console=err) as progress:
             task = progress.add_task("sending", total=None)
-            with Device.open(url, progress=lambda done, total: progress.update(task, completed=done, total=total)) as device:
+            with Device.open(
+                url, progress=lambda done, total: progress.update(task, completed=done, total=total)
+            ) as device:
                 return action(device)
     except DeviceError as exc:
         err.print(f"[red]{exc.code}[/red] {getattr(exc, 'message', exc)}")
@@ -108,14 +112,18 @@ def info(device: str = DeviceUrl) -> None:
 
 
 @app.command("load-policy")
-def load_policy(bundle: Path = typer.Argument(..., help="Signed policy bundle (.cbor)."), device: str = DeviceUrl) -> None:
+def load_policy(
+    bundle: Path = typer.Argument(..., help="Signed policy bundle (.cbor)."), device: str = DeviceUrl
+) -> None:
     """Send a signed policy bundle; the device verifies it and activates it or refuses."""
     data = read_input(bundle, "the bundle")
     out.print_json(json.dumps(_call(device, lambda d: d.load_policy(data)).fields))
 
 
 @app.command()
-def evaluate(file: str = typer.Argument("-", help="JSON request (as for `check`), or - for stdin."), device: str = DeviceUrl) -> None:
+def evaluate(
+    file: str = typer.Argument("-", help="JSON request (as for `check`), or - for stdin."), device: str = DeviceUrl
+) -> None:
     """Ask the device's gate for a decision."""
     request = _request(file)
     out.print_json(json.dumps(_call(device, lambda d: d.evaluate(request))))
@@ -125,7 +133,9 @@ def evaluate(file: str = typer.Argument("-", help="JSON request (as for `check`)
 def sign(
     file: str = typer.Argument("-", help="JSON request (as for `check`), or - for stdin."),
     path: str = typer.Option("m/44'/60'/0'/0/0", "--path", help="BIP-32 derivation path."),
-    verdict: Optional[Path] = typer.Option(None, "--verdict", help="A local verifier's signed verdict for this payload."),
+    verdict: Optional[Path] = typer.Option(
+        None, "--verdict", help="A local verifier's signed verdict for this payload."
+    ),
     request_id: Optional[str] = typer.Option(None, "--request-id", help="Hex request id the verdict was issued for."),
     device: str = DeviceUrl,
 ) -> None:
@@ -137,5 +147,12 @@ def sign(
     except ValueError as exc:
         raise typer.BadParameter(f"--request-id takes hex, got {request_id!r}") from exc
     signature = _call(device, lambda d: d.sign(request, path, verdict_bytes, request_id=rid))
-    out.print_json(json.dumps({"digest": "0x" + signature["digest"].hex(), "signature": "0x" + signature["signature"].hex(),
-                               "decision": signature["decision"]}))
+    out.print_json(
+        json.dumps(
+            {
+                "digest": "0x" + signature["digest"].hex(),
+                "signature": "0x" + signature["signature"].hex(),
+                "decision": signature["decision"],
+            }
+        )
+    )

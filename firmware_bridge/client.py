@@ -66,18 +66,35 @@ def _parse_url(url: str) -> tuple[str, int]:
     return host_port(rest, "the device address")
 
 
-def sign_request(request: dict, derivation_path: str = "m/44'/60'/0'/0/0", verdict: bytes | None = None,
-                 address: str | None = None, request_id: bytes | None = None) -> Message:
+def sign_request(
+    request: dict,
+    derivation_path: str = "m/44'/60'/0'/0/0",
+    verdict: bytes | None = None,
+    address: str | None = None,
+    request_id: bytes | None = None,
+) -> Message:
     """The SignRequest message for `request`, over any transport (UDP, or a QR code as a UR)."""
-    return message("SignRequest", request_id=request_id or uuid.uuid4().bytes, request=json.dumps(request),
-                   derivation_path=derivation_path, verdict=verdict, address=address, origin=request.get("origin"))
+    return message(
+        "SignRequest",
+        request_id=request_id or uuid.uuid4().bytes,
+        request=json.dumps(request),
+        derivation_path=derivation_path,
+        verdict=verdict,
+        address=address,
+        origin=request.get("origin"),
+    )
 
 
 class Device:
     """A channel to one device over UDP (one packet per datagram)."""
 
-    def __init__(self, sock: socket.socket, address: tuple[str, int], packet_size: int = USB_PACKET,
-                 progress: Callable[[int, int], None] | None = None) -> None:
+    def __init__(
+        self,
+        sock: socket.socket,
+        address: tuple[str, int],
+        packet_size: int = USB_PACKET,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> None:
         self.sock = sock
         self.address = address
         self.packet_size = packet_size
@@ -165,7 +182,9 @@ class Device:
                 if frame.channel != self.channel:
                     continue
                 if frame.kind == ERROR:
-                    raise DeviceFailure("TRANSPORT_ERROR", f"device transport error {frame.payload[:1].hex()} (the channel was closed)")
+                    raise DeviceFailure(
+                        "TRANSPORT_ERROR", f"device transport error {frame.payload[:1].hex()} (the channel was closed)"
+                    )
                 if frame.kind == ACK:
                     self.sender.on_ack(frame)
                 elif frame.kind == DATA:
@@ -176,8 +195,13 @@ class Device:
                         try:
                             response = decode_message(payload)
                         except MessageError as exc:
-                            raise DeviceFailure(exc.code, f"the device sent an unreadable response: {exc.message}") from exc
-                        if request.get("request_id") is not None and response.get("request_id") not in (None, request["request_id"]):
+                            raise DeviceFailure(
+                                exc.code, f"the device sent an unreadable response: {exc.message}"
+                            ) from exc
+                        if request.get("request_id") is not None and response.get("request_id") not in (
+                            None,
+                            request["request_id"],
+                        ):
                             continue  # an answer to an earlier request that timed out: not ours
                         return response
             if self.sender.pending and time.monotonic() >= retry_at:
@@ -215,16 +239,26 @@ class Device:
         return self._expect(self.call(message("LoadPolicy", bundle=bundle)), "PolicyLoaded")
 
     def evaluate(self, request: dict) -> dict:
-        response = self._expect(self.call(message("Evaluate", request_id=uuid.uuid4().bytes, request=json.dumps(request))), "Evaluation")
+        response = self._expect(
+            self.call(message("Evaluate", request_id=uuid.uuid4().bytes, request=json.dumps(request))), "Evaluation"
+        )
         return response["decision"]
 
-    def sign(self, request: dict, derivation_path: str = "m/44'/60'/0'/0/0", verdict: bytes | None = None,
-             address: str | None = None, request_id: bytes | None = None) -> Message:
+    def sign(
+        self,
+        request: dict,
+        derivation_path: str = "m/44'/60'/0'/0/0",
+        verdict: bytes | None = None,
+        address: str | None = None,
+        request_id: bytes | None = None,
+    ) -> Message:
         """Ask the device to sign; it answers Signature or refuses with DeviceFailure.
 
         With a local verdict, pass the `request_id` the verifier signed it for.
         """
-        return self._expect(self.call(sign_request(request, derivation_path, verdict, address, request_id)), "Signature")
+        return self._expect(
+            self.call(sign_request(request, derivation_path, verdict, address, request_id)), "Signature"
+        )
 
     def debug_confirm(self, confirm: bool) -> None:
         """Emulator test hook: the answer the 'user' gives to the next on-device confirmation."""

@@ -84,7 +84,10 @@ class EmulatorProtocol(asyncio.DatagramProtocol):
         if frame.channel == BROADCAST:
             if frame.kind == CHANNEL_REQUEST and len(frame.payload) == 8:
                 channel = self._allocate(addr)
-                self._send(encode(CHANNEL_RESPONSE, BROADCAST, frame.payload + channel.to_bytes(2, "big"), self.packet_size), addr)
+                self._send(
+                    encode(CHANNEL_RESPONSE, BROADCAST, frame.payload + channel.to_bytes(2, "big"), self.packet_size),
+                    addr,
+                )
             elif frame.kind == PING:
                 self._send(encode(PONG, BROADCAST, frame.payload, self.packet_size), addr)
             return

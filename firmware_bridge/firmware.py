@@ -105,14 +105,18 @@ class Firmware:
         handler = _HANDLERS.get(request.name)
         request_id = request.get("request_id")
         if handler is None:
-            return message("Failure", request_id=request_id, code="UNEXPECTED_MESSAGE", message=f"{request.name} is not a request")
+            return message(
+                "Failure", request_id=request_id, code="UNEXPECTED_MESSAGE", message=f"{request.name} is not a request"
+            )
         try:
             return handler(self, request)
         except InputError as exc:
             return message("Failure", request_id=request_id, code=exc.code, message=exc.message)
         except Exception:  # a bug must refuse, not crash the device or sign
             log.exception("device error on %s", request.name)
-            return message("Failure", request_id=request_id, code="DEVICE_ERROR", message="the device hit an internal error")
+            return message(
+                "Failure", request_id=request_id, code="DEVICE_ERROR", message="the device hit an internal error"
+            )
 
     def handle_ur(self, text: str) -> str:
         """The air-gapped path: a request scanned from a QR code as a UR, the answer shown as one."""
@@ -127,8 +131,15 @@ class Firmware:
 
     def _info(self, _: Message) -> Message:
         policy, bundle = self._policy()
-        return message("Info", device_id=self.device_id, firmware=FIRMWARE, address=self.key(DEFAULT_PATH)[1],
-                       policy_id=policy.policy_id, policy_revision=policy.revision, verifiers=len(self.verifiers))
+        return message(
+            "Info",
+            device_id=self.device_id,
+            firmware=FIRMWARE,
+            address=self.key(DEFAULT_PATH)[1],
+            policy_id=policy.policy_id,
+            policy_revision=policy.revision,
+            verifiers=len(self.verifiers),
+        )
 
     def _load_policy(self, request: Message) -> Message:
         bundle = self.store.install(request["bundle"], self._now())
@@ -159,25 +170,52 @@ class Firmware:
         except ValueError as exc:
             return message("Failure", request_id=request_id, code="PATH_INVALID", message=str(exc))
         if request.get("address") and request["address"].lower() != address.lower():
-            return message("Failure", request_id=request_id, code="ADDRESS_MISMATCH", message=f"{request['derivation_path']} is {address}")
+            return message(
+                "Failure",
+                request_id=request_id,
+                code="ADDRESS_MISMATCH",
+                message=f"{request['derivation_path']} is {address}",
+            )
         if payload is None or payload.digest_kind not in SIGNABLE_DIGESTS:
-            return message("Failure", request_id=request_id, code="NOT_SIGNABLE", message="the device signs transactions, typed data and messages with a known signing hash only")
+            return message(
+                "Failure",
+                request_id=request_id,
+                code="NOT_SIGNABLE",
+                message="the device signs transactions, typed data and messages with a known signing hash only",
+            )
         if payload.signer is not None and payload.signer.lower() != address.lower():
-            return message("Failure", request_id=request_id, code="ADDRESS_MISMATCH", message=f"the payload is for {payload.signer}, this path is {address}")
+            return message(
+                "Failure",
+                request_id=request_id,
+                code="ADDRESS_MISMATCH",
+                message=f"the payload is for {payload.signer}, this path is {address}",
+            )
         # The host's description must agree with what the device decoded; the decoded bytes win.
         data_type = DATA_TYPES.get(payload.kind) or (1 if payload.tx is None or payload.tx.type == 0 else 4)
         if request.get("data_type") not in (None, data_type) or request.get("chain_id") not in (None, payload.chain_id):
-            return message("Failure", request_id=request_id, code="REQUEST_INCONSISTENT", message="data_type or chain_id does not match the payload")
+            return message(
+                "Failure",
+                request_id=request_id,
+                code="REQUEST_INCONSISTENT",
+                message="data_type or chain_id does not match the payload",
+            )
         if decision.verdict == Verdict.STEP_UP and not self._stepped_up(request, decision, address, confirmation):
             return message("Failure", request_id=request_id, code="STEP_UP_REQUIRED", message=decision.explanation)
         y_parity, r, s = secp256k1.sign_recoverable(payload.digest, key)
-        return message("Signature", request_id=request_id, digest=payload.digest,
-                       signature=r.to_bytes(32, "big") + s.to_bytes(32, "big") + bytes([27 + y_parity]), decision=decision.verdict)
+        return message(
+            "Signature",
+            request_id=request_id,
+            digest=payload.digest,
+            signature=r.to_bytes(32, "big") + s.to_bytes(32, "big") + bytes([27 + y_parity]),
+            decision=decision.verdict,
+        )
 
     def _stepped_up(self, request: Message, decision, address: str, confirmation: bool | None) -> bool:
         if request.get("verdict") is not None:
             now = self._now()
-            verdict = verify_verdict(request["verdict"], decision.payload.digest, address, request["request_id"], self.verifiers, now)
+            verdict = verify_verdict(
+                request["verdict"], decision.payload.digest, address, request["request_id"], self.verifiers, now
+            )
             if verdict.verdict != Verdict.ALLOW:
                 raise VerdictError("VERDICT_BLOCK", "the local verifier blocked this payload")
             self._used_verdicts = {k: exp for k, exp in self._used_verdicts.items() if exp > now}

@@ -73,7 +73,7 @@ def encode(ctrl: int, channel: int, payload: bytes, packet_size: int = USB_PACKE
     packets = [header + body[:first]]
     step = packet_size - _CONT.size
     for start in range(first, len(body), step):
-        packets.append(_CONT.pack(CONTINUATION, channel) + body[start:start + step])
+        packets.append(_CONT.pack(CONTINUATION, channel) + body[start : start + step])
     return [p.ljust(packet_size, b"\x00") for p in packets]
 
 
@@ -105,29 +105,43 @@ class Reassembler:
         if packet[0] == CONTINUATION:
             _, channel = _CONT.unpack_from(packet)
             if channel not in self._partial:
-                return [FramingError("UNEXPECTED_CONTINUATION", f"continuation on channel {channel:#06x} with no message in progress")]
+                return [
+                    FramingError(
+                        "UNEXPECTED_CONTINUATION", f"continuation on channel {channel:#06x} with no message in progress"
+                    )
+                ]
             header, length, body = self._partial[channel]
-            body += packet[_CONT.size:]
+            body += packet[_CONT.size :]
         else:
             ctrl, channel, length = _INIT.unpack_from(packet)
             if self._partial.pop(channel, None) is not None:
-                events.append(FramingError("MESSAGE_INCOMPLETE", f"a new message on channel {channel:#06x} cut off an unfinished one"))
+                events.append(
+                    FramingError(
+                        "MESSAGE_INCOMPLETE", f"a new message on channel {channel:#06x} cut off an unfinished one"
+                    )
+                )
             try:
                 _check_ctrl(ctrl)
             except FramingError as exc:
                 return events + [exc]
             if not _CRC.size <= length <= MAX_MESSAGE + _CRC.size:
-                return events + [FramingError("BAD_LENGTH", f"length {length} is outside {_CRC.size}..{MAX_MESSAGE + _CRC.size}")]
-            header, body = packet[:_INIT.size], bytearray(packet[_INIT.size:])
+                return events + [
+                    FramingError("BAD_LENGTH", f"length {length} is outside {_CRC.size}..{MAX_MESSAGE + _CRC.size}")
+                ]
+            header, body = packet[: _INIT.size], bytearray(packet[_INIT.size :])
         if len(body) < length:
             if channel not in self._partial and len(self._partial) >= self.max_partial:
                 oldest = next(iter(self._partial))
                 del self._partial[oldest]
-                events.append(FramingError("MESSAGE_INCOMPLETE", f"too many unfinished messages; dropped the one on channel {oldest:#06x}"))
+                events.append(
+                    FramingError(
+                        "MESSAGE_INCOMPLETE", f"too many unfinished messages; dropped the one on channel {oldest:#06x}"
+                    )
+                )
             self._partial[channel] = (header, length, body)
             return events
         self._partial.pop(channel, None)
-        payload, crc = bytes(body[:length - _CRC.size]), bytes(body[length - _CRC.size:length])
+        payload, crc = bytes(body[: length - _CRC.size]), bytes(body[length - _CRC.size : length])
         if _CRC.unpack(crc)[0] != zlib.crc32(header + payload):
             return events + [FramingError("CRC_MISMATCH", f"message on channel {channel:#06x} failed its CRC")]
         return events + [Frame(header[0], channel, payload)]

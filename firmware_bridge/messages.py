@@ -22,22 +22,54 @@ VERSION = 1
 MAX_MESSAGE_BYTES = 48_000
 
 # kind -> Python type(s) accepted for it
-KINDS: dict[str, tuple[type, ...]] = {"bytes": (bytes,), "text": (str,), "uint": (int,), "bool": (bool,), "map": (dict,)}
+KINDS: dict[str, tuple[type, ...]] = {
+    "bytes": (bytes,),
+    "text": (str,),
+    "uint": (int,),
+    "bool": (bool,),
+    "map": (dict,),
+}
 
 # type id -> (name, ((key, field, kind, required), ...))
 SCHEMAS: dict[int, tuple[str, tuple[tuple[int, str, str, bool], ...]]] = {
     1: ("GetInfo", ()),
-    2: ("Info", ((2, "device_id", "text", True), (3, "firmware", "text", True), (4, "address", "text", True),
-                 (5, "policy_id", "text", False), (6, "policy_revision", "uint", False), (7, "verifiers", "uint", True))),
+    2: (
+        "Info",
+        (
+            (2, "device_id", "text", True),
+            (3, "firmware", "text", True),
+            (4, "address", "text", True),
+            (5, "policy_id", "text", False),
+            (6, "policy_revision", "uint", False),
+            (7, "verifiers", "uint", True),
+        ),
+    ),
     3: ("LoadPolicy", ((2, "bundle", "bytes", True),)),
     4: ("PolicyLoaded", ((2, "policy_id", "text", True), (3, "policy_revision", "uint", True))),
     5: ("Evaluate", ((2, "request_id", "bytes", True), (3, "request", "text", True))),
     6: ("Evaluation", ((2, "request_id", "bytes", True), (3, "decision", "map", True))),
-    7: ("SignRequest", ((2, "request_id", "bytes", True), (3, "request", "text", True), (4, "derivation_path", "text", True),
-                        (5, "address", "text", False), (6, "origin", "text", False), (7, "verdict", "bytes", False),
-                        (8, "data_type", "uint", False), (9, "chain_id", "uint", False))),
-    8: ("Signature", ((2, "request_id", "bytes", True), (3, "digest", "bytes", True), (4, "signature", "bytes", True),
-                      (5, "decision", "text", True))),
+    7: (
+        "SignRequest",
+        (
+            (2, "request_id", "bytes", True),
+            (3, "request", "text", True),
+            (4, "derivation_path", "text", True),
+            (5, "address", "text", False),
+            (6, "origin", "text", False),
+            (7, "verdict", "bytes", False),
+            (8, "data_type", "uint", False),
+            (9, "chain_id", "uint", False),
+        ),
+    ),
+    8: (
+        "Signature",
+        (
+            (2, "request_id", "bytes", True),
+            (3, "digest", "bytes", True),
+            (4, "signature", "bytes", True),
+            (5, "decision", "text", True),
+        ),
+    ),
     9: ("Failure", ((2, "request_id", "bytes", False), (3, "code", "text", True), (4, "message", "text", True))),
     10: ("DebugConfirm", ((2, "confirm", "bool", True),)),
     11: ("Success", ()),

@@ -46,7 +46,7 @@ def from_bytewords_minimal(text: str) -> bytes:
     if len(text) % 2 or len(text) < 10:
         raise URError("UR_MALFORMED", "bytewords must be pairs of letters, at least five bytes")
     try:
-        raw = bytes(_FROM_MINIMAL[text[i:i + 2]] for i in range(0, len(text), 2))
+        raw = bytes(_FROM_MINIMAL[text[i : i + 2]] for i in range(0, len(text), 2))
     except KeyError as exc:
         raise URError("UR_MALFORMED", f"{exc.args[0]!r} is not a byteword") from exc
     data, crc = raw[:-4], raw[-4:]

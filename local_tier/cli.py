@@ -35,21 +35,31 @@ def _store(state: Path) -> ContextStore:
 
 
 @app.command()
-def serve(listen: str = typer.Option("127.0.0.1:7440", "--listen", help="HOST:PORT (port 0 picks a free one)."),
-          state: Path = State,
-          audit_endpoint: str = typer.Option(None, "--audit-endpoint", help="OpenAI-compatible server on this machine (llama.cpp, Ollama, vLLM)."),
-          audit_model: str = typer.Option("local", "--audit-model", help="Model name to ask for the audit.")) -> None:
+def serve(
+    listen: str = typer.Option("127.0.0.1:7440", "--listen", help="HOST:PORT (port 0 picks a free one)."),
+    state: Path = State,
+    audit_endpoint: str = typer.Option(
+        None, "--audit-endpoint", help="OpenAI-compatible server on this machine (llama.cpp, Ollama, vLLM)."
+    ),
+    audit_model: str = typer.Option("local", "--audit-model", help="Model name to ask for the audit."),
+) -> None:
     """Run the verifier daemon (TLS 1.3) until interrupted."""
     host, port = host_port(listen, "--listen")
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     try:
-        asyncio.run(serve_daemon(state, host, port, lambda info: print(json.dumps(info), flush=True), audit_endpoint, audit_model))
+        asyncio.run(
+            serve_daemon(
+                state, host, port, lambda info: print(json.dumps(info), flush=True), audit_endpoint, audit_model
+            )
+        )
     except KeyboardInterrupt:
         pass
 
 
 @app.command()
-def pair(state: Path = State, ttl: int = typer.Option(300, "--ttl", min=10, max=300, help="Seconds the offer stays valid.")) -> None:
+def pair(
+    state: Path = State, ttl: int = typer.Option(300, "--ttl", min=10, max=300, help="Seconds the offer stays valid.")
+) -> None:
     """Print a one-time pairing offer (URI and QR code) for a wallet to connect with."""
     try:
         info = json.loads((state / DAEMON_INFO).read_text())
@@ -65,9 +75,11 @@ def pair(state: Path = State, ttl: int = typer.Option(300, "--ttl", min=10, max=
 
 
 @app.command("connect")
-def connect_cmd(uri: str = typer.Argument(..., help="The dmind-pair: URI the verifier printed."),
-                client: Path = typer.Option(Path.home() / ".dmind-wallet", "--client", help="This wallet's pairing directory."),
-                name: str = typer.Option("wallet", "--name", help="How the verifier will list this device.")) -> None:
+def connect_cmd(
+    uri: str = typer.Argument(..., help="The dmind-pair: URI the verifier printed."),
+    client: Path = typer.Option(Path.home() / ".dmind-wallet", "--client", help="This wallet's pairing directory."),
+    name: str = typer.Option("wallet", "--name", help="How the verifier will list this device."),
+) -> None:
     """Pair this wallet with a verifier: pin it, register this device's key, spend the offer."""
     try:
         pairing = pair_with(uri, client, name)
@@ -94,32 +106,51 @@ def status(state: Path = State) -> None:
     """Pairings, the policy in use, the model in use, recent verdicts."""
     store = _store(state)
     info = json.loads((state / DAEMON_INFO).read_text()) if (state / DAEMON_INFO).exists() else {}
-    out.print(f"daemon: {info.get('host', '-')}:{info.get('port', '-')} (fingerprint {info.get('fingerprint', '-')[:16]}…)")
+    out.print(
+        f"daemon: {info.get('host', '-')}:{info.get('port', '-')} (fingerprint {info.get('fingerprint', '-')[:16]}…)"
+    )
     out.print(f"policy: built-in default · model: {info.get('model') or 'none (deterministic rules only)'}")
     table = Table(title="pairings")
     for column in ("device", "name", "paired", "revoked", "last counter"):
         table.add_column(column)
     for p in store.pairings():
-        table.add_row(p.device_id, escape(p.name), time.strftime("%Y-%m-%d %H:%M", time.localtime(p.paired_at)),
-                      "-" if p.revoked_at is None else time.strftime("%Y-%m-%d %H:%M", time.localtime(p.revoked_at)), str(p.last_counter))
+        table.add_row(
+            p.device_id,
+            escape(p.name),
+            time.strftime("%Y-%m-%d %H:%M", time.localtime(p.paired_at)),
+            "-" if p.revoked_at is None else time.strftime("%Y-%m-%d %H:%M", time.localtime(p.revoked_at)),
+            str(p.last_counter),
+        )
     out.print(table)
     for request_id, device, verdict, risk, at in store.recent_verdicts():
-        out.print(f"{time.strftime('%H:%M:%S', time.localtime(at))} {device} {request_id.hex()[:8]} {verdict} ρ={risk:.2f}")
+        out.print(
+            f"{time.strftime('%H:%M:%S', time.localtime(at))} {device} {request_id.hex()[:8]} {verdict} ρ={risk:.2f}"
+        )
 
 
 @context_app.command("add")
-def context_add(kind: str = typer.Argument(..., help="contact | interaction | holding | allow | deny"),
-                address: str = typer.Argument(..., help="Address (for holding: the token)."),
-                value: str = typer.Argument("", help="contact: label · interaction: send|approve|receive · holding: amount[:limit]"),
-                state: Path = State) -> None:
+def context_add(
+    kind: str = typer.Argument(..., help="contact | interaction | holding | allow | deny"),
+    address: str = typer.Argument(..., help="Address (for holding: the token)."),
+    value: str = typer.Argument(
+        "", help="contact: label · interaction: send|approve|receive · holding: amount[:limit]"
+    ),
+    state: Path = State,
+) -> None:
     """Add one fact to your private context."""
     _store(state).add_fact(kind, address, value)
     out.print(f"added {kind} {address}")
 
 
 @context_app.command("import")
-def context_import(file: Path = typer.Argument(..., help="JSON: {contacts: {addr: label}, interactions: [{counterparty, kind}], holdings: {token: {amount, limit}}, allow: [], deny: []}"),
-                   state: Path = State) -> None:
+def context_import(
+    file: Path = typer.Argument(
+        ...,
+        help="JSON: {contacts: {addr: label}, interactions: [{counterparty, kind}], "
+        "holdings: {token: {amount, limit}}, allow: [], deny: []}",
+    ),
+    state: Path = State,
+) -> None:
     """Import many facts at once; a file of another shape is CONTEXT_INVALID (facts before the fault stay stored)."""
     data = read_json_object(file, "the context file")
     store = _store(state)

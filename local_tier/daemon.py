@@ -1,7 +1,8 @@
 """The verifier daemon: an aiohttp server over TLS 1.3 on the user's machine.
 
 It serves the endpoints of the edge ↔ local wire format (`dmind.edge.local_protocol`, the one
-module both sides import): pairing, verification and health. Every refusal is a CBOR `{code, message}` with a 4xx status, logged, and the daemon goes on
+module both sides import): pairing, verification and health. Every refusal is a CBOR
+`{code, message}` with a 4xx status, logged, and the daemon goes on
 serving everyone else.
 """
 
@@ -53,7 +54,9 @@ def verifier_key(state: Path) -> Ed25519PrivateKey:
     key = ensure_private_key(state / "verifier.key", Ed25519PrivateKey, Ed25519PrivateKey.generate)
     public = state / "verifier.pub"
     if not public.exists():
-        public.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+        public.write_bytes(
+            key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        )
     return key
 
 
@@ -78,12 +81,16 @@ async def model_audit(endpoint: str, model: str, explanation: str, findings: lis
     """
     import httpx
 
-    prompt = ("You audit a wallet security verdict. Critique the explanation in two sentences: is anything "
-              f"missing or wrong?\nExplanation: {explanation}\nFindings: {json.dumps(findings)}")
+    prompt = (
+        "You audit a wallet security verdict. Critique the explanation in two sentences: is anything "
+        f"missing or wrong?\nExplanation: {explanation}\nFindings: {json.dumps(findings)}"
+    )
     try:
         async with asyncio.timeout(AUDIT_TIMEOUT_S), httpx.AsyncClient(timeout=AUDIT_TIMEOUT_S) as client:
-            response = await client.post(f"{endpoint.rstrip('/')}/v1/chat/completions",
-                                         json={"model": model, "messages": [{"role": "user", "content": prompt}], "max_tokens": 120})
+            response = await client.post(
+                f"{endpoint.rstrip('/')}/v1/chat/completions",
+                json={"model": model, "messages": [{"role": "user", "content": prompt}], "max_tokens": 120},
+            )
         return str(response.json()["choices"][0]["message"]["content"])[:1000]
     except Exception as exc:  # absent, slow or malformed: the verdict goes out without an audit
         log.info("model audit skipped: %s", type(exc).__name__)
@@ -151,20 +158,42 @@ class Daemon:
         # The verdict names only what the verifier itself decoded, never what the client claims.
         if result.digest != escalated.digest or (result.signer or "").lower() != escalated.signer.lower():
             return _refuse("REQUEST_INCONSISTENT", "the digest or signer does not belong to the escalated request", 400)
-        verdict = sign_verdict(escalated.digest, escalated.signer, result.verdict, escalated.request_id, self.key, now, VERDICT_TTL_S)
-        self.store.record_verdict(escalated.request_id, escalated.device_id, escalated.digest, result.verdict, result.risk, now)
+        verdict = sign_verdict(
+            escalated.digest, escalated.signer, result.verdict, escalated.request_id, self.key, now, VERDICT_TTL_S
+        )
+        self.store.record_verdict(
+            escalated.request_id, escalated.device_id, escalated.digest, result.verdict, result.risk, now
+        )
         findings = [{"code": f.code, "severity": f.severity, "message": f.message} for f in result.findings]
-        audit = await model_audit(self.audit_endpoint, self.audit_model, result.explanation, findings) if self.audit_endpoint else None
-        return _cbor({"verdict": verdict, "decision": result.verdict, "risk": result.risk, "explanation": result.explanation,
-                      "findings": findings, "divergence": result.divergence, "intent": result.intent, "audit": audit})
+        audit = (
+            await model_audit(self.audit_endpoint, self.audit_model, result.explanation, findings)
+            if self.audit_endpoint
+            else None
+        )
+        return _cbor(
+            {
+                "verdict": verdict,
+                "decision": result.verdict,
+                "risk": result.risk,
+                "explanation": result.explanation,
+                "findings": findings,
+                "divergence": result.divergence,
+                "intent": result.intent,
+                "audit": audit,
+            }
+        )
 
     def app(self) -> web.Application:
         app = web.Application(client_max_size=MAX_REQUEST_BYTES)
-        app.add_routes([web.get(HEALTH_PATH, self.health), web.post(PAIR_PATH, self.pair), web.post(VERIFY_PATH, self.verify)])
+        app.add_routes(
+            [web.get(HEALTH_PATH, self.health), web.post(PAIR_PATH, self.pair), web.post(VERIFY_PATH, self.verify)]
+        )
         return app
 
 
-async def serve(state: Path, host: str, port: int, ready=None, audit_endpoint: str | None = None, audit_model: str = "local") -> None:
+async def serve(
+    state: Path, host: str, port: int, ready=None, audit_endpoint: str | None = None, audit_model: str = "local"
+) -> None:
     """Serve until cancelled; writes `daemon.json` (address and fingerprint) once listening."""
     cert, key = ensure_certificate(state)
     daemon = Daemon(state, audit_endpoint, audit_model)
@@ -173,8 +202,13 @@ async def serve(state: Path, host: str, port: int, ready=None, audit_endpoint: s
     site = web.TCPSite(runner, host, port, ssl_context=server_context(cert, key))
     await site.start()
     bound = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    info = {"host": host, "port": bound, "fingerprint": cert_fingerprint(cert.read_bytes()), "pid": os.getpid(),
-            "model": audit_model if audit_endpoint else None}
+    info = {
+        "host": host,
+        "port": bound,
+        "fingerprint": cert_fingerprint(cert.read_bytes()),
+        "pid": os.getpid(),
+        "model": audit_model if audit_endpoint else None,
+    }
     (state / DAEMON_INFO).write_text(json.dumps(info))
     log.info("local verifier listening on https://%s:%d", host, bound)
     if ready:

@@ -98,36 +98,59 @@ class ContextStore:
     # private context ---------------------------------------------------------------------
 
     def add_contact(self, address: str, label: str) -> None:
-        self._write("INSERT INTO address_book VALUES (?, ?, ?) ON CONFLICT(address) DO UPDATE SET label = excluded.label",
-                    (address.lower(), label, int(time.time())))
+        self._write(
+            "INSERT INTO address_book VALUES (?, ?, ?) ON CONFLICT(address) DO UPDATE SET label = excluded.label",
+            (address.lower(), label, int(time.time())),
+        )
 
     def label(self, address: str) -> str | None:
         row = self.db.execute("SELECT label FROM address_book WHERE address = ?", (address.lower(),)).fetchone()
         return row[0] if row else None
 
-    def record_interaction(self, counterparty: str, kind: str, token: str | None = None, amount: int | None = None,
-                           at: int | None = None) -> None:
+    def record_interaction(
+        self, counterparty: str, kind: str, token: str | None = None, amount: int | None = None, at: int | None = None
+    ) -> None:
         if kind not in INTERACTION_KINDS:
             raise StoreError("CONTEXT_INVALID", f"interaction kind must be one of {', '.join(INTERACTION_KINDS)}")
-        self._write("INSERT INTO interactions (counterparty, kind, token, amount, at) VALUES (?, ?, ?, ?, ?)",
-                    (counterparty.lower(), kind, token.lower() if token else None, str(amount) if amount is not None else None,
-                     int(time.time()) if at is None else at))
+        self._write(
+            "INSERT INTO interactions (counterparty, kind, token, amount, at) VALUES (?, ?, ?, ?, ?)",
+            (
+                counterparty.lower(),
+                kind,
+                token.lower() if token else None,
+                str(amount) if amount is not None else None,
+                int(time.time()) if at is None else at,
+            ),
+        )
 
     def interacted(self, counterparty: str, kinds: tuple[str, ...] = INTERACTION_KINDS) -> bool:
         marks = ",".join("?" * len(kinds))
-        return self.db.execute(f"SELECT 1 FROM interactions WHERE counterparty = ? AND kind IN ({marks}) LIMIT 1",
-                               (counterparty.lower(), *kinds)).fetchone() is not None
+        return (
+            self.db.execute(
+                f"SELECT 1 FROM interactions WHERE counterparty = ? AND kind IN ({marks}) LIMIT 1",
+                (counterparty.lower(), *kinds),
+            ).fetchone()
+            is not None
+        )
 
     def used_addresses(self) -> list[str]:
         """Addresses the user has actually sent to or approved: the only ones poisoning can imitate."""
-        return [r[0] for r in self.db.execute("SELECT DISTINCT counterparty FROM interactions WHERE kind IN ('send', 'approve')")]
+        return [
+            r[0]
+            for r in self.db.execute("SELECT DISTINCT counterparty FROM interactions WHERE kind IN ('send', 'approve')")
+        ]
 
     def set_holding(self, token: str, amount: int, exposure_limit: int | None = None) -> None:
-        self._write("INSERT INTO holdings VALUES (?, ?, ?) ON CONFLICT(token) DO UPDATE SET amount = excluded.amount, exposure_limit = excluded.exposure_limit",
-                    (token.lower(), str(amount), None if exposure_limit is None else str(exposure_limit)))
+        self._write(
+            "INSERT INTO holdings VALUES (?, ?, ?) ON CONFLICT(token) "
+            "DO UPDATE SET amount = excluded.amount, exposure_limit = excluded.exposure_limit",
+            (token.lower(), str(amount), None if exposure_limit is None else str(exposure_limit)),
+        )
 
     def holding(self, token: str) -> tuple[int, int | None] | None:
-        row = self.db.execute("SELECT amount, exposure_limit FROM holdings WHERE token = ?", (token.lower(),)).fetchone()
+        row = self.db.execute(
+            "SELECT amount, exposure_limit FROM holdings WHERE token = ?", (token.lower(),)
+        ).fetchone()
         return (int(row[0]), None if row[1] is None else int(row[1])) if row else None
 
     def set_listed(self, address: str, which: str) -> None:
@@ -136,7 +159,10 @@ class ContextStore:
         self._write("INSERT OR IGNORE INTO lists VALUES (?, ?)", (address.lower(), which))
 
     def listed(self, address: str, which: str) -> bool:
-        return self.db.execute("SELECT 1 FROM lists WHERE address = ? AND list = ?", (address.lower(), which)).fetchone() is not None
+        return (
+            self.db.execute("SELECT 1 FROM lists WHERE address = ? AND list = ?", (address.lower(), which)).fetchone()
+            is not None
+        )
 
     def add_fact(self, kind: str, address: str, value: str = "") -> None:
         """One fact as a person states it: `contact LABEL`, `interaction send|approve|receive`,
@@ -159,8 +185,13 @@ class ContextStore:
             for address, label in data.get("contacts", {}).items():
                 self.add_contact(address, label)
             for item in data.get("interactions", []):
-                self.record_interaction(item["counterparty"], item.get("kind", "send"), item.get("token"), item.get("amount"),
-                                        item.get("at"))
+                self.record_interaction(
+                    item["counterparty"],
+                    item.get("kind", "send"),
+                    item.get("token"),
+                    item.get("amount"),
+                    item.get("at"),
+                )
             for token, holding in data.get("holdings", {}).items():
                 limit = holding.get("limit")
                 self.set_holding(token, int(holding.get("amount", 0)), None if limit is None else int(limit))
@@ -168,11 +199,15 @@ class ContextStore:
                 for address in data.get(which, []):
                     self.set_listed(address, which)
         except (KeyError, TypeError, AttributeError, ValueError) as exc:
-            raise StoreError("CONTEXT_INVALID", f"not a context of the documented shape ({type(exc).__name__}: {exc})") from exc
+            raise StoreError(
+                "CONTEXT_INVALID", f"not a context of the documented shape ({type(exc).__name__}: {exc})"
+            ) from exc
 
     def summary(self) -> dict[str, int]:
-        return {table: self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
-                for table in ("address_book", "interactions", "holdings", "lists", "pairings", "verdicts")}
+        return {
+            table: self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+            for table in ("address_book", "interactions", "holdings", "lists", "pairings", "verdicts")
+        }
 
     # pairing -----------------------------------------------------------------------------
 
@@ -182,43 +217,80 @@ class ContextStore:
     def spend_offer(self, token_hash: bytes, now: int) -> None:
         """Use a pairing token once, before it expires; anything else is refused."""
         with self._lock:
-            changed = self.db.execute("UPDATE offers SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?",
-                                      (now, token_hash, now)).rowcount
+            changed = self.db.execute(
+                "UPDATE offers SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?",
+                (now, token_hash, now),
+            ).rowcount
         if changed != 1:
-            row = self.db.execute("SELECT expires_at, used_at FROM offers WHERE token_hash = ?", (token_hash,)).fetchone()
-            code = "PAIRING_TOKEN_UNKNOWN" if row is None else "PAIRING_TOKEN_USED" if row[1] is not None else "PAIRING_OFFER_EXPIRED"
+            row = self.db.execute(
+                "SELECT expires_at, used_at FROM offers WHERE token_hash = ?", (token_hash,)
+            ).fetchone()
+            code = (
+                "PAIRING_TOKEN_UNKNOWN"
+                if row is None
+                else "PAIRING_TOKEN_USED"
+                if row[1] is not None
+                else "PAIRING_OFFER_EXPIRED"
+            )
             raise StoreError(code, "the pairing token is unknown, already used or expired")
 
     def add_pairing(self, device_id: str, public_key: bytes, name: str, now: int) -> None:
-        self._write("INSERT INTO pairings (device_id, public_key, name, paired_at) VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT(device_id) DO UPDATE SET public_key = excluded.public_key, name = excluded.name, "
-                    "paired_at = excluded.paired_at, revoked_at = NULL", (device_id, public_key, name, now))
+        self._write(
+            "INSERT INTO pairings (device_id, public_key, name, paired_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(device_id) DO UPDATE SET public_key = excluded.public_key, name = excluded.name, "
+            "paired_at = excluded.paired_at, revoked_at = NULL",
+            (device_id, public_key, name, now),
+        )
         # A re-paired key keeps its highest counter: requests signed before an unpairing stay dead.
 
     def pairing(self, device_id: str) -> Pairing | None:
-        row = self.db.execute("SELECT device_id, public_key, name, paired_at, revoked_at, last_counter FROM pairings WHERE device_id = ?",
-                              (device_id,)).fetchone()
+        row = self.db.execute(
+            "SELECT device_id, public_key, name, paired_at, revoked_at, last_counter FROM pairings WHERE device_id = ?",
+            (device_id,),
+        ).fetchone()
         return Pairing(*row) if row else None
 
     def pairings(self) -> list[Pairing]:
-        return [Pairing(*r) for r in self.db.execute("SELECT device_id, public_key, name, paired_at, revoked_at, last_counter FROM pairings")]
+        return [
+            Pairing(*r)
+            for r in self.db.execute(
+                "SELECT device_id, public_key, name, paired_at, revoked_at, last_counter FROM pairings"
+            )
+        ]
 
     def revoke(self, device_id: str, now: int) -> bool:
-        return self._write("UPDATE pairings SET revoked_at = ? WHERE device_id = ? AND revoked_at IS NULL", (now, device_id)) == 1
+        return (
+            self._write(
+                "UPDATE pairings SET revoked_at = ? WHERE device_id = ? AND revoked_at IS NULL", (now, device_id)
+            )
+            == 1
+        )
 
     def advance_counter(self, device_id: str, counter: int) -> None:
         """Accept `counter` only if it is above the last one seen for this device (no replays)."""
         with self._lock:
-            changed = self.db.execute("UPDATE pairings SET last_counter = ? WHERE device_id = ? AND last_counter < ? AND revoked_at IS NULL",
-                                      (counter, device_id, counter)).rowcount
+            changed = self.db.execute(
+                "UPDATE pairings SET last_counter = ? WHERE device_id = ? AND last_counter < ? AND revoked_at IS NULL",
+                (counter, device_id, counter),
+            ).rowcount
         if changed != 1:
-            raise StoreError("REQUEST_REPLAYED", "the request counter is not above the last one seen (a replay or a reordering)")
+            raise StoreError(
+                "REQUEST_REPLAYED", "the request counter is not above the last one seen (a replay or a reordering)"
+            )
 
-    def record_verdict(self, request_id: bytes, device_id: str, digest: bytes, verdict: Verdict, risk: float, now: int) -> None:
-        self._write("INSERT INTO verdicts VALUES (?, ?, ?, ?, ?, ?)", (request_id, device_id, digest, verdict, risk, now))
+    def record_verdict(
+        self, request_id: bytes, device_id: str, digest: bytes, verdict: Verdict, risk: float, now: int
+    ) -> None:
+        self._write(
+            "INSERT INTO verdicts VALUES (?, ?, ?, ?, ?, ?)", (request_id, device_id, digest, verdict, risk, now)
+        )
 
     def has_verdict(self, request_id: bytes) -> bool:
         return self.db.execute("SELECT 1 FROM verdicts WHERE request_id = ?", (request_id,)).fetchone() is not None
 
     def recent_verdicts(self, limit: int = 10) -> list[tuple]:
-        return list(self.db.execute("SELECT request_id, device_id, verdict, risk, at FROM verdicts ORDER BY at DESC LIMIT ?", (limit,)))
+        return list(
+            self.db.execute(
+                "SELECT request_id, device_id, verdict, risk, at FROM verdicts ORDER BY at DESC LIMIT ?", (limit,)
+            )
+        )

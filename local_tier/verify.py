@@ -65,33 +65,62 @@ def private_findings(summary: dict, decision: Decision, store: ContextStore, pol
         twins = [] if known else [u for u in used if looks_like(party, u)]
         if twins:
             label = store.label(twins[0])
-            found.append(finding("ADDRESS_POISONING", f"{party} looks like {twins[0]}{f' ({label})' if label else ''}, which you have used, but is a different address"))
+            found.append(
+                finding(
+                    "ADDRESS_POISONING",
+                    f"{party} looks like {twins[0]}{f' ({label})' if label else ''}, which you have used, but is a different address",
+                )
+            )
         elif not (known or store.interacted(party)):
             found.append(finding("FIRST_INTERACTION", f"you have never interacted with {party}"))
     if decision.intent is not None and decision.payload is not None:
         for grant in grants(rule_context(decision, policy, now)):
             spender = (grant.spender or "").lower()
             # any amount: approve(spender, 0) hands token #0 to spender on an ERC-721
-            if spender and spender != ZERO_ADDRESS and not (store.interacted(spender, ("approve",)) or store.listed(spender, "allow")):
+            if (
+                spender
+                and spender != ZERO_ADDRESS
+                and not (store.interacted(spender, ("approve",)) or store.listed(spender, "allow"))
+            ):
                 found.append(finding("SPENDER_NEVER_USED", f"you have never approved {spender} before"))
             holding = store.holding(grant.token) if grant.token else None
             if holding and holding[1] is not None and grant.amount > holding[1]:
-                found.append(finding("EXPOSURE_OVER_LIMIT", f"{grant.amount} of {grant.token} is over your limit of {holding[1]}"))
+                found.append(
+                    finding(
+                        "EXPOSURE_OVER_LIMIT", f"{grant.amount} of {grant.token} is over your limit of {holding[1]}"
+                    )
+                )
         for step in steps(decision.intent):
             operator = step.roles.get("operator")
-            if (step.action == "set_approval_for_all" and step.roles.get("approved") is True and isinstance(operator, str)
-                    and not (store.interacted(operator, ("approve",)) or store.listed(operator, "allow"))):
+            if (
+                step.action == "set_approval_for_all"
+                and step.roles.get("approved") is True
+                and isinstance(operator, str)
+                and not (store.interacted(operator, ("approve",)) or store.listed(operator, "allow"))
+            ):
                 found.append(finding("SPENDER_NEVER_USED", f"you have never approved {operator} as an operator before"))
             token, amount = step.to, step.roles.get("amount")
             if step.action == "transfer" and isinstance(amount, int) and token:
                 holding = store.holding(token)
                 if holding and holding[1] is not None and amount > holding[1]:
-                    found.append(finding("EXPOSURE_OVER_LIMIT", f"sending {amount} of {token} is over your limit of {holding[1]}"))
+                    found.append(
+                        finding(
+                            "EXPOSURE_OVER_LIMIT", f"sending {amount} of {token} is over your limit of {holding[1]}"
+                        )
+                    )
     return found
 
 
-def verify(request: dict, edge_summary: dict, store: ContextStore, policy: Policy, now: int, *,
-           private_rules: bool = True, cross_tier: bool = True) -> LocalResult:
+def verify(
+    request: dict,
+    edge_summary: dict,
+    store: ContextStore,
+    policy: Policy,
+    now: int,
+    *,
+    private_rules: bool = True,
+    cross_tier: bool = True,
+) -> LocalResult:
     """The local verdict on an escalated request.
 
     `private_rules` and `cross_tier` exist for the ablation benchmark (`dmind-edge bench`), which
@@ -102,9 +131,18 @@ def verify(request: dict, edge_summary: dict, store: ContextStore, policy: Polic
     delta = divergence(edge_summary, local)
     found = private_findings(local, decision, store, policy, now) if private_rules else []
     if decision.intent is not None and decision.intent.confidence < policy.thresholds.tau_conf:
-        found.append(finding("PAYLOAD_UNREADABLE", f"the verifier understands this payload only partly (γ={decision.intent.confidence:.2f})"))
+        found.append(
+            finding(
+                "PAYLOAD_UNREADABLE",
+                f"the verifier understands this payload only partly (γ={decision.intent.confidence:.2f})",
+            )
+        )
     if cross_tier and delta > EPSILON:
-        found.append(finding("CROSS_TIER_DIVERGENCE", f"Δ = {delta:.2f}: the edge read {edge_summary}, the verifier read {local}"))
+        found.append(
+            finding(
+                "CROSS_TIER_DIVERGENCE", f"Δ = {delta:.2f}: the edge read {edge_summary}, the verifier read {local}"
+            )
+        )
     risk = combine_risk(tuple(found))
     blocking = [f for f in found if f.severity in (Severity.HIGH, Severity.CRITICAL)]
     if decision.verdict == Verdict.BLOCK:
@@ -113,6 +151,17 @@ def verify(request: dict, edge_summary: dict, store: ContextStore, policy: Polic
         verdict, why = Verdict.BLOCK, blocking[0].message
     else:
         verdict = Verdict.ALLOW
-        why = "your own history and lists explain what the edge could not: " + ("; ".join(f.message for f in found) or "no private risk")
+        why = "your own history and lists explain what the edge could not: " + (
+            "; ".join(f.message for f in found) or "no private risk"
+        )
     payload = decision.payload
-    return LocalResult(verdict, payload.digest if payload else None, payload.signer if payload else None, risk, why, tuple(found), delta, local)
+    return LocalResult(
+        verdict,
+        payload.digest if payload else None,
+        payload.signer if payload else None,
+        risk,
+        why,
+        tuple(found),
+        delta,
+        local,
+    )

@@ -4,4 +4,12 @@
 from .default import default_policy
 from .model import FindingOverride, Policy, PolicyError, Thresholds, policy_from_dict, policy_to_dict
 
-__all__ = ["FindingOverride", "Policy", "PolicyError", "Thresholds", "default_policy", "policy_from_dict", "policy_to_dict"]
+__all__ = [
+    "FindingOverride",
+    "Policy",
+    "PolicyError",
+    "Thresholds",
+    "default_policy",
+    "policy_from_dict",
+    "policy_to_dict",
+]

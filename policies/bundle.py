@@ -29,7 +29,17 @@ SCHEMA = "dmind-policy/1"
 CONTENT_TYPE = "application/vnd.dmind.policy+cbor"
 EXTERNAL_AAD = b"dmind-edge policy bundle v1"  # domain separation: nothing else is signed with this
 MAX_BUNDLE_BYTES = 256 * 1024
-PAYLOAD_KEYS = ("schema", "bundle_id", "revision", "issued_at", "not_before", "expires_at", "min_runtime", "scope", "policy")
+PAYLOAD_KEYS = (
+    "schema",
+    "bundle_id",
+    "revision",
+    "issued_at",
+    "not_before",
+    "expires_at",
+    "min_runtime",
+    "scope",
+    "policy",
+)
 
 
 class BundleError(InputError):
@@ -112,9 +122,17 @@ def runtime_release(version: str) -> tuple[int, ...]:
 
 def _payload_dict(info: BundleInfo, policy: Policy) -> dict[str, Any]:
     """The one plain form of a payload; its canonical CBOR is the only accepted encoding."""
-    return {"schema": SCHEMA, "bundle_id": info.bundle_id, "revision": info.revision, "issued_at": info.issued_at,
-            "not_before": info.not_before, "expires_at": info.expires_at, "min_runtime": info.min_runtime,
-            "scope": list(info.scope), "policy": policy_to_dict(policy)}
+    return {
+        "schema": SCHEMA,
+        "bundle_id": info.bundle_id,
+        "revision": info.revision,
+        "issued_at": info.issued_at,
+        "not_before": info.not_before,
+        "expires_at": info.expires_at,
+        "min_runtime": info.min_runtime,
+        "scope": list(info.scope),
+        "policy": policy_to_dict(policy),
+    }
 
 
 def _check_consistency(info: BundleInfo, policy: Policy) -> None:
@@ -125,16 +143,33 @@ def _check_consistency(info: BundleInfo, policy: Policy) -> None:
         raise BundleError("BUNDLE_SCHEMA_INVALID", "the validity window is empty")
     if (policy.policy_id, policy.revision) != (info.bundle_id, info.revision):
         raise BundleError("BUNDLE_SCHEMA_INVALID", "bundle_id and revision must equal the policy's own")
-    chains = set().union(policy.known_spenders, policy.known_routers, policy.delegates_7702, policy.known_contracts, policy.approval_limits)
+    chains = set().union(
+        policy.known_spenders,
+        policy.known_routers,
+        policy.delegates_7702,
+        policy.known_contracts,
+        policy.approval_limits,
+    )
     if not chains <= set(info.scope):
-        raise BundleError("BUNDLE_SCHEMA_INVALID", f"policy names chains {sorted(chains - set(info.scope))} outside the bundle's scope")
+        raise BundleError(
+            "BUNDLE_SCHEMA_INVALID",
+            f"policy names chains {sorted(chains - set(info.scope))} outside the bundle's scope",
+        )
 
 
-def build_payload(policy: Policy, issued_at: int, not_before: int, expires_at: int, min_runtime: str,
-                  scope: tuple[int, ...]) -> bytes:
+def build_payload(
+    policy: Policy, issued_at: int, not_before: int, expires_at: int, min_runtime: str, scope: tuple[int, ...]
+) -> bytes:
     """The deterministic CBOR payload for `policy`; bundle id and revision are the policy's own."""
-    info = BundleInfo(policy.policy_id, policy.revision, _uint(issued_at, "issued_at"), _uint(not_before, "not_before"),
-                      _uint(expires_at, "expires_at"), min_runtime, tuple(sorted({_uint(c, "scope") for c in scope})))
+    info = BundleInfo(
+        policy.policy_id,
+        policy.revision,
+        _uint(issued_at, "issued_at"),
+        _uint(not_before, "not_before"),
+        _uint(expires_at, "expires_at"),
+        min_runtime,
+        tuple(sorted({_uint(c, "scope") for c in scope})),
+    )
     _check_consistency(info, policy)
     data = cbor2.dumps(_payload_dict(info, policy), canonical=True)
     try:
@@ -157,15 +192,27 @@ def _uint(value: Any, name: str) -> int:
 
 def parse_payload(payload: Any) -> tuple[BundleInfo, Policy]:
     """A decoded payload to its header and policy, refusing anything but the exact schema."""
-    if not isinstance(payload, dict) or not all(type(k) is str for k in payload) or sorted(payload) != sorted(PAYLOAD_KEYS):
+    if (
+        not isinstance(payload, dict)
+        or not all(type(k) is str for k in payload)
+        or sorted(payload) != sorted(PAYLOAD_KEYS)
+    ):
         raise BundleError("BUNDLE_SCHEMA_INVALID", f"payload must have exactly the keys {', '.join(PAYLOAD_KEYS)}")
     if payload["schema"] != SCHEMA:
         raise BundleError("BUNDLE_SCHEMA_INVALID", f"schema {payload['schema']!r} is not {SCHEMA}")
-    if type(payload["bundle_id"]) is not str or type(payload["min_runtime"]) is not str or not isinstance(payload["scope"], list):
+    if (
+        type(payload["bundle_id"]) is not str
+        or type(payload["min_runtime"]) is not str
+        or not isinstance(payload["scope"], list)
+    ):
         raise BundleError("BUNDLE_SCHEMA_INVALID", "bundle_id and min_runtime must be text, scope a list")
     info = BundleInfo(
-        payload["bundle_id"], _uint(payload["revision"], "revision"), _uint(payload["issued_at"], "issued_at"),
-        _uint(payload["not_before"], "not_before"), _uint(payload["expires_at"], "expires_at"), payload["min_runtime"],
+        payload["bundle_id"],
+        _uint(payload["revision"], "revision"),
+        _uint(payload["issued_at"], "issued_at"),
+        _uint(payload["not_before"], "not_before"),
+        _uint(payload["expires_at"], "expires_at"),
+        payload["min_runtime"],
         tuple(_uint(c, "scope") for c in payload["scope"]),
     )
     try:
@@ -176,8 +223,14 @@ def parse_payload(payload: Any) -> tuple[BundleInfo, Policy]:
     return info, policy
 
 
-def verify_bundle(data: bytes, trust: TrustStore, now: int, runtime_version: str,
-                  revisions: Mapping[str, int] | None = None, check_window: bool = True) -> VerifiedBundle:
+def verify_bundle(
+    data: bytes,
+    trust: TrustStore,
+    now: int,
+    runtime_version: str,
+    revisions: Mapping[str, int] | None = None,
+    check_window: bool = True,
+) -> VerifiedBundle:
     """Verify a bundle completely; `revisions` is the device's record of installed revisions.
 
     `check_window=False` is for the device's own bookkeeping only (reading which revision an
@@ -208,7 +261,10 @@ def verify_bundle(data: bytes, trust: TrustStore, now: int, runtime_version: str
         raise BundleError("BUNDLE_" + exc.code, f"payload is not deterministic CBOR: {exc}") from exc
     payload = cbor2.loads(message.payload)
     if check_window and isinstance(payload, dict):
-        not_before, expires_at = _uint(payload.get("not_before"), "not_before"), _uint(payload.get("expires_at"), "expires_at")
+        not_before, expires_at = (
+            _uint(payload.get("not_before"), "not_before"),
+            _uint(payload.get("expires_at"), "expires_at"),
+        )
         if now < not_before:
             raise BundleError("BUNDLE_NOT_YET_VALID", f"bundle is valid from {not_before}, it is {now}")
         if now >= expires_at:
@@ -217,7 +273,9 @@ def verify_bundle(data: bytes, trust: TrustStore, now: int, runtime_version: str
     if cbor2.dumps(_payload_dict(info, policy), canonical=True) != message.payload:
         raise BundleError("BUNDLE_SCHEMA_INVALID", "payload is not in canonical form (e.g. 1 where 1.0 belongs)")
     if runtime_release(runtime_version) < _min_runtime(info.min_runtime):
-        raise BundleError("BUNDLE_RUNTIME_TOO_OLD", f"bundle needs runtime {info.min_runtime}, this is {runtime_version}")
+        raise BundleError(
+            "BUNDLE_RUNTIME_TOO_OLD", f"bundle needs runtime {info.min_runtime}, this is {runtime_version}"
+        )
     stored = (revisions or {}).get(info.bundle_id)
     if stored is not None and info.revision <= stored:
         raise BundleError("BUNDLE_ROLLBACK", f"revision {info.revision} is not above the installed revision {stored}")

@@ -10,7 +10,11 @@ from __future__ import annotations
 from .vocabulary import Severity
 
 SEVERITY_WEIGHTS: dict[Severity, float] = {
-    Severity.INFO: 0.0, Severity.LOW: 0.1, Severity.MEDIUM: 0.35, Severity.HIGH: 0.6, Severity.CRITICAL: 0.95,
+    Severity.INFO: 0.0,
+    Severity.LOW: 0.1,
+    Severity.MEDIUM: 0.35,
+    Severity.HIGH: 0.6,
+    Severity.CRITICAL: 0.95,
 }
 
 # code -> (severity, what it means). The message of each finding says it about this payload.
@@ -24,7 +28,10 @@ _TABLE: dict[str, tuple[str, str]] = {
     "QUANTITY_LEADING_ZEROS": ("low", "a hex quantity had leading zeros"),
     "TYPED_DATA_DOMAIN_NONCANONICAL": ("medium", "the EIP-712 domain used a non-canonical value that was normalized"),
     "PARAMS_ORDER_LEGACY": ("info", "personal_sign parameters came in the legacy (address, message) order"),
-    "HEX_PREFIX_UPPERCASE": ("medium", "a hex value came with an upper-case 0X prefix, which some wallets read as text"),
+    "HEX_PREFIX_UPPERCASE": (
+        "medium",
+        "a hex value came with an upper-case 0X prefix, which some wallets read as text",
+    ),
     "TYPED_DATA_VALUE_NONCANONICAL": ("medium", "a typed-data value was written in a form wallets read differently"),
     "ADDRESS_CHECKSUM_MISMATCH": ("high", "an address whose mixed case fails its EIP-55 checksum: a typo or a forgery"),
     "TX_FIELD_UNKNOWN": ("medium", "the transaction object has a field this gate does not know"),
@@ -47,7 +54,10 @@ _TABLE: dict[str, tuple[str, str]] = {
     "CONTRACT_CREATION": ("medium", "the transaction deploys a contract"),
     "CALL_BATCH_EMPTY": ("medium", "a batch call that makes no calls: whatever it carries just goes to the contract"),
     "UR_COMMAND_UNKNOWN": ("high", "a Universal Router command this gate does not know"),
-    "TYPED_DATA_NO_CHAIN_ID": ("medium", "typed data whose domain names no chain, so its signature is valid on every chain"),
+    "TYPED_DATA_NO_CHAIN_ID": (
+        "medium",
+        "typed data whose domain names no chain, so its signature is valid on every chain",
+    ),
     "TYPED_DATA_UNUSED_TYPES": ("medium", "typed data defines types its primary type never uses"),
     "TYPED_DATA_UNKNOWN_SCHEMA": ("low", "typed data of no known schema; every field is shown"),
     "MESSAGE_NOT_TEXT": ("medium", "the message is binary, not readable text"),
@@ -60,7 +70,10 @@ _TABLE: dict[str, tuple[str, str]] = {
     "SWAP_RECIPIENT_NOT_SIGNER": ("high", "swap output goes to an address other than the signer"),
     "ROUTER_TRANSFER_TO_THIRD_PARTY": ("high", "a router command moves the signer's assets to someone else"),
     "ROUTER_OUTPUT_STRANDED": ("high", "a router plan leaves its output in the router, where anyone can take it"),
-    "CONTRACT_UNVERIFIED": ("high", "a call whose meaning depends on the contract goes to one the policy does not know"),
+    "CONTRACT_UNVERIFIED": (
+        "high",
+        "a call whose meaning depends on the contract goes to one the policy does not know",
+    ),
     "TRANSFER_RECIPIENT_NOT_SIGNER": ("info", "assets go to an address other than the signer"),
     "NFT_ORDER_NOTHING_BACK": ("critical", "a marketplace order where the signer receives nothing back"),
     "NFT_ORDER_PAYS_OTHERS": ("high", "a marketplace order that pays others at least as much as the signer"),
@@ -76,7 +89,10 @@ _TABLE: dict[str, tuple[str, str]] = {
     "SAFE_DELEGATECALL": ("high", "a Safe transaction runs code by DELEGATECALL in the Safe's context"),
     "ADDRESS_DENYLISTED": ("critical", "an address on the policy's denylist"),
     "SIWE_DOMAIN_MISMATCH": ("critical", "a Sign-In with Ethereum message for another domain than the requesting site"),
-    "SIWE_ORIGIN_UNKNOWN": ("high", "a Sign-In with Ethereum message with no requesting site to compare its domain with"),
+    "SIWE_ORIGIN_UNKNOWN": (
+        "high",
+        "a Sign-In with Ethereum message with no requesting site to compare its domain with",
+    ),
     "ADDRESS_LOOKALIKE": ("critical", "a counterparty that imitates an address the wallet knows: address poisoning"),
     "RECIPIENT_NEW": ("medium", "a first send to an address the wallet has not used"),
     # the local tier (paired desktop verifier): its escalation outcomes and its own private-context rules
@@ -101,7 +117,15 @@ CATALOG: dict[str, tuple[Severity, str]] = {code: (Severity(sev), text) for code
 
 # Codes that mean the gate had to pick one of several readings of the bytes, or met a field it
 # cannot interpret: never ALLOW, whatever the weights and the policy's overrides say.
-FAIL_CLOSED: frozenset[str] = frozenset({
-    "QUANTITY_AMBIGUOUS", "HEX_ODD_LENGTH", "HEX_PREFIX_UPPERCASE", "TYPED_DATA_VALUE_NONCANONICAL",
-    "TYPED_DATA_DOMAIN_NONCANONICAL", "ADDRESS_CHECKSUM_MISMATCH", "TX_FIELD_UNKNOWN", "CALLDATA_TRAILING_BYTES",
-})
+FAIL_CLOSED: frozenset[str] = frozenset(
+    {
+        "QUANTITY_AMBIGUOUS",
+        "HEX_ODD_LENGTH",
+        "HEX_PREFIX_UPPERCASE",
+        "TYPED_DATA_VALUE_NONCANONICAL",
+        "TYPED_DATA_DOMAIN_NONCANONICAL",
+        "ADDRESS_CHECKSUM_MISMATCH",
+        "TX_FIELD_UNKNOWN",
+        "CALLDATA_TRAILING_BYTES",
+    }
+)

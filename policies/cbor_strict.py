@@ -32,8 +32,14 @@ class CborError(InputError):
 
 
 class _Scanner:
-    def __init__(self, data: bytes, allowed_tags: frozenset[int], canonical: bool = True, max_depth: int = MAX_DEPTH,
-                 max_items: int = MAX_ITEMS) -> None:
+    def __init__(
+        self,
+        data: bytes,
+        allowed_tags: frozenset[int],
+        canonical: bool = True,
+        max_depth: int = MAX_DEPTH,
+        max_items: int = MAX_ITEMS,
+    ) -> None:
         self.data = data
         self.pos = 0
         self.items = 0
@@ -48,7 +54,7 @@ class _Scanner:
     def take(self, n: int) -> bytes:
         if self.pos + n > len(self.data):
             raise self.fail("CBOR_TRUNCATED", "data ends inside an item")
-        chunk = self.data[self.pos:self.pos + n]
+        chunk = self.data[self.pos : self.pos + n]
         self.pos += n
         return chunk
 
@@ -103,7 +109,7 @@ class _Scanner:
             for index in range(value):
                 key_start = self.pos
                 self.item(depth + 1)
-                key = self.data[key_start:self.pos]
+                key = self.data[key_start : self.pos]
                 if key in seen:
                     raise self.fail("CBOR_DUPLICATE_KEY", "a map repeats a key", key_start)
                 if self.canonical and index and key < previous:
@@ -142,8 +148,9 @@ class _Scanner:
                 continue
 
 
-def check_well_formed(data: bytes, allowed_tags: frozenset[int] = frozenset(), max_depth: int = MAX_DEPTH,
-                      max_items: int = MAX_ITEMS) -> None:
+def check_well_formed(
+    data: bytes, allowed_tags: frozenset[int] = frozenset(), max_depth: int = MAX_DEPTH, max_items: int = MAX_ITEMS
+) -> None:
     """Raise CborError unless `data` is exactly one well-formed, definite, duplicate-free item with only `allowed_tags`."""
     scanner = _Scanner(data, allowed_tags, canonical=False, max_depth=max_depth, max_items=max_items)
     scanner.item(0)

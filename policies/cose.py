@@ -75,9 +75,17 @@ def decode_sign1(data: bytes) -> Sign1:
     if not isinstance(decoded, cbor2.CBORTag) or decoded.tag != COSE_SIGN1_TAG:
         raise CoseError("BUNDLE_TAG_INVALID", "not a tagged COSE_Sign1 message (tag 18)")
     body = decoded.value
-    if not (isinstance(body, list) and len(body) == 4 and isinstance(body[0], bytes)
-            and isinstance(body[2], bytes) and isinstance(body[3], bytes)):
-        raise CoseError("BUNDLE_STRUCTURE_INVALID", "COSE_Sign1 must be [protected bstr, unprotected map, payload bstr, signature bstr]")
+    if not (
+        isinstance(body, list)
+        and len(body) == 4
+        and isinstance(body[0], bytes)
+        and isinstance(body[2], bytes)
+        and isinstance(body[3], bytes)
+    ):
+        raise CoseError(
+            "BUNDLE_STRUCTURE_INVALID",
+            "COSE_Sign1 must be [protected bstr, unprotected map, payload bstr, signature bstr]",
+        )
     protected_bytes, unprotected, payload, signature = body
     protected: dict[int, Any] = {}
     if protected_bytes:
@@ -96,7 +104,9 @@ def decode_sign1(data: bytes) -> Sign1:
         if not isinstance(crit, list) or not crit or not all(type(label) is int for label in crit):
             raise CoseError("BUNDLE_HEADER_CRITICAL", "crit must be a non-empty list of integer labels")
         if any(label not in KNOWN_HEADERS or label not in protected for label in crit):
-            raise CoseError("BUNDLE_HEADER_CRITICAL", "a critical header this verifier does not understand, or one that is absent")
+            raise CoseError(
+                "BUNDLE_HEADER_CRITICAL", "a critical header this verifier does not understand, or one that is absent"
+            )
     return Sign1(protected, protected_bytes, unprotected, payload, signature)
 
 
@@ -110,14 +120,18 @@ def verify_signature(message: Sign1, public_key: bytes, external_aad: bytes) -> 
     """Check the Ed25519 signature over the Sig_structure with this external AAD."""
     check_alg(message)
     try:
-        Ed25519PublicKey.from_public_bytes(public_key).verify(message.signature, sig_structure(message.protected_bytes, external_aad, message.payload))
+        Ed25519PublicKey.from_public_bytes(public_key).verify(
+            message.signature, sig_structure(message.protected_bytes, external_aad, message.payload)
+        )
     except (InvalidSignature, ValueError) as exc:
         raise CoseError("BUNDLE_SIGNATURE_INVALID", "the signature does not verify with the pinned key") from exc
 
 
 def sign1(payload: bytes, private_key: Ed25519PrivateKey, kid: bytes, content_type: str, external_aad: bytes) -> bytes:
     """A tagged COSE_Sign1 with alg EdDSA, kid and content type in the protected header."""
-    protected_bytes = cbor2.dumps({HEADER_ALG: ALG_EDDSA, HEADER_CONTENT_TYPE: content_type, HEADER_KID: kid}, canonical=True)
+    protected_bytes = cbor2.dumps(
+        {HEADER_ALG: ALG_EDDSA, HEADER_CONTENT_TYPE: content_type, HEADER_KID: kid}, canonical=True
+    )
     check_deterministic(protected_bytes)  # what we sign must pass our own verifier
     signature = private_key.sign(sig_structure(protected_bytes, external_aad, payload))
     return cbor2.dumps(cbor2.CBORTag(COSE_SIGN1_TAG, [protected_bytes, {}, payload, signature]), canonical=True)

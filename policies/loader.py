@@ -29,5 +29,7 @@ def load_policy_file(path: str | Path) -> Policy:
     try:
         raw = tomllib.loads(text) if path.suffix.lower() == ".toml" else json.loads(text, object_pairs_hook=_unique)
     except (tomllib.TOMLDecodeError, ValueError) as exc:
-        raise PolicyError("file", f"{path} is not valid {'TOML' if path.suffix.lower() == '.toml' else 'JSON'}: {exc}") from exc
+        raise PolicyError(
+            "file", f"{path} is not valid {'TOML' if path.suffix.lower() == '.toml' else 'JSON'}: {exc}"
+        ) from exc
     return policy_from_dict(raw)

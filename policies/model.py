@@ -23,8 +23,20 @@ OVERRIDE_VERDICTS = (Verdict.BLOCK, Verdict.STEP_UP, IGNORE)
 SEVERITIES = tuple(Severity)
 PRIVACY_PROFILES = ("default", "strict", "user-override")
 # What a sanitized projection for the optional cloud tier may carry (cloud_client applies it).
-DISCLOSABLE_FIELDS = ("chain_id", "method", "action", "contract", "selector", "function", "token", "spender",
-                      "amount_bucket", "origin_host", "typed_data_schema", "counterparty_bucket")
+DISCLOSABLE_FIELDS = (
+    "chain_id",
+    "method",
+    "action",
+    "contract",
+    "selector",
+    "function",
+    "token",
+    "spender",
+    "amount_bucket",
+    "origin_host",
+    "typed_data_schema",
+    "counterparty_bucket",
+)
 PLANS = tuple(plan.budget_key for plan in Plan)  # the keys of routing.latency_budget_ms
 DEFAULT_MAX_PERMIT_LIFETIME_S = 30 * 24 * 3600
 UINT64_MAX = 2**64 - 1  # integers of the policy travel as CBOR uints, which stop here
@@ -44,8 +56,8 @@ class PolicyError(InputError):
 
 @dataclass(frozen=True, slots=True)
 class Thresholds:
-    tau_conf: float = 0.8   # below this confidence γ: STEP_UP
-    tau_risk: float = 0.3   # at or above this risk ρ: STEP_UP
+    tau_conf: float = 0.8  # below this confidence γ: STEP_UP
+    tau_risk: float = 0.3  # at or above this risk ρ: STEP_UP
     tau_block: float = 0.8  # at or above this risk ρ: BLOCK
 
 
@@ -104,12 +116,15 @@ class Policy:
         if chain_id is None:
             return False
         address = address.lower()
-        return address in self.known_spenders.get(chain_id, frozenset()) or address in self.known_routers.get(chain_id, frozenset())
+        return address in self.known_spenders.get(chain_id, frozenset()) or address in self.known_routers.get(
+            chain_id, frozenset()
+        )
 
     def known_contract(self, chain_id: int | None, address: str) -> bool:
         """Any contract the policy names on that chain: spender, router or reviewed contract."""
         return self.known_spender(chain_id, address) or (
-            chain_id is not None and address.lower() in self.known_contracts.get(chain_id, frozenset()))
+            chain_id is not None and address.lower() in self.known_contracts.get(chain_id, frozenset())
+        )
 
     def allowed_delegate(self, chain_id: int | None, address: str) -> bool:
         return chain_id is not None and address.lower() in self.delegates_7702.get(chain_id, frozenset())
@@ -215,14 +230,21 @@ def _overrides(raw: Any) -> Mapping[str, FindingOverride]:
         if code not in CATALOG:
             near = difflib.get_close_matches(code, sorted(CATALOG), n=1)
             hint = f"; did you mean {near[0]}?" if near else ""
-            raise PolicyError(f"overrides.{code}", f"is not a finding code any tier emits, so the override would do nothing{hint}")
+            raise PolicyError(
+                f"overrides.{code}", f"is not a finding code any tier emits, so the override would do nothing{hint}"
+            )
     return MappingProxyType({code: _override(v, f"overrides.{code}") for code, v in table.items()})
 
 
 def _thresholds(raw: Any) -> Thresholds:
     table = _table(raw, "thresholds", {"tau_conf", "tau_risk", "tau_block"})
     d = Thresholds()
-    t = Thresholds(*(_number(table.get(k, getattr(d, k)), f"thresholds.{k}", 0.0, 1.0) for k in ("tau_conf", "tau_risk", "tau_block")))
+    t = Thresholds(
+        *(
+            _number(table.get(k, getattr(d, k)), f"thresholds.{k}", 0.0, 1.0)
+            for k in ("tau_conf", "tau_risk", "tau_block")
+        )
+    )
     if t.tau_block < t.tau_risk:
         raise PolicyError("thresholds.tau_block", "must not be below tau_risk")
     return t
@@ -279,9 +301,23 @@ def _step_up(raw: Any) -> StepUp:
     )
 
 
-_FIELDS = {"policy_id", "revision", "thresholds", "overrides", "known_spenders", "known_routers", "delegates_7702",
-           "known_contracts", "denylist", "approval_limits", "max_permit_lifetime_s", "require_chain_context",
-           "privacy", "routing", "step_up"}
+_FIELDS = {
+    "policy_id",
+    "revision",
+    "thresholds",
+    "overrides",
+    "known_spenders",
+    "known_routers",
+    "delegates_7702",
+    "known_contracts",
+    "denylist",
+    "approval_limits",
+    "max_permit_lifetime_s",
+    "require_chain_context",
+    "privacy",
+    "routing",
+    "step_up",
+}
 
 
 def policy_from_dict(raw: Mapping[str, Any]) -> Policy:
@@ -301,7 +337,9 @@ def policy_from_dict(raw: Mapping[str, Any]) -> Policy:
         known_contracts=_per_chain_addresses(raw.get("known_contracts", {}), "known_contracts"),
         denylist=_address_list(raw.get("denylist", []), "denylist"),
         approval_limits=_approval_limits(raw.get("approval_limits", {})),
-        max_permit_lifetime_s=_int(raw.get("max_permit_lifetime_s", DEFAULT_MAX_PERMIT_LIFETIME_S), "max_permit_lifetime_s", 1),
+        max_permit_lifetime_s=_int(
+            raw.get("max_permit_lifetime_s", DEFAULT_MAX_PERMIT_LIFETIME_S), "max_permit_lifetime_s", 1
+        ),
         require_chain_context=_bool(raw.get("require_chain_context", True), "require_chain_context"),
         privacy=_privacy(raw.get("privacy", {})),
         routing=_routing(raw.get("routing", {})),
@@ -325,24 +363,41 @@ def policy_to_dict(policy: Policy) -> dict[str, Any]:
     return {
         "policy_id": policy.policy_id,
         "revision": policy.revision,
-        "thresholds": {"tau_conf": policy.thresholds.tau_conf, "tau_risk": policy.thresholds.tau_risk,
-                       "tau_block": policy.thresholds.tau_block},
-        "overrides": {code: {k: v for k, v in (("severity", o.severity), ("weight", o.weight), ("verdict", o.verdict)) if v is not None}
-                      for code, o in sorted(policy.overrides.items())},
+        "thresholds": {
+            "tau_conf": policy.thresholds.tau_conf,
+            "tau_risk": policy.thresholds.tau_risk,
+            "tau_block": policy.thresholds.tau_block,
+        },
+        "overrides": {
+            code: {
+                k: v
+                for k, v in (("severity", o.severity), ("weight", o.weight), ("verdict", o.verdict))
+                if v is not None
+            }
+            for code, o in sorted(policy.overrides.items())
+        },
         "known_spenders": _chains(policy.known_spenders),
         "known_routers": _chains(policy.known_routers),
         "delegates_7702": _chains(policy.delegates_7702),
         "known_contracts": _chains(policy.known_contracts),
         "denylist": sorted(policy.denylist),
-        "approval_limits": {str(chain): {token: str(limit) for token, limit in sorted(tokens.items())}
-                            for chain, tokens in sorted(policy.approval_limits.items())},
+        "approval_limits": {
+            str(chain): {token: str(limit) for token, limit in sorted(tokens.items())}
+            for chain, tokens in sorted(policy.approval_limits.items())
+        },
         "max_permit_lifetime_s": policy.max_permit_lifetime_s,
         "require_chain_context": policy.require_chain_context,
-        "privacy": {"profile": policy.privacy.profile,
-                    "disclose": {name: sorted(fields) for name, fields in sorted(policy.privacy.disclose.items())}},
-        "routing": {"cloud_allowed": policy.routing.cloud_allowed,
-                    "latency_budget_ms": dict(sorted(policy.routing.latency_budget_ms.items()))},
-        "step_up": {"require_local_verdict": policy.step_up.require_local_verdict,
-                    "allow_device_confirmation": policy.step_up.allow_device_confirmation,
-                    "local_timeout_ms": policy.step_up.local_timeout_ms},
+        "privacy": {
+            "profile": policy.privacy.profile,
+            "disclose": {name: sorted(fields) for name, fields in sorted(policy.privacy.disclose.items())},
+        },
+        "routing": {
+            "cloud_allowed": policy.routing.cloud_allowed,
+            "latency_budget_ms": dict(sorted(policy.routing.latency_budget_ms.items())),
+        },
+        "step_up": {
+            "require_local_verdict": policy.step_up.require_local_verdict,
+            "allow_device_confirmation": policy.step_up.allow_device_confirmation,
+            "local_timeout_ms": policy.step_up.local_timeout_ms,
+        },
     }

@@ -88,7 +88,9 @@ class PolicyStore:
         except CborError as exc:
             raise BundleError("STORE_CORRUPT", f"{REVISIONS} is damaged: {exc}") from exc
         record = cbor2.loads(data)
-        if not isinstance(record, dict) or not all(type(k) is str and type(v) is int and v >= 0 for k, v in record.items()):
+        if not isinstance(record, dict) or not all(
+            type(k) is str and type(v) is int and v >= 0 for k, v in record.items()
+        ):
             raise BundleError("STORE_CORRUPT", f"{REVISIONS} is not a revision record")
         return record
 
@@ -124,10 +126,15 @@ class PolicyStore:
             if current is not None:  # an activation whose record write was lost still counts
                 record = self._raise_record(record, current.info.bundle_id, current.info.revision)
             elif (self.dir / ACTIVE).exists() and not allow_new_id:
-                raise BundleError("BUNDLE_ID_MISMATCH", "the active bundle no longer verifies; replacing it needs allow_new_id")
+                raise BundleError(
+                    "BUNDLE_ID_MISMATCH", "the active bundle no longer verifies; replacing it needs allow_new_id"
+                )
             bundle = verify_bundle(data, self.trust, now, self.runtime_version, revisions=record)
             if current is not None and bundle.info.bundle_id != current.info.bundle_id and not allow_new_id:
-                raise BundleError("BUNDLE_ID_MISMATCH", f"active bundle is {current.info.bundle_id!r}; installing {bundle.info.bundle_id!r} needs allow_new_id")
+                raise BundleError(
+                    "BUNDLE_ID_MISMATCH",
+                    f"active bundle is {current.info.bundle_id!r}; installing {bundle.info.bundle_id!r} needs allow_new_id",
+                )
             self._raise_record(record, bundle.info.bundle_id, bundle.info.revision)
             _write_atomic(self.dir / ACTIVE, data)
         log.info("activated policy bundle %s revision %d", bundle.info.bundle_id, bundle.info.revision)

@@ -26,5 +26,10 @@ def load_jsonl(path: Path) -> list[dict]:
 
 def run_cli(*args: object, stdin: str | None = None, timeout: float = 600) -> "subprocess.CompletedProcess[str]":
     """`dmind-edge ARGS` as a real process, so the parts registered as entry points are there as a user sees them."""
-    return subprocess.run([sys.executable, "-m", "dmind.edge", *map(str, args)], input=stdin, capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "dmind.edge", *map(str, args)],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )

@@ -136,8 +136,10 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 
 def module_graph() -> dict[str, set[str]]:
-    return {name: {t for t, _, _ in imports(path, top_level_only=True) if t in MODULES and t != name}
-            for name, path in MODULES.items()}
+    return {
+        name: {t for t, _, _ in imports(path, top_level_only=True) if t in MODULES and t != name}
+        for name, path in MODULES.items()
+    }
 
 
 def test_no_import_cycles():
@@ -146,14 +148,20 @@ def test_no_import_cycles():
 
 def test_the_cycle_check_finds_a_cycle():
     # The checker itself can fail: a two-module loop and a three-module loop are both reported.
-    assert cycles({"a": {"b"}, "b": {"a"}, "c": {"d"}, "d": {"e"}, "e": {"c"}, "f": {"a"}}) == [["a", "b"], ["c", "d", "e"]]
+    assert cycles({"a": {"b"}, "b": {"a"}, "c": {"d"}, "d": {"e"}, "e": {"c"}, "f": {"a"}}) == [
+        ["a", "b"],
+        ["c", "d", "e"],
+    ]
 
 
-@pytest.mark.parametrize(("where", "source", "expected"), [
-    ("edge/gate.py", "from .types import Verdict", {"dmind.edge.types", "dmind.edge.types.Verdict"}),
-    ("edge/rules/swaps.py", "from ..errors import EdgeError", {"dmind.edge.errors", "dmind.edge.errors.EdgeError"}),
-    ("edge/nano/__init__.py", "from .tools import TOOLS", {"dmind.edge.nano.tools", "dmind.edge.nano.tools.TOOLS"}),
-    ("bench/gate.py", "import dmind.policies.cose", {"dmind.policies.cose"}),
-])
+@pytest.mark.parametrize(
+    ("where", "source", "expected"),
+    [
+        ("edge/gate.py", "from .types import Verdict", {"dmind.edge.types", "dmind.edge.types.Verdict"}),
+        ("edge/rules/swaps.py", "from ..errors import EdgeError", {"dmind.edge.errors", "dmind.edge.errors.EdgeError"}),
+        ("edge/nano/__init__.py", "from .tools import TOOLS", {"dmind.edge.nano.tools", "dmind.edge.nano.tools.TOOLS"}),
+        ("bench/gate.py", "import dmind.policies.cose", {"dmind.policies.cose"}),
+    ],
+)
 def test_relative_imports_resolve_from_the_module(where, source, expected):
     assert {t for t, _, _ in imports(ROOT / where, source=source)} == expected

@@ -47,7 +47,7 @@ class _Decoder:
             raise AbiDecodeError(f"{what}: data ends before the 32-byte word at offset {pos}")
         self.end = max(self.end, pos + WORD)
         self.charge(WORD)
-        return self.data[pos:pos + WORD]
+        return self.data[pos : pos + WORD]
 
     def offset(self, pos: int, base: int, what: str) -> int:
         value = int.from_bytes(self.word(pos, what), "big")
@@ -63,9 +63,9 @@ class _Decoder:
             if length > len(data) - start:
                 raise AbiDecodeError(f"{what}: length {length} runs past the end of the data")
             self.charge(length)  # aliased offsets would copy one blob many times: each copy is paid for
-            raw = data[start:start + length]
+            raw = data[start : start + length]
             padded = -length % WORD
-            if data[start + length:start + length + padded].strip(b"\0"):
+            if data[start + length : start + length + padded].strip(b"\0"):
                 raise AbiDecodeError(f"{what}: non-zero padding after {t.name}")
             self.end = max(self.end, min(len(data), start + length + padded))
             if t.name == "string":
@@ -96,9 +96,9 @@ class _Decoder:
                 raise AbiDecodeError(f"{what}: bool is neither 0 nor 1")
             return bool(value)
         # fixed bytesN
-        if word[t.size:].strip(b"\0"):
+        if word[t.size :].strip(b"\0"):
             raise AbiDecodeError(f"{what}: bytes{t.size} has non-zero padding")
-        return word[:t.size]
+        return word[: t.size]
 
     def sequence(self, items: list[AbiType], base: int, what: str) -> list:
         values = []

@@ -141,7 +141,7 @@ class _Parser:
             start = self.pos
             while self.pos < len(self.text) and self.text[self.pos].isalnum():
                 self.pos += 1
-            base = _basic(self.text[start:self.pos])
+            base = _basic(self.text[start : self.pos])
         while True:
             m = _SUFFIX.match(self.text, self.pos)
             if not m:

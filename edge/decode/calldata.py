@@ -56,21 +56,37 @@ class DecodeContext:
         """Count one call or plan of `data` at `depth`; False once any bound is passed."""
         self.calls += 1
         self.bytes_decoded += len(data)
-        return self.calls <= MAX_CALLS_TOTAL and self.bytes_decoded <= MAX_DECODED_CALLDATA_BYTES and depth <= MAX_CALL_DEPTH
+        return (
+            self.calls <= MAX_CALLS_TOTAL
+            and self.bytes_decoded <= MAX_DECODED_CALLDATA_BYTES
+            and depth <= MAX_CALL_DEPTH
+        )
 
     def decode(self, params, data: bytes, where: str | None):
         """ABI-decode under the budget; bytes past the encoding are flagged at `where` (None: already flagged)."""
         args, extent = decode_with_extent(params, data, self.charge)
         if where is not None and extent < len(data):
-            self.notes.append(finding("CALLDATA_TRAILING_BYTES", f"{where} carries {len(data) - extent} bytes after its ABI "
-                                                                 "encoding, which the contract may read unseen", where))
+            self.notes.append(
+                finding(
+                    "CALLDATA_TRAILING_BYTES",
+                    f"{where} carries {len(data) - extent} bytes after its ABI "
+                    "encoding, which the contract may read unseen",
+                    where,
+                )
+            )
         return args
 
     def bound_note(self, where: str) -> None:
-        self.notes.append(finding("CALL_NESTING_EXCEEDED", f"{where} is past the decoding bound (depth {MAX_CALL_DEPTH}, "
-                                                           f"{MAX_CALLS_TOTAL} calls, {MAX_DECODED_CALLDATA_BYTES} bytes of "
-                                                           f"calldata, {MAX_ABI_DECODED_BYTES} bytes decoded) and was not "
-                                                           "inspected", where))
+        self.notes.append(
+            finding(
+                "CALL_NESTING_EXCEEDED",
+                f"{where} is past the decoding bound (depth {MAX_CALL_DEPTH}, "
+                f"{MAX_CALLS_TOTAL} calls, {MAX_DECODED_CALLDATA_BYTES} bytes of "
+                f"calldata, {MAX_ABI_DECODED_BYTES} bytes decoded) and was not "
+                "inspected",
+                where,
+            )
+        )
 
 
 def flatten_roles(args: object, roles: dict | None = None) -> dict:
@@ -95,7 +111,9 @@ def _rename(spec_args: dict, names: tuple) -> dict:
     return {(name or f"arg{i}"): value for i, (name, value) in enumerate(zip(names, values))}
 
 
-def decode_call(to: str | None, value: int, data: bytes, ctx: DecodeContext, depth: int = 0, where: str = "calls[0]") -> Call:
+def decode_call(
+    to: str | None, value: int, data: bytes, ctx: DecodeContext, depth: int = 0, where: str = "calls[0]"
+) -> Call:
     """Decode one call and everything nested in it."""
     within = ctx.enter(data, depth)
     if to is None:
@@ -106,15 +124,25 @@ def decode_call(to: str | None, value: int, data: bytes, ctx: DecodeContext, dep
         ctx.bound_note(where)
         return Call(to, value, data, Action.CONTRACT_CALL, confidence=CONFIDENCE_TRUNCATED, where=where)
     if len(data) < 4:
-        ctx.notes.append(finding("CALLDATA_UNDECODED", f"{where} carries {len(data)} bytes of data, too short for a function selector", where))
+        ctx.notes.append(
+            finding(
+                "CALLDATA_UNDECODED",
+                f"{where} carries {len(data)} bytes of data, too short for a function selector",
+                where,
+            )
+        )
         return Call(to, value, data, Action.CONTRACT_CALL, confidence=CONFIDENCE_UNKNOWN, where=where)
     selector, body = data[:4], data[4:]
     spec = REGISTRY.get(selector)
     descriptor = ctx.descriptors.lookup(ctx.chain_id, to, selector) if ctx.descriptors else None
     signature = descriptor.signature if descriptor else spec.signature if spec else None
     if signature is None:
-        ctx.notes.append(finding("CALLDATA_UNDECODED", f"{where} calls unknown function 0x{selector.hex()} on {to}", where))
-        return Call(to, value, data, Action.CONTRACT_CALL, selector=selector, confidence=CONFIDENCE_UNKNOWN, where=where)
+        ctx.notes.append(
+            finding("CALLDATA_UNDECODED", f"{where} calls unknown function 0x{selector.hex()} on {to}", where)
+        )
+        return Call(
+            to, value, data, Action.CONTRACT_CALL, selector=selector, confidence=CONFIDENCE_UNKNOWN, where=where
+        )
     try:
         args = ctx.decode(signature.params, body, where)
         roles: dict = {}
@@ -122,19 +150,44 @@ def decode_call(to: str | None, value: int, data: bytes, ctx: DecodeContext, dep
             roles = flatten_roles(args if descriptor is None else ctx.decode(spec.signature.params, body, None))
     except BudgetExceeded:
         ctx.bound_note(where)
-        return Call(to, value, data, Action.CONTRACT_CALL, selector=selector, function=signature.canonical,
-                    confidence=CONFIDENCE_TRUNCATED, where=where)
+        return Call(
+            to,
+            value,
+            data,
+            Action.CONTRACT_CALL,
+            selector=selector,
+            function=signature.canonical,
+            confidence=CONFIDENCE_TRUNCATED,
+            where=where,
+        )
     except AbiDecodeError as exc:
         ctx.notes.append(finding("CALLDATA_MALFORMED", f"{where}: {signature.canonical} does not decode: {exc}", where))
-        return Call(to, value, data, Action.CONTRACT_CALL, selector=selector, function=signature.canonical,
-                    confidence=CONFIDENCE_MALFORMED, where=where)
+        return Call(
+            to,
+            value,
+            data,
+            Action.CONTRACT_CALL,
+            selector=selector,
+            function=signature.canonical,
+            confidence=CONFIDENCE_MALFORMED,
+            where=where,
+        )
     if not isinstance(args, dict):
         args = _rename(args, signature.params.names)
     call = Call(
-        to, value, data, spec.action if spec else Action.CONTRACT_CALL, selector=selector, function=signature.canonical,
-        args=args, roles=roles, label=descriptor.intent if descriptor else None,
-        source="erc7730" if descriptor else "builtin", standard=spec.standard if spec else None,
-        confidence=CONFIDENCE_KNOWN if spec else CONFIDENCE_DESCRIPTOR_ONLY, where=where,
+        to,
+        value,
+        data,
+        spec.action if spec else Action.CONTRACT_CALL,
+        selector=selector,
+        function=signature.canonical,
+        args=args,
+        roles=roles,
+        label=descriptor.intent if descriptor else None,
+        source="erc7730" if descriptor else "builtin",
+        standard=spec.standard if spec else None,
+        confidence=CONFIDENCE_KNOWN if spec else CONFIDENCE_DESCRIPTOR_ONLY,
+        where=where,
     )
     if spec is not None and spec.expand is not None:
         call = EXPANDERS[spec.expand](call, roles, ctx, depth)
@@ -159,7 +212,13 @@ def _expand_multicall(call: Call, roles: dict, ctx: DecodeContext, depth: int) -
 def _expand_safe_exec(call: Call, roles: dict, ctx: DecodeContext, depth: int) -> Call:
     inner = decode_call(roles["to"], roles["value"], roles["data"], ctx, depth + 1, f"{call.where}.calls[0]")
     if roles["operation"] == 1:
-        ctx.notes.append(finding("SAFE_DELEGATECALL", f"{call.where}: the Safe runs {inner.function or 'unknown code'} at {roles['to']} by DELEGATECALL", call.where))
+        ctx.notes.append(
+            finding(
+                "SAFE_DELEGATECALL",
+                f"{call.where}: the Safe runs {inner.function or 'unknown code'} at {roles['to']} by DELEGATECALL",
+                call.where,
+            )
+        )
     return replace(call, calls=(inner,))
 
 
@@ -175,16 +234,28 @@ def _expand_multisend(call: Call, roles: dict, ctx: DecodeContext, depth: int) -
             ctx.notes.append(finding("CALLDATA_MALFORMED", f"{here}: multiSend entry is truncated", here))
             return replace(call, calls=tuple(inner), confidence=CONFIDENCE_MALFORMED)
         operation = packed[pos]
-        to = to_checksum(packed[pos + 1:pos + 21])
-        value = int.from_bytes(packed[pos + 21:pos + 53], "big")
-        length = int.from_bytes(packed[pos + 53:pos + 85], "big")
-        data = packed[pos + 85:pos + 85 + length]
+        to = to_checksum(packed[pos + 1 : pos + 21])
+        value = int.from_bytes(packed[pos + 21 : pos + 53], "big")
+        length = int.from_bytes(packed[pos + 53 : pos + 85], "big")
+        data = packed[pos + 85 : pos + 85 + length]
         if operation > 1 or len(data) != length:
-            ctx.notes.append(finding("CALLDATA_MALFORMED", f"{here}: multiSend entry has operation {operation} or runs past the data", here))
+            ctx.notes.append(
+                finding(
+                    "CALLDATA_MALFORMED",
+                    f"{here}: multiSend entry has operation {operation} or runs past the data",
+                    here,
+                )
+            )
             return replace(call, calls=tuple(inner), confidence=CONFIDENCE_MALFORMED)
         sub = decode_call(to, value, data, ctx, depth + 1, here)
         if operation == 1:
-            ctx.notes.append(finding("SAFE_DELEGATECALL", f"{here}: multiSend runs {sub.function or 'unknown code'} at {to} by DELEGATECALL", here))
+            ctx.notes.append(
+                finding(
+                    "SAFE_DELEGATECALL",
+                    f"{here}: multiSend runs {sub.function or 'unknown code'} at {to} by DELEGATECALL",
+                    here,
+                )
+            )
         inner.append(sub)
         pos += 85 + length
     return replace(call, calls=tuple(inner))

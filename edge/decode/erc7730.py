@@ -30,7 +30,9 @@ class DescriptorFormat:
 def _merge(base: dict, override: dict) -> dict:
     merged = dict(base)
     for key, value in override.items():
-        merged[key] = _merge(merged[key], value) if isinstance(value, dict) and isinstance(merged.get(key), dict) else value
+        merged[key] = (
+            _merge(merged[key], value) if isinstance(value, dict) and isinstance(merged.get(key), dict) else value
+        )
     return merged
 
 
@@ -38,7 +40,9 @@ def _resolve(path: Path, depth: int = 0) -> dict:
     document = json.loads(path.read_text(encoding="utf-8"))
     include = document.get("includes")
     if isinstance(include, str) and depth < 4:
-        document = _merge(_resolve(path.parent / include, depth + 1), {k: v for k, v in document.items() if k != "includes"})
+        document = _merge(
+            _resolve(path.parent / include, depth + 1), {k: v for k, v in document.items() if k != "includes"}
+        )
     return document
 
 
@@ -69,10 +73,23 @@ class DescriptorIndex:
                 self.skipped.append((source, f"{key}: {exc}"))
                 continue
             fields = fmt.get("fields", []) if isinstance(fmt, dict) else []
-            labels = {f["path"]: f["label"] for f in fields if isinstance(f, dict) and isinstance(f.get("path"), str) and isinstance(f.get("label"), str)}
-            entry = DescriptorFormat(signature, fmt.get("intent") if isinstance(fmt, dict) and isinstance(fmt.get("intent"), str) else None, labels, source)
+            labels = {
+                f["path"]: f["label"]
+                for f in fields
+                if isinstance(f, dict) and isinstance(f.get("path"), str) and isinstance(f.get("label"), str)
+            }
+            entry = DescriptorFormat(
+                signature,
+                fmt.get("intent") if isinstance(fmt, dict) and isinstance(fmt.get("intent"), str) else None,
+                labels,
+                source,
+            )
             for deployment in deployments:
-                if isinstance(deployment, dict) and isinstance(deployment.get("chainId"), int) and isinstance(deployment.get("address"), str):
+                if (
+                    isinstance(deployment, dict)
+                    and isinstance(deployment.get("chainId"), int)
+                    and isinstance(deployment.get("address"), str)
+                ):
                     self._formats[(deployment["chainId"], deployment["address"].lower(), signature.selector)] = entry
 
     @classmethod

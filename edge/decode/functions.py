@@ -22,8 +22,14 @@ class FunctionSpec:
 
 
 _PERMIT2_DETAILS = "(address token, uint160 amount, uint48 expiration, uint48 nonce)"
-_V3_SINGLE_IN = "(address tokenIn, address tokenOut, uint24 fee, address recipient{d}, uint256 amountIn, uint256 amountOutMinimum, uint160 sqrtPriceLimitX96)"
-_V3_SINGLE_OUT = "(address tokenIn, address tokenOut, uint24 fee, address recipient{d}, uint256 amountOut, uint256 amountInMaximum, uint160 sqrtPriceLimitX96)"
+_V3_SINGLE_IN = (
+    "(address tokenIn, address tokenOut, uint24 fee, address recipient{d}, "
+    "uint256 amountIn, uint256 amountOutMinimum, uint160 sqrtPriceLimitX96)"
+)
+_V3_SINGLE_OUT = (
+    "(address tokenIn, address tokenOut, uint24 fee, address recipient{d}, "
+    "uint256 amountOut, uint256 amountInMaximum, uint160 sqrtPriceLimitX96)"
+)
 _V3_PATH_IN = "(bytes path, address recipient{d}, uint256 amountIn, uint256 amountOutMinimum)"
 _V3_PATH_OUT = "(bytes path, address recipient{d}, uint256 amountOut, uint256 amountInMaximum)"
 
@@ -44,38 +50,126 @@ _TABLE: tuple[tuple[str, str, str, str | None], ...] = (
     ("safeTransferFrom(address from, address recipient, uint256 tokenId)", "transfer", "erc721", None),
     ("safeTransferFrom(address from, address recipient, uint256 tokenId, bytes data)", "transfer", "erc721", None),
     ("setApprovalForAll(address operator, bool approved)", "set_approval_for_all", "erc721", None),
-    ("safeTransferFrom(address from, address recipient, uint256 tokenId, uint256 amount, bytes data)", "transfer", "erc1155", None),
-    ("safeBatchTransferFrom(address from, address recipient, uint256[] tokenIds, uint256[] amounts, bytes data)", "transfer", "erc1155", None),
+    (
+        "safeTransferFrom(address from, address recipient, uint256 tokenId, uint256 amount, bytes data)",
+        "transfer",
+        "erc1155",
+        None,
+    ),
+    (
+        "safeBatchTransferFrom(address from, address recipient, uint256[] tokenIds, uint256[] amounts, bytes data)",
+        "transfer",
+        "erc1155",
+        None,
+    ),
     # EIP-2612 and DAI permits
-    ("permit(address owner, address spender, uint256 amount, uint256 deadline, uint8 v, bytes32 r, bytes32 s)", "permit", "eip2612", None),
-    ("permit(address owner, address spender, uint256 nonce, uint256 deadline, bool allowed, uint8 v, bytes32 r, bytes32 s)", "permit", "dai", None),
+    (
+        "permit(address owner, address spender, uint256 amount, uint256 deadline, uint8 v, bytes32 r, bytes32 s)",
+        "permit",
+        "eip2612",
+        None,
+    ),
+    (
+        "permit(address owner, address spender, uint256 nonce, uint256 deadline, bool allowed, uint8 v, bytes32 r, bytes32 s)",
+        "permit",
+        "dai",
+        None,
+    ),
     # WETH
     ("deposit()", "wrap", "weth", None),
     ("withdraw(uint256 amount)", "unwrap", "weth", None),
     # Permit2 (AllowanceTransfer and SignatureTransfer)
     ("approve(address token, address spender, uint160 amount, uint48 expiration)", "permit2", "permit2", None),
-    (f"permit(address owner, ({_PERMIT2_DETAILS} details, address spender, uint256 deadline) permitSingle, bytes signature)", "permit2", "permit2", None),
-    (f"permit(address owner, ({_PERMIT2_DETAILS}[] grants, address spender, uint256 deadline) permitBatch, bytes signature)", "permit2", "permit2", None),
+    (
+        f"permit(address owner, ({_PERMIT2_DETAILS} details, address spender, uint256 deadline) permitSingle, bytes signature)",
+        "permit2",
+        "permit2",
+        None,
+    ),
+    (
+        f"permit(address owner, ({_PERMIT2_DETAILS}[] grants, address spender, uint256 deadline) permitBatch, bytes signature)",
+        "permit2",
+        "permit2",
+        None,
+    ),
     ("transferFrom(address from, address recipient, uint160 amount, address token)", "transfer", "permit2", None),
-    ("transferFrom((address from, address recipient, uint160 amount, address token)[] transferDetails)", "transfer", "permit2", None),
+    (
+        "transferFrom((address from, address recipient, uint160 amount, address token)[] transferDetails)",
+        "transfer",
+        "permit2",
+        None,
+    ),
     ("lockdown((address token, address spender)[] approvals)", "revoke", "permit2", None),
     ("invalidateNonces(address token, address spender, uint48 newNonce)", "revoke", "permit2", None),
     ("invalidateUnorderedNonces(uint256 wordPos, uint256 mask)", "revoke", "permit2", None),
     # Uniswap V2 router
-    ("swapExactTokensForTokens(uint256 amountIn, uint256 amountOutMin, address[] path, address recipient, uint256 deadline)", "swap", "uniswap_v2", None),
-    ("swapTokensForExactTokens(uint256 amountOut, uint256 amountInMax, address[] path, address recipient, uint256 deadline)", "swap", "uniswap_v2", None),
-    ("swapExactETHForTokens(uint256 amountOutMin, address[] path, address recipient, uint256 deadline)", "swap", "uniswap_v2", None),
-    ("swapTokensForExactETH(uint256 amountOut, uint256 amountInMax, address[] path, address recipient, uint256 deadline)", "swap", "uniswap_v2", None),
-    ("swapExactTokensForETH(uint256 amountIn, uint256 amountOutMin, address[] path, address recipient, uint256 deadline)", "swap", "uniswap_v2", None),
-    ("swapETHForExactTokens(uint256 amountOut, address[] path, address recipient, uint256 deadline)", "swap", "uniswap_v2", None),
-    ("swapExactTokensForTokensSupportingFeeOnTransferTokens(uint256 amountIn, uint256 amountOutMin, address[] path, address recipient, uint256 deadline)", "swap", "uniswap_v2", None),
-    ("swapExactETHForTokensSupportingFeeOnTransferTokens(uint256 amountOutMin, address[] path, address recipient, uint256 deadline)", "swap", "uniswap_v2", None),
-    ("swapExactTokensForETHSupportingFeeOnTransferTokens(uint256 amountIn, uint256 amountOutMin, address[] path, address recipient, uint256 deadline)", "swap", "uniswap_v2", None),
+    (
+        "swapExactTokensForTokens(uint256 amountIn, uint256 amountOutMin, address[] path, address recipient, uint256 deadline)",
+        "swap",
+        "uniswap_v2",
+        None,
+    ),
+    (
+        "swapTokensForExactTokens(uint256 amountOut, uint256 amountInMax, address[] path, address recipient, uint256 deadline)",
+        "swap",
+        "uniswap_v2",
+        None,
+    ),
+    (
+        "swapExactETHForTokens(uint256 amountOutMin, address[] path, address recipient, uint256 deadline)",
+        "swap",
+        "uniswap_v2",
+        None,
+    ),
+    (
+        "swapTokensForExactETH(uint256 amountOut, uint256 amountInMax, address[] path, address recipient, uint256 deadline)",
+        "swap",
+        "uniswap_v2",
+        None,
+    ),
+    (
+        "swapExactTokensForETH(uint256 amountIn, uint256 amountOutMin, address[] path, address recipient, uint256 deadline)",
+        "swap",
+        "uniswap_v2",
+        None,
+    ),
+    (
+        "swapETHForExactTokens(uint256 amountOut, address[] path, address recipient, uint256 deadline)",
+        "swap",
+        "uniswap_v2",
+        None,
+    ),
+    (
+        "swapExactTokensForTokensSupportingFeeOnTransferTokens(uint256 amountIn, uint256 amountOutMin, "
+        "address[] path, address recipient, uint256 deadline)",
+        "swap",
+        "uniswap_v2",
+        None,
+    ),
+    (
+        "swapExactETHForTokensSupportingFeeOnTransferTokens(uint256 amountOutMin, address[] path, address recipient, uint256 deadline)",
+        "swap",
+        "uniswap_v2",
+        None,
+    ),
+    (
+        "swapExactTokensForETHSupportingFeeOnTransferTokens(uint256 amountIn, uint256 amountOutMin, "
+        "address[] path, address recipient, uint256 deadline)",
+        "swap",
+        "uniswap_v2",
+        None,
+    ),
     # Uniswap V3 SwapRouter (with deadline) and SwapRouter02 (without)
-    *((f"{name}({_v3(tpl, d)} params)", "swap", "uniswap_v3", None)
-      for d in (True, False)
-      for name, tpl in (("exactInputSingle", _V3_SINGLE_IN), ("exactOutputSingle", _V3_SINGLE_OUT),
-                        ("exactInput", _V3_PATH_IN), ("exactOutput", _V3_PATH_OUT))),
+    *(
+        (f"{name}({_v3(tpl, d)} params)", "swap", "uniswap_v3", None)
+        for d in (True, False)
+        for name, tpl in (
+            ("exactInputSingle", _V3_SINGLE_IN),
+            ("exactOutputSingle", _V3_SINGLE_OUT),
+            ("exactInput", _V3_PATH_IN),
+            ("exactOutput", _V3_PATH_OUT),
+        )
+    ),
     # Universal Router
     ("execute(bytes commands, bytes[] inputs, uint256 deadline)", "swap", "universal_router", "universal_router"),
     ("execute(bytes commands, bytes[] inputs)", "swap", "universal_router", "universal_router"),
@@ -84,7 +178,13 @@ _TABLE: tuple[tuple[str, str, str, str | None], ...] = (
     ("multicall(uint256 deadline, bytes[] data)", "batch", "multicall", "multicall"),
     ("multicall(bytes32 previousBlockhash, bytes[] data)", "batch", "multicall", "multicall"),
     # Safe
-    ("execTransaction(address to, uint256 value, bytes data, uint8 operation, uint256 safeTxGas, uint256 baseGas, uint256 gasPrice, address gasToken, address refundReceiver, bytes signatures)", "safe_transaction", "safe", "safe_exec"),
+    (
+        "execTransaction(address to, uint256 value, bytes data, uint8 operation, uint256 safeTxGas, "
+        "uint256 baseGas, uint256 gasPrice, address gasToken, address refundReceiver, bytes signatures)",
+        "safe_transaction",
+        "safe",
+        "safe_exec",
+    ),
     ("multiSend(bytes transactions)", "batch", "safe", "multisend"),
     # Ownership and proxies
     ("transferOwnership(address newOwner)", "ownership_transfer", "ownable", None),

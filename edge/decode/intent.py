@@ -49,12 +49,20 @@ def decode_intent(payload: Payload, descriptors: DescriptorIndex | None = None) 
     if payload.kind == PayloadKind.TYPED_DATA:
         typed = typed_intent(payload.typed_data)  # type: ignore[arg-type]
         if typed.schema is None:
-            note = finding("TYPED_DATA_UNKNOWN_SCHEMA", f"{payload.typed_data.primary_type} is not a schema this gate knows; all fields are shown", "typedData")  # type: ignore[union-attr]
+            note = finding(
+                "TYPED_DATA_UNKNOWN_SCHEMA",
+                f"{payload.typed_data.primary_type} is not a schema this gate knows; all fields are shown",
+                "typedData",
+            )  # type: ignore[union-attr]
             return Intent(typed.action, (), typed, CONFIDENCE_GENERIC_TYPED_DATA, (note,))
         return Intent(typed.action, (), typed, 1.0)
     if payload.kind == PayloadKind.MESSAGE:
         if _is_text(payload.message or b""):
             return Intent(Action.SIGN_MESSAGE, (), None, CONFIDENCE_TEXT_MESSAGE)
-        note = finding("MESSAGE_NOT_TEXT", f"the message is {len(payload.message or b'')} bytes of binary data, not text", "message")
+        note = finding(
+            "MESSAGE_NOT_TEXT",
+            f"the message is {len(payload.message or b'')} bytes of binary data, not text",
+            "message",
+        )
         return Intent(Action.SIGN_MESSAGE, (), None, CONFIDENCE_BINARY_MESSAGE, (note,))
     return Intent(Action.BLIND_SIGNATURE, (), None, CONFIDENCE_RAW_HASH)

@@ -17,11 +17,18 @@ from ..types import Action, TypedData, TypedIntent
 UINT256_MAX = (1 << 256) - 1
 _PERMIT_DETAILS = "PermitDetails(address token,uint160 amount,uint48 expiration,uint48 nonce)"
 _TOKEN_PERMISSIONS = "TokenPermissions(address token,uint256 amount)"
-_CONSIDERATION = "ConsiderationItem(uint8 itemType,address token,uint256 identifierOrCriteria,uint256 startAmount,uint256 endAmount,address recipient)"
+_CONSIDERATION = (
+    "ConsiderationItem(uint8 itemType,address token,uint256 identifierOrCriteria,"
+    "uint256 startAmount,uint256 endAmount,address recipient)"
+)
 _OFFER = "OfferItem(uint8 itemType,address token,uint256 identifierOrCriteria,uint256 startAmount,uint256 endAmount)"
-_ORDER = ("OrderComponents(address offerer,address zone,OfferItem[] offer,ConsiderationItem[] consideration,uint8 orderType,"
-          "uint256 startTime,uint256 endTime,bytes32 zoneHash,uint256 salt,bytes32 conduitKey,uint256 counter)")
-_BULK_ORDER = re.compile(r"BulkOrder\(OrderComponents(\[2\]){1,24} tree\)" + re.escape(_CONSIDERATION + _OFFER + _ORDER))
+_ORDER = (
+    "OrderComponents(address offerer,address zone,OfferItem[] offer,ConsiderationItem[] consideration,uint8 orderType,"
+    "uint256 startTime,uint256 endTime,bytes32 zoneHash,uint256 salt,bytes32 conduitKey,uint256 counter)"
+)
+_BULK_ORDER = re.compile(
+    r"BulkOrder\(OrderComponents(\[2\]){1,24} tree\)" + re.escape(_CONSIDERATION + _OFFER + _ORDER)
+)
 
 
 def _addr(value: Any, where: str) -> str:
@@ -34,49 +41,82 @@ def _int(value: Any, where: str) -> int:
 
 
 def _grant(token: Any, amount: int, expiration: Any | None, where: str) -> dict:
-    return {"token": _addr(token, f"{where}.token"), "amount": amount,
-            "expiration": None if expiration is None else _int(expiration, f"{where}.expiration")}
+    return {
+        "token": _addr(token, f"{where}.token"),
+        "amount": amount,
+        "expiration": None if expiration is None else _int(expiration, f"{where}.expiration"),
+    }
 
 
 def _eip2612(td: TypedData) -> dict:
     m = td.message
-    return {"owner": _addr(m["owner"], "owner"), "spender": _addr(m["spender"], "spender"), "deadline": _int(m["deadline"], "deadline"),
-            "grants": [_grant(td.domain.get("verifyingContract", "0x" + "00" * 20), _int(m["value"], "value"), None, "message")]}
+    return {
+        "owner": _addr(m["owner"], "owner"),
+        "spender": _addr(m["spender"], "spender"),
+        "deadline": _int(m["deadline"], "deadline"),
+        "grants": [
+            _grant(td.domain.get("verifyingContract", "0x" + "00" * 20), _int(m["value"], "value"), None, "message")
+        ],
+    }
 
 
 def _dai(td: TypedData) -> dict:
     m = td.message
     amount = UINT256_MAX if m["allowed"] else 0
     expiry = _int(m["expiry"], "expiry")
-    return {"owner": _addr(m["holder"], "holder"), "spender": _addr(m["spender"], "spender"),
-            "deadline": expiry or UINT256_MAX,  # DAI: expiry 0 means the permit never expires
-            "grants": [_grant(td.domain.get("verifyingContract", "0x" + "00" * 20), amount, None, "message")]}
+    return {
+        "owner": _addr(m["holder"], "holder"),
+        "spender": _addr(m["spender"], "spender"),
+        "deadline": expiry or UINT256_MAX,  # DAI: expiry 0 means the permit never expires
+        "grants": [_grant(td.domain.get("verifyingContract", "0x" + "00" * 20), amount, None, "message")],
+    }
 
 
 def _permit2_allowance(td: TypedData) -> dict:
     details = td.message["details"]
     items = details if isinstance(details, list) else [details]
-    return {"spender": _addr(td.message["spender"], "spender"), "deadline": _int(td.message["sigDeadline"], "sigDeadline"),
-            "grants": [_grant(d["token"], _int(d["amount"], f"details[{i}].amount"), d["expiration"], f"details[{i}]") for i, d in enumerate(items)]}
+    return {
+        "spender": _addr(td.message["spender"], "spender"),
+        "deadline": _int(td.message["sigDeadline"], "sigDeadline"),
+        "grants": [
+            _grant(d["token"], _int(d["amount"], f"details[{i}].amount"), d["expiration"], f"details[{i}]")
+            for i, d in enumerate(items)
+        ],
+    }
 
 
 def _permit2_transfer(td: TypedData) -> dict:
     permitted = td.message["permitted"]
     items = permitted if isinstance(permitted, list) else [permitted]
-    return {"spender": _addr(td.message["spender"], "spender"), "deadline": _int(td.message["deadline"], "deadline"),
-            "grants": [_grant(p["token"], _int(p["amount"], f"permitted[{i}].amount"), None, f"permitted[{i}]") for i, p in enumerate(items)]}
+    return {
+        "spender": _addr(td.message["spender"], "spender"),
+        "deadline": _int(td.message["deadline"], "deadline"),
+        "grants": [
+            _grant(p["token"], _int(p["amount"], f"permitted[{i}].amount"), None, f"permitted[{i}]")
+            for i, p in enumerate(items)
+        ],
+    }
 
 
 def _order(order: dict, where: str) -> dict:
     def items(values: list, kind: str) -> list[dict]:
-        return [{"itemType": _int(v["itemType"], f"{where}.{kind}.itemType"), "token": _addr(v["token"], f"{where}.{kind}.token"),
-                 "identifier": _int(v["identifierOrCriteria"], f"{where}.{kind}.identifierOrCriteria"),
-                 "startAmount": _int(v["startAmount"], f"{where}.{kind}.startAmount"),
-                 "endAmount": _int(v["endAmount"], f"{where}.{kind}.endAmount"),
-                 **({"recipient": _addr(v["recipient"], f"{where}.{kind}.recipient")} if "recipient" in v else {})}
-                for v in values]
-    return {"offerer": _addr(order["offerer"], f"{where}.offerer"), "offer": items(order["offer"], "offer"),
-            "consideration": items(order["consideration"], "consideration")}
+        return [
+            {
+                "itemType": _int(v["itemType"], f"{where}.{kind}.itemType"),
+                "token": _addr(v["token"], f"{where}.{kind}.token"),
+                "identifier": _int(v["identifierOrCriteria"], f"{where}.{kind}.identifierOrCriteria"),
+                "startAmount": _int(v["startAmount"], f"{where}.{kind}.startAmount"),
+                "endAmount": _int(v["endAmount"], f"{where}.{kind}.endAmount"),
+                **({"recipient": _addr(v["recipient"], f"{where}.{kind}.recipient")} if "recipient" in v else {}),
+            }
+            for v in values
+        ]
+
+    return {
+        "offerer": _addr(order["offerer"], f"{where}.offerer"),
+        "offer": items(order["offer"], "offer"),
+        "consideration": items(order["consideration"], "consideration"),
+    }
 
 
 def _seaport(td: TypedData) -> dict:
@@ -112,14 +152,60 @@ def _prefix(prefix: str) -> Callable[[str], bool]:
 
 
 SCHEMAS: tuple[Schema, ...] = (
-    Schema("eip2612_permit", Action.PERMIT, _exact("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)"), _eip2612),
-    Schema("dai_permit", Action.PERMIT, _exact("Permit(address holder,address spender,uint256 nonce,uint256 expiry,bool allowed)"), _dai),
-    Schema("permit2_single", Action.PERMIT2, _exact(f"PermitSingle(PermitDetails details,address spender,uint256 sigDeadline){_PERMIT_DETAILS}"), _permit2_allowance),
-    Schema("permit2_batch", Action.PERMIT2, _exact(f"PermitBatch(PermitDetails[] details,address spender,uint256 sigDeadline){_PERMIT_DETAILS}"), _permit2_allowance),
-    Schema("permit2_transfer_from", Action.PERMIT2, _exact(f"PermitTransferFrom(TokenPermissions permitted,address spender,uint256 nonce,uint256 deadline){_TOKEN_PERMISSIONS}"), _permit2_transfer),
-    Schema("permit2_batch_transfer_from", Action.PERMIT2, _exact(f"PermitBatchTransferFrom(TokenPermissions[] permitted,address spender,uint256 nonce,uint256 deadline){_TOKEN_PERMISSIONS}"), _permit2_transfer),
-    Schema("permit2_witness_transfer_from", Action.PERMIT2, _prefix("PermitWitnessTransferFrom(TokenPermissions permitted,address spender,uint256 nonce,uint256 deadline,"), _permit2_transfer),
-    Schema("permit2_batch_witness_transfer_from", Action.PERMIT2, _prefix("PermitBatchWitnessTransferFrom(TokenPermissions[] permitted,address spender,uint256 nonce,uint256 deadline,"), _permit2_transfer),
+    Schema(
+        "eip2612_permit",
+        Action.PERMIT,
+        _exact("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)"),
+        _eip2612,
+    ),
+    Schema(
+        "dai_permit",
+        Action.PERMIT,
+        _exact("Permit(address holder,address spender,uint256 nonce,uint256 expiry,bool allowed)"),
+        _dai,
+    ),
+    Schema(
+        "permit2_single",
+        Action.PERMIT2,
+        _exact(f"PermitSingle(PermitDetails details,address spender,uint256 sigDeadline){_PERMIT_DETAILS}"),
+        _permit2_allowance,
+    ),
+    Schema(
+        "permit2_batch",
+        Action.PERMIT2,
+        _exact(f"PermitBatch(PermitDetails[] details,address spender,uint256 sigDeadline){_PERMIT_DETAILS}"),
+        _permit2_allowance,
+    ),
+    Schema(
+        "permit2_transfer_from",
+        Action.PERMIT2,
+        _exact(
+            f"PermitTransferFrom(TokenPermissions permitted,address spender,uint256 nonce,uint256 deadline){_TOKEN_PERMISSIONS}"
+        ),
+        _permit2_transfer,
+    ),
+    Schema(
+        "permit2_batch_transfer_from",
+        Action.PERMIT2,
+        _exact(
+            f"PermitBatchTransferFrom(TokenPermissions[] permitted,address spender,uint256 nonce,uint256 deadline){_TOKEN_PERMISSIONS}"
+        ),
+        _permit2_transfer,
+    ),
+    Schema(
+        "permit2_witness_transfer_from",
+        Action.PERMIT2,
+        _prefix("PermitWitnessTransferFrom(TokenPermissions permitted,address spender,uint256 nonce,uint256 deadline,"),
+        _permit2_transfer,
+    ),
+    Schema(
+        "permit2_batch_witness_transfer_from",
+        Action.PERMIT2,
+        _prefix(
+            "PermitBatchWitnessTransferFrom(TokenPermissions[] permitted,address spender,uint256 nonce,uint256 deadline,"
+        ),
+        _permit2_transfer,
+    ),
     Schema("seaport_order", Action.NFT_ORDER, _exact(_ORDER + _CONSIDERATION + _OFFER), _seaport),
     Schema("seaport_bulk_order", Action.NFT_ORDER, lambda text: bool(_BULK_ORDER.fullmatch(text)), _seaport_bulk),
 )

@@ -31,7 +31,10 @@ COMMAND_TYPE_MASK = 0x3F
 MSG_SENDER = "0x0000000000000000000000000000000000000001"
 ADDRESS_THIS = "0x0000000000000000000000000000000000000002"
 
-_PERMIT_SINGLE = "((address token, uint160 amount, uint48 expiration, uint48 nonce) details, address spender, uint256 deadline) permitSingle"
+_PERMIT_SINGLE = (
+    "((address token, uint160 amount, uint48 expiration, uint48 nonce) details, "
+    "address spender, uint256 deadline) permitSingle"
+)
 _PERMIT_BATCH = "((address token, uint160 amount, uint48 expiration, uint48 nonce)[] grants, address spender, uint256 deadline) permitBatch"
 
 
@@ -48,24 +51,48 @@ def _inputs(params: str) -> Tuple:
 
 # code -> (name, action, input parameters or None)
 _TABLE: dict[int, tuple[str, str, str | None]] = {
-    0x00: ("V3_SWAP_EXACT_IN", "swap", "address recipient, uint256 amountIn, uint256 amountOutMin, bytes path, bool payerIsUser"),
-    0x01: ("V3_SWAP_EXACT_OUT", "swap", "address recipient, uint256 amountOut, uint256 amountInMax, bytes path, bool payerIsUser"),
+    0x00: (
+        "V3_SWAP_EXACT_IN",
+        "swap",
+        "address recipient, uint256 amountIn, uint256 amountOutMin, bytes path, bool payerIsUser",
+    ),
+    0x01: (
+        "V3_SWAP_EXACT_OUT",
+        "swap",
+        "address recipient, uint256 amountOut, uint256 amountInMax, bytes path, bool payerIsUser",
+    ),
     0x02: ("PERMIT2_TRANSFER_FROM", "transfer", "address token, address recipient, uint160 amount"),
     0x03: ("PERMIT2_PERMIT_BATCH", "permit2", f"{_PERMIT_BATCH}, bytes signature"),
     0x04: ("SWEEP", "swap", "address token, address recipient, uint160 amountMin"),
     0x05: ("TRANSFER", "transfer", "address token, address recipient, uint256 value"),
     0x06: ("PAY_PORTION", "transfer", "address token, address recipient, uint256 bips"),
-    0x08: ("V2_SWAP_EXACT_IN", "swap", "address recipient, uint256 amountIn, uint256 amountOutMin, address[] path, bool payerIsUser"),
-    0x09: ("V2_SWAP_EXACT_OUT", "swap", "address recipient, uint256 amountOut, uint256 amountInMax, address[] path, bool payerIsUser"),
+    0x08: (
+        "V2_SWAP_EXACT_IN",
+        "swap",
+        "address recipient, uint256 amountIn, uint256 amountOutMin, address[] path, bool payerIsUser",
+    ),
+    0x09: (
+        "V2_SWAP_EXACT_OUT",
+        "swap",
+        "address recipient, uint256 amountOut, uint256 amountInMax, address[] path, bool payerIsUser",
+    ),
     0x0A: ("PERMIT2_PERMIT", "permit2", f"{_PERMIT_SINGLE}, bytes signature"),
     0x0B: ("WRAP_ETH", "wrap", "address recipient, uint256 amount"),
     0x0C: ("UNWRAP_WETH", "swap", "address recipient, uint256 amountMin"),
-    0x0D: ("PERMIT2_TRANSFER_FROM_BATCH", "transfer", "(address from, address recipient, uint160 amount, address token)[] batchDetails"),
+    0x0D: (
+        "PERMIT2_TRANSFER_FROM_BATCH",
+        "transfer",
+        "(address from, address recipient, uint160 amount, address token)[] batchDetails",
+    ),
     0x0E: ("BALANCE_CHECK_ERC20", "check", "address owner, address token, uint256 minBalance"),
     0x10: ("V4_SWAP", "swap", "bytes actions, bytes[] params"),
     0x11: ("V3_POSITION_MANAGER_PERMIT", "contract_call", None),
     0x12: ("V3_POSITION_MANAGER_CALL", "contract_call", None),
-    0x13: ("V4_INITIALIZE_POOL", "contract_call", "(address currency0, address currency1, uint24 fee, int24 tickSpacing, address hooks) poolKey, uint160 sqrtPriceX96"),
+    0x13: (
+        "V4_INITIALIZE_POOL",
+        "contract_call",
+        "(address currency0, address currency1, uint24 fee, int24 tickSpacing, address hooks) poolKey, uint160 sqrtPriceX96",
+    ),
     0x14: ("V4_POSITION_MANAGER_CALL", "contract_call", None),
     0x21: ("EXECUTE_SUB_PLAN", "batch", "bytes commands, bytes[] inputs"),
 }
@@ -77,7 +104,9 @@ COMMANDS: dict[int, CommandSpec] = {
 }
 
 
-def decode_plan(commands: bytes, inputs: list, ctx: DecodeContext, depth: int, where: str) -> tuple[tuple[Command, ...], float]:
+def decode_plan(
+    commands: bytes, inputs: list, ctx: DecodeContext, depth: int, where: str
+) -> tuple[tuple[Command, ...], float]:
     """Decode a plan into named commands and the lowest confidence among them, under the payload's one budget."""
     if not ctx.enter(commands, depth):
         ctx.bound_note(where)
@@ -85,7 +114,9 @@ def decode_plan(commands: bytes, inputs: list, ctx: DecodeContext, depth: int, w
     if not commands:
         empty_batch_note(ctx, where, "the router plan")
     if len(commands) != len(inputs):
-        ctx.notes.append(finding("CALLDATA_MALFORMED", f"{where}: {len(commands)} commands but {len(inputs)} inputs", where))
+        ctx.notes.append(
+            finding("CALLDATA_MALFORMED", f"{where}: {len(commands)} commands but {len(inputs)} inputs", where)
+        )
         return (), CONFIDENCE_MALFORMED
     decoded: list[Command] = []
     confidence = CONFIDENCE_KNOWN
@@ -94,14 +125,30 @@ def decode_plan(commands: bytes, inputs: list, ctx: DecodeContext, depth: int, w
         spec = COMMANDS.get(byte & COMMAND_TYPE_MASK)
         allow_revert = bool(byte & FLAG_ALLOW_REVERT)
         if spec is None:
-            ctx.notes.append(finding("UR_COMMAND_UNKNOWN", f"{here}: command 0x{byte & COMMAND_TYPE_MASK:02x} is not a Universal Router command this gate knows", here))
-            decoded.append(Command(f"UNKNOWN_0x{byte & COMMAND_TYPE_MASK:02x}", {"input": data}, allow_revert, action=Action.CONTRACT_CALL, where=here))
+            ctx.notes.append(
+                finding(
+                    "UR_COMMAND_UNKNOWN",
+                    f"{here}: command 0x{byte & COMMAND_TYPE_MASK:02x} is not a Universal Router command this gate knows",
+                    here,
+                )
+            )
+            decoded.append(
+                Command(
+                    f"UNKNOWN_0x{byte & COMMAND_TYPE_MASK:02x}",
+                    {"input": data},
+                    allow_revert,
+                    action=Action.CONTRACT_CALL,
+                    where=here,
+                )
+            )
             confidence = min(confidence, CONFIDENCE_UNKNOWN)
             continue
         if spec.inputs is None:
             # Raw calldata the router forwards to its configured position manager.
             inner = decode_call(ADDRESS_THIS, 0, data, ctx, depth + 1, f"{here}.calls[0]")
-            decoded.append(Command(spec.name, {"calldata": data}, allow_revert, calls=(inner,), action=spec.action, where=here))
+            decoded.append(
+                Command(spec.name, {"calldata": data}, allow_revert, calls=(inner,), action=spec.action, where=here)
+            )
             confidence = min(confidence, inner.confidence)
             continue
         try:
@@ -116,10 +163,16 @@ def decode_plan(commands: bytes, inputs: list, ctx: DecodeContext, depth: int, w
             continue
         sub: tuple[Command, ...] = ()
         if spec.name in OPAQUE:
-            ctx.notes.append(finding("CALLDATA_UNDECODED", f"{here}: {spec.name} actions are not decoded by this gate", here))
+            ctx.notes.append(
+                finding("CALLDATA_UNDECODED", f"{here}: {spec.name} actions are not decoded by this gate", here)
+            )
             confidence = min(confidence, CONFIDENCE_UNKNOWN)
         if spec.name == "EXECUTE_SUB_PLAN":
             sub, sub_confidence = decode_plan(args["commands"], args["inputs"], ctx, depth + 1, here)
             confidence = min(confidence, sub_confidence)
-        decoded.append(Command(spec.name, args, allow_revert, commands=sub, action=spec.action, roles=flatten_roles(args), where=here))
+        decoded.append(
+            Command(
+                spec.name, args, allow_revert, commands=sub, action=spec.action, roles=flatten_roles(args), where=here
+            )
+        )
     return tuple(decoded), confidence

@@ -25,16 +25,35 @@ if TYPE_CHECKING:  # what the lazy names below resolve to, for type checkers
 
 # name -> module that defines it, imported on first access
 _LAZY = {
-    "predict": ".evaluate", "read_conversations": ".evaluate", "report": ".evaluate",
-    "TOKEN_NAMES": ".grounding", "turns": ".metrics", "ModelReader": ".reader",
-    "BACKENDS": ".runtime", "BUILTIN_DIR": ".runtime", "NanoModel": ".runtime", "open_backend": ".runtime",
-    "encode": ".tokens", "prefix": ".tokens",
+    "predict": ".evaluate",
+    "read_conversations": ".evaluate",
+    "report": ".evaluate",
+    "TOKEN_NAMES": ".grounding",
+    "turns": ".metrics",
+    "ModelReader": ".reader",
+    "BACKENDS": ".runtime",
+    "BUILTIN_DIR": ".runtime",
+    "NanoModel": ".runtime",
+    "open_backend": ".runtime",
+    "encode": ".tokens",
+    "prefix": ".tokens",
 }
 __getattr__ = lazy_getattr(__name__, _LAZY)
 
 __all__ = [
-    "CONTROL_TOKENS", "END_CALL", "ESCAPE", "START_CALL", "TOOLS",
-    "CallError", "NanoError", "ReaderUnavailable", "Reply", "ToolCall",
-    "is_address", "parse_reply", "render_prompt", "segments",
+    "CONTROL_TOKENS",
+    "END_CALL",
+    "ESCAPE",
+    "START_CALL",
+    "TOOLS",
+    "CallError",
+    "NanoError",
+    "ReaderUnavailable",
+    "Reply",
+    "ToolCall",
+    "is_address",
+    "parse_reply",
+    "render_prompt",
+    "segments",
     *_LAZY,
 ]

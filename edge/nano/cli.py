@@ -21,8 +21,12 @@ from .runtime import NanoModel
 err = Console(stderr=True)
 
 
-app = typer.Typer(cls=default_command("ask"), no_args_is_help=True, add_completion=False,
-                  help='The nano intent model: `dmind-edge nano "swap half my SOL for USDC"`, or `nano eval`.')
+app = typer.Typer(
+    cls=default_command("ask"),
+    no_args_is_help=True,
+    add_completion=False,
+    help='The nano intent model: `dmind-edge nano "swap half my SOL for USDC"`, or `nano eval`.',
+)
 
 MODEL = typer.Option(None, "--model", help="Model directory or model file (default: the built-in model).")
 BACKEND = typer.Option("onnx", "--backend", help="Runtime: onnx, litert or executorch (each behind its own extra).")
@@ -48,7 +52,9 @@ def ask(
     generation = _load(model, backend, not free).generate([{"role": "user", "content": words}])
     reply = generation.reply
     if generation.error is not None or reply is None:
-        code, message = (generation.error.code, generation.error.message) if generation.error else ("E_NO_REPLY", "no reply")
+        code, message = (
+            (generation.error.code, generation.error.message) if generation.error else ("E_NO_REPLY", "no reply")
+        )
         err.print(f"[red]{code}[/red] {escape(message)}\nraw: {escape(generation.raw)}")
         raise typer.Exit(1)
     if as_json:
@@ -81,7 +87,11 @@ def evaluate_command(
     backend: str = BACKEND,
     limit: Optional[int] = typer.Option(None, "--limit", help="Only the first N conversations."),
     free: bool = typer.Option(False, "--unconstrained", help="Decode without the grammar."),
-    ungrounded: bool = typer.Option(False, "--ungrounded", help="Ground only addresses and choose openings token by token (to measure what grounding adds)."),
+    ungrounded: bool = typer.Option(
+        False,
+        "--ungrounded",
+        help="Ground only addresses and choose openings token by token (to measure what grounding adds).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the metrics as JSON."),
 ) -> None:
     """Function recognition, argument extraction, protocol adherence, multi-turn success (overall and per language)."""
@@ -96,7 +106,9 @@ def evaluate_command(
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True) as progress:
         task = progress.add_task("generating", total=None)
-        predictions = predict(loaded, conversations, lambda done, total: progress.update(task, completed=done, total=total))
+        predictions = predict(
+            loaded, conversations, lambda done, total: progress.update(task, completed=done, total=total)
+        )
     if out:
         write_predictions(out, predictions)
     summary = report(conversations, predictions)

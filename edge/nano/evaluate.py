@@ -10,15 +10,25 @@ from .metrics import aggregate_metrics, turns
 from .runtime import Generation, NanoModel
 
 
-def predict(model: NanoModel, conversations: list[dict], on_turn: Optional[Callable[[int, int], None]] = None) -> list[dict]:
+def predict(
+    model: NanoModel, conversations: list[dict], on_turn: Optional[Callable[[int, int], None]] = None
+) -> list[dict]:
     """`{"id", "turn", "raw"}` for every assistant turn, with timings for the benchmarks."""
     todo = list(turns(conversations))
     rows = []
     for done, turn in enumerate(todo, 1):
         generation: Generation = model.generate(turn.history)
-        rows.append({"id": turn.conversation["id"], "turn": turn.index, "raw": generation.raw, "tokens": generation.tokens,
-                     "prompt_tokens": generation.prompt_tokens, "first_token_s": generation.first_token_s,
-                     "token_s": list(generation.token_s)})
+        rows.append(
+            {
+                "id": turn.conversation["id"],
+                "turn": turn.index,
+                "raw": generation.raw,
+                "tokens": generation.tokens,
+                "prompt_tokens": generation.prompt_tokens,
+                "first_token_s": generation.first_token_s,
+                "token_s": list(generation.token_s),
+            }
+        )
         if on_turn:
             on_turn(done, len(todo))
     return rows

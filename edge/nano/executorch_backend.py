@@ -26,7 +26,9 @@ class ExecuTorchBackend:
         from executorch.extension.pybindings import portable_lib
 
         if threads:
-            portable_lib._unsafe_reset_threadpool(threads)  # the process-wide XNNPACK pool (an experimental ExecuTorch API)
+            portable_lib._unsafe_reset_threadpool(
+                threads
+            )  # the process-wide XNNPACK pool (an experimental ExecuTorch API)
         self.threads = portable_lib._threadpool_get_thread_count()
         self.torch = torch
         self.path = path
@@ -41,13 +43,24 @@ class ExecuTorchBackend:
         def tensor(info: Any) -> dict[str, Any]:
             return {"shape": [int(d) for d in info.sizes()], "dtype": str(info.dtype()).rsplit(".", 1)[-1]}
 
-        return {"forward": {"inputs": [dict(name=n, **tensor(meta.input_tensor_meta(i))) for i, n in enumerate(("input_ids", "cache_position"))],
-                            "outputs": [dict(name="logits", **tensor(meta.output_tensor_meta(0)))]}}
+        return {
+            "forward": {
+                "inputs": [
+                    dict(name=n, **tensor(meta.input_tensor_meta(i)))
+                    for i, n in enumerate(("input_ids", "cache_position"))
+                ],
+                "outputs": [dict(name="logits", **tensor(meta.output_tensor_meta(0)))],
+            }
+        }
 
     def run(self, ids: Sequence[int], cache: Any) -> tuple[Any, Any]:
         torch = self.torch
         start = cache or 0
         if start + len(ids) > self.capacity:
-            raise NanoError("NANO_CONTEXT_FULL", f"{start + len(ids)} tokens do not fit the model's {self.capacity}-token cache")
-        logits = self.method.execute([torch.tensor([list(ids)], dtype=torch.long), torch.arange(start, start + len(ids), dtype=torch.long)])[0]
+            raise NanoError(
+                "NANO_CONTEXT_FULL", f"{start + len(ids)} tokens do not fit the model's {self.capacity}-token cache"
+            )
+        logits = self.method.execute(
+            [torch.tensor([list(ids)], dtype=torch.long), torch.arange(start, start + len(ids), dtype=torch.long)]
+        )[0]
         return logits[0, -1].numpy(), start + len(ids)

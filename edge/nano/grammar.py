@@ -95,7 +95,9 @@ def _clash(how: str, grounds: Grounds) -> Callable[[str, str], bool]:
     return lambda symbol, address: (address, symbol.upper()) in found
 
 
-def _ways(tool: Tool, keys: Sequence[str], written: dict[str, Optional[list[str]]], grounds: Grounds) -> list[dict[str, list[str]]]:
+def _ways(
+    tool: Tool, keys: Sequence[str], written: dict[str, Optional[list[str]]], grounds: Grounds
+) -> list[dict[str, list[str]]]:
     """The ways a call with `keys` may choose values so that no `APART` pair names one token: value lists per key.
 
     Values of a pair's first key are grouped by what they rule out of its second; each group is
@@ -124,7 +126,9 @@ def lark_grammar(grounds: Grounds = Grounds(), tools: Iterable[Tool] = TOOLS.val
         rule = tool.name.lower()
         params = {p.name: p for p in tool.params}
         written = {p.name: _written(p, grounds) for p in tool.params}
-        usable = [p.name for p in tool.params if written[p.name] is None or written[p.name]]  # grounded with nothing: drops out
+        usable = [
+            p.name for p in tool.params if written[p.name] is None or written[p.name]
+        ]  # grounded with nothing: drops out
         values: dict[tuple[str, Optional[tuple[str, ...]]], str] = {}  # (key, its values) -> the rule writing them
 
         def value_rule(key: str, allowed: Optional[list[str]]) -> str:
@@ -141,13 +145,15 @@ def lark_grammar(grounds: Grounds = Grounds(), tools: Iterable[Tool] = TOOLS.val
         for i, keys in enumerate(key_sets(tool, usable)):
             for j, way in enumerate(_ways(tool, keys, written, grounds)):
                 alternatives.append(f"{rule}_{i}_{j}")
-                rules.append(f"{alternatives[-1]}: " + ' "," '.join(value_rule(k, way.get(k, written[k])) for k in keys))
+                rules.append(
+                    f"{alternatives[-1]}: " + ' "," '.join(value_rule(k, way.get(k, written[k])) for k in keys)
+                )
         if not alternatives:
             continue  # nothing grounds a call of this tool: the model answers in text or calls another
         callable_tools.append(rule)
-        rules.append(f"{rule}: {_quote(tool.name + '{')} ({' | '.join(alternatives)}) \"}}\"")
+        rules.append(f'{rule}: {_quote(tool.name + "{")} ({" | ".join(alternatives)}) "}}"')
     head = ["start: reply", "reply: REPLY <end_of_turn>", f"REPLY: {REPLY}"]
     if callable_tools:
         head[0] = "start: call | reply"
-        head.append(f"call: <start_function_call> \"call:\" ({' | '.join(callable_tools)}) <end_function_call>")
+        head.append(f'call: <start_function_call> "call:" ({" | ".join(callable_tools)}) <end_function_call>')
     return "\n".join(head + rules) + "\n"

@@ -27,8 +27,15 @@ CHAIN_ALIASES: dict[str, tuple[str, ...]] = {
     "base": ("base", "base chain", "base链"),
 }
 # Names users write for tokens instead of their symbols.
-TOKEN_NAMES: dict[str, str] = {"索拉纳": "SOL", "以太坊": "ETH", "以太": "ETH", "币安币": "BNB", "佩佩": "PEPE", "川普币": "TRUMP",
-                               "狗狗币": "DOGE"}
+TOKEN_NAMES: dict[str, str] = {
+    "索拉纳": "SOL",
+    "以太坊": "ETH",
+    "以太": "ETH",
+    "币安币": "BNB",
+    "佩佩": "PEPE",
+    "川普币": "TRUMP",
+    "狗狗币": "DOGE",
+}
 
 _EVM_IN_TEXT = re.compile(rf"(?<![0-9A-Za-z]){EVM_ADDRESS.pattern}(?![0-9A-Za-z])")
 _BASE58_IN_TEXT = re.compile(rf"(?<![0-9A-Za-z]){BASE58_ADDRESS.pattern}(?![0-9A-Za-z])")
@@ -43,7 +50,8 @@ STOP_WORDS = frozenset(
     "a an the and or of to in on at for with about from by into is are was be do does did i me my you your we our it its "
     "this that these those what which who whom how when where why some any all can could would should will please pls thanks "
     "thank thx bye hi hello hey yes no ok okay just also too very so there here search find show look lookup get give tell want "
-    "like need help coin coins token tokens".split())
+    "like need help coin coins token tokens".split()
+)
 STOP_CHARS = frozenset("的了吗呢吧啊呀么我你他她它是谁什怎在有和就都也很给把用帮请问个这那些找查搜看")
 
 
@@ -57,14 +65,23 @@ class Grounds:
     chains: Optional[tuple[str, ...]] = None
     symbols: Optional[tuple[str, ...]] = None
     keywords: Optional[tuple[str, ...]] = None
-    found: tuple[tuple[str, str], ...] = ()  # (address, symbol) of tokens a tool found: a swap never sells one for itself
+    found: tuple[
+        tuple[str, str], ...
+    ] = ()  # (address, symbol) of tokens a tool found: a swap never sells one for itself
 
     def values(self, kind: str) -> Optional[tuple]:
         """The grounded values of an argument kind (`tools.Param.kind`), None where it is free."""
         return getattr(self, KIND_FIELDS[kind]) if kind in KIND_FIELDS else None
 
 
-KIND_FIELDS = {"address": "addresses", "amount": "amounts", "share": "shares", "chain": "chains", "symbol": "symbols", "keyword": "keywords"}
+KIND_FIELDS = {
+    "address": "addresses",
+    "amount": "amounts",
+    "share": "shares",
+    "chain": "chains",
+    "symbol": "symbols",
+    "keyword": "keywords",
+}
 
 
 def _ordered(values: Iterable[str]) -> tuple[str, ...]:
@@ -92,8 +109,13 @@ def _symbol_like(alias: str) -> bool:
 
 def _names(aliases: Iterable[str]) -> re.Pattern:
     """One pattern for `aliases`, longest first, whole words where they are ASCII, in any case."""
-    return re.compile("|".join(rf"(?<![A-Za-z0-9]){re.escape(a)}(?![A-Za-z0-9])" if a.isascii() else re.escape(a)
-                               for a in sorted(aliases, key=len, reverse=True)), re.IGNORECASE)
+    return re.compile(
+        "|".join(
+            rf"(?<![A-Za-z0-9]){re.escape(a)}(?![A-Za-z0-9])" if a.isascii() else re.escape(a)
+            for a in sorted(aliases, key=len, reverse=True)
+        ),
+        re.IGNORECASE,
+    )
 
 
 _CHAIN_NAMED = {chain: _names(aliases) for chain, aliases in CHAIN_ALIASES.items()}
@@ -125,7 +147,11 @@ def symbols_in(texts: Iterable[str]) -> list[str]:
             if word[0] in "kKmM" and match.start() and stripped[match.start() - 1].isdigit():
                 found.append(word[1:].upper())  # 1.5kSOL: the k belongs to the number
             found += [word.upper()] + ([word] if word != word.lower() else [])
-            found += [word[:-len(verb)].upper() for verb in GLUED_VERBS if word.lower().endswith(verb) and len(word) > len(verb) + 1]
+            found += [
+                word[: -len(verb)].upper()
+                for verb in GLUED_VERBS
+                if word.lower().endswith(verb) and len(word) > len(verb) + 1
+            ]
         found += [symbol for name, symbol in TOKEN_NAMES.items() if name in text]
     return list(_ordered(found))
 
@@ -139,14 +165,23 @@ def keywords_in(texts: Iterable[str]) -> list[str]:
     found = []
     for text in texts:
         text = _strip_addresses(text)
-        for match in re.finditer(r"[A-Za-z][A-Za-z0-9]*", text):  # every phrase of one to three words starting at each word
+        for match in re.finditer(
+            r"[A-Za-z][A-Za-z0-9]*", text
+        ):  # every phrase of one to three words starting at each word
             phrase = _ASCII_PHRASE.match(text, match.start())  # always matches: the word itself is a phrase
             words = (phrase.group() if phrase else match.group()).split(" ")
-            found += [" ".join(words[:n]) for n in range(1, len(words) + 1)
-                      if words[0].lower() not in STOP_WORDS and words[n - 1].lower() not in STOP_WORDS]
+            found += [
+                " ".join(words[:n])
+                for n in range(1, len(words) + 1)
+                if words[0].lower() not in STOP_WORDS and words[n - 1].lower() not in STOP_WORDS
+            ]
         for run in _CJK_RUN.findall(text):
-            found += [run[i:i + n] for n in range(1, MAX_KEYWORD_CHARS + 1) for i in range(len(run) - n + 1)
-                      if not set(run[i:i + n]) & STOP_CHARS]
+            found += [
+                run[i : i + n]
+                for n in range(1, MAX_KEYWORD_CHARS + 1)
+                for i in range(len(run) - n + 1)
+                if not set(run[i : i + n]) & STOP_CHARS
+            ]
     return list(_ordered(found))
 
 
@@ -175,6 +210,14 @@ def grounds_in(messages: Sequence[dict]) -> Grounds:
     tool = [str(m.get("content") or "")[:MAX_READ_CHARS] for m in messages if m.get("role") == "tool"]
     amounts, shares = quantities_in(_strip_addresses(t) for t in user)  # an address's digits are not an amount
     found = found_in(tool)
-    kinds: dict[str, Sequence[Any]] = {"addresses": addresses_in(user + tool), "amounts": amounts, "shares": shares, "chains": chains_in(user),
-             "symbols": list(_ordered(symbols_in(user) + [symbol for _, symbol in found])), "keywords": keywords_in(user)}
-    return Grounds(**{kind: tuple(values[:MAX_VALUES]) for kind, values in kinds.items()}, found=tuple(found[:MAX_VALUES]))
+    kinds: dict[str, Sequence[Any]] = {
+        "addresses": addresses_in(user + tool),
+        "amounts": amounts,
+        "shares": shares,
+        "chains": chains_in(user),
+        "symbols": list(_ordered(symbols_in(user) + [symbol for _, symbol in found])),
+        "keywords": keywords_in(user),
+    }
+    return Grounds(
+        **{kind: tuple(values[:MAX_VALUES]) for kind, values in kinds.items()}, found=tuple(found[:MAX_VALUES])
+    )

@@ -28,9 +28,14 @@ class LiteRtBackend:
         self.interpreter = Interpreter(model_path=str(path), num_threads=self.threads)
         signatures = self.interpreter.get_signature_list()
         if "decode" not in signatures:
-            raise NanoError("NANO_MODEL_INVALID", f"{path} has no decode signature (signatures: {', '.join(signatures)})")
-        self.prefill = {int(name.split("_", 1)[1]): self.interpreter.get_signature_runner(name)
-                        for name in signatures if name.startswith("prefill_")}
+            raise NanoError(
+                "NANO_MODEL_INVALID", f"{path} has no decode signature (signatures: {', '.join(signatures)})"
+            )
+        self.prefill = {
+            int(name.split("_", 1)[1]): self.interpreter.get_signature_runner(name)
+            for name in signatures
+            if name.startswith("prefill_")
+        }
         self.decoder = self.interpreter.get_signature_runner("decode")
         details = self.decoder.get_input_details()
         self.capacity = int(details["mask"]["shape"][-1])
@@ -40,8 +45,12 @@ class LiteRtBackend:
 
     def signature(self) -> dict[str, Any]:
         """Every signature's inputs and outputs (name, shape, dtype), as the interpreter reports them."""
+
         def tensors(details: dict) -> list[dict[str, Any]]:
-            return [{"name": name, "shape": [int(d) for d in t["shape"]], "dtype": t["dtype"].__name__} for name, t in sorted(details.items())]
+            return [
+                {"name": name, "shape": [int(d) for d in t["shape"]], "dtype": t["dtype"].__name__}
+                for name, t in sorted(details.items())
+            ]
 
         out = {}
         for name in self.interpreter.get_signature_list():
@@ -66,7 +75,9 @@ class LiteRtBackend:
         np = self.np
         kv, start = cache if cache is not None else (self.empty, 0)
         if start + len(ids) > self.capacity:
-            raise NanoError("NANO_CONTEXT_FULL", f"{start + len(ids)} tokens do not fit the model's {self.capacity}-token cache")
+            raise NanoError(
+                "NANO_CONTEXT_FULL", f"{start + len(ids)} tokens do not fit the model's {self.capacity}-token cache"
+            )
         head, done = list(ids[:-1]), 0
         while done < len(head):
             length = self._chunk_length(len(head) - done)
@@ -74,9 +85,9 @@ class LiteRtBackend:
                 out = self._step(self.decoder, np.array([[head[done]]], np.int32), np.array([start], np.int32), kv)
                 kv, start, done = {k: out[k] for k in self.kv_names}, start + 1, done + 1
                 continue
-            chunk = head[done:done + length]
+            chunk = head[done : done + length]
             tokens = np.zeros((1, length), np.int32)
-            tokens[0, :len(chunk)] = chunk
+            tokens[0, : len(chunk)] = chunk
             out = self._step(self.prefill[length], tokens, np.arange(start, start + length, dtype=np.int32), kv)
             kv, start, done = {k: out[k] for k in self.kv_names}, start + len(chunk), done + len(chunk)
         out = self._step(self.decoder, np.array([[ids[-1]]], np.int32), np.array([start], np.int32), kv)

@@ -43,7 +43,12 @@ def turns(conversations: Iterable[dict]) -> Iterator[Turn]:
 
 
 def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool) and not isinstance(b, bool):
+    if (
+        isinstance(a, (int, float))
+        and isinstance(b, (int, float))
+        and not isinstance(a, bool)
+        and not isinstance(b, bool)
+    ):
         return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
     return a == b
 
@@ -94,5 +99,8 @@ def aggregate_metrics(conversations: list[dict], raws: dict[tuple[str, int], str
             b["protocol_adherence"] += [s.protocol for s in scores]
             if conv.get("kind") == "multi":
                 b["multi_turn_success"].append(all(s.correct for s in scores))
-    return {lang: {m: (sum(v) / len(v) if v else float("nan")) for m, v in b.items()} | {"turns": len(b["protocol_adherence"])}
-            for lang, b in sorted(buckets.items(), key=lambda kv: kv[0] != "all")}
+    return {
+        lang: {m: (sum(v) / len(v) if v else float("nan")) for m, v in b.items()}
+        | {"turns": len(b["protocol_adherence"])}
+        for lang, b in sorted(buckets.items(), key=lambda kv: kv[0] != "all")
+    }

@@ -32,6 +32,7 @@ class OnnxBackend:
 
     def signature(self) -> dict[str, Any]:
         """Inputs and outputs as the session reports them (symbolic dimensions by name)."""
+
         def tensors(items: Any) -> list[dict[str, Any]]:
             return [{"name": t.name, "shape": list(t.shape), "dtype": t.type} for t in items]
 

@@ -33,7 +33,20 @@ START_RESPONSE = "<start_function_response>"
 END_RESPONSE = "<end_function_response>"
 ESCAPE = "<escape>"
 
-CONTROL_TOKENS = (PAD, EOS, BOS, START_TURN, END_TURN, START_DECL, END_DECL, START_CALL, END_CALL, START_RESPONSE, END_RESPONSE, ESCAPE)
+CONTROL_TOKENS = (
+    PAD,
+    EOS,
+    BOS,
+    START_TURN,
+    END_TURN,
+    START_DECL,
+    END_DECL,
+    START_CALL,
+    END_CALL,
+    START_RESPONSE,
+    END_RESPONSE,
+    ESCAPE,
+)
 STOP_SEQUENCES = (END_TURN, START_RESPONSE, EOS)
 
 # The sentence FunctionGemma's developer turn opens with: it switches the model into tool use.
@@ -118,7 +131,9 @@ def render_assistant(message: Message) -> str:
     return f"{message.get('content') or ''}{END_TURN}"
 
 
-def segments(messages: Sequence[Message], tools: Iterable[Tool] = TOOLS.values(), *, open_next: bool = True) -> list[tuple[str, bool]]:
+def segments(
+    messages: Sequence[Message], tools: Iterable[Tool] = TOOLS.values(), *, open_next: bool = True
+) -> list[tuple[str, bool]]:
     """The conversation as `(text, written_by_model)` pieces, ending ready for the next model output.
 
     Training learns the model's pieces; the runtime prompts with all of them and lets the model

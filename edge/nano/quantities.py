@@ -26,9 +26,27 @@ ZH_NOT_NUMBER = re.compile("一(?=[些下起样直定般共切会])")
 # Suffixes on digits: 1.5k, 2m, 3千, 1.5万
 MULTIPLIERS = {"k": 1000, "K": 1000, "m": 1_000_000, "M": 1_000_000, "千": 1000, "万": 10_000, "亿": 100_000_000}
 
-EN_ONES = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-           "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
-           "eighteen": 18, "nineteen": 19}
+EN_ONES = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+}
 EN_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
 EN_SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
 _EN_WORD = "|".join(sorted([*EN_ONES, *EN_TENS, *EN_SCALES], key=len, reverse=True))
@@ -37,18 +55,49 @@ EN_NUMBER = rf"(?:(?:a[\s-]+(?:{_EN_SCALE})|{_EN_WORD})(?:[\s-]+(?:and\s+)?(?:{_
 
 # English fractions: numerator word and denominator word, "a third", "three quarters"
 EN_NUMERATORS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4}
-EN_DENOMINATORS = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fourth": 4, "fourths": 4,
-                   "fifth": 5, "fifths": 5, "tenth": 10, "tenths": 10}
+EN_DENOMINATORS = {
+    "half": 2,
+    "halves": 2,
+    "third": 3,
+    "thirds": 3,
+    "quarter": 4,
+    "quarters": 4,
+    "fourth": 4,
+    "fourths": 4,
+    "fifth": 5,
+    "fifths": 5,
+    "tenth": 10,
+    "tenths": 10,
+}
 # Whole words and phrases that are a share on their own
-SHARE_WORDS = {"half": 0.5, "all": 1.0, "everything": 1.0, "all of it": 1.0, "一半": 0.5, "半仓": 0.5, "全部": 1.0, "所有": 1.0, "全仓": 1.0}
+SHARE_WORDS = {
+    "half": 0.5,
+    "all": 1.0,
+    "everything": 1.0,
+    "all of it": 1.0,
+    "一半": 0.5,
+    "半仓": 0.5,
+    "全部": 1.0,
+    "所有": 1.0,
+    "全仓": 1.0,
+}
 
 _ARABIC = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+"
-_PERCENT = re.compile(rf"(?<![0-9A-Za-z.])({_ARABIC}|{EN_NUMBER})\s*(?:%|percent(?![A-Za-z])|pct(?![A-Za-z]))", re.IGNORECASE)
+_PERCENT = re.compile(
+    rf"(?<![0-9A-Za-z.])({_ARABIC}|{EN_NUMBER})\s*(?:%|percent(?![A-Za-z])|pct(?![A-Za-z]))", re.IGNORECASE
+)
 _ZH_PERCENT = re.compile(rf"百分之({ZH_NUMERAL}|{_ARABIC})")
 _ZH_FRACTION = re.compile(rf"({ZH_NUMERAL}|\d+)分之({ZH_NUMERAL}|\d+)")
-_EN_FRACTION = re.compile(rf"(?<![A-Za-z])({'|'.join(EN_NUMERATORS)})[\s-]+({'|'.join(EN_DENOMINATORS)})(?![A-Za-z])", re.IGNORECASE)
-_SHARE_WORD = re.compile("|".join(rf"(?<![A-Za-z]){re.escape(w)}(?![A-Za-z])" if w.isascii() else re.escape(w)
-                                  for w in sorted(SHARE_WORDS, key=len, reverse=True)), re.IGNORECASE)
+_EN_FRACTION = re.compile(
+    rf"(?<![A-Za-z])({'|'.join(EN_NUMERATORS)})[\s-]+({'|'.join(EN_DENOMINATORS)})(?![A-Za-z])", re.IGNORECASE
+)
+_SHARE_WORD = re.compile(
+    "|".join(
+        rf"(?<![A-Za-z]){re.escape(w)}(?![A-Za-z])" if w.isascii() else re.escape(w)
+        for w in sorted(SHARE_WORDS, key=len, reverse=True)
+    ),
+    re.IGNORECASE,
+)
 _DIGITS = re.compile(rf"(?<![0-9A-Za-z.])({_ARABIC})\s?([kKmM千万亿])?")
 _ZH = re.compile(ZH_NUMERAL)
 _EN = re.compile(rf"(?<![A-Za-z]){EN_NUMBER}(?![A-Za-z])", re.IGNORECASE)
@@ -107,14 +156,17 @@ def _number(text: str) -> Decimal:
 
 
 # Share patterns, in the order they are read, and the value of a match.
-SHARE_READERS = ((_PERCENT, lambda m: _number(m.group(1)) / 100), (_ZH_PERCENT, lambda m: _number(m.group(1)) / 100),
-                 (_ZH_FRACTION, lambda m: _number(m.group(2)) / _number(m.group(1))),
-                 (_EN_FRACTION, lambda m: Decimal(EN_NUMERATORS[m.group(1).lower()]) / EN_DENOMINATORS[m.group(2).lower()]),
-                 (_SHARE_WORD, lambda m: Decimal(str(SHARE_WORDS[m.group().lower()]))))
+SHARE_READERS = (
+    (_PERCENT, lambda m: _number(m.group(1)) / 100),
+    (_ZH_PERCENT, lambda m: _number(m.group(1)) / 100),
+    (_ZH_FRACTION, lambda m: _number(m.group(2)) / _number(m.group(1))),
+    (_EN_FRACTION, lambda m: Decimal(EN_NUMERATORS[m.group(1).lower()]) / EN_DENOMINATORS[m.group(2).lower()]),
+    (_SHARE_WORD, lambda m: Decimal(str(SHARE_WORDS[m.group().lower()]))),
+)
 
 
 def _blank(text: str, match: re.Match) -> str:
-    return text[:match.start()] + " " * (match.end() - match.start()) + text[match.end():]
+    return text[: match.start()] + " " * (match.end() - match.start()) + text[match.end() :]
 
 
 def _shares(text: str) -> tuple[list[Decimal], str]:
@@ -137,7 +189,7 @@ def _amounts(text: str) -> list[Decimal]:
         suffix = match.group(2)
         if suffix:
             found.append((match.start(), value * MULTIPLIERS[suffix]))
-            followed_by_letter = text[match.end():match.end() + 1].isalpha() and suffix in "kKmM"
+            followed_by_letter = text[match.end() : match.end() + 1].isalpha() and suffix in "kKmM"
             if not followed_by_letter:  # 1.5k is 1500; in 2kSOL the k may be the symbol's, so 2 stays possible
                 continue
         found.append((match.start(), value))

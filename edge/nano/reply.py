@@ -52,7 +52,7 @@ def _value(body: str, pos: int) -> tuple[Any, int]:
         end = body.find(ESCAPE, pos + len(ESCAPE))
         if end < 0:
             raise CallError("E_JSON_INVALID", "a string value opened with <escape> is never closed")
-        return body[pos + len(ESCAPE):end], end + len(ESCAPE)
+        return body[pos + len(ESCAPE) : end], end + len(ESCAPE)
     if body.startswith('"', pos):
         try:
             return json.JSONDecoder().raw_decode(body, pos)
@@ -65,7 +65,7 @@ def _value(body: str, pos: int) -> tuple[Any, int]:
     if match:
         text = match.group()
         return (float(text) if any(c in text for c in ".eE") else int(text)), match.end()
-    raise CallError("E_JSON_INVALID", f"no value at {body[pos:pos + 20]!r}")
+    raise CallError("E_JSON_INVALID", f"no value at {body[pos : pos + 20]!r}")
 
 
 def parse_arguments(body: str) -> dict[str, Any]:
@@ -83,18 +83,18 @@ def parse_arguments(body: str) -> dict[str, Any]:
     while True:
         key = _KEY.match(body, pos)
         if key is None:
-            raise CallError("E_JSON_INVALID", f"expected key:value at {body[pos:pos + 20]!r}")
+            raise CallError("E_JSON_INVALID", f"expected key:value at {body[pos : pos + 20]!r}")
         if key.group(1) in arguments:
             raise CallError("E_JSON_INVALID", f"the argument {key.group(1)} is given twice")
         arguments[key.group(1)], pos = _value(body, key.end())
         while pos < len(body) and body[pos].isspace():
             pos += 1
-        if body[pos:pos + 1] == ",":
+        if body[pos : pos + 1] == ",":
             pos += 1
             continue
         if body[pos:] == "}":
             return arguments
-        raise CallError("E_JSON_INVALID", f"expected , or }} at {body[pos:pos + 20]!r}")
+        raise CallError("E_JSON_INVALID", f"expected , or }} at {body[pos : pos + 20]!r}")
 
 
 def parse_reply(raw: str) -> Reply:

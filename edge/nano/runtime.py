@@ -79,19 +79,30 @@ def _softmax(np: Any, logits: Any) -> Any:
 class NanoModel:
     """A loaded model: tokenizer, backend session, grammar tokenizer and the developer-turn cache."""
 
-    def __init__(self, directory: Path, backend: Backend, *, constrained: bool = True, grounded: bool = True,
-                 max_new_tokens: int = 128) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        backend: Backend,
+        *,
+        constrained: bool = True,
+        grounded: bool = True,
+        max_new_tokens: int = 128,
+    ) -> None:
         try:
             import numpy as np
             from tokenizers import Tokenizer
         except ImportError as exc:
-            raise NanoError("NANO_EXTRA_MISSING", "the nano model needs tokenizers and numpy: pip install 'dmind-edge[nano]'") from exc
+            raise NanoError(
+                "NANO_EXTRA_MISSING", "the nano model needs tokenizers and numpy: pip install 'dmind-edge[nano]'"
+            ) from exc
         self.np = np
         self.directory = directory
         self.tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
         self.backend = backend
         self.constrained = constrained
-        self.grounded = grounded  # False: only addresses grounded, openings token by token (to measure what grounding adds)
+        self.grounded = (
+            grounded  # False: only addresses grounded, openings token by token (to measure what grounding adds)
+        )
         self.max_new_tokens = max_new_tokens
         self.stop_ids = {self.tokenizer.token_to_id(t) for t in STOP_TOKENS} - {None}
         self.prefix = prefix(self.tokenizer)
@@ -101,7 +112,9 @@ class NanoModel:
             try:
                 import llguidance
             except ImportError as exc:
-                raise NanoError("NANO_EXTRA_MISSING", "constrained decoding needs llguidance: pip install 'dmind-edge[nano]'") from exc
+                raise NanoError(
+                    "NANO_EXTRA_MISSING", "constrained decoding needs llguidance: pip install 'dmind-edge[nano]'"
+                ) from exc
             import llguidance.numpy as llnp
 
             text = (directory / "tokenizer.json").read_text(encoding="utf-8")
@@ -114,7 +127,9 @@ class NanoModel:
         self.start_call: int = start_call
 
     @classmethod
-    def load(cls, directory: Optional[Path] = None, *, backend: str = "onnx", threads: Optional[int] = None, **options: Any) -> "NanoModel":
+    def load(
+        cls, directory: Optional[Path] = None, *, backend: str = "onnx", threads: Optional[int] = None, **options: Any
+    ) -> "NanoModel":
         """Load a model directory (default: the built-in model) on `backend`."""
         directory = Path(directory) if directory is not None else BUILTIN_DIR
         model_file: Optional[Path]
@@ -126,7 +141,9 @@ class NanoModel:
         else:
             model_file = next((directory / n for n in files if (directory / n).exists()), None)
         if model_file is None or not (directory / "tokenizer.json").exists():
-            raise NanoError("NANO_MODEL_MISSING", f"{directory} has no {' or '.join(files)} with a tokenizer.json beside it")
+            raise NanoError(
+                "NANO_MODEL_MISSING", f"{directory} has no {' or '.join(files)} with a tokenizer.json beside it"
+            )
         return cls(directory, open_backend(backend, model_file, threads), **options)
 
     def _matcher(self, messages: Sequence[dict]) -> Any:
@@ -185,9 +202,9 @@ class NanoModel:
         """The model's next output after `messages` (OpenAI chat form), parsed."""
         np = self.np
         ids, _ = encode(self.tokenizer, messages)
-        if ids[:len(self.prefix)] != self.prefix:
+        if ids[: len(self.prefix)] != self.prefix:
             raise NanoError("NANO_PROMPT_INVALID", "the prompt does not open with the developer turn")
-        rest = ids[len(self.prefix):]
+        rest = ids[len(self.prefix) :]
         matcher = self._matcher(messages) if self.constrained else None
         started = time.perf_counter()
         logits, cache = self.backend.run(rest, self.prefix_cache)

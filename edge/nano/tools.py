@@ -25,7 +25,9 @@ class Param:
     type: str  # FunctionGemma upper-case type: STRING or NUMBER
     description: str
     enum: tuple[str, ...] = ()
-    kind: str = "text"  # what the value is: address | amount (> 0) | share (in [0, 1]) | chain | symbol | keyword | text
+    kind: str = (
+        "text"  # what the value is: address | amount (> 0) | share (in [0, 1]) | chain | symbol | keyword | text
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +61,9 @@ TOOLS: dict[str, Tool] = {
         (
             Param("inputTokenAmount", "NUMBER", "Amount of the input token to sell.", kind="amount"),
             Param("inputTokenCA", "STRING", "Contract address of the input token.", kind="address"),
-            Param("inputTokenPercentage", "NUMBER", "Share of the input token balance to sell, from 0 to 1.", kind="share"),
+            Param(
+                "inputTokenPercentage", "NUMBER", "Share of the input token balance to sell, from 0 to 1.", kind="share"
+            ),
             Param("inputTokenSymbol", "STRING", "Symbol of the input token.", kind="symbol"),
             Param("outputTokenAmount", "NUMBER", "Amount of the output token to buy.", kind="amount"),
             Param("outputTokenCA", "STRING", "Contract address of the output token.", kind="address"),
@@ -94,7 +98,9 @@ def _check_value(tool: Tool, param: Param, value: Any) -> None:
     if param.enum and value not in param.enum:
         raise CallError("E_PARAM_RANGE", f"{where} must be one of {', '.join(param.enum)}, not {value!r}")
     if param.kind == "address" and not is_address(value):
-        raise CallError("E_PARAM_RANGE", f"{where} must be 0x + 40 hex digits or 32-44 base58 characters, not {value!r}")
+        raise CallError(
+            "E_PARAM_RANGE", f"{where} must be 0x + 40 hex digits or 32-44 base58 characters, not {value!r}"
+        )
 
 
 def validate_call(name: str, arguments: dict[str, Any]) -> None:

@@ -22,7 +22,6 @@ BATCH_FIELDS = frozenset({"version", "id", "from", "chainId", "atomicRequired", 
 CALL_FIELDS = frozenset({"to", "data", "value", "capabilities"})
 
 
-
 def parse_send_calls(params: tuple, account: str | None) -> Payload:
     """Every call of the batch, bound together by one request digest."""
     if not params or not isinstance(params[0], dict):
@@ -48,13 +47,33 @@ def parse_send_calls(params: tuple, account: str | None) -> Payload:
         value = parse_quantity(call.get("value", "0x0"), f"calls[{i}].value", notes)
         data = parse_bytes(call.get("data", "0x"), f"calls[{i}].data", notes, max_len=MAX_CALLDATA_BYTES)
         calls.append(RawCall(to, value, data))
-        extras.append({"capabilities": call.get("capabilities"), **unknown_fields(call, CALL_FIELDS, f"calls[{i}]", notes)})
-    bound = [REQUEST_DIGEST_DOMAIN, b"wallet_sendCalls", min_bytes(chain_id or 0), bytes.fromhex(sender[2:]) if sender else b"",
-             [[bytes.fromhex(c.to[2:]) if c.to else b"", min_bytes(c.value), c.data] for c in calls],
-             canonical_json({"atomicRequired": atomic, "version": body.get("version"), "capabilities": body.get("capabilities"),
-                             "extras": extras}).encode()]
+        extras.append(
+            {"capabilities": call.get("capabilities"), **unknown_fields(call, CALL_FIELDS, f"calls[{i}]", notes)}
+        )
+    bound = [
+        REQUEST_DIGEST_DOMAIN,
+        b"wallet_sendCalls",
+        min_bytes(chain_id or 0),
+        bytes.fromhex(sender[2:]) if sender else b"",
+        [[bytes.fromhex(c.to[2:]) if c.to else b"", min_bytes(c.value), c.data] for c in calls],
+        canonical_json(
+            {
+                "atomicRequired": atomic,
+                "version": body.get("version"),
+                "capabilities": body.get("capabilities"),
+                "extras": extras,
+            }
+        ).encode(),
+    ]
     signing_bytes = rlp.encode(bound)
     return Payload(
-        kind=PayloadKind.BATCH, method="wallet_sendCalls", chain_id=chain_id, signer=sender, signing_bytes=signing_bytes,
-        digest=keccak(signing_bytes), digest_kind=DigestKind.REQUEST, calls=tuple(calls), notes=tuple(notes),
+        kind=PayloadKind.BATCH,
+        method="wallet_sendCalls",
+        chain_id=chain_id,
+        signer=sender,
+        signing_bytes=signing_bytes,
+        digest=keccak(signing_bytes),
+        digest_kind=DigestKind.REQUEST,
+        calls=tuple(calls),
+        notes=tuple(notes),
     )

@@ -40,7 +40,11 @@ def _message_bytes(value: object) -> bytes:
     if value[:2] == "0x":
         return parse_bytes(value, "message", max_len=MAX_MESSAGE_BYTES)
     if value[:2] == "0X" or _BARE_HEX.fullmatch(value):
-        raise EdgeError("PARAMS_AMBIGUOUS", "the message is hex without a lower-case 0x prefix: wallets disagree on whether it is text or bytes", "message")
+        raise EdgeError(
+            "PARAMS_AMBIGUOUS",
+            "the message is hex without a lower-case 0x prefix: wallets disagree on whether it is text or bytes",
+            "message",
+        )
     try:
         data = value.encode("utf-8")
     except UnicodeEncodeError as exc:
@@ -61,7 +65,11 @@ def parse_personal_sign(params: tuple, account: str | None) -> Payload:
         message, address = first, second
     elif first_is_address and not second_is_address:
         message, address = second, first
-        notes.append(finding("PARAMS_ORDER_LEGACY", "personal_sign parameters were (address, message); read in that order", "params"))
+        notes.append(
+            finding(
+                "PARAMS_ORDER_LEGACY", "personal_sign parameters were (address, message); read in that order", "params"
+            )
+        )
     elif first_is_address and second_is_address and account is not None:
         # Both are 20-byte hex values: the wallet's own account says which one signs.
         matches = [p for p in (first, second) if parse_address(p, "param").lower() == account.lower()]
@@ -70,14 +78,23 @@ def parse_personal_sign(params: tuple, account: str | None) -> Payload:
         address = matches[0]
         message = second if address is first else first
     else:
-        raise EdgeError("PARAMS_AMBIGUOUS" if first_is_address else "PARAMS_INVALID",
-                        "cannot tell the message from the address in personal_sign", "params")
+        raise EdgeError(
+            "PARAMS_AMBIGUOUS" if first_is_address else "PARAMS_INVALID",
+            "cannot tell the message from the address in personal_sign",
+            "params",
+        )
     data = _message_bytes(message)
     signing_bytes = eip191_signing_bytes(data)
     return Payload(
-        kind=PayloadKind.MESSAGE, method="personal_sign", chain_id=None, signer=parse_address(address, "address"),
-        signing_bytes=signing_bytes, digest=keccak(signing_bytes), digest_kind=DigestKind.EIP191,
-        message=data, notes=tuple(notes),
+        kind=PayloadKind.MESSAGE,
+        method="personal_sign",
+        chain_id=None,
+        signer=parse_address(address, "address"),
+        signing_bytes=signing_bytes,
+        digest=keccak(signing_bytes),
+        digest_kind=DigestKind.EIP191,
+        message=data,
+        notes=tuple(notes),
     )
 
 
@@ -88,8 +105,15 @@ def parse_eth_sign(params: tuple) -> Payload:
     address = parse_address(params[0], "params[0]")
     digest = parse_bytes(params[1], "params[1]")
     if len(digest) != 32:
-        raise EdgeError("PARAMS_INVALID", f"eth_sign data must be a 32-byte hash, found {len(digest)} bytes", "params[1]")
+        raise EdgeError(
+            "PARAMS_INVALID", f"eth_sign data must be a 32-byte hash, found {len(digest)} bytes", "params[1]"
+        )
     return Payload(
-        kind=PayloadKind.RAW_HASH, method="eth_sign", chain_id=None, signer=address,
-        signing_bytes=digest, digest=digest, digest_kind=DigestKind.RAW_HASH,
+        kind=PayloadKind.RAW_HASH,
+        method="eth_sign",
+        chain_id=None,
+        signer=address,
+        signing_bytes=digest,
+        digest=digest,
+        digest_kind=DigestKind.RAW_HASH,
     )

@@ -29,19 +29,40 @@ BLOB_SIZE = 131072
 BLOB_VERSION_KZG = 0x01
 
 # Field tables: (name, kind). Kinds are handled by `_FIELD_PARSERS`.
-LEGACY_FIELDS = (("nonce", "nonce"), ("gas_price", "uint256"), ("gas_limit", "uint64"),
-           ("to", "to"), ("value", "uint256"), ("data", "bytes"))
+LEGACY_FIELDS = (
+    ("nonce", "nonce"),
+    ("gas_price", "uint256"),
+    ("gas_limit", "uint64"),
+    ("to", "to"),
+    ("value", "uint256"),
+    ("data", "bytes"),
+)
 _EIP1559_FEES = (("max_priority_fee_per_gas", "uint256"), ("max_fee_per_gas", "uint256"))
 _CALL = (("gas_limit", "uint64"), ("to", "to"), ("value", "uint256"), ("data", "bytes"), ("access_list", "access_list"))
 TX_FIELDS: dict[int, tuple[tuple[str, str], ...]] = {
     0x01: (("chain_id", "uint256"), ("nonce", "nonce"), ("gas_price", "uint256")) + _CALL,
     0x02: (("chain_id", "uint256"), ("nonce", "nonce")) + _EIP1559_FEES + _CALL,
-    0x03: (("chain_id", "uint256"), ("nonce", "nonce")) + _EIP1559_FEES
-    + (("gas_limit", "uint64"), ("to", "address"), ("value", "uint256"), ("data", "bytes"), ("access_list", "access_list"),
-       ("max_fee_per_blob_gas", "uint256"), ("blob_versioned_hashes", "hashes")),
-    0x04: (("chain_id", "uint256"), ("nonce", "nonce")) + _EIP1559_FEES
-    + (("gas_limit", "uint64"), ("to", "address"), ("value", "uint256"), ("data", "bytes"), ("access_list", "access_list"),
-       ("authorization_list", "authorization_list")),
+    0x03: (("chain_id", "uint256"), ("nonce", "nonce"))
+    + _EIP1559_FEES
+    + (
+        ("gas_limit", "uint64"),
+        ("to", "address"),
+        ("value", "uint256"),
+        ("data", "bytes"),
+        ("access_list", "access_list"),
+        ("max_fee_per_blob_gas", "uint256"),
+        ("blob_versioned_hashes", "hashes"),
+    ),
+    0x04: (("chain_id", "uint256"), ("nonce", "nonce"))
+    + _EIP1559_FEES
+    + (
+        ("gas_limit", "uint64"),
+        ("to", "address"),
+        ("value", "uint256"),
+        ("data", "bytes"),
+        ("access_list", "access_list"),
+        ("authorization_list", "authorization_list"),
+    ),
 }
 FEE_FIELDS = ("gas_price", "max_priority_fee_per_gas", "max_fee_per_gas", "max_fee_per_blob_gas")
 
@@ -118,7 +139,11 @@ def _authorizations(raw: object, where: str) -> tuple[Authorization, ...]:
         chain_id = _int(fields[0], f"{here}.chainId", UINT256)
         address = _bytes(fields[1], f"{here}.address", 20)
         nonce = _int(fields[2], f"{here}.nonce", UINT64)
-        y, r, s = (_int(fields[3], f"{here}.yParity", 8), _int(fields[4], f"{here}.r", UINT256), _int(fields[5], f"{here}.s", UINT256))
+        y, r, s = (
+            _int(fields[3], f"{here}.yParity", 8),
+            _int(fields[4], f"{here}.r", UINT256),
+            _int(fields[5], f"{here}.s", UINT256),
+        )
         message = keccak(b"\x05" + rlp.encode(fields[:3]))
         try:
             authority: str | None = to_checksum(recover_address(message, y, r, s, here))
@@ -166,23 +191,40 @@ def intrinsic_gas(to: str | None, data: bytes, access_list: tuple, authorization
 def validate_semantics(fields: dict) -> None:
     """The checks a node applies before it accepts a transaction, on the fields present (the wallet fills the rest)."""
     if fields.get("to") is None and len(fields.get("data", b"")) > MAX_INITCODE_SIZE:
-        raise EdgeError("TX_INITCODE_TOO_LARGE", f"contract creation code exceeds {MAX_INITCODE_SIZE} bytes (EIP-3860)", "data")
+        raise EdgeError(
+            "TX_INITCODE_TOO_LARGE", f"contract creation code exceeds {MAX_INITCODE_SIZE} bytes (EIP-3860)", "data"
+        )
     fee_cap = fields.get("gas_price", fields.get("max_fee_per_gas", 0))
-    if "max_priority_fee_per_gas" in fields and "max_fee_per_gas" in fields \
-            and fields["max_priority_fee_per_gas"] > fields["max_fee_per_gas"]:
-        raise EdgeError("TX_FEE_INVALID", "priority fee is greater than the max fee per gas", "max_priority_fee_per_gas")
+    if (
+        "max_priority_fee_per_gas" in fields
+        and "max_fee_per_gas" in fields
+        and fields["max_priority_fee_per_gas"] > fields["max_fee_per_gas"]
+    ):
+        raise EdgeError(
+            "TX_FEE_INVALID", "priority fee is greater than the max fee per gas", "max_priority_fee_per_gas"
+        )
     if fields.get("gas_limit") is None:
         return
     if fee_cap * fields["gas_limit"] >> 256:
         raise EdgeError("TX_FEE_INVALID", "gas limit times fee cap overflows 256 bits", "gas_limit")
-    needed = intrinsic_gas(fields.get("to"), fields.get("data", b""), fields.get("access_list", ()),
-                           len(fields.get("authorization_list", ())))
+    needed = intrinsic_gas(
+        fields.get("to"),
+        fields.get("data", b""),
+        fields.get("access_list", ()),
+        len(fields.get("authorization_list", ())),
+    )
     if fields["gas_limit"] < needed:
-        raise EdgeError("TX_INTRINSIC_GAS", f"gas limit {fields['gas_limit']} is below the intrinsic gas {needed}", "gas_limit")
+        raise EdgeError(
+            "TX_INTRINSIC_GAS", f"gas limit {fields['gas_limit']} is below the intrinsic gas {needed}", "gas_limit"
+        )
 
 
 def _signature(items: list, where: str = "signature") -> tuple[int, int, int]:
-    return (_int(items[0], f"{where}.v", UINT256), _int(items[1], f"{where}.r", UINT256), _int(items[2], f"{where}.s", UINT256))
+    return (
+        _int(items[0], f"{where}.v", UINT256),
+        _int(items[1], f"{where}.r", UINT256),
+        _int(items[2], f"{where}.s", UINT256),
+    )
 
 
 def _decode_rlp(data: bytes, where: str) -> object:
@@ -207,7 +249,9 @@ def _legacy(raw: bytes, notes: list[Finding]) -> tuple[Transaction, bytes]:
         v, r, s = _signature(items[6:])
         if r == 0 and s == 0:  # unsigned EIP-155 form: [.., chainId, 0, 0]
             if v == 0:
-                raise EdgeError("TX_FIELD_INVALID", "an unsigned EIP-155 transaction needs a non-zero chain id", "signature.v")
+                raise EdgeError(
+                    "TX_FIELD_INVALID", "an unsigned EIP-155 transaction needs a non-zero chain id", "signature.v"
+                )
             chain_id, unsigned = v, items
         else:
             signed = True
@@ -217,16 +261,32 @@ def _legacy(raw: bytes, notes: list[Finding]) -> tuple[Transaction, bytes]:
                 chain_id, y_parity = (v - 35) // 2, (v - 35) % 2
                 unsigned = items[:6] + [min_bytes(chain_id), b"", b""]
             else:
-                raise EdgeError("TX_SIGNATURE_INVALID", f"legacy v must be 27, 28 or 35+2*chainId, got {v}", "signature.v")
+                raise EdgeError(
+                    "TX_SIGNATURE_INVALID", f"legacy v must be 27, 28 or 35+2*chainId, got {v}", "signature.v"
+                )
     signing_bytes = rlp.encode(unsigned)
     if signed:
         sender = to_checksum(recover_address(keccak(signing_bytes), y_parity, r, s, "signature"))
     if chain_id is None:
-        notes.append(finding("TX_NO_REPLAY_PROTECTION", "this legacy transaction has no EIP-155 chain id and is valid on every chain", "signature.v"))
+        notes.append(
+            finding(
+                "TX_NO_REPLAY_PROTECTION",
+                "this legacy transaction has no EIP-155 chain id and is valid on every chain",
+                "signature.v",
+            )
+        )
     tx = Transaction(
-        type=0, chain_id=chain_id, nonce=fields["nonce"], gas_limit=fields["gas_limit"], to=fields["to"],
-        value=fields["value"], data=fields["data"], fees={"gas_price": fields["gas_price"]},
-        sender=sender, tx_hash=keccak(raw) if signed else None, signed=signed,
+        type=0,
+        chain_id=chain_id,
+        nonce=fields["nonce"],
+        gas_limit=fields["gas_limit"],
+        to=fields["to"],
+        value=fields["value"],
+        data=fields["data"],
+        fees={"gas_price": fields["gas_price"]},
+        sender=sender,
+        tx_hash=keccak(raw) if signed else None,
+        signed=signed,
     )
     return tx, signing_bytes
 
@@ -242,15 +302,21 @@ def _blob_sidecar(wrapper: list, hashes: tuple[bytes, ...]) -> None:
         blobs, commitments, proofs = wrapper[2:]
         proofs_per_blob = 128  # EIP-7594 cell proofs
     else:
-        raise EdgeError("TX_FIELD_COUNT", f"a blob network wrapper has 4 or 5 fields, found {len(wrapper)}", "transaction")
-    blobs, commitments, proofs = (_list(x, name) for x, name in ((blobs, "blobs"), (commitments, "commitments"), (proofs, "proofs")))
+        raise EdgeError(
+            "TX_FIELD_COUNT", f"a blob network wrapper has 4 or 5 fields, found {len(wrapper)}", "transaction"
+        )
+    blobs, commitments, proofs = (
+        _list(x, name) for x, name in ((blobs, "blobs"), (commitments, "commitments"), (proofs, "proofs"))
+    )
     if not len(blobs) == len(commitments) == len(hashes) or len(proofs) != proofs_per_blob * len(blobs):
         raise EdgeError("TX_INCONSISTENT", "blob, commitment, proof and versioned-hash counts disagree", "blobs")
     for i, (blob, commitment, expected) in enumerate(zip(blobs, commitments, hashes)):
         _bytes(blob, f"blobs[{i}]", BLOB_SIZE)
         versioned = bytes([BLOB_VERSION_KZG]) + hashlib.sha256(_bytes(commitment, f"commitments[{i}]", 48)).digest()[1:]
         if versioned != expected:
-            raise EdgeError("TX_INCONSISTENT", f"commitment {i} does not match blob versioned hash {i}", f"commitments[{i}]")
+            raise EdgeError(
+                "TX_INCONSISTENT", f"commitment {i} does not match blob versioned hash {i}", f"commitments[{i}]"
+            )
     for i, proof in enumerate(proofs):
         _bytes(proof, f"proofs[{i}]", 48)
 
@@ -266,30 +332,46 @@ def _typed(raw: bytes) -> tuple[Transaction, bytes]:
     network_form = tx_type == 0x03 and bool(items) and isinstance(items[0], list)
     body = items[0] if network_form else items
     if len(body) not in (len(spec), len(spec) + 3):
-        raise EdgeError("TX_FIELD_COUNT", f"a type-{tx_type} transaction has {len(spec)} fields unsigned or {len(spec) + 3} signed, found {len(body)}", "transaction")
+        raise EdgeError(
+            "TX_FIELD_COUNT",
+            f"a type-{tx_type} transaction has {len(spec)} fields unsigned or {len(spec) + 3} signed, found {len(body)}",
+            "transaction",
+        )
     fields = _parse_fields(body, spec)
     validate_semantics(fields)
     if tx_type == 0x03:
         if not fields["blob_versioned_hashes"]:
-            raise EdgeError("TX_FIELD_INVALID", "a blob transaction must carry at least one blob", "blob_versioned_hashes")
+            raise EdgeError(
+                "TX_FIELD_INVALID", "a blob transaction must carry at least one blob", "blob_versioned_hashes"
+            )
         if any(h[0] != BLOB_VERSION_KZG for h in fields["blob_versioned_hashes"]):
-            raise EdgeError("TX_FIELD_INVALID", "blob versioned hashes must start with version 0x01", "blob_versioned_hashes")
+            raise EdgeError(
+                "TX_FIELD_INVALID", "blob versioned hashes must start with version 0x01", "blob_versioned_hashes"
+            )
         if network_form:
             _blob_sidecar(items, fields["blob_versioned_hashes"])
-    signing_bytes = bytes([tx_type]) + rlp.encode(body[:len(spec)])
+    signing_bytes = bytes([tx_type]) + rlp.encode(body[: len(spec)])
     signed = len(body) == len(spec) + 3
     sender = None
     if signed:
-        y, r, s = _signature(body[len(spec):])
+        y, r, s = _signature(body[len(spec) :])
         sender = to_checksum(recover_address(keccak(signing_bytes), y, r, s, "signature"))
     tx = Transaction(
-        type=tx_type, chain_id=fields["chain_id"], nonce=fields["nonce"], gas_limit=fields["gas_limit"],
-        to=fields["to"], value=fields["value"], data=fields["data"],
+        type=tx_type,
+        chain_id=fields["chain_id"],
+        nonce=fields["nonce"],
+        gas_limit=fields["gas_limit"],
+        to=fields["to"],
+        value=fields["value"],
+        data=fields["data"],
         fees={k: fields[k] for k in FEE_FIELDS if k in fields},
-        access_list=fields["access_list"], authorizations=fields.get("authorization_list", ()),
+        access_list=fields["access_list"],
+        authorizations=fields.get("authorization_list", ()),
         blob_versioned_hashes=fields.get("blob_versioned_hashes", ()),
-        sender=sender, tx_hash=keccak(bytes([tx_type]) + rlp.encode(body)) if signed else None,
-        signed=signed, network_form=network_form,
+        sender=sender,
+        tx_hash=keccak(bytes([tx_type]) + rlp.encode(body)) if signed else None,
+        signed=signed,
+        network_form=network_form,
     )
     return tx, signing_bytes
 
@@ -306,9 +388,18 @@ def parse_raw_transaction(raw: bytes, method: str, account: str | None) -> Paylo
     elif raw[0] <= 0x7F:
         tx, signing_bytes = _typed(raw)
     else:
-        raise EdgeError("RLP_INVALID", f"first byte 0x{raw[0]:02x} starts neither a typed nor a legacy transaction", "type")
+        raise EdgeError(
+            "RLP_INVALID", f"first byte 0x{raw[0]:02x} starts neither a typed nor a legacy transaction", "type"
+        )
     return Payload(
-        kind=PayloadKind.TRANSACTION, method=method, chain_id=tx.chain_id, signer=tx.sender or account,
-        signing_bytes=signing_bytes, digest=keccak(signing_bytes), digest_kind=DigestKind.TX_SIGNING_HASH,
-        calls=(RawCall(tx.to, tx.value, tx.data),), tx=tx, notes=tuple(notes),
+        kind=PayloadKind.TRANSACTION,
+        method=method,
+        chain_id=tx.chain_id,
+        signer=tx.sender or account,
+        signing_bytes=signing_bytes,
+        digest=keccak(signing_bytes),
+        digest_kind=DigestKind.TX_SIGNING_HASH,
+        calls=(RawCall(tx.to, tx.value, tx.data),),
+        tx=tx,
+        notes=tuple(notes),
     )

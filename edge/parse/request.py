@@ -36,15 +36,24 @@ def _typed_data(request: Request, v3: bool) -> Payload:
     typed, signing_bytes, digest, notes = parse_typed_data(request.params[1], v3=v3)
     chain_id = typed.domain.get("chainId")
     return Payload(
-        kind=PayloadKind.TYPED_DATA, method=request.method, chain_id=chain_id, signer=signer,
-        signing_bytes=signing_bytes, digest=digest, digest_kind=DigestKind.EIP712, typed_data=typed, notes=tuple(notes),
+        kind=PayloadKind.TYPED_DATA,
+        method=request.method,
+        chain_id=chain_id,
+        signer=signer,
+        signing_bytes=signing_bytes,
+        digest=digest,
+        digest_kind=DigestKind.EIP712,
+        typed_data=typed,
+        notes=tuple(notes),
     )
 
 
 METHODS: dict[str, Callable[[Request], Payload]] = {
     "eth_sendRawTransaction": _raw_or_object,
     "eth_signTransaction": _raw_or_object,
-    "eth_sendTransaction": lambda r: parse_transaction_object(r.params[0] if r.params else None, r.method, r.chain_id, r.account),
+    "eth_sendTransaction": lambda r: parse_transaction_object(
+        r.params[0] if r.params else None, r.method, r.chain_id, r.account
+    ),
     "eth_signTypedData_v4": lambda r: _typed_data(r, v3=False),
     "eth_signTypedData_v3": lambda r: _typed_data(r, v3=True),
     "personal_sign": lambda r: parse_personal_sign(r.params, r.account),
@@ -57,11 +66,15 @@ def parse_payload(request: Request) -> Payload:
     """The Payload a request asks to sign, or an EdgeError saying why there is none."""
     parser = METHODS.get(request.method)
     if parser is None:
-        raise EdgeError("METHOD_UNSUPPORTED", f"method {request.method!r} is not a signing method this gate understands", "method")
+        raise EdgeError(
+            "METHOD_UNSUPPORTED", f"method {request.method!r} is not a signing method this gate understands", "method"
+        )
     return parser(request)
 
 
-def request_from_json(obj: Any, chain_id: int | None = None, account: str | None = None, origin: str | None = None) -> Request:
+def request_from_json(
+    obj: Any, chain_id: int | None = None, account: str | None = None, origin: str | None = None
+) -> Request:
     """A Request from the CLI's request object; keyword arguments override its context."""
     if not isinstance(obj, dict):
         raise EdgeError("REQUEST_INVALID", "a request must be a JSON object", "request")
@@ -79,9 +92,13 @@ def request_from_json(obj: Any, chain_id: int | None = None, account: str | None
     if ctx_origin is not None and not isinstance(ctx_origin, str):
         raise EdgeError("REQUEST_INVALID", "`origin` must be a string or null", "origin")
     return Request(
-        method=inner["method"], params=tuple(params), chain_id=ctx_chain,
+        method=inner["method"],
+        params=tuple(params),
+        chain_id=ctx_chain,
         account=parse_address(ctx_account, "from") if ctx_account is not None else None,
-        origin=ctx_origin, stated_intent=obj.get("stated_intent"), id=obj.get("id"),
+        origin=ctx_origin,
+        stated_intent=obj.get("stated_intent"),
+        id=obj.get("id"),
         known_addresses=known_addresses(obj.get("known_addresses")),
     )
 
@@ -93,6 +110,10 @@ def known_addresses(raw: Any) -> tuple[str, ...] | None:
     if not isinstance(raw, list):
         raise EdgeError("REQUEST_INVALID", "`known_addresses` must be a list of addresses", "known_addresses")
     if len(raw) > MAX_KNOWN_ADDRESSES:
-        raise EdgeError("REQUEST_TOO_LARGE", f"`known_addresses` may list at most {MAX_KNOWN_ADDRESSES} addresses; send the "
-                                             "address book and the most recent counterparties first", "known_addresses")
+        raise EdgeError(
+            "REQUEST_TOO_LARGE",
+            f"`known_addresses` may list at most {MAX_KNOWN_ADDRESSES} addresses; send the "
+            "address book and the most recent counterparties first",
+            "known_addresses",
+        )
     return tuple(sorted({parse_address(a, f"known_addresses[{i}]") for i, a in enumerate(raw)}))

@@ -27,7 +27,13 @@ from ..limits import (
 from ..requests_io import loads_strict
 from ..types import TypedData
 
-DOMAIN_FIELDS = {"name": "string", "version": "string", "chainId": "uint256", "verifyingContract": "address", "salt": "bytes32"}
+DOMAIN_FIELDS = {
+    "name": "string",
+    "version": "string",
+    "chainId": "uint256",
+    "verifyingContract": "address",
+    "salt": "bytes32",
+}
 _ATOMIC = re.compile(r"(uint|int)(\d+)|bytes(\d+)|address|bool|bytes|string")
 _DECIMAL = re.compile(r"-?[0-9]+")
 # Characters that would let two different type sets hash to one `encodeType` string: brackets,
@@ -121,7 +127,9 @@ def _parse_types(raw: object) -> dict[str, tuple[tuple[str, str], ...]]:
         for field_name, field_type in fields:
             base = _base_type(field_type)
             if not (_atomic_ok(base) or base in types) or base == "EIP712Domain":
-                raise _invalid(f"field {field_name!r} of {name!r} has undefined type {field_type!r}", f"types.{name}.{field_name}")
+                raise _invalid(
+                    f"field {field_name!r} of {name!r} has undefined type {field_type!r}", f"types.{name}.{field_name}"
+                )
     return types
 
 
@@ -171,7 +179,10 @@ class _Encoder:
         if missing:
             raise _bad_value(f"{where} is missing field {missing[0]!r} of type {name}", where)
         if extra:
-            raise _bad_value(f"{where} has field {extra[0]!r} that type {name} does not define (it would be shown but not signed)", where)
+            raise _bad_value(
+                f"{where} has field {extra[0]!r} that type {name} does not define (it would be shown but not signed)",
+                where,
+            )
         parts = [self.type_hash(name)]
         for field_name, field_type in fields:
             parts.append(self.encode(field_type, value[field_name], f"{where}.{field_name}", depth + 1))
@@ -189,8 +200,10 @@ class _Encoder:
                 raise _bad_value(f"{where} must be an array of type {type_name}", where)
             if dims[-1] is not None and len(value) != dims[-1]:
                 raise _bad_value(f"{where} must have exactly {dims[-1]} items, found {len(value)}", where)
-            item_type = type_name[:type_name.rindex("[")]
-            return keccak(b"".join(self.encode(item_type, item, f"{where}[{i}]", depth + 1) for i, item in enumerate(value)))
+            item_type = type_name[: type_name.rindex("[")]
+            return keccak(
+                b"".join(self.encode(item_type, item, f"{where}[{i}]", depth + 1) for i, item in enumerate(value))
+            )
         if type_name in self.types:
             return self.hash_struct(type_name, value, where, depth)
         return encode_atomic(type_name, value, where, self.notes)
@@ -206,7 +219,10 @@ def to_integer(value: object, where: str, notes: list[Finding] | None = None) ->
         raise _bad_value(f"{where} must be an integer or a numeric string", where)
     if isinstance(value, int):
         if abs(value) > JSON_SAFE_INTEGER:
-            raise _bad_value(f"{where} is the JSON number {value}, beyond 2^53: JavaScript wallets would sign a rounded value; send it as a string", where)
+            raise _bad_value(
+                f"{where} is the JSON number {value}, beyond 2^53: JavaScript wallets would sign a rounded value; send it as a string",
+                where,
+            )
         return value
     if len(value) > MAX_DECIMAL_CHARS:
         raise _bad_value(f"{where} has {len(value)} characters, more than any 256-bit integer", where)
@@ -228,12 +244,17 @@ def _canonical_text(value: str, where: str, notes: list[Finding] | None) -> str:
     text = value.strip()
     for upper, lower in (("0X", "0x"), ("-0X", "-0x")):
         if text.startswith(upper):
-            text = lower + text[len(upper):]
+            text = lower + text[len(upper) :]
     if text != value:
         if notes is None:
             raise _bad_value(f"{where} is not written canonically: {value[:80]!r}", where)
-        notes.append(finding("TYPED_DATA_VALUE_NONCANONICAL", f"{where} is {value[:80]!r}: read as {text[:80]!r}, which not "
-                                                              "every wallet would do", where))
+        notes.append(
+            finding(
+                "TYPED_DATA_VALUE_NONCANONICAL",
+                f"{where} is {value[:80]!r}: read as {text[:80]!r}, which not every wallet would do",
+                where,
+            )
+        )
     return text
 
 
@@ -295,14 +316,26 @@ def _normalize_domain(domain: dict, notes: list[Finding]) -> dict:
     chain_id = domain.get("chainId")
     if "chainId" in domain and not (isinstance(chain_id, int) and not isinstance(chain_id, bool)):
         number = to_integer(chain_id, "domain.chainId", notes)
-        notes.append(finding("TYPED_DATA_DOMAIN_NONCANONICAL", f"domain.chainId {chain_id!r} is not a JSON number; read as {number}", "domain.chainId"))
+        notes.append(
+            finding(
+                "TYPED_DATA_DOMAIN_NONCANONICAL",
+                f"domain.chainId {chain_id!r} is not a JSON number; read as {number}",
+                "domain.chainId",
+            )
+        )
         normalized["chainId"] = number
     contract = domain.get("verifyingContract")
     if isinstance(contract, int) and not isinstance(contract, bool):
         if not 0 <= contract < 1 << 160:
             raise _bad_value("domain.verifyingContract integer is out of address range", "domain.verifyingContract")
         normalized["verifyingContract"] = to_checksum(contract.to_bytes(20, "big"))
-        notes.append(finding("TYPED_DATA_DOMAIN_NONCANONICAL", f"domain.verifyingContract was the integer {contract}; read as {normalized['verifyingContract']}", "domain.verifyingContract"))
+        notes.append(
+            finding(
+                "TYPED_DATA_DOMAIN_NONCANONICAL",
+                f"domain.verifyingContract was the integer {contract}; read as {normalized['verifyingContract']}",
+                "domain.verifyingContract",
+            )
+        )
     elif isinstance(contract, str):
         normalized["verifyingContract"] = typed_address(contract, "domain.verifyingContract", notes)
     return normalized
@@ -330,7 +363,10 @@ def parse_typed_data(raw: object, v3: bool = False) -> tuple[TypedData, bytes, b
         raise _invalid("types must define EIP712Domain", "types.EIP712Domain")
     for field_name, field_type in domain_fields:
         if DOMAIN_FIELDS.get(field_name) != field_type:
-            raise _invalid(f"EIP712Domain field {field_type} {field_name} is not one of the standard domain fields", "types.EIP712Domain")
+            raise _invalid(
+                f"EIP712Domain field {field_type} {field_name} is not one of the standard domain fields",
+                "types.EIP712Domain",
+            )
     if set(data["domain"]) != {n for n, _ in domain_fields}:
         raise _invalid("domain values do not match the fields declared in types.EIP712Domain", "domain")
     primary = data["primaryType"]
@@ -347,6 +383,10 @@ def parse_typed_data(raw: object, v3: bool = False) -> tuple[TypedData, bytes, b
     used = set(_dependencies(types, primary)) | {"EIP712Domain"}
     unused = sorted(set(types) - used)
     if unused:
-        notes.append(finding("TYPED_DATA_UNUSED_TYPES", f"types {', '.join(unused)} are defined but not part of {primary}", "types"))
+        notes.append(
+            finding(
+                "TYPED_DATA_UNUSED_TYPES", f"types {', '.join(unused)} are defined but not part of {primary}", "types"
+            )
+        )
     typed = TypedData(primary, types, domain, data["message"])
     return typed, signing_bytes, keccak(signing_bytes), notes

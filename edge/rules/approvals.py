@@ -36,7 +36,15 @@ def _grants_of(action: str, roles: dict, token: str | None, where: str) -> Itera
     deadline = roles.get("deadline")
     if "grants" in roles:
         for i, g in enumerate(roles["grants"]):
-            yield Grant(g.get("token"), spender, g.get("amount", 0), g.get("expiration"), deadline, permit2, f"{where}.grants[{i}]")
+            yield Grant(
+                g.get("token"),
+                spender,
+                g.get("amount", 0),
+                g.get("expiration"),
+                deadline,
+                permit2,
+                f"{where}.grants[{i}]",
+            )
     elif spender is not None:
         amount = UINT256_MAX if roles.get("allowed") is True else roles.get("amount", 0)
         if "allowed" in roles and deadline == 0:
@@ -61,9 +69,15 @@ def unlimited_approval(ctx: RuleContext) -> Iterator[Finding]:
     for g in grants(ctx):
         limit = ctx.policy.approval_limit(ctx.chain_id, g.token) if g.token else None
         if _unlimited(g):
-            yield finding("APPROVAL_UNLIMITED", f"{g.spender} may spend an unlimited amount of {g.token or 'the token'}", g.where)
+            yield finding(
+                "APPROVAL_UNLIMITED", f"{g.spender} may spend an unlimited amount of {g.token or 'the token'}", g.where
+            )
         elif limit is not None and g.amount > limit:
-            yield finding("APPROVAL_UNLIMITED", f"{g.spender} may spend {g.amount} of {g.token}, above the policy limit {limit}", g.where)
+            yield finding(
+                "APPROVAL_UNLIMITED",
+                f"{g.spender} may spend {g.amount} of {g.token}, above the policy limit {limit}",
+                g.where,
+            )
 
 
 def permit_deadline(ctx: RuleContext) -> Iterator[Finding]:
@@ -78,22 +92,39 @@ def permit_deadline(ctx: RuleContext) -> Iterator[Finding]:
                 yield finding("PERMIT_NO_DEADLINE", f"the {label} of this grant to {g.spender} never expires", g.where)
             elif value > horizon:
                 days = (value - ctx.now) // 86400
-                yield finding("PERMIT_DEADLINE_FAR", f"the {label} of this grant to {g.spender} is {days} days away", g.where)
+                yield finding(
+                    "PERMIT_DEADLINE_FAR", f"the {label} of this grant to {g.spender} is {days} days away", g.where
+                )
 
 
 def approval_for_all(ctx: RuleContext) -> Iterator[Finding]:
     for step in steps(ctx.intent):
         if step.action == "set_approval_for_all" and step.roles.get("approved") is True:
-            yield finding("APPROVAL_FOR_ALL", f"{step.roles.get('operator')} gets every token of collection {step.to}", step.where)
+            yield finding(
+                "APPROVAL_FOR_ALL", f"{step.roles.get('operator')} gets every token of collection {step.to}", step.where
+            )
 
 
 def spender_unknown(ctx: RuleContext) -> Iterator[Finding]:
     """An unknown spender whatever the amount: `approve(spender, 0)` is a revoke on ERC-20 but hands
     token #0 to `spender` on ERC-721, and the selector cannot say which the token is."""
     for g in grants(ctx):
-        if g.spender and not same_address(g.spender, ZERO_ADDRESS) and not ctx.policy.known_spender(ctx.chain_id, g.spender):
-            yield finding("SPENDER_UNKNOWN", f"spender {g.spender} is not a known spender on chain {ctx.chain_id}", g.where)
+        if (
+            g.spender
+            and not same_address(g.spender, ZERO_ADDRESS)
+            and not ctx.policy.known_spender(ctx.chain_id, g.spender)
+        ):
+            yield finding(
+                "SPENDER_UNKNOWN", f"spender {g.spender} is not a known spender on chain {ctx.chain_id}", g.where
+            )
     for step in steps(ctx.intent):
         operator = step.roles.get("operator")
-        if step.action == "set_approval_for_all" and step.roles.get("approved") is True and operator and not ctx.policy.known_spender(ctx.chain_id, operator):
-            yield finding("SPENDER_UNKNOWN", f"operator {operator} is not a known spender on chain {ctx.chain_id}", step.where)
+        if (
+            step.action == "set_approval_for_all"
+            and step.roles.get("approved") is True
+            and operator
+            and not ctx.policy.known_spender(ctx.chain_id, operator)
+        ):
+            yield finding(
+                "SPENDER_UNKNOWN", f"operator {operator} is not a known spender on chain {ctx.chain_id}", step.where
+            )

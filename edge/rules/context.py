@@ -66,7 +66,9 @@ def recipients_of(roles: dict[str, Any]) -> list[str]:
     found = [roles["recipient"]] if isinstance(roles.get("recipient"), str) else []
     for value in roles.values():
         if isinstance(value, list):
-            found.extend(item["recipient"] for item in value if isinstance(item, dict) and isinstance(item.get("recipient"), str))
+            found.extend(
+                item["recipient"] for item in value if isinstance(item, dict) and isinstance(item.get("recipient"), str)
+            )
     return found
 
 

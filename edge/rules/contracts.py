@@ -36,8 +36,18 @@ def value_to_unknown_selector(ctx: RuleContext) -> Iterator[Finding]:
 def unverified_contract(ctx: RuleContext) -> Iterator[Finding]:
     for step in steps(ctx.intent):
         node = step.node
-        if isinstance(node, Call) and node.standard in TARGET_BOUND_STANDARDS and node.to and not ctx.policy.known_contract(ctx.chain_id, node.to):
-            yield finding("CONTRACT_UNVERIFIED", f"{node.function} is a {node.standard} function, but {node.to} is not a {node.standard} contract the policy knows on chain {ctx.chain_id}", step.where)
+        if (
+            isinstance(node, Call)
+            and node.standard in TARGET_BOUND_STANDARDS
+            and node.to
+            and not ctx.policy.known_contract(ctx.chain_id, node.to)
+        ):
+            yield finding(
+                "CONTRACT_UNVERIFIED",
+                f"{node.function} is a {node.standard} function, but {node.to} "
+                f"is not a {node.standard} contract the policy knows on chain {ctx.chain_id}",
+                step.where,
+            )
 
 
 def admin_actions(ctx: RuleContext) -> Iterator[Finding]:
@@ -52,7 +62,11 @@ def admin_actions(ctx: RuleContext) -> Iterator[Finding]:
 def contract_creation(ctx: RuleContext) -> Iterator[Finding]:
     for step in steps(ctx.intent):
         if step.action == "contract_creation":
-            yield finding("CONTRACT_CREATION", f"deploys {len(getattr(step.node, 'data', b''))} bytes of contract code", step.where)
+            yield finding(
+                "CONTRACT_CREATION",
+                f"deploys {len(getattr(step.node, 'data', b''))} bytes of contract code",
+                step.where,
+            )
 
 
 def collect_addresses(value: Any, out: set[str]) -> None:

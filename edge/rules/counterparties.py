@@ -62,7 +62,9 @@ def look_alike(ctx: RuleContext) -> Iterator[Finding]:
     known = _known(ctx)
     if not known:
         return
-    by_ends: dict[tuple[str, str], list[str]] = {}  # a twin shares both ends, so only those known addresses are compared
+    by_ends: dict[
+        tuple[str, str], list[str]
+    ] = {}  # a twin shares both ends, so only those known addresses are compared
     for k in sorted(known):
         by_ends.setdefault(_ends(k), []).append(k)
     for address in sorted(counterparties(ctx)):
@@ -70,8 +72,12 @@ def look_alike(ctx: RuleContext) -> Iterator[Finding]:
             continue
         twin = next((k for k in by_ends.get(_ends(address), ()) if looks_like(address, k)), None)
         if twin is not None:
-            yield finding("ADDRESS_LOOKALIKE", f"{address} looks like {twin}, which the wallet knows, but is a different "
-                                               "address: an address-poisoning twin", None)
+            yield finding(
+                "ADDRESS_LOOKALIKE",
+                f"{address} looks like {twin}, which the wallet knows, but is a different "
+                "address: an address-poisoning twin",
+                None,
+            )
 
 
 def _recipients(ctx: RuleContext) -> Iterator[tuple[str, str]]:
@@ -89,5 +95,8 @@ def new_recipient(ctx: RuleContext) -> Iterator[Finding]:
     known = _known(ctx)
     for recipient, where in _recipients(ctx):
         if recipient.lower() not in known and not same_address(recipient, ctx.signer):
-            yield finding("RECIPIENT_NEW", f"a first send to {recipient}: it is not in the wallet's address book or recent "
-                                           "counterparties", where)
+            yield finding(
+                "RECIPIENT_NEW",
+                f"a first send to {recipient}: it is not in the wallet's address book or recent counterparties",
+                where,
+            )

@@ -30,7 +30,11 @@ def _mismatch(message: str, where: str = "stated_intent") -> Finding:
 def _expected_input(ctx: RuleContext, arguments: dict) -> tuple[str | None, int | None]:
     """The input token's address the user meant, and its decimals, where they can be known."""
     address = arguments.get("inputTokenCA")
-    known = by_address(ctx.chain_id, address) if address else by_symbol(ctx.chain_id, str(arguments.get("inputTokenSymbol", "")))
+    known = (
+        by_address(ctx.chain_id, address)
+        if address
+        else by_symbol(ctx.chain_id, str(arguments.get("inputTokenSymbol", "")))
+    )
     if address:
         return address, known.decimals if known else None
     return (known.address, known.decimals) if known else (None, None)
@@ -41,20 +45,41 @@ def _swap_checks(ctx: RuleContext, arguments: dict, found: list[Swap]) -> Iterat
     if out_ca is not None and not EVM_ADDRESS.fullmatch(out_ca):
         yield _mismatch(f"the user asked for the token {out_ca}, which is not on this EVM chain")
     elif out_ca is not None and not any(same_address(s.token_out, out_ca) for s in found):
-        yield _mismatch(f"the user asked for {out_ca}; the payload swaps into {', '.join(str(s.token_out) for s in found)}", found[0].where)
+        yield _mismatch(
+            f"the user asked for {out_ca}; the payload swaps into {', '.join(str(s.token_out) for s in found)}",
+            found[0].where,
+        )
     token_in, decimals = _expected_input(ctx, arguments)
     if token_in is not None and not any(same_address(s.token_in, token_in) for s in found):
         symbol = arguments.get("inputTokenSymbol")
-        yield _mismatch(f"the user asked to sell {symbol} ({token_in}); the payload sells {', '.join(str(s.token_in) for s in found)}", found[0].where)
+        yield _mismatch(
+            f"the user asked to sell {symbol} ({token_in}); the payload sells {', '.join(str(s.token_in) for s in found)}",
+            found[0].where,
+        )
     amount = arguments.get("inputTokenAmount")
     if amount is not None and decimals is not None:
         wanted = Decimal(str(amount)) * (Decimal(10) ** decimals)
         for s in found:
-            if s.amount_in is not None and same_address(s.token_in, token_in) and abs(Decimal(s.amount_in) - wanted) > wanted * AMOUNT_TOLERANCE:
-                yield _mismatch(f"the user asked to sell {amount} {arguments.get('inputTokenSymbol')}; the payload sells {Decimal(s.amount_in) / (Decimal(10) ** decimals)}", s.where)
+            if (
+                s.amount_in is not None
+                and same_address(s.token_in, token_in)
+                and abs(Decimal(s.amount_in) - wanted) > wanted * AMOUNT_TOLERANCE
+            ):
+                yield _mismatch(
+                    f"the user asked to sell {amount} {arguments.get('inputTokenSymbol')}; "
+                    f"the payload sells {Decimal(s.amount_in) / (Decimal(10) ** decimals)}",
+                    s.where,
+                )
     for s in found:
-        if s.recipient and s.recipient.lower() not in ROUTER_SENTINELS and ctx.signer and not same_address(s.recipient, ctx.signer):
-            yield _mismatch(f"the swap pays its output to {s.recipient}, not to the signer {ctx.signer} who asked for it", s.where)
+        if (
+            s.recipient
+            and s.recipient.lower() not in ROUTER_SENTINELS
+            and ctx.signer
+            and not same_address(s.recipient, ctx.signer)
+        ):
+            yield _mismatch(
+                f"the swap pays its output to {s.recipient}, not to the signer {ctx.signer} who asked for it", s.where
+            )
 
 
 def intent_binding(ctx: RuleContext) -> Iterator[Finding]:

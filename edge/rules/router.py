@@ -17,8 +17,17 @@ from ..types import Call, Command
 from .context import RuleContext, same_address, steps
 
 # Commands whose `recipient` receives output the signer is buying.
-OUTPUT_COMMANDS = frozenset({"V3_SWAP_EXACT_IN", "V3_SWAP_EXACT_OUT", "V2_SWAP_EXACT_IN", "V2_SWAP_EXACT_OUT",
-                             "SWEEP", "UNWRAP_WETH", "WRAP_ETH"})
+OUTPUT_COMMANDS = frozenset(
+    {
+        "V3_SWAP_EXACT_IN",
+        "V3_SWAP_EXACT_OUT",
+        "V2_SWAP_EXACT_IN",
+        "V2_SWAP_EXACT_OUT",
+        "SWEEP",
+        "UNWRAP_WETH",
+        "WRAP_ETH",
+    }
+)
 # Commands that move the signer's tokens (via Permit2) or the router's balance to `recipient`.
 PAYMENT_COMMANDS = frozenset({"PERMIT2_TRANSFER_FROM", "PERMIT2_TRANSFER_FROM_BATCH", "TRANSFER"})
 # Commands that take what the router holds (the rest of the plan can no longer strand it).
@@ -62,15 +71,29 @@ def router_recipients(ctx: RuleContext) -> Iterator[Finding]:
                 if _is_sentinel(recipient) or same_address(recipient, ctx.signer):
                     continue
                 if command.name in OUTPUT_COMMANDS:
-                    yield finding("SWAP_RECIPIENT_NOT_SIGNER", f"{command.name} sends its output to {recipient}, not to the signer", command.where)
+                    yield finding(
+                        "SWAP_RECIPIENT_NOT_SIGNER",
+                        f"{command.name} sends its output to {recipient}, not to the signer",
+                        command.where,
+                    )
                 elif command.name in PAYMENT_COMMANDS:
-                    yield finding("ROUTER_TRANSFER_TO_THIRD_PARTY", f"{command.name} moves assets to {recipient}", command.where)
+                    yield finding(
+                        "ROUTER_TRANSFER_TO_THIRD_PARTY", f"{command.name} moves assets to {recipient}", command.where
+                    )
                 elif command.name == "PAY_PORTION":
                     bips = command.args.get("bips", 0)
                     if bips > MAX_FEE_BIPS:
-                        yield finding("ROUTER_TRANSFER_TO_THIRD_PARTY", f"PAY_PORTION sends {bips / 100:g}% of the output to {recipient}", command.where)
+                        yield finding(
+                            "ROUTER_TRANSFER_TO_THIRD_PARTY",
+                            f"PAY_PORTION sends {bips / 100:g}% of the output to {recipient}",
+                            command.where,
+                        )
                     else:
-                        yield finding("TRANSFER_RECIPIENT_NOT_SIGNER", f"PAY_PORTION pays a {bips / 100:g}% fee to {recipient}", command.where)
+                        yield finding(
+                            "TRANSFER_RECIPIENT_NOT_SIGNER",
+                            f"PAY_PORTION pays a {bips / 100:g}% fee to {recipient}",
+                            command.where,
+                        )
 
 
 def _eth_left(call: Call) -> int:
@@ -81,7 +104,9 @@ def _eth_left(call: Call) -> int:
             if command.args.get("amount") == CONTRACT_BALANCE:
                 return 0
             used += command.args.get("amount", 0)
-        elif command.name == "V4_SWAP" or (command.name in ETH_TAKERS and same_address(command.args.get("token"), NATIVE)):
+        elif command.name == "V4_SWAP" or (
+            command.name in ETH_TAKERS and same_address(command.args.get("token"), NATIVE)
+        ):
             return 0  # V4 settles native ETH itself (and is judged opaque elsewhere); a native sweep takes the rest
     return max(call.value - used, 0)
 
@@ -90,8 +115,12 @@ def router_stranded_output(ctx: RuleContext) -> Iterator[Finding]:
     for call in _router_calls(ctx):
         left = _eth_left(call) if call.value else 0
         if left:
-            yield finding("ROUTER_OUTPUT_STRANDED", f"{left} wei of the ETH sent is neither wrapped nor swept by the plan: it "
-                                                    "stays in the router, where anyone can take it", call.where)
+            yield finding(
+                "ROUTER_OUTPUT_STRANDED",
+                f"{left} wei of the ETH sent is neither wrapped nor swept by the plan: it "
+                "stays in the router, where anyone can take it",
+                call.where,
+            )
         holding = None
         for command in _plan(call.commands):
             if command.name in DRAINING_COMMANDS or command.roles.get("payerIsUser") is False:
@@ -99,4 +128,8 @@ def router_stranded_output(ctx: RuleContext) -> Iterator[Finding]:
             if command.name in OUTPUT_COMMANDS and same_address(command.roles.get("recipient"), ADDRESS_THIS):
                 holding = command
         if holding is not None:
-            yield finding("ROUTER_OUTPUT_STRANDED", f"{holding.name} leaves its output in the router and no later command takes it out", holding.where)
+            yield finding(
+                "ROUTER_OUTPUT_STRANDED",
+                f"{holding.name} leaves its output in the router and no later command takes it out",
+                holding.where,
+            )

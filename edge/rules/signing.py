@@ -12,34 +12,56 @@ from .context import RuleContext, same_address
 
 # EIP-4361: "${scheme}://${domain} wants you to sign in with your Ethereum account:" (the scheme optional, https by default)
 _SIWE_PHRASE = " wants you to sign in with your ethereum account"
-_SIWE = re.compile(r"(?:(?P<scheme>[a-z][a-z0-9+.-]*)://)?(?P<domain>[^\s/]+) wants you to sign in with your Ethereum account:?", re.I)
+_SIWE = re.compile(
+    r"(?:(?P<scheme>[a-z][a-z0-9+.-]*)://)?(?P<domain>[^\s/]+) wants you to sign in with your Ethereum account:?", re.I
+)
 
 
 def blind_signature(ctx: RuleContext) -> Iterator[Finding]:
     if ctx.payload.kind == PayloadKind.RAW_HASH:
-        yield finding("BLIND_SIGNATURE", f"eth_sign asks to sign the raw hash 0x{ctx.payload.digest.hex()}; no wallet can show what that authorizes", "params[1]")
+        yield finding(
+            "BLIND_SIGNATURE",
+            f"eth_sign asks to sign the raw hash 0x{ctx.payload.digest.hex()}; no wallet can show what that authorizes",
+            "params[1]",
+        )
 
 
 def chain_mismatch(ctx: RuleContext) -> Iterator[Finding]:
     wallet, payload = ctx.request.chain_id, ctx.payload.chain_id
     if wallet is not None and payload is not None and wallet != payload:
-        yield finding("CHAIN_ID_MISMATCH", f"the payload is for chain {payload}, the wallet is on chain {wallet}", "chainId")
+        yield finding(
+            "CHAIN_ID_MISMATCH", f"the payload is for chain {payload}, the wallet is on chain {wallet}", "chainId"
+        )
 
 
 def typed_data_without_chain(ctx: RuleContext) -> Iterator[Finding]:
     if ctx.payload.typed_data is not None and "chainId" not in ctx.payload.typed_data.domain:
-        yield finding("TYPED_DATA_NO_CHAIN_ID", f"the {ctx.payload.typed_data.primary_type} domain has no chainId: the signature is valid on every chain", "domain")
+        yield finding(
+            "TYPED_DATA_NO_CHAIN_ID",
+            f"the {ctx.payload.typed_data.primary_type} domain has no chainId: the signature is valid on every chain",
+            "domain",
+        )
 
 
 def chain_context_missing(ctx: RuleContext) -> Iterator[Finding]:
-    if ctx.policy.require_chain_context and ctx.request.chain_id is None and ctx.payload.kind in ("transaction", "batch", "typed_data"):
-        yield finding("CHAIN_CONTEXT_MISSING", "the request does not say which chain the wallet is on, so the payload's chain cannot be checked", "chainId")
+    if (
+        ctx.policy.require_chain_context
+        and ctx.request.chain_id is None
+        and ctx.payload.kind in ("transaction", "batch", "typed_data")
+    ):
+        yield finding(
+            "CHAIN_CONTEXT_MISSING",
+            "the request does not say which chain the wallet is on, so the payload's chain cannot be checked",
+            "chainId",
+        )
 
 
 def signer_mismatch(ctx: RuleContext) -> Iterator[Finding]:
     account, signer = ctx.request.account, ctx.payload.signer
     if account is not None and signer is not None and not same_address(account, signer):
-        yield finding("SIGNER_MISMATCH", f"the payload is signed by {signer}, the wallet's account is {account}", "from")
+        yield finding(
+            "SIGNER_MISMATCH", f"the payload is signed by {signer}, the wallet's account is {account}", "from"
+        )
 
 
 def origin_of(origin: str) -> tuple[str, str] | None:
@@ -78,7 +100,12 @@ def siwe_domain(ctx: RuleContext) -> Iterator[Finding]:
     origin = origin_of(ctx.request.origin) if ctx.request.origin else None
     if claimed is None or origin is None:
         what = "names no readable domain" if claimed is None else "comes with no readable requesting site"
-        yield finding("SIWE_ORIGIN_UNKNOWN", f"the sign-in message {what}, so it cannot be checked against the site", "origin")
+        yield finding(
+            "SIWE_ORIGIN_UNKNOWN", f"the sign-in message {what}, so it cannot be checked against the site", "origin"
+        )
     elif claimed != origin:
-        yield finding("SIWE_DOMAIN_MISMATCH", f"the sign-in message is for {claimed[0]}://{claimed[1]}, but "
-                                              f"{origin[0]}://{origin[1]} asked for it", "message")
+        yield finding(
+            "SIWE_DOMAIN_MISMATCH",
+            f"the sign-in message is for {claimed[0]}://{claimed[1]}, but {origin[0]}://{origin[1]} asked for it",
+            "message",
+        )

@@ -55,5 +55,10 @@ def swaps(intent: Intent) -> Iterator[Swap]:
         if amount is None and not exact_out and step.value:
             amount = step.value  # native in: the call's value is the amount
         recipient = step.roles.get("recipient", step.roles.get("to"))
-        yield Swap(token_in, token_out, amount if isinstance(amount, int) and not exact_out else None,
-                   recipient if isinstance(recipient, str) else None, step.where)
+        yield Swap(
+            token_in,
+            token_out,
+            amount if isinstance(amount, int) and not exact_out else None,
+            recipient if isinstance(recipient, str) else None,
+            step.where,
+        )

@@ -23,7 +23,9 @@ def swap_recipient_not_signer(ctx: RuleContext) -> Iterator[Finding]:
     if ctx.signer is None:
         return
     for recipient, where in _recipients(ctx, "swap"):
-        yield finding("SWAP_RECIPIENT_NOT_SIGNER", f"swap output goes to {recipient}, not to the signer {ctx.signer}", where)
+        yield finding(
+            "SWAP_RECIPIENT_NOT_SIGNER", f"swap output goes to {recipient}, not to the signer {ctx.signer}", where
+        )
 
 
 def transfer_recipient_not_signer(ctx: RuleContext) -> Iterator[Finding]:
@@ -36,7 +38,9 @@ def transfer_recipient_not_signer(ctx: RuleContext) -> Iterator[Finding]:
 
 def signer_unknown(ctx: RuleContext) -> Iterator[Finding]:
     if ctx.signer is None and any(s.action in ("swap", "transfer") for s in steps(ctx.intent)):
-        yield finding("SIGNER_UNKNOWN", "no signing account is known, so the recipients of this payload cannot be checked", "from")
+        yield finding(
+            "SIGNER_UNKNOWN", "no signing account is known, so the recipients of this payload cannot be checked", "from"
+        )
 
 
 CURRENCY_ITEM_TYPES = (0, 1)  # Seaport: native token, ERC-20
@@ -77,23 +81,46 @@ def marketplace_orders(ctx: RuleContext) -> Iterator[Finding]:
     for i, order in enumerate(typed.roles.get("orders", [])):
         offerer, where = order["offerer"], f"typedData.message.orders[{i}]"
         if ctx.payload.signer is not None and not same_address(offerer, ctx.payload.signer):
-            yield finding("SIGNER_MISMATCH", f"order {i} is offered by {offerer}, but {ctx.payload.signer} signs it", where)
-        own, others = _payments(order["consideration"], True, offerer), _payments(order["consideration"], False, offerer)
-        back = [c for c in order["consideration"] if same_address(c.get("recipient"), offerer) and min(c["startAmount"], c["endAmount"])]
+            yield finding(
+                "SIGNER_MISMATCH", f"order {i} is offered by {offerer}, but {ctx.payload.signer} signs it", where
+            )
+        own, others = (
+            _payments(order["consideration"], True, offerer),
+            _payments(order["consideration"], False, offerer),
+        )
+        back = [
+            c
+            for c in order["consideration"]
+            if same_address(c.get("recipient"), offerer) and min(c["startAmount"], c["endAmount"])
+        ]
         if order["offer"] and not back:
-            yield finding("NFT_ORDER_NOTHING_BACK", f"order {i} gives away {len(order['offer'])} item(s) and, at the lowest "
-                                                    f"point of its price, pays the offerer {offerer} nothing", where)
+            yield finding(
+                "NFT_ORDER_NOTHING_BACK",
+                f"order {i} gives away {len(order['offer'])} item(s) and, at the lowest "
+                f"point of its price, pays the offerer {offerer} nothing",
+                where,
+            )
             continue
         for currency, amount in others.items():
             if amount >= own.get(currency, 0):
-                yield finding("NFT_ORDER_PAYS_OTHERS", f"order {i} pays others {amount} of {currency[1]} and the offerer only {own.get(currency, 0)}", where)
+                yield finding(
+                    "NFT_ORDER_PAYS_OTHERS",
+                    f"order {i} pays others {amount} of {currency[1]} and the offerer only {own.get(currency, 0)}",
+                    where,
+                )
         # Whatever is offered, it must come back as something of value: a coin the gate can value, above dust.
         floors = {currency: floor for currency in own if (floor := _dust_floor(ctx.chain_id, currency)) is not None}
         valued = {currency: amount for currency, amount in own.items() if currency in floors}
         if order["offer"] and not valued:
-            yield finding("NFT_ORDER_VALUE_UNKNOWN", f"order {i} pays the offerer only in items or tokens whose value the "
-                                                     "gate cannot judge", where)
+            yield finding(
+                "NFT_ORDER_VALUE_UNKNOWN",
+                f"order {i} pays the offerer only in items or tokens whose value the gate cannot judge",
+                where,
+            )
         elif order["offer"] and all(amount < floors[currency] for currency, amount in valued.items()):
             paid = ", ".join(f"{amount} of {currency[1]}" for currency, amount in sorted(valued.items()))
-            yield finding("NFT_ORDER_PRICE_DUST", f"order {i} gives away {len(order['offer'])} item(s) for {paid} at its lowest: "
-                                                  "a dust price", where)
+            yield finding(
+                "NFT_ORDER_PRICE_DUST",
+                f"order {i} gives away {len(order['offer'])} item(s) for {paid} at its lowest: a dust price",
+                where,
+            )

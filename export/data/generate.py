@@ -20,10 +20,18 @@ from .templates import TEMPLATES
 LANGS = ("en", "zh", "mixed")
 LANG_WEIGHTS = (0.42, 0.42, 0.16)
 HELD_OUT_EVERY = 4  # phrasing i belongs to the test split when i % 4 == 3 (a list of two or three: its last)
-NOISE = 0.35  # share of training phrasings given a filler or a typo, so the model leans on the slots, not the exact words
+NOISE = (
+    0.35  # share of training phrasings given a filler or a typo, so the model leans on the slots, not the exact words
+)
 FILLERS = {
-    "en": (("hey ", "yo ", "pls ", "ok ", "hi, ", "quick: ", "um ", "so "), (" pls", " thx", " asap", " now", "!", " please", " ty", "?")),
-    "zh": (("嗯，", "那个", "麻烦", "请", "哥们", "快，", "你好，", "喂 "), ("谢谢", "吧", "哈", "！", "啊", "呗", "，谢了", "。")),
+    "en": (
+        ("hey ", "yo ", "pls ", "ok ", "hi, ", "quick: ", "um ", "so "),
+        (" pls", " thx", " asap", " now", "!", " please", " ty", "?"),
+    ),
+    "zh": (
+        ("嗯，", "那个", "麻烦", "请", "哥们", "快，", "你好，", "喂 "),
+        ("谢谢", "吧", "哈", "！", "啊", "呗", "，谢了", "。"),
+    ),
 }
 
 
@@ -68,7 +76,7 @@ class _Maker:
         if not letters:
             return template + self.rng.choice(tails)
         i = self.rng.choice(letters)
-        return template[:i] + (template[i] * 2 if self.rng.random() < 0.5 else "") + template[i + 1:]
+        return template[:i] + (template[i] * 2 if self.rng.random() < 0.5 else "") + template[i + 1 :]
 
     def token(self, *, exclude: Iterable[str] = ()) -> Token:
         return self.rng.choice([t for t in TOKENS if t.symbol not in set(exclude)])
@@ -77,7 +85,9 @@ class _Maker:
         """How the user writes a token: SOL, sol, $SOL, or a Chinese name."""
         if self.lang != "en" and token.zh and self.rng.random() < 0.3:
             return self.rng.choice(token.zh)
-        return self.rng.choice([token.symbol, token.symbol, token.symbol.lower(), "$" + token.symbol, token.symbol.capitalize()])
+        return self.rng.choice(
+            [token.symbol, token.symbol, token.symbol.lower(), "$" + token.symbol, token.symbol.capitalize()]
+        )
 
     def chain(self, chain: str) -> str:
         en, zh = CHAIN_NAMES[chain]
@@ -121,14 +131,24 @@ def _search(m: _Maker) -> tuple[list[dict], dict, Token, str]:
     """A user's search and its call, with the chain the search runs on."""
     token, roll = m.token(), m.rng.random()
     if roll < 0.5:
-        return [_user(m.say("search_symbol", sym=m.symbol(token)))], _call("SEARCH_TOKEN", symbol=token.symbol), token, token.chain
+        return (
+            [_user(m.say("search_symbol", sym=m.symbol(token)))],
+            _call("SEARCH_TOKEN", symbol=token.symbol),
+            token,
+            token.chain,
+        )
     if roll < 0.75:
         chain = m.rng.choice(list(CHAIN_NAMES))
         text = m.say("search_symbol_chain", sym=m.symbol(token), chain=m.chain(chain))
         return [_user(text)], _call("SEARCH_TOKEN", chain=chain, symbol=token.symbol), token, chain
     if roll < 0.88:
         address = address_for(token.chain, m.rng)
-        return [_user(m.say("search_address", addr=address))], _call("SEARCH_TOKEN", address=address), token, token.chain
+        return (
+            [_user(m.say("search_address", addr=address))],
+            _call("SEARCH_TOKEN", address=address),
+            token,
+            token.chain,
+        )
     keyword = m.keyword()
     return [_user(m.say("search_keyword", kw=keyword))], _call("SEARCH_TOKEN", keyword=keyword), token, token.chain
 
@@ -169,7 +189,10 @@ def single_clarify(m: _Maker) -> list[dict]:
     token = m.token()
     if m.rng.random() < 0.6:
         out = address_for(m.token(exclude=[token.symbol]).chain, m.rng)
-        return [_user(m.say("swap_no_amount", sym=m.symbol(token), out=out)), m.reply("ask_amount", symbol=token.symbol)]
+        return [
+            _user(m.say("swap_no_amount", sym=m.symbol(token), out=out)),
+            m.reply("ask_amount", symbol=token.symbol),
+        ]
     _, amt = m.amount()
     _, share = m.share()
     return [_user(m.say("swap_no_output", sym=m.symbol(token), amt=amt, share=share)), m.reply("ask_output")]
@@ -191,8 +214,12 @@ def multi_search_then_swap(m: _Maker) -> list[dict]:
         text += (" on " if m.lang == "en" else " 在") + m.chain(chain) + ("" if m.lang == "en" else "上")
         search["chain"] = chain
     response, address = _found(m, target, chain)
-    return [_user(text), _call("SEARCH_TOKEN", **search), response,
-            _call("EXECUTE_SWAP", inputTokenSymbol=token.symbol, outputTokenCA=address, **args)]
+    return [
+        _user(text),
+        _call("SEARCH_TOKEN", **search),
+        response,
+        _call("EXECUTE_SWAP", inputTokenSymbol=token.symbol, outputTokenCA=address, **args),
+    ]
 
 
 def multi_follow_up(m: _Maker) -> list[dict]:
@@ -206,25 +233,38 @@ def multi_follow_up(m: _Maker) -> list[dict]:
     else:
         value, share = m.share()
         follow, changed = m.say("follow_share", share=share), {"inputTokenPercentage": value}
-    return [_user(m.say(situation, sym=m.symbol(token), out=out, **fields)), first, _user(follow),
-            _call("EXECUTE_SWAP", inputTokenSymbol=token.symbol, outputTokenCA=out, **changed)]
+    return [
+        _user(m.say(situation, sym=m.symbol(token), out=out, **fields)),
+        first,
+        _user(follow),
+        _call("EXECUTE_SWAP", inputTokenSymbol=token.symbol, outputTokenCA=out, **changed),
+    ]
 
 
 def multi_clarify_then_swap(m: _Maker) -> list[dict]:
     token = m.token()
     out = address_for(m.token(exclude=[token.symbol]).chain, m.rng)
     value, amt = m.amount()
-    return [_user(m.say("swap_no_amount", sym=m.symbol(token), out=out)), m.reply("ask_amount", symbol=token.symbol),
-            _user(m.say("answer_amount", amt=amt, sym=m.symbol(token))),
-            _call("EXECUTE_SWAP", inputTokenAmount=value, inputTokenSymbol=token.symbol, outputTokenCA=out)]
+    return [
+        _user(m.say("swap_no_amount", sym=m.symbol(token), out=out)),
+        m.reply("ask_amount", symbol=token.symbol),
+        _user(m.say("answer_amount", amt=amt, sym=m.symbol(token))),
+        _call("EXECUTE_SWAP", inputTokenAmount=value, inputTokenSymbol=token.symbol, outputTokenCA=out),
+    ]
 
 
 def multi_search_follow_chain(m: _Maker) -> list[dict]:
     token = m.token()
     response, _ = _found(m, token, token.chain)
     chain = m.rng.choice([c for c in CHAIN_NAMES if c != token.chain])
-    return [_user(m.say("search_symbol", sym=m.symbol(token))), _call("SEARCH_TOKEN", symbol=token.symbol), response,
-            m.reply("found"), _user(m.say("follow_chain", chain=m.chain(chain))), _call("SEARCH_TOKEN", chain=chain, symbol=token.symbol)]
+    return [
+        _user(m.say("search_symbol", sym=m.symbol(token))),
+        _call("SEARCH_TOKEN", symbol=token.symbol),
+        response,
+        m.reply("found"),
+        _user(m.say("follow_chain", chain=m.chain(chain))),
+        _call("SEARCH_TOKEN", chain=chain, symbol=token.symbol),
+    ]
 
 
 # kind -> (share of the data, builder)
@@ -245,8 +285,13 @@ def conversation(rng: Random, split: str, index: int) -> dict:
     name = rng.choices(list(BUILDERS), [w for w, _ in BUILDERS.values()])[0]
     messages = BUILDERS[name][1](_Maker(rng, lang, split))
     assistant_turns = sum(msg["role"] == "assistant" for msg in messages)
-    return {"id": f"{split}-{index:05d}", "lang": lang, "kind": "multi" if assistant_turns > 1 else "single", "situation": name,
-            "messages": messages}
+    return {
+        "id": f"{split}-{index:05d}",
+        "lang": lang,
+        "kind": "multi" if assistant_turns > 1 else "single",
+        "situation": name,
+        "messages": messages,
+    }
 
 
 def generate(count: int, *, split: str = "train", seed: int = 0) -> list[dict]:
@@ -265,4 +310,3 @@ def write_jsonl(path: Path, conversations: Iterable[dict]) -> int:
             out.write(json.dumps(conv, ensure_ascii=False) + "\n")
             n += 1
     return n
-

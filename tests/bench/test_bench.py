@@ -49,8 +49,14 @@ def test_address_poisoning_is_caught_at_the_edge_from_the_wallets_known_addresse
 
 
 def test_each_local_part_catches_what_the_other_does_not(ablations):
-    full, no_private, no_cross = (ablations["variants"][name]["by_family"] for name in
-                                  ("full stack", "local verifier without private context", "local verifier without cross-tier consistency"))
+    full, no_private, no_cross = (
+        ablations["variants"][name]["by_family"]
+        for name in (
+            "full stack",
+            "local verifier without private context",
+            "local verifier without cross-tier consistency",
+        )
+    )
     tampered = "tampered display: approval shown as a payment"
     assert full[tampered]["wrong"] == 0 < no_cross[tampered]["wrong"]
     private = "approve a spender never used"
@@ -60,7 +66,9 @@ def test_each_local_part_catches_what_the_other_does_not(ablations):
 @pytest.fixture(scope="module")
 def miniature():
     stages = []
-    sizes = Sizes(path_iterations=2, conversations=2, ablation_cases=22, audit_requests=40, prompt_tokens=16, decode_tokens=4)
+    sizes = Sizes(
+        path_iterations=2, conversations=2, ablation_cases=22, audit_requests=40, prompt_tokens=16, decode_tokens=4
+    )
     return run_suite(sizes, progress=lambda stage, done, total: stages.append(stage)), stages
 
 
@@ -69,8 +77,12 @@ def test_a_miniature_run_fills_all_five_tables(miniature):
     rendered = tables(result)
     assert len(rendered) == 5 and all(t.rows for t in rendered)
     assert {"signing paths", "structured behaviour", "ablations", "sanitization audit", "runtimes"} <= set(stages)
-    assert set(result["paths"]["latency_us"]) >= {"edge, nano off", "edge → local, nano off", "edge → cloud, nano off",
-                                                 "edge → cloud → local, nano off"}
+    assert set(result["paths"]["latency_us"]) >= {
+        "edge, nano off",
+        "edge → local, nano off",
+        "edge → cloud, nano off",
+        "edge → cloud → local, nano off",
+    }
     assert result["machine"]["git_commit"] and result["machine"]["packages"]["dmind-edge"]
     row = result["runtimes"]["rows"][0]
     assert "error" not in row and row["decode_tokens_per_s"] > 0 and row["peak_rss_mib"] > 0

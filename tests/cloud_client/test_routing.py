@@ -25,10 +25,18 @@ CLI = [sys.executable, "-m", "dmind.edge"]
 # Not a speed claim (that is `dmind-edge bench cloud`): only that a decision arrives at all while a peer hangs for an hour.
 LIVENESS_S = 60
 FRIEND = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
-STEPPED_UP = raw_tx_request(eip1559(USDC, calldata("approve(address,uint256)", ["address", "uint256"], [FRIEND, 10**6])))
+STEPPED_UP = raw_tx_request(
+    eip1559(USDC, calldata("approve(address,uint256)", ["address", "uint256"], [FRIEND, 10**6]))
+)
 BASE = default_policy()
-CLOUDY = replace(BASE, routing=replace(BASE.routing, cloud_allowed=True,
-                                        latency_budget_ms={"edge": 50, "edge_local": 3000, "edge_cloud": 600, "edge_cloud_local": 4000}))
+CLOUDY = replace(
+    BASE,
+    routing=replace(
+        BASE.routing,
+        cloud_allowed=True,
+        latency_budget_ms={"edge": 50, "edge_local": 3000, "edge_cloud": 600, "edge_cloud_local": 4000},
+    ),
+)
 
 
 def test_only_step_up_leaves_the_fast_path():
@@ -74,7 +82,9 @@ def local(tmp_path):
     state = tmp_path / "daemon"
     process, info = start(["local", "serve", "--listen", "127.0.0.1:0", "--state", str(state)])
     ContextStore(state / "context.sqlite3").record_interaction(FRIEND, "approve")
-    offer = subprocess.run([*CLI, "local", "pair", "--state", str(state)], capture_output=True, text=True, timeout=60).stdout
+    offer = subprocess.run(
+        [*CLI, "local", "pair", "--state", str(state)], capture_output=True, text=True, timeout=60
+    ).stdout
     pairing = connect(next(line for line in offer.splitlines() if line.startswith("dmind-pair:")), tmp_path / "wallet")
     yield pairing
     process.kill()
@@ -97,7 +107,9 @@ def test_edge_to_cloud_attaches_advice(endpoint):
     assert "CLOUD_CAUTION" in codes(decision) and decision.route["consulted"] == ["cloud"]
 
 
-@pytest.mark.parametrize("fault,reason", [("hang", "CLOUD_TIMEOUT"), ("garbage", "CLOUD_INVALID"), ("error", "CLOUD_ERROR")])
+@pytest.mark.parametrize(
+    "fault,reason", [("hang", "CLOUD_TIMEOUT"), ("garbage", "CLOUD_INVALID"), ("error", "CLOUD_ERROR")]
+)
 def test_a_failing_cloud_costs_at_most_the_budget(endpoint, fault, reason):
     decision, took = run(STEPPED_UP, cloud=CloudClient(endpoint(fault), timeout_s=0.3, retries=1))
     assert decision.verdict == "STEP_UP" and took < LIVENESS_S  # finishes at all: the hanging endpoint never answers
@@ -121,7 +133,11 @@ def test_a_cloud_killed_mid_run_opens_the_circuit(tmp_path):
 def test_edge_cloud_local_ends_with_a_signed_local_verdict(endpoint, local):
     decision, _ = run(STEPPED_UP, pairing=local, cloud=CloudClient(endpoint()))
     assert decision.plan == Plan.EDGE_CLOUD_LOCAL and decision.route["consulted"] == ["cloud", "local"]
-    assert decision.verdict == "ALLOW" and decision.verdict_token and "local verifier" in decision.route["provenance"]["verdict"]
+    assert (
+        decision.verdict == "ALLOW"
+        and decision.verdict_token
+        and "local verifier" in decision.route["provenance"]["verdict"]
+    )
 
 
 def test_everything_down_still_answers_in_time_and_no_looser(tmp_path, local):
@@ -129,13 +145,20 @@ def test_everything_down_still_answers_in_time_and_no_looser(tmp_path, local):
 
     gone = Pairing(local.host, 9, local.cert_pem, local.device_id, local.verifier_public_key, local.key)
     decision, took = run(STEPPED_UP, pairing=gone, cloud=CloudClient("http://127.0.0.1:9", timeout_s=0.3))
-    assert decision.verdict == "STEP_UP" and took < LIVENESS_S and {"CLOUD_UNAVAILABLE", "LOCAL_UNREACHABLE"} <= codes(decision)
+    assert (
+        decision.verdict == "STEP_UP"
+        and took < LIVENESS_S
+        and {"CLOUD_UNAVAILABLE", "LOCAL_UNREACHABLE"} <= codes(decision)
+    )
 
 
 @pytest.mark.parametrize("environment", ["healthy", "cloud garbage", "nothing"])
 def test_no_decision_is_looser_than_edge_only(endpoint, local, environment):
-    cloud = {"healthy": lambda: CloudClient(endpoint()), "cloud garbage": lambda: CloudClient(endpoint("garbage"), timeout_s=0.3),
-             "nothing": lambda: None}[environment]()
+    cloud = {
+        "healthy": lambda: CloudClient(endpoint()),
+        "cloud garbage": lambda: CloudClient(endpoint("garbage"), timeout_s=0.3),
+        "nothing": lambda: None,
+    }[environment]()
     pairing = None if environment == "nothing" else local
     strictness = {"ALLOW": 0, "STEP_UP": 1, "BLOCK": 2}
     for row in example_requests() + [STEPPED_UP]:
@@ -156,7 +179,9 @@ def test_bench_cloud_json():
     result = subprocess.run([*CLI, "bench", "cloud", "-n", "2", "--json"], capture_output=True, text=True, timeout=180)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert data["plans"]["edge → cloud → local"] == [Plan.EDGE_CLOUD_LOCAL] and data["plans"]["edge → cloud (sanitized)"] == [Plan.EDGE_CLOUD]
+    assert data["plans"]["edge → cloud → local"] == [Plan.EDGE_CLOUD_LOCAL] and data["plans"][
+        "edge → cloud (sanitized)"
+    ] == [Plan.EDGE_CLOUD]
 
 
 # Found in review.
@@ -167,11 +192,14 @@ def test_client_scheme_rules():
         CloudClient("http://api.example")  # the API key would travel in the clear
 
 
-@pytest.mark.parametrize("content", [
-    '{"reputation": "malicious", "reputation": "known-good", "exploit_patterns": [], "market_context": "", "caution": "none"}',
-    '{"reputation": "unknown", "exploit_patterns": ["\\u001b[31mred"], "market_context": "", "caution": "none"}',
-    "[" * 100_000,
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        '{"reputation": "malicious", "reputation": "known-good", "exploit_patterns": [], "market_context": "", "caution": "none"}',
+        '{"reputation": "unknown", "exploit_patterns": ["\\u001b[31mred"], "market_context": "", "caution": "none"}',
+        "[" * 100_000,
+    ],
+)
 def test_the_validator_refuses_tricky_answers(content):
     from dmind.cloud_client.advice import AdviceError, parse_advice
 

@@ -24,20 +24,32 @@ def test_no_profile_leaks_anything_planted():
 
 
 def test_the_detector_catches_a_leaky_field():
-    leaky = {**FIELDS, "contract": lambda decision, policy, origin: [decision.payload.signer]}  # a rule "disabled": the signer goes out
+    leaky = {
+        **FIELDS,
+        "contract": lambda decision, policy, origin: [decision.payload.signer],
+    }  # a rule "disabled": the signer goes out
     result = run_audit(50, POLICY, fields=leaky)
     assert all(row["violations"] == 50 for row in result["profiles"].values())
 
 
 def test_a_profile_discloses_only_what_it_lists():
-    strict_only = policy_from_dict({**policy_to_dict(POLICY), "privacy": {"profile": "strict", "disclose": {"strict": ["action"]}}})
+    strict_only = policy_from_dict(
+        {**policy_to_dict(POLICY), "privacy": {"profile": "strict", "disclose": {"strict": ["action"]}}}
+    )
     case = next(generate(1))
     projection = sanitize(evaluate_json(case.request, policy=strict_only), strict_only, case.request["origin"])
     assert set(projection) == {"profile", "findings", "verdict", "action"} and not violations(projection, case)
 
 
 def test_amounts_are_bucketed():
-    assert [amount_bucket(a) for a in (0, 7, 10, 999, 10**18, 2**200)] == ["0", "1e0", "1e1", "1e2", "1e18", "unlimited"]
+    assert [amount_bucket(a) for a in (0, 7, 10, 999, 10**18, 2**200)] == [
+        "0",
+        "1e0",
+        "1e1",
+        "1e2",
+        "1e18",
+        "unlimited",
+    ]
 
 
 def test_origin_keeps_only_the_host():
@@ -53,7 +65,12 @@ def test_the_generator_covers_the_shapes_that_once_leaked():
 
     from dmind.edge.rules.context import steps
 
-    old_contracts = {**FIELDS, "contract": lambda d, p, o: sorted({s.to.lower() for s in steps(d.intent) if s.to and getattr(s.node, "data", b"")})}
+    old_contracts = {
+        **FIELDS,
+        "contract": lambda d, p, o: sorted(
+            {s.to.lower() for s in steps(d.intent) if s.to and getattr(s.node, "data", b"")}
+        ),
+    }
     old_origin = {**FIELDS, "origin_host": lambda d, p, o: urlsplit(o if "://" in o else f"https://{o}").hostname}
     for leaky in (old_contracts, old_origin):
         result = run_audit(60, POLICY, fields=leaky)

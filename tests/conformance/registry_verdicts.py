@@ -26,10 +26,16 @@ def verdicts() -> dict[str, list]:
     out: dict[str, list] = {}
     for chain, address, signature in REGISTRY_CALLS:
         sig = parse_signature(signature)
-        data = sig.selector + encode([t.canonical for t in sig.params.items], [_default_value(t) for t in sig.params.items])
+        data = sig.selector + encode(
+            [t.canonical for t in sig.params.items], [_default_value(t) for t in sig.params.items]
+        )
         tx = {"from": SIGNER, "to": address, "data": "0x" + data.hex(), "chainId": hex(chain)}
-        obj = {"request": {"method": "eth_sendTransaction", "params": [tx]}, "chainId": chain, "from": SIGNER,
-               "origin": "https://app.example"}
+        obj = {
+            "request": {"method": "eth_sendTransaction", "params": [tx]},
+            "chainId": chain,
+            "from": SIGNER,
+            "origin": "https://app.example",
+        }
         d = evaluate_json(obj, descriptors=index, now=EXAMPLES_NOW)
         out[f"{chain}:{address}:{signature}"] = [d.verdict, sorted({f.code for f in d.findings})]
     for row in example_requests():

@@ -14,12 +14,22 @@ from pathlib import Path
 
 # verb -> arguments, with {junk} (bytes that are not UTF-8), {dup} (JSON with a duplicate key) and {dir} (a scratch folder)
 GARBAGE: dict[str, list[list[str]]] = {
-    "check": [["{junk}"], ["{dup}"], ["{dir}/missing.json"], ["--batch", "{junk}"], ["{junk}", "--policy", "{junk}"],
-              ["{junk}", "--local", "{dir}"], ["{junk}", "--descriptors", "{dir}/missing"]],
+    "check": [
+        ["{junk}"],
+        ["{dup}"],
+        ["{dir}/missing.json"],
+        ["--batch", "{junk}"],
+        ["{junk}", "--policy", "{junk}"],
+        ["{junk}", "--local", "{dir}"],
+        ["{junk}", "--descriptors", "{dir}/missing"],
+    ],
     "demo": [["--policy", "{junk}"]],
     "policy init": [["{dir}/no/such/folder/p.toml"]],
     "policy build": [["{junk}", "--out", "{dir}/o.cbor"], ["{dup}", "--out", "{dir}/o.cbor"]],
-    "policy sign": [["{junk}", "--key", "{junk}", "--out", "{dir}/o"], ["{junk}", "--key", "{pub}", "--out", "{dir}/o"]],
+    "policy sign": [
+        ["{junk}", "--key", "{junk}", "--out", "{dir}/o"],
+        ["{junk}", "--key", "{pub}", "--out", "{dir}/o"],
+    ],
     "policy verify": [["{junk}", "--trust-key", "{pub}"], ["{junk}", "--trust-key", "{junk}"]],
     "policy inspect": [["{junk}"]],
     "policy diff": [["{junk}", "{junk}"]],
@@ -37,10 +47,28 @@ GARBAGE: dict[str, list[list[str]]] = {
 }
 # Verbs that read no request: servers, benches, key generation, listings. `device airgap` reads URs on standard
 # input; its refusals are tested in tests/firmware_bridge/test_ur.py.
-NO_REQUEST_INPUT = {"bench gate", "bench policy", "bench bridge", "bench local", "bench cloud", "bench nano", "device airgap",
-                    "policy keygen", "audit sanitize", "cloud serve", "device emulate", "device info",
-                    "export build", "local serve", "local pair", "local status", "local context add", "local context list",
-                    "nano ask", "train nano"}
+NO_REQUEST_INPUT = {
+    "bench gate",
+    "bench policy",
+    "bench bridge",
+    "bench local",
+    "bench cloud",
+    "bench nano",
+    "device airgap",
+    "policy keygen",
+    "audit sanitize",
+    "cloud serve",
+    "device emulate",
+    "device info",
+    "export build",
+    "local serve",
+    "local pair",
+    "local status",
+    "local context add",
+    "local context list",
+    "nano ask",
+    "train nano",
+}
 
 
 def verbs() -> list[str]:
@@ -74,8 +102,15 @@ def main(folder: str) -> None:
     (scratch / "junk.bin").write_bytes(b"\xff\x00{garbage\x80")
     (scratch / "dup.json").write_text('{"a": 1, "a": 2}')
     public = Ed25519PrivateKey.generate().public_key()
-    (scratch / "pub.pem").write_bytes(public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
-    names = {"junk": str(scratch / "junk.bin"), "dup": str(scratch / "dup.json"), "dir": str(scratch), "pub": str(scratch / "pub.pem")}
+    (scratch / "pub.pem").write_bytes(
+        public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
+    names = {
+        "junk": str(scratch / "junk.bin"),
+        "dup": str(scratch / "dup.json"),
+        "dir": str(scratch),
+        "pub": str(scratch / "pub.pem"),
+    }
     print(json.dumps({"verbs": verbs()}), flush=True)
     for verb, runs in GARBAGE.items():
         for args in runs:
@@ -83,8 +118,12 @@ def main(folder: str) -> None:
             err, out = io.StringIO(), io.StringIO()
             with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
                 status = run(app, argv)
-            print(json.dumps({"verb": verb, "args": argv, "status": status, "stderr": err.getvalue(), "stdout": out.getvalue()}),
-                  flush=True)
+            print(
+                json.dumps(
+                    {"verb": verb, "args": argv, "status": status, "stderr": err.getvalue(), "stdout": out.getvalue()}
+                ),
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

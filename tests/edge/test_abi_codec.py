@@ -14,7 +14,9 @@ from hypothesis import strategies as st
 
 @st.composite
 def abi_type(draw, depth: int = 0) -> str:
-    leaves = st.sampled_from(["uint256", "uint8", "uint160", "int256", "int24", "address", "bool", "bytes32", "bytes4", "bytes", "string"])
+    leaves = st.sampled_from(
+        ["uint256", "uint8", "uint160", "int256", "int24", "address", "bool", "bytes32", "bytes4", "bytes", "string"]
+    )
     kind = draw(st.sampled_from(["leaf", "leaf", "array", "fixed", "tuple"] if depth < 2 else ["leaf"]))
     if kind == "leaf":
         return draw(leaves)
@@ -61,7 +63,11 @@ def _normalize(value):
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(abi_type(), min_size=1, max_size=4).flatmap(lambda types: st.tuples(st.just(types), st.tuples(*(value_for(t) for t in types)))))
+@given(
+    st.lists(abi_type(), min_size=1, max_size=4).flatmap(
+        lambda types: st.tuples(st.just(types), st.tuples(*(value_for(t) for t in types)))
+    )
+)
 def test_decode_inverts_eth_abi_encode(case):
     types, values = case
     data = encode(types, list(values))
@@ -70,13 +76,18 @@ def test_decode_inverts_eth_abi_encode(case):
 
 
 def test_selectors_match_eth_utils():
-    for sig in ["transfer(address,uint256)", "execute(bytes,bytes[],uint256)",
-                "permit(address,((address,uint160,uint48,uint48),address,uint256),bytes)"]:
+    for sig in [
+        "transfer(address,uint256)",
+        "execute(bytes,bytes[],uint256)",
+        "permit(address,((address,uint160,uint48,uint48),address,uint256),bytes)",
+    ]:
         assert parse_signature(sig).selector == function_signature_to_4byte_selector(sig)
 
 
 def test_named_signature_is_canonicalized():
-    sig = parse_signature("exactInput((bytes path, address recipient, uint256 amountIn, uint256 amountOutMinimum) params)")
+    sig = parse_signature(
+        "exactInput((bytes path, address recipient, uint256 amountIn, uint256 amountOutMinimum) params)"
+    )
     assert sig.canonical == "exactInput((bytes,address,uint256,uint256))"
     assert sig.params.names == ("params",)
 
@@ -87,23 +98,30 @@ def test_invalid_signatures_raise(text):
         parse_signature(text)
 
 
-@pytest.mark.parametrize("types,data", [
-    (["address"], b"\x01" + b"\x00" * 31),                     # dirty upper bytes of an address
-    (["bool"], (2).to_bytes(32, "big")),                       # bool neither 0 nor 1
-    (["uint8"], (256).to_bytes(32, "big")),                    # out of range
-    (["bytes"], (32).to_bytes(32, "big") + (10**6).to_bytes(32, "big")),  # length past the end
-    (["bytes"], (64).to_bytes(32, "big")),                     # offset past the end
-    (["uint256[]"], (32).to_bytes(32, "big") + (2**40).to_bytes(32, "big")),  # absurd array length
-    (["bytes4"], b"\xde\xad\xbe\xef" + b"\x01" + b"\x00" * 27),  # dirty padding
-    (["uint256"], b"\x00" * 31),                               # short word
-])
+@pytest.mark.parametrize(
+    "types,data",
+    [
+        (["address"], b"\x01" + b"\x00" * 31),  # dirty upper bytes of an address
+        (["bool"], (2).to_bytes(32, "big")),  # bool neither 0 nor 1
+        (["uint8"], (256).to_bytes(32, "big")),  # out of range
+        (["bytes"], (32).to_bytes(32, "big") + (10**6).to_bytes(32, "big")),  # length past the end
+        (["bytes"], (64).to_bytes(32, "big")),  # offset past the end
+        (["uint256[]"], (32).to_bytes(32, "big") + (2**40).to_bytes(32, "big")),  # absurd array length
+        (["bytes4"], b"\xde\xad\xbe\xef" + b"\x01" + b"\x00" * 27),  # dirty padding
+        (["uint256"], b"\x00" * 31),  # short word
+    ],
+)
 def test_strict_decoding_rejects_malformed_data(types, data):
     with pytest.raises(AbiDecodeError):
         decode(parse_signature(f"f({','.join(types)})").params, data)
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(abi_type(), min_size=1, max_size=4).flatmap(lambda types: st.tuples(st.just(types), st.tuples(*(value_for(t) for t in types)))))
+@given(
+    st.lists(abi_type(), min_size=1, max_size=4).flatmap(
+        lambda types: st.tuples(st.just(types), st.tuples(*(value_for(t) for t in types)))
+    )
+)
 def test_encode_matches_eth_abi_byte_for_byte(case):
     types, values = case
     params = parse_signature(f"f({','.join(types)})").params
@@ -117,10 +135,20 @@ def test_encode_call_is_selector_then_arguments():
     assert data[4:] == encode(["address", "uint256"], [spender, 10**6])
 
 
-@pytest.mark.parametrize(("signature", "values"), [
-    ("f(uint8)", (256,)), ("f(uint256)", (-1,)), ("f(int8)", (128,)), ("f(uint256)", (True,)), ("f(bool)", (1,)),
-    ("f(address)", ("0x1234",)), ("f(bytes4)", (b"abc",)), ("f(uint256[2])", ([1],)), ("f(uint256,uint256)", (1,)),
-])
+@pytest.mark.parametrize(
+    ("signature", "values"),
+    [
+        ("f(uint8)", (256,)),
+        ("f(uint256)", (-1,)),
+        ("f(int8)", (128,)),
+        ("f(uint256)", (True,)),
+        ("f(bool)", (1,)),
+        ("f(address)", ("0x1234",)),
+        ("f(bytes4)", (b"abc",)),
+        ("f(uint256[2])", ([1],)),
+        ("f(uint256,uint256)", (1,)),
+    ],
+)
 def test_encode_refuses_values_that_do_not_fit(signature, values):
     with pytest.raises(ValueError):
         encode_call(signature, *values)

@@ -21,20 +21,33 @@ json_values = st.recursive(
 )
 methods = st.sampled_from(sorted(METHODS) + ["eth_sign", "eth_unknown"])
 hexes = st.binary(max_size=300).map(lambda b: "0x" + b.hex())
-SIGNED_RAW = [r for r in example_requests() if r["request"]["method"] == "eth_sendRawTransaction" and len(r["request"]["params"][0]) > 40]
+SIGNED_RAW = [
+    r
+    for r in example_requests()
+    if r["request"]["method"] == "eth_sendRawTransaction" and len(r["request"]["params"][0]) > 40
+]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(methods, st.lists(json_values | hexes, max_size=3), st.one_of(st.none(), st.integers(0, 2**40)))
 def test_arbitrary_params_never_raise_or_allow(method, params, chain_id):
-    decision = evaluate_json({"id": 1, "request": {"method": method, "params": params}, "chainId": chain_id, "from": SIGNER})
-    assert decision.verdict != "ALLOW" or decision.error is None and decision.payload is not None and decision.payload.kind == "message"
+    decision = evaluate_json(
+        {"id": 1, "request": {"method": method, "params": params}, "chainId": chain_id, "from": SIGNER}
+    )
+    assert (
+        decision.verdict != "ALLOW"
+        or decision.error is None
+        and decision.payload is not None
+        and decision.payload.kind == "message"
+    )
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.binary(max_size=400))
 def test_arbitrary_raw_transactions_never_allow(raw):
-    decision = evaluate_json({"request": {"method": "eth_sendRawTransaction", "params": ["0x" + raw.hex()]}, "chainId": 1, "from": SIGNER})
+    decision = evaluate_json(
+        {"request": {"method": "eth_sendRawTransaction", "params": ["0x" + raw.hex()]}, "chainId": 1, "from": SIGNER}
+    )
     assert decision.verdict != "ALLOW"
 
 
@@ -50,7 +63,10 @@ def test_any_change_to_a_signed_transaction_is_not_allowed(row, data):
     raw = row["request"]["params"][0]
     position = data.draw(st.integers(2, len(raw) - 1))
     digit = data.draw(st.sampled_from([c for c in "0123456789abcdef" if c != raw[position]]))
-    mutated = {**row, "request": {"method": row["request"]["method"], "params": [raw[:position] + digit + raw[position + 1:]]}}
+    mutated = {
+        **row,
+        "request": {"method": row["request"]["method"], "params": [raw[:position] + digit + raw[position + 1 :]]},
+    }
     assert evaluate_json(mutated, now=EXAMPLES_NOW).verdict != "ALLOW"
 
 
@@ -75,7 +91,9 @@ def test_deeply_nested_json_is_refused():
 
 def test_oversized_request_is_refused():
     try:
-        load_request_text(json.dumps({"request": {"method": "personal_sign", "params": ["x" * (5 * 1024 * 1024), SIGNER]}}))
+        load_request_text(
+            json.dumps({"request": {"method": "personal_sign", "params": ["x" * (5 * 1024 * 1024), SIGNER]}})
+        )
     except EdgeError as exc:
         assert exc.code == "REQUEST_TOO_LARGE"
     else:

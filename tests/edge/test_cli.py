@@ -32,8 +32,12 @@ def test_check_reads_stdin_and_prints_one_decision():
 
 def test_check_reads_a_file_and_context_flags_override(tmp_path: Path):
     path = tmp_path / "req.json"
-    data = calldata("approve(address,uint256)", ["address", "uint256"], ["0x000000000022D473030F116dDEE9F6B43aC78BA3", 5])
-    path.write_text(json.dumps(request("eth_sendTransaction", [{"from": SIGNER, "to": USDC, "data": "0x" + data.hex()}])))
+    data = calldata(
+        "approve(address,uint256)", ["address", "uint256"], ["0x000000000022D473030F116dDEE9F6B43aC78BA3", 5]
+    )
+    path.write_text(
+        json.dumps(request("eth_sendTransaction", [{"from": SIGNER, "to": USDC, "data": "0x" + data.hex()}]))
+    )
     decision = json.loads(run("check", str(path), "--chain-id", "10").stdout)
     call = decision["intent"]["calls"][0]
     assert call["function"] == "approve(address,uint256)" and call["selector"] == "0x095ea7b3"
@@ -50,19 +54,30 @@ def test_batch_keeps_order_and_survives_bad_lines(tmp_path: Path):
     assert result.returncode == 0, result.stderr
     decisions = [json.loads(line) for line in out.read_text().splitlines()]
     assert [d["id"] for d in decisions] == [1, None, None, 2, None, 3]
-    assert [d["error"]["code"] if d["error"] else None for d in decisions] == [None, "REQUEST_INVALID_JSON", "REQUEST_INVALID_JSON", None, "REQUEST_INVALID", None]
+    assert [d["error"]["code"] if d["error"] else None for d in decisions] == [
+        None,
+        "REQUEST_INVALID_JSON",
+        "REQUEST_INVALID_JSON",
+        None,
+        "REQUEST_INVALID",
+        None,
+    ]
 
 
 def test_bad_policy_file_is_a_clear_error(tmp_path: Path):
     policy = tmp_path / "p.toml"
-    policy.write_text('[thresholds]\ntau_risk = 2\n')
+    policy.write_text("[thresholds]\ntau_risk = 2\n")
     result = run("check", "-", "--policy", str(policy), stdin="{}")
     assert result.returncode == 2 and "thresholds.tau_risk" in result.stderr
 
 
 def test_policy_file_is_applied(tmp_path: Path):
     policy = tmp_path / "p.json"
-    policy.write_text(json.dumps({"policy_id": "strict", "revision": 3, "overrides": {"TRANSFER_RECIPIENT_NOT_SIGNER": {"verdict": "BLOCK"}}}))
+    policy.write_text(
+        json.dumps(
+            {"policy_id": "strict", "revision": 3, "overrides": {"TRANSFER_RECIPIENT_NOT_SIGNER": {"verdict": "BLOCK"}}}
+        )
+    )
     row = example_requests()[0]
     decision = json.loads(run("check", "-", "--policy", str(policy), stdin=json.dumps(row)).stdout)
     assert decision["decision"] == "BLOCK" and decision["policy"] == {"id": "strict", "revision": 3}
@@ -71,10 +86,15 @@ def test_policy_file_is_applied(tmp_path: Path):
 @pytest.mark.skipif(not (SHARED / "erc7730").exists(), reason="../shared/erc7730 is absent")
 def test_descriptors_flag_uses_the_registry():
     # Uniswap SwapRouter02 on mainnet is described in the registry with named parameters.
-    data = calldata("exactInputSingle((address,address,uint24,address,uint256,uint256,uint160))",
-                    ["(address,address,uint24,address,uint256,uint256,uint160)"],
-                    [(USDC, "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2", 500, SIGNER, 10**6, 1, 0)])
-    obj = request("eth_sendTransaction", [{"from": SIGNER, "to": "0x68b3465833fb72A70ecDF485E0e4C7bD8665Fc45", "data": "0x" + data.hex()}])
+    data = calldata(
+        "exactInputSingle((address,address,uint24,address,uint256,uint256,uint160))",
+        ["(address,address,uint24,address,uint256,uint256,uint160)"],
+        [(USDC, "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2", 500, SIGNER, 10**6, 1, 0)],
+    )
+    obj = request(
+        "eth_sendTransaction",
+        [{"from": SIGNER, "to": "0x68b3465833fb72A70ecDF485E0e4C7bD8665Fc45", "data": "0x" + data.hex()}],
+    )
     result = run("check", "-", "--descriptors", str(SHARED / "erc7730"), stdin=json.dumps(obj))
     call = json.loads(result.stdout)["intent"]["calls"][0]
     assert call["source"] == "erc7730" and call["label"].lower() == "swap"
@@ -104,7 +124,8 @@ def test_a_tier_without_its_extra_names_the_extra():
 
     app = typer.Typer()
     app.command("local", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(
-        _missing("local", ImportError("no aiohttp", name="aiohttp")))
+        _missing("local", ImportError("no aiohttp", name="aiohttp"))
+    )
     app.command("other")(lambda: None)
     result = CliRunner().invoke(app, ["local", "status", "--state", "x"])
     assert result.exit_code == 2 and "dmind-edge[local]" in result.output

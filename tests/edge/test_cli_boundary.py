@@ -18,8 +18,13 @@ CODE = re.compile(r"\b[A-Z][A-Z0-9]*(_[A-Z0-9]+)+\b")
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory) -> tuple[list[str], list[dict]]:
     folder = tmp_path_factory.mktemp("garbage")
-    result = subprocess.run([sys.executable, "-m", "tests.edge.cli_garbage", str(folder)], capture_output=True, text=True,
-                            timeout=600, cwd=Path(__file__).resolve().parents[2])
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.edge.cli_garbage", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=Path(__file__).resolve().parents[2],
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     return lines[0]["verbs"], lines[1:]

@@ -23,25 +23,41 @@ def _decode(to: str, data: bytes, value: int = 0, descriptors=None, chain_id: in
 
 
 # Selectors published for these functions (4byte.directory / the standards), as independent facts.
-@pytest.mark.parametrize("selector,function", [
-    ("a9059cbb", "transfer(address,uint256)"), ("095ea7b3", "approve(address,uint256)"),
-    ("a22cb465", "setApprovalForAll(address,bool)"), ("d505accf", "permit(address,address,uint256,uint256,uint8,bytes32,bytes32)"),
-    ("3593564c", "execute(bytes,bytes[],uint256)"), ("ac9650d8", "multicall(bytes[])"), ("5ae401dc", "multicall(uint256,bytes[])"),
-    ("6a761202", "execTransaction(address,uint256,bytes,uint8,uint256,uint256,uint256,address,address,bytes)"),
-    ("8d80ff0a", "multiSend(bytes)"), ("f2fde38b", "transferOwnership(address)"), ("87517c45", "approve(address,address,uint160,uint48)"),
-    ("2b67b570", "permit(address,((address,uint160,uint48,uint48),address,uint256),bytes)"), ("38ed1739", "swapExactTokensForTokens(uint256,uint256,address[],address,uint256)"),
-])
+@pytest.mark.parametrize(
+    "selector,function",
+    [
+        ("a9059cbb", "transfer(address,uint256)"),
+        ("095ea7b3", "approve(address,uint256)"),
+        ("a22cb465", "setApprovalForAll(address,bool)"),
+        ("d505accf", "permit(address,address,uint256,uint256,uint8,bytes32,bytes32)"),
+        ("3593564c", "execute(bytes,bytes[],uint256)"),
+        ("ac9650d8", "multicall(bytes[])"),
+        ("5ae401dc", "multicall(uint256,bytes[])"),
+        ("6a761202", "execTransaction(address,uint256,bytes,uint8,uint256,uint256,uint256,address,address,bytes)"),
+        ("8d80ff0a", "multiSend(bytes)"),
+        ("f2fde38b", "transferOwnership(address)"),
+        ("87517c45", "approve(address,address,uint160,uint48)"),
+        ("2b67b570", "permit(address,((address,uint160,uint48,uint48),address,uint256),bytes)"),
+        ("38ed1739", "swapExactTokensForTokens(uint256,uint256,address[],address,uint256)"),
+    ],
+)
 def test_registry_selectors(selector, function):
     assert REGISTRY[bytes.fromhex(selector)].signature.canonical == function
 
 
 def test_universal_router_plan_is_named():
     permit = (((USDC, 10**6, 2_000_000_000, 0), UNIVERSAL_ROUTER, 2_000_000_000), b"\x11" * 65)
-    data = ur_execute([
-        (0x0A, ["((address,uint160,uint48,uint48),address,uint256)", "bytes"], list(permit)),
-        (0x00 | 0x80, ["address", "uint256", "uint256", "bytes", "bool"], ["0x0000000000000000000000000000000000000001", 10**6, 1, v3_path(USDC, 500, WETH), True]),
-        (0x0C, ["address", "uint256"], [ATTACKER, 0]),
-    ])
+    data = ur_execute(
+        [
+            (0x0A, ["((address,uint160,uint48,uint48),address,uint256)", "bytes"], list(permit)),
+            (
+                0x00 | 0x80,
+                ["address", "uint256", "uint256", "bytes", "bool"],
+                ["0x0000000000000000000000000000000000000001", 10**6, 1, v3_path(USDC, 500, WETH), True],
+            ),
+            (0x0C, ["address", "uint256"], [ATTACKER, 0]),
+        ]
+    )
     call, notes = _decode(UNIVERSAL_ROUTER, data)
     assert call.function == "execute(bytes,bytes[],uint256)" and not notes
     assert [c.name for c in call.commands] == ["PERMIT2_PERMIT", "V3_SWAP_EXACT_IN", "UNWRAP_WETH"]
@@ -62,6 +78,7 @@ def test_universal_router_sub_plan_and_unknown_command():
 
 def _split_execute(data: bytes):
     from eth_abi import decode
+
     return decode(["bytes", "bytes[]", "uint256"], data[4:])
 
 
@@ -74,11 +91,16 @@ def test_commands_inputs_length_mismatch_is_malformed():
 def test_multicall_and_safe_multisend_nest():
     approve = calldata("approve(address,uint256)", ["address", "uint256"], [ATTACKER, 1])
     multicall = calldata("multicall(bytes[])", ["bytes[]"], [[approve, approve]])
-    packed = b"".join(bytes([0]) + bytes.fromhex(USDC[2:]) + (0).to_bytes(32, "big") + len(approve).to_bytes(32, "big") + approve for _ in range(2))
+    packed = b"".join(
+        bytes([0]) + bytes.fromhex(USDC[2:]) + (0).to_bytes(32, "big") + len(approve).to_bytes(32, "big") + approve
+        for _ in range(2)
+    )
     multisend = calldata("multiSend(bytes)", ["bytes"], [packed])
-    safe = calldata("execTransaction(address,uint256,bytes,uint8,uint256,uint256,uint256,address,address,bytes)",
-                    ["address", "uint256", "bytes", "uint8", "uint256", "uint256", "uint256", "address", "address", "bytes"],
-                    [SAFE, 0, multisend, 1, 0, 0, 0, "0x" + "00" * 20, "0x" + "00" * 20, b""])
+    safe = calldata(
+        "execTransaction(address,uint256,bytes,uint8,uint256,uint256,uint256,address,address,bytes)",
+        ["address", "uint256", "bytes", "uint8", "uint256", "uint256", "uint256", "address", "address", "bytes"],
+        [SAFE, 0, multisend, 1, 0, 0, 0, "0x" + "00" * 20, "0x" + "00" * 20, b""],
+    )
     call, _ = _decode(USDC, multicall)
     assert [c.function for c in call.calls] == ["approve(address,uint256)"] * 2 and call.calls[0].to == USDC
     call, notes = _decode(SAFE, safe)
@@ -106,10 +128,28 @@ def test_unknown_selector_and_malformed_args():
 def test_descriptor_from_a_directory(tmp_path: Path):
     registry = tmp_path / "registry" / "acme"
     registry.mkdir(parents=True)
-    (registry / "common-acme.json").write_text(json.dumps({"display": {"formats": {
-        "stake(uint256 amount, address beneficiary)": {"intent": "Stake", "fields": [{"path": "amount", "label": "Amount"}]}}}}))
-    (registry / "calldata-acme.json").write_text(json.dumps({"includes": "common-acme.json", "context": {"contract": {
-        "deployments": [{"chainId": 1, "address": ATTACKER}]}}}))
+    (registry / "common-acme.json").write_text(
+        json.dumps(
+            {
+                "display": {
+                    "formats": {
+                        "stake(uint256 amount, address beneficiary)": {
+                            "intent": "Stake",
+                            "fields": [{"path": "amount", "label": "Amount"}],
+                        }
+                    }
+                }
+            }
+        )
+    )
+    (registry / "calldata-acme.json").write_text(
+        json.dumps(
+            {
+                "includes": "common-acme.json",
+                "context": {"contract": {"deployments": [{"chainId": 1, "address": ATTACKER}]}},
+            }
+        )
+    )
     index = DescriptorIndex.load(tmp_path)
     data = calldata("stake(uint256,address)", ["uint256", "address"], [5, USDC])
     call, notes = _decode(ATTACKER, data, descriptors=index)
@@ -137,7 +177,9 @@ def _default_value(t):
     from dmind.edge.abi.types import Array, Basic
 
     if isinstance(t, Basic):
-        return {"address": "0x" + "11" * 20, "bool": True, "string": "x"}.get(t.name, b"\x01" * (t.size or 3) if t.name == "bytes" else 1)
+        return {"address": "0x" + "11" * 20, "bool": True, "string": "x"}.get(
+            t.name, b"\x01" * (t.size or 3) if t.name == "bytes" else 1
+        )
     if isinstance(t, Array):
         return [_default_value(t.item)] * (t.length or 1)
     return tuple(_default_value(i) for i in t.items)

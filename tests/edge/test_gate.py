@@ -26,27 +26,41 @@ def test_verdicts_follow_thresholds():
     assert gate((), POLICY.thresholds.tau_conf - 0.01, POLICY)[0] == "STEP_UP"
     assert gate((finding("SPENDER_UNKNOWN", "x"),), 1.0, POLICY)[0] == "STEP_UP"
     assert gate((finding("BLIND_SIGNATURE", "x"),), 1.0, POLICY)[0] == "BLOCK"
-    two_high = (finding("APPROVAL_UNLIMITED", "x"), finding("APPROVAL_FOR_ALL", "y"), finding("OWNERSHIP_TRANSFER", "z"))
+    two_high = (
+        finding("APPROVAL_UNLIMITED", "x"),
+        finding("APPROVAL_FOR_ALL", "y"),
+        finding("OWNERSHIP_TRANSFER", "z"),
+    )
     assert gate(two_high, 1.0, POLICY)[0] == "BLOCK"  # 1 - 0.4^3 > τ_block
 
 
 def test_policy_overrides_change_verdicts():
-    policy = policy_from_dict({**policy_to_dict(default_policy()), "overrides": {
-        "SPENDER_UNKNOWN": {"verdict": "BLOCK"}, "BLIND_SIGNATURE": {"verdict": "STEP_UP", "severity": "high"},
-        "TRANSFER_RECIPIENT_NOT_SIGNER": {"verdict": "IGNORE"}}})
+    policy = policy_from_dict(
+        {
+            **policy_to_dict(default_policy()),
+            "overrides": {
+                "SPENDER_UNKNOWN": {"verdict": "BLOCK"},
+                "BLIND_SIGNATURE": {"verdict": "STEP_UP", "severity": "high"},
+                "TRANSFER_RECIPIENT_NOT_SIGNER": {"verdict": "IGNORE"},
+            },
+        }
+    )
     assert gate((finding("SPENDER_UNKNOWN", "x"),), 1.0, policy)[0] == "BLOCK"
     verdict, _, findings, _ = gate((finding("BLIND_SIGNATURE", "x"),), 1.0, policy)
     assert verdict == "STEP_UP" and findings[0].severity == "high"
     assert gate((finding("TRANSFER_RECIPIENT_NOT_SIGNER", "x"),), 1.0, policy)[2] == ()
 
 
-@pytest.mark.parametrize("obj,verdict,code", [
-    ({"request": {"method": "eth_sendRawTransaction", "params": ["0x02c0"]}}, "BLOCK", "TX_FIELD_COUNT"),
-    ({"request": {"method": "eth_sendRawTransaction", "params": ["0x02"]}}, "BLOCK", "RLP_INVALID"),
-    ({"request": {"method": "wallet_switchEthereumChain", "params": []}}, "STEP_UP", "METHOD_UNSUPPORTED"),
-    ("nonsense", "BLOCK", "REQUEST_INVALID"),
-    (request("eth_signTypedData_v4", [SIGNER, "{}"]), "BLOCK", "TYPED_DATA_INVALID"),
-])
+@pytest.mark.parametrize(
+    "obj,verdict,code",
+    [
+        ({"request": {"method": "eth_sendRawTransaction", "params": ["0x02c0"]}}, "BLOCK", "TX_FIELD_COUNT"),
+        ({"request": {"method": "eth_sendRawTransaction", "params": ["0x02"]}}, "BLOCK", "RLP_INVALID"),
+        ({"request": {"method": "wallet_switchEthereumChain", "params": []}}, "STEP_UP", "METHOD_UNSUPPORTED"),
+        ("nonsense", "BLOCK", "REQUEST_INVALID"),
+        (request("eth_signTypedData_v4", [SIGNER, "{}"]), "BLOCK", "TYPED_DATA_INVALID"),
+    ],
+)
 def test_bad_input_fails_closed_with_a_code(obj, verdict, code):
     decision = evaluate_json(obj)
     assert decision.verdict == verdict and decision.error[0] == code

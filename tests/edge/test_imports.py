@@ -7,9 +7,30 @@ import json
 import subprocess
 import sys
 
-FORBIDDEN = ("torch", "onnxruntime", "tensorflow", "ai_edge_litert", "executorch", "transformers", "numpy",
-             "httpx", "aiohttp", "fastapi", "starlette", "uvicorn", "hypercorn", "flask", "typer", "rich", "click",
-             "eth_abi", "eth_keys", "pydantic", "regex", "coincurve")
+FORBIDDEN = (
+    "torch",
+    "onnxruntime",
+    "tensorflow",
+    "ai_edge_litert",
+    "executorch",
+    "transformers",
+    "numpy",
+    "httpx",
+    "aiohttp",
+    "fastapi",
+    "starlette",
+    "uvicorn",
+    "hypercorn",
+    "flask",
+    "typer",
+    "rich",
+    "click",
+    "eth_abi",
+    "eth_keys",
+    "pydantic",
+    "regex",
+    "coincurve",
+)
 
 PROBE = r"""
 import importlib.machinery, json, sys, sysconfig
@@ -92,7 +113,9 @@ def test_bridge_runs_on_pure_python_cbor_and_decides_as_the_gate():
     from dmind.edge import evaluate_json
     from dmind.edge.examples import EXAMPLES_NOW, example_requests
 
-    result = json.loads(subprocess.run([sys.executable, "-c", BRIDGE], capture_output=True, text=True, timeout=120, check=True).stdout)
+    result = json.loads(
+        subprocess.run([sys.executable, "-c", BRIDGE], capture_output=True, text=True, timeout=120, check=True).stdout
+    )
     assert not {m.split(".")[0] for m in result["modules"]} & set(FORBIDDEN)
     assert {m.split(".")[0] for m in result["compiled"]} <= {"Crypto", "_cffi_backend"}, result["compiled"]
     assert result["verdicts"] == [evaluate_json(row, now=EXAMPLES_NOW).verdict for row in example_requests()]

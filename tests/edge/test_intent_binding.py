@@ -36,15 +36,18 @@ def test_matching_swap_has_no_mismatch():
     assert decision.verdict == "ALLOW"
 
 
-@pytest.mark.parametrize("request_, stated, words", [
-    (_swap(recipient=FRIEND), _swap_call(), "not to the signer"),
-    (_swap(token_out=PEPE), _swap_call(), "swaps into"),
-    (_swap(), _swap_call(inputTokenSymbol="DAI"), "asked to sell DAI"),
-    (_swap(), _swap_call(inputTokenAmount=25), "asked to sell 25 USDC"),
-    (_swap(), _swap_call(outputTokenCA="So11111111111111111111111111111111111111112"), "not on this EVM chain"),
-    (_swap(), {"name": "SEARCH_TOKEN", "arguments": {"symbol": "PEPE"}}, "token search"),
-    (raw_tx_request(eip1559(FRIEND, value=10**18)), _swap_call(), "performs none"),
-])
+@pytest.mark.parametrize(
+    "request_, stated, words",
+    [
+        (_swap(recipient=FRIEND), _swap_call(), "not to the signer"),
+        (_swap(token_out=PEPE), _swap_call(), "swaps into"),
+        (_swap(), _swap_call(inputTokenSymbol="DAI"), "asked to sell DAI"),
+        (_swap(), _swap_call(inputTokenAmount=25), "asked to sell 25 USDC"),
+        (_swap(), _swap_call(outputTokenCA="So11111111111111111111111111111111111111112"), "not on this EVM chain"),
+        (_swap(), {"name": "SEARCH_TOKEN", "arguments": {"symbol": "PEPE"}}, "token search"),
+        (raw_tx_request(eip1559(FRIEND, value=10**18)), _swap_call(), "performs none"),
+    ],
+)
 def test_contradictions_are_mismatches(request_, stated, words):
     found, decision = _mismatches({**request_, "stated_intent": stated})
     assert any(words in message for message in found), found
@@ -68,18 +71,23 @@ def test_words_are_read_by_the_reader_given():
 
 
 def test_plain_text_reading_contradicts_a_transaction():
-    found, _ = _mismatches({**_swap(), "stated_intent": "what's the weather"}, intent_reader=lambda w: Reply(text="Sorry."))
+    found, _ = _mismatches(
+        {**_swap(), "stated_intent": "what's the weather"}, intent_reader=lambda w: Reply(text="Sorry.")
+    )
     assert found
 
 
-@pytest.mark.parametrize("stated, reader, code", [
-    ("swap 1 USDC", None, "INTENT_MODEL_UNAVAILABLE"),
-    ("swap 1 USDC", lambda w: (_ for _ in ()).throw(CallError("E_JSON_INVALID", "bad")), "INTENT_UNREADABLE"),
-    ({"name": "EXECUTE_SWAP", "arguments": {"inputTokenAmount": 1}}, None, "INTENT_UNREADABLE"),
-    ({"name": "TRANSFER_ALL", "arguments": {}}, None, "INTENT_UNREADABLE"),
-    ([1, 2, 3], None, "INTENT_UNREADABLE"),
-    ("x" * 5000, None, "INTENT_UNREADABLE"),
-])
+@pytest.mark.parametrize(
+    "stated, reader, code",
+    [
+        ("swap 1 USDC", None, "INTENT_MODEL_UNAVAILABLE"),
+        ("swap 1 USDC", lambda w: (_ for _ in ()).throw(CallError("E_JSON_INVALID", "bad")), "INTENT_UNREADABLE"),
+        ({"name": "EXECUTE_SWAP", "arguments": {"inputTokenAmount": 1}}, None, "INTENT_UNREADABLE"),
+        ({"name": "TRANSFER_ALL", "arguments": {}}, None, "INTENT_UNREADABLE"),
+        ([1, 2, 3], None, "INTENT_UNREADABLE"),
+        ("x" * 5000, None, "INTENT_UNREADABLE"),
+    ],
+)
 def test_unreadable_intents_are_findings(stated, reader, code):
     decision = evaluate_json({**_swap(), "stated_intent": stated}, now=FIXED_NOW, intent_reader=reader)
     assert code in {f.code for f in decision.findings}

@@ -20,7 +20,15 @@ quantities = st.integers(min_value=0, max_value=2**64 - 2)
 values = st.integers(min_value=0, max_value=2**256 - 1)
 calldata = st.binary(max_size=200)
 chains = st.integers(min_value=1, max_value=2**32)
-access_lists = st.lists(st.fixed_dictionaries({"address": addresses, "storageKeys": st.lists(st.binary(min_size=32, max_size=32).map(lambda b: "0x" + b.hex()), max_size=2)}), max_size=2)
+access_lists = st.lists(
+    st.fixed_dictionaries(
+        {
+            "address": addresses,
+            "storageKeys": st.lists(st.binary(min_size=32, max_size=32).map(lambda b: "0x" + b.hex()), max_size=2),
+        }
+    ),
+    max_size=2,
+)
 
 
 def _gas(to, data, access_list, auths=0) -> int:
@@ -51,8 +59,10 @@ def transactions(draw) -> dict:
         else:
             tx.update(maxFeePerGas=fee, maxPriorityFeePerGas=draw(st.integers(min_value=0, max_value=fee)))
         if tx_type == 3:
-            tx.update(maxFeePerBlobGas=draw(st.integers(min_value=1, max_value=10**10)),
-                      blobVersionedHashes=[b"\x01" + draw(st.binary(min_size=31, max_size=31))])
+            tx.update(
+                maxFeePerBlobGas=draw(st.integers(min_value=1, max_value=10**10)),
+                blobVersionedHashes=[b"\x01" + draw(st.binary(min_size=31, max_size=31))],
+            )
     return tx
 
 
@@ -99,24 +109,37 @@ def _reencode_with(raw: bytes, index: int, value: bytes) -> bytes:
     return raw[:1] + rlp.encode(items)
 
 
-SAMPLE = {"type": 2, "chainId": 1, "nonce": 5, "maxFeePerGas": 2 * 10**9, "maxPriorityFeePerGas": 10**9, "gas": 21000,
-          "to": "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", "value": 10**18, "data": b"", "accessList": []}
+SAMPLE = {
+    "type": 2,
+    "chainId": 1,
+    "nonce": 5,
+    "maxFeePerGas": 2 * 10**9,
+    "maxPriorityFeePerGas": 10**9,
+    "gas": 21000,
+    "to": "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+    "value": 10**18,
+    "data": b"",
+    "accessList": [],
+}
 
 
 def _sample_raw(**changes) -> bytes:
     return bytes(Account.sign_transaction({**SAMPLE, **changes}, TEST_KEY).raw_transaction)
 
 
-@pytest.mark.parametrize("index,value,code", [
-    (1, b"\x00\x05", "TX_FIELD_INVALID"),        # nonce with a leading zero
-    (6, b"\x00" + (10**18).to_bytes(8, "big"), "TX_FIELD_INVALID"),  # value with a leading zero
-    (5, b"\x11" * 19, "TX_FIELD_INVALID"),       # 19-byte recipient
-    (5, b"\x11" * 21, "TX_FIELD_INVALID"),       # 21-byte recipient
-    (6, b"\x01" + b"\x00" * 32, "TX_INTEGER_RANGE"),  # value above 2^256-1
-    (1, b"\xff" * 8, "TX_INTEGER_RANGE"),        # nonce 2^64-1 (EIP-2681)
-    (4, (20999).to_bytes(2, "big"), "TX_INTRINSIC_GAS"),
-    (2, (3 * 10**9).to_bytes(4, "big"), "TX_FEE_INVALID"),  # priority fee above max fee
-])
+@pytest.mark.parametrize(
+    "index,value,code",
+    [
+        (1, b"\x00\x05", "TX_FIELD_INVALID"),  # nonce with a leading zero
+        (6, b"\x00" + (10**18).to_bytes(8, "big"), "TX_FIELD_INVALID"),  # value with a leading zero
+        (5, b"\x11" * 19, "TX_FIELD_INVALID"),  # 19-byte recipient
+        (5, b"\x11" * 21, "TX_FIELD_INVALID"),  # 21-byte recipient
+        (6, b"\x01" + b"\x00" * 32, "TX_INTEGER_RANGE"),  # value above 2^256-1
+        (1, b"\xff" * 8, "TX_INTEGER_RANGE"),  # nonce 2^64-1 (EIP-2681)
+        (4, (20999).to_bytes(2, "big"), "TX_INTRINSIC_GAS"),
+        (2, (3 * 10**9).to_bytes(4, "big"), "TX_FEE_INVALID"),  # priority fee above max fee
+    ],
+)
 def test_non_canonical_or_invalid_fields_are_typed_errors(index, value, code):
     raw = _reencode_with(_sample_raw(), index, value)
     with pytest.raises(EdgeError) as caught:
@@ -135,14 +158,17 @@ def test_high_s_signature_is_rejected():
     assert caught.value.code == "TX_SIGNATURE_INVALID"
 
 
-@pytest.mark.parametrize("mutate", [
-    lambda raw: raw[:-1],                      # truncated
-    lambda raw: raw + b"\x00",                 # trailing byte
-    lambda raw: b"\x05" + raw[1:],             # unknown type
-    lambda raw: raw[:1] + rlp.encode(rlp.decode(raw[1:])[:-4]),  # too few fields
-    lambda raw: raw[:1] + rlp.encode(rlp.decode(raw[1:]) + [b""]),  # too many fields
-    lambda raw: b"\x80" + raw[1:],             # neither typed nor legacy
-])
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda raw: raw[:-1],  # truncated
+        lambda raw: raw + b"\x00",  # trailing byte
+        lambda raw: b"\x05" + raw[1:],  # unknown type
+        lambda raw: raw[:1] + rlp.encode(rlp.decode(raw[1:])[:-4]),  # too few fields
+        lambda raw: raw[:1] + rlp.encode(rlp.decode(raw[1:]) + [b""]),  # too many fields
+        lambda raw: b"\x80" + raw[1:],  # neither typed nor legacy
+    ],
+)
 def test_malformed_envelopes_are_typed_errors(mutate):
     with pytest.raises(EdgeError) as caught:
         parse_raw_transaction(mutate(_sample_raw()), "eth_sendRawTransaction", None)
@@ -166,7 +192,17 @@ def test_blob_network_form_checks_commitments_against_versioned_hashes():
 
 
 def test_legacy_without_chain_id_is_flagged():
-    raw = bytes(Account.sign_transaction({k: v for k, v in SAMPLE.items() if k not in ("type", "chainId", "maxFeePerGas", "maxPriorityFeePerGas", "accessList")} | {"gasPrice": 10**9}, TEST_KEY).raw_transaction)
+    raw = bytes(
+        Account.sign_transaction(
+            {
+                k: v
+                for k, v in SAMPLE.items()
+                if k not in ("type", "chainId", "maxFeePerGas", "maxPriorityFeePerGas", "accessList")
+            }
+            | {"gasPrice": 10**9},
+            TEST_KEY,
+        ).raw_transaction
+    )
     payload = parse_raw_transaction(raw, "eth_sendRawTransaction", None)
     assert payload.tx.chain_id is None and payload.tx.sender == SIGNER
     assert [n.code for n in payload.notes] == ["TX_NO_REPLAY_PROTECTION"]

@@ -71,7 +71,9 @@ def _swap(recipient):
 
 
 def _delegate(address, chain_id=1):
-    return raw_tx_request({**eip1559(SIGNER, gas=100_000), "type": 4, "authorizationList": [authorization(address, chain_id=chain_id)]})
+    return raw_tx_request(
+        {**eip1559(SIGNER, gas=100_000), "type": 4, "authorizationList": [authorization(address, chain_id=chain_id)]}
+    )
 
 
 def _paid_in(order, token):
@@ -84,55 +86,106 @@ def _personal(text, origin):
     return request("personal_sign", ["0x" + text.encode().hex(), SIGNER], origin=origin)
 
 
-POLICY = policy_from_dict({**policy_to_dict(default_policy()), "delegates_7702": {"1": [DELEGATE]}, "denylist": [ATTACKER],
-                           "approval_limits": {"1": {USDC: "1000000000"}}})
+POLICY = policy_from_dict(
+    {
+        **policy_to_dict(default_policy()),
+        "delegates_7702": {"1": [DELEGATE]},
+        "denylist": [ATTACKER],
+        "approval_limits": {"1": {USDC: "1000000000"}},
+    }
+)
 
 # code -> (a request that fires it, a request that does not)
 CASES: dict[str, tuple[dict, dict]] = {
     "APPROVAL_UNLIMITED": (_approve(PERMIT2, MAX_UINT256), _approve(PERMIT2, 10**6)),
-    "PERMIT_NO_DEADLINE": (typed_request(eip2612_permit(PERMIT2, 10, MAX_UINT256)), typed_request(eip2612_permit(PERMIT2, 10, FIXED_NOW + 600))),
-    "PERMIT_DEADLINE_FAR": (typed_request(permit2_single(UNIVERSAL_ROUTER, 10, FIXED_NOW + 86400 * 365, FIXED_NOW + 60)),
-                            typed_request(permit2_single(UNIVERSAL_ROUTER, 10, FIXED_NOW + 86400, FIXED_NOW + 60))),
-    "APPROVAL_FOR_ALL": (_tx(NFT, calldata("setApprovalForAll(address,bool)", ["address", "bool"], [FRIEND, True])),
-                         _tx(NFT, calldata("setApprovalForAll(address,bool)", ["address", "bool"], [FRIEND, False]))),
+    "PERMIT_NO_DEADLINE": (
+        typed_request(eip2612_permit(PERMIT2, 10, MAX_UINT256)),
+        typed_request(eip2612_permit(PERMIT2, 10, FIXED_NOW + 600)),
+    ),
+    "PERMIT_DEADLINE_FAR": (
+        typed_request(permit2_single(UNIVERSAL_ROUTER, 10, FIXED_NOW + 86400 * 365, FIXED_NOW + 60)),
+        typed_request(permit2_single(UNIVERSAL_ROUTER, 10, FIXED_NOW + 86400, FIXED_NOW + 60)),
+    ),
+    "APPROVAL_FOR_ALL": (
+        _tx(NFT, calldata("setApprovalForAll(address,bool)", ["address", "bool"], [FRIEND, True])),
+        _tx(NFT, calldata("setApprovalForAll(address,bool)", ["address", "bool"], [FRIEND, False])),
+    ),
     "SPENDER_UNKNOWN": (_approve(FRIEND, 10), _approve(PERMIT2, 10)),
     "SWAP_RECIPIENT_NOT_SIGNER": (_swap(FRIEND), _swap("0x0000000000000000000000000000000000000001")),
     "TRANSFER_RECIPIENT_NOT_SIGNER": (_tx(FRIEND, value=1), _tx(SIGNER, value=1)),
-    "SIGNER_UNKNOWN": (request("eth_sendTransaction", [{"to": UNIVERSAL_ROUTER, "data": "0x" + _swap_data(FRIEND).hex()}], sender=None),
-                       _swap(SIGNER)),
+    "SIGNER_UNKNOWN": (
+        request(
+            "eth_sendTransaction", [{"to": UNIVERSAL_ROUTER, "data": "0x" + _swap_data(FRIEND).hex()}], sender=None
+        ),
+        _swap(SIGNER),
+    ),
     "NFT_ORDER_NOTHING_BACK": (typed_request(seaport_order(SIGNER, 0)), typed_request(seaport_order(SIGNER, 10**18))),
     "DELEGATE_UNKNOWN": (_delegate(FRIEND), _delegate(DELEGATE)),
     "DELEGATE_REVOKE": (_delegate("0x" + "00" * 20), _delegate(DELEGATE)),
     "DELEGATION_ANY_CHAIN": (_delegate(DELEGATE, chain_id=0), _delegate(DELEGATE)),
-    "CHAIN_ID_MISMATCH": (raw_tx_request(eip1559(FRIEND, value=1, chain_id=10)), raw_tx_request(eip1559(FRIEND, value=1))),
+    "CHAIN_ID_MISMATCH": (
+        raw_tx_request(eip1559(FRIEND, value=1, chain_id=10)),
+        raw_tx_request(eip1559(FRIEND, value=1)),
+    ),
     "CHAIN_CONTEXT_MISSING": (_tx(FRIEND, value=1, chain_id=None), _tx(FRIEND, value=1)),
     "BLIND_SIGNATURE": (request("eth_sign", [SIGNER, "0x" + "11" * 32]), _personal("hello", None)),
     "SIGNER_MISMATCH": (_tx(FRIEND, value=1, sender=FRIEND), _tx(FRIEND, value=1)),
     "SIWE_DOMAIN_MISMATCH": (_personal(SIWE, "https://evil.example"), _personal(SIWE, "https://app.uniswap.org")),
     "VALUE_TO_UNKNOWN_SELECTOR": (_tx(FRIEND, b"\xde\xad\xbe\xef", value=1), _tx(FRIEND, b"\xde\xad\xbe\xef")),
-    "OWNERSHIP_TRANSFER": (_tx(USDC, calldata("transferOwnership(address)", ["address"], [FRIEND])), _approve(PERMIT2, 1)),
+    "OWNERSHIP_TRANSFER": (
+        _tx(USDC, calldata("transferOwnership(address)", ["address"], [FRIEND])),
+        _approve(PERMIT2, 1),
+    ),
     "PROXY_UPGRADE": (_tx(USDC, calldata("upgradeTo(address)", ["address"], [FRIEND])), _approve(PERMIT2, 1)),
     "CONTRACT_CREATION": (_tx(None, b"\x60\x00"), _tx(FRIEND, value=1)),
     "ADDRESS_DENYLISTED": (_approve(ATTACKER, 1), _approve(FRIEND, 1)),
-    "ROUTER_TRANSFER_TO_THIRD_PARTY": (_plan((0x02, ["address", "address", "uint160"], [USDC, FRIEND, 10**12])),
-                                       _plan((0x02, ["address", "address", "uint160"], [USDC, ADDRESS_THIS, 10**6]),
-                                             (*V3_IN, [MSG_SENDER, 10**6, 1, v3_path(USDC, 500, WETH), False]))),
-    "ROUTER_OUTPUT_STRANDED": (_plan((*V3_IN, [ADDRESS_THIS, 10**6, 1, v3_path(USDC, 500, WETH), True])),
-                               _plan((*V3_IN, [ADDRESS_THIS, 10**6, 1, v3_path(USDC, 500, WETH), True]),
-                                     (0x0C, ["address", "uint256"], [MSG_SENDER, 1]))),
-    "TYPED_DATA_NO_CHAIN_ID": (typed_request(_no_chain(eip2612_permit(PERMIT2, 10, FIXED_NOW + 60))),
-                               typed_request(eip2612_permit(PERMIT2, 10, FIXED_NOW + 60))),
-    "CONTRACT_UNVERIFIED": (_plan((0x0B, ["address", "uint256"], [MSG_SENDER, 10]), to=FRIEND, value=10),
-                            _plan((0x0B, ["address", "uint256"], [MSG_SENDER, 10]), value=10)),
+    "ROUTER_TRANSFER_TO_THIRD_PARTY": (
+        _plan((0x02, ["address", "address", "uint160"], [USDC, FRIEND, 10**12])),
+        _plan(
+            (0x02, ["address", "address", "uint160"], [USDC, ADDRESS_THIS, 10**6]),
+            (*V3_IN, [MSG_SENDER, 10**6, 1, v3_path(USDC, 500, WETH), False]),
+        ),
+    ),
+    "ROUTER_OUTPUT_STRANDED": (
+        _plan((*V3_IN, [ADDRESS_THIS, 10**6, 1, v3_path(USDC, 500, WETH), True])),
+        _plan(
+            (*V3_IN, [ADDRESS_THIS, 10**6, 1, v3_path(USDC, 500, WETH), True]),
+            (0x0C, ["address", "uint256"], [MSG_SENDER, 1]),
+        ),
+    ),
+    "TYPED_DATA_NO_CHAIN_ID": (
+        typed_request(_no_chain(eip2612_permit(PERMIT2, 10, FIXED_NOW + 60))),
+        typed_request(eip2612_permit(PERMIT2, 10, FIXED_NOW + 60)),
+    ),
+    "CONTRACT_UNVERIFIED": (
+        _plan((0x0B, ["address", "uint256"], [MSG_SENDER, 10]), to=FRIEND, value=10),
+        _plan((0x0B, ["address", "uint256"], [MSG_SENDER, 10]), value=10),
+    ),
     "NFT_ORDER_PAYS_OTHERS": (typed_request(seaport_order(SIGNER, 1)), typed_request(seaport_order(SIGNER, 10**18))),
-    "NFT_ORDER_PRICE_DUST": (typed_request(seaport_order(SIGNER, 10**13)), typed_request(seaport_order(SIGNER, 10**18))),
-    "NFT_ORDER_VALUE_UNKNOWN": (typed_request(_paid_in(seaport_order(SIGNER, 10**18), "0x" + "77" * 20)),
-                                typed_request(seaport_order(SIGNER, 10**18))),
+    "NFT_ORDER_PRICE_DUST": (
+        typed_request(seaport_order(SIGNER, 10**13)),
+        typed_request(seaport_order(SIGNER, 10**18)),
+    ),
+    "NFT_ORDER_VALUE_UNKNOWN": (
+        typed_request(_paid_in(seaport_order(SIGNER, 10**18), "0x" + "77" * 20)),
+        typed_request(seaport_order(SIGNER, 10**18)),
+    ),
     "SIWE_ORIGIN_UNKNOWN": (_personal(SIWE, None), _personal(SIWE, "https://app.uniswap.org")),
-    "ADDRESS_LOOKALIKE": (_tx(FRIEND_TWIN, value=1, known_addresses=[FRIEND]), _tx(FRIEND, value=1, known_addresses=[FRIEND])),
+    "ADDRESS_LOOKALIKE": (
+        _tx(FRIEND_TWIN, value=1, known_addresses=[FRIEND]),
+        _tx(FRIEND, value=1, known_addresses=[FRIEND]),
+    ),
     "RECIPIENT_NEW": (_tx(FRIEND, value=1, known_addresses=[]), _tx(FRIEND, value=1, known_addresses=[FRIEND])),
-    "INTENT_MISMATCH": ({**_swap(MSG_SENDER), "stated_intent": {"name": "EXECUTE_SWAP", "arguments": {"inputTokenSymbol": "USDC", "outputTokenCA": NFT}}},
-                        {**_swap(MSG_SENDER), "stated_intent": {"name": "EXECUTE_SWAP", "arguments": {"inputTokenSymbol": "USDC", "outputTokenCA": WETH}}}),
+    "INTENT_MISMATCH": (
+        {
+            **_swap(MSG_SENDER),
+            "stated_intent": {"name": "EXECUTE_SWAP", "arguments": {"inputTokenSymbol": "USDC", "outputTokenCA": NFT}},
+        },
+        {
+            **_swap(MSG_SENDER),
+            "stated_intent": {"name": "EXECUTE_SWAP", "arguments": {"inputTokenSymbol": "USDC", "outputTokenCA": WETH}},
+        },
+    ),
 }
 
 
@@ -171,17 +224,31 @@ def test_unlimited_starts_at_uint96_max():
 
 # Attacks found in review: each once reached ALLOW.
 REVIEW_REGRESSIONS = {
-    "100% of swap output paid as a 'portion'": _plan((*V3_IN, [ADDRESS_THIS, 10**9, 1, v3_path(USDC, 500, WETH), True]),
-                                                     (0x06, ["address", "address", "uint256"], [WETH, FRIEND, 10_000])),
+    "100% of swap output paid as a 'portion'": _plan(
+        (*V3_IN, [ADDRESS_THIS, 10**9, 1, v3_path(USDC, 500, WETH), True]),
+        (0x06, ["address", "address", "uint256"], [WETH, FRIEND, 10_000]),
+    ),
     "wrapped ETH sent to a stranger": _plan((0x0B, ["address", "uint256"], [FRIEND, 10**19]), value=10**19),
     "opaque V4 swap": _plan((0x10, ["bytes", "bytes[]"], [b"\x0e", [b"\x01" * 96]])),
-    "router look-alike keeps the ETH": _plan((0x0B, ["address", "uint256"], [MSG_SENDER, 10**19]), to=FRIEND, value=10**19),
+    "router look-alike keeps the ETH": _plan(
+        (0x0B, ["address", "uint256"], [MSG_SENDER, 10**19]), to=FRIEND, value=10**19
+    ),
     "WETH look-alike deposit": _tx(FRIEND, bytes.fromhex("d0e30db0"), value=10**19),
-    "sign-in as bare hex for another site": _personal(SIWE, None) | {"request": {"method": "personal_sign", "params": [SIWE.encode().hex(), SIGNER]}, "origin": "https://evil.example"},
+    "sign-in as bare hex for another site": _personal(SIWE, None)
+    | {
+        "request": {"method": "personal_sign", "params": [SIWE.encode().hex(), SIGNER]},
+        "origin": "https://evil.example",
+    },
     "Seaport order paying the offerer 1 wei": typed_request(seaport_order(SIGNER, 1)),
     "approval just under 2^255": _approve(FRIEND, 2**254),
-    "EIP-712 value beyond 2^53 as a JSON number": request("eth_signTypedData_v4", [SIGNER, json.dumps(eip2612_permit(PERMIT2, 1, 2)).replace('"value": "1"', '"value": 9007199254740993')]),
-    "gasPrice on a type-2 object": request("eth_sendTransaction", [{"from": SIGNER, "to": FRIEND, "value": "0x1", "type": "0x2", "gasPrice": "0x1", "maxFeePerGas": "0x2"}]),
+    "EIP-712 value beyond 2^53 as a JSON number": request(
+        "eth_signTypedData_v4",
+        [SIGNER, json.dumps(eip2612_permit(PERMIT2, 1, 2)).replace('"value": "1"', '"value": 9007199254740993')],
+    ),
+    "gasPrice on a type-2 object": request(
+        "eth_sendTransaction",
+        [{"from": SIGNER, "to": FRIEND, "value": "0x1", "type": "0x2", "gasPrice": "0x1", "maxFeePerGas": "0x2"}],
+    ),
 }
 
 

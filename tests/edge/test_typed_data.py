@@ -20,11 +20,14 @@ def _json_safe(value: int):
 
 
 ATOMIC = {
-    "uint256": st.integers(0, 2**256 - 1).map(_json_safe), "uint8": st.integers(0, 255),
+    "uint256": st.integers(0, 2**256 - 1).map(_json_safe),
+    "uint8": st.integers(0, 255),
     "int128": st.integers(-(2**127), 2**127 - 1).map(_json_safe),
-    "address": st.binary(min_size=20, max_size=20).map(lambda b: "0x" + b.hex()), "bool": st.booleans(),
+    "address": st.binary(min_size=20, max_size=20).map(lambda b: "0x" + b.hex()),
+    "bool": st.booleans(),
     "bytes32": st.binary(min_size=32, max_size=32).map(lambda b: "0x" + b.hex()),
-    "bytes": st.binary(max_size=40).map(lambda b: "0x" + b.hex()), "string": st.text(max_size=20),
+    "bytes": st.binary(max_size=40).map(lambda b: "0x" + b.hex()),
+    "string": st.text(max_size=20),
 }
 
 
@@ -42,8 +45,12 @@ def typed_documents(draw) -> dict:
     return {
         "types": {"EIP712Domain": EIP712_DOMAIN, "Outer": outer, "Inner": inner},
         "primaryType": "Outer",
-        "domain": {"name": draw(st.text(max_size=10)), "version": "1", "chainId": draw(st.integers(1, 2**40)),
-                   "verifyingContract": "0x" + draw(st.binary(min_size=20, max_size=20)).hex()},
+        "domain": {
+            "name": draw(st.text(max_size=10)),
+            "version": "1",
+            "chainId": draw(st.integers(1, 2**40)),
+            "verifyingContract": "0x" + draw(st.binary(min_size=20, max_size=20)).hex(),
+        },
         "message": message,
     }
 
@@ -61,7 +68,9 @@ def test_digest_matches_eth_account(document):
     assert not notes
 
 
-@pytest.mark.parametrize("document", [eip2612_permit(SIGNER, 10, 20), permit2_single(SIGNER, 10, 20, 30), seaport_order(SIGNER, 5)])
+@pytest.mark.parametrize(
+    "document", [eip2612_permit(SIGNER, 10, 20), permit2_single(SIGNER, 10, 20, 30), seaport_order(SIGNER, 5)]
+)
 def test_known_schemas_match_eth_account(document):
     assert parse_typed_data(document)[2] == _reference_digest(document)
 
@@ -93,20 +102,23 @@ def _mutated(change) -> dict:
     return document
 
 
-@pytest.mark.parametrize("document,code", [
-    (_mutated(lambda d: d["message"].pop("nonce")), "TYPED_DATA_VALUE_INVALID"),
-    (_mutated(lambda d: d["message"].update(extra="shown but not signed")), "TYPED_DATA_VALUE_INVALID"),
-    (_mutated(lambda d: d["message"].update(value="-1")), "TYPED_DATA_VALUE_INVALID"),
-    (_mutated(lambda d: d["message"].update(value=str(2**256))), "TYPED_DATA_VALUE_INVALID"),
-    (_mutated(lambda d: d["message"].update(owner="0x1234")), "TYPED_DATA_VALUE_INVALID"),
-    (_mutated(lambda d: d["types"]["Permit"].append({"name": "x", "type": "Undefined"})), "TYPED_DATA_INVALID"),
-    (_mutated(lambda d: d.update(primaryType="Missing")), "TYPED_DATA_INVALID"),
-    (_mutated(lambda d: d["types"].pop("EIP712Domain")), "TYPED_DATA_INVALID"),
-    (_mutated(lambda d: d["domain"].update(salt="0x" + "00" * 32)), "TYPED_DATA_INVALID"),
-    (_mutated(lambda d: d["types"]["Permit"].append({"name": "owner", "type": "address"})), "TYPED_DATA_INVALID"),
-    ("{not json", "TYPED_DATA_INVALID"),
-    ([], "TYPED_DATA_INVALID"),
-])
+@pytest.mark.parametrize(
+    "document,code",
+    [
+        (_mutated(lambda d: d["message"].pop("nonce")), "TYPED_DATA_VALUE_INVALID"),
+        (_mutated(lambda d: d["message"].update(extra="shown but not signed")), "TYPED_DATA_VALUE_INVALID"),
+        (_mutated(lambda d: d["message"].update(value="-1")), "TYPED_DATA_VALUE_INVALID"),
+        (_mutated(lambda d: d["message"].update(value=str(2**256))), "TYPED_DATA_VALUE_INVALID"),
+        (_mutated(lambda d: d["message"].update(owner="0x1234")), "TYPED_DATA_VALUE_INVALID"),
+        (_mutated(lambda d: d["types"]["Permit"].append({"name": "x", "type": "Undefined"})), "TYPED_DATA_INVALID"),
+        (_mutated(lambda d: d.update(primaryType="Missing")), "TYPED_DATA_INVALID"),
+        (_mutated(lambda d: d["types"].pop("EIP712Domain")), "TYPED_DATA_INVALID"),
+        (_mutated(lambda d: d["domain"].update(salt="0x" + "00" * 32)), "TYPED_DATA_INVALID"),
+        (_mutated(lambda d: d["types"]["Permit"].append({"name": "owner", "type": "address"})), "TYPED_DATA_INVALID"),
+        ("{not json", "TYPED_DATA_INVALID"),
+        ([], "TYPED_DATA_INVALID"),
+    ],
+)
 def test_invalid_typed_data_is_a_typed_error(document, code):
     with pytest.raises(EdgeError) as caught:
         parse_typed_data(document)

@@ -66,7 +66,10 @@ def test_test_phrasings_never_appear_in_training(situation):
             assert train and test and not train & test
 
 
-@pytest.mark.parametrize("n, words", [(500, "五百"), (15, "十五"), (105, "一百零五"), (10000, "一万"), (12000, "一万二千"), (2020, "二千零二十")])
+@pytest.mark.parametrize(
+    "n, words",
+    [(500, "五百"), (15, "十五"), (105, "一百零五"), (10000, "一万"), (12000, "一万二千"), (2020, "二千零二十")],
+)
 def test_chinese_numerals(n, words):
     assert zh_integer(n) == words
 

@@ -21,7 +21,9 @@ from dmind.export.onnx_export import export_onnx, load_checkpoint  # noqa: E402
 from dmind.export.parity import FP32_LOGIT_TOLERANCE, compare, eager_reference, parity_prompts  # noqa: E402
 from dmind.export.pipeline import FORMATS, ExportError, artifact_file, export, verify  # noqa: E402
 
-pytestmark = pytest.mark.skipif(not (BUILTIN_DIR / "model.safetensors").exists(), reason="the built-in checkpoint is not built")
+pytestmark = pytest.mark.skipif(
+    not (BUILTIN_DIR / "model.safetensors").exists(), reason="the built-in checkpoint is not built"
+)
 PEPE = "0x6982508145454Ce325dDbE47a25d4ec3d2311933"
 
 

@@ -18,7 +18,9 @@ from dmind.export.model import MINIATURE  # noqa: E402
 from dmind.export.onnx_export import load_checkpoint  # noqa: E402
 from dmind.export.train import TrainConfig, train  # noqa: E402
 
-CONFIG = TrainConfig(conversations=400, test_conversations=12, vocab_size=700, steps=40, batch_size=16, warmup_steps=5, shape=MINIATURE)
+CONFIG = TrainConfig(
+    conversations=400, test_conversations=12, vocab_size=700, steps=40, batch_size=16, warmup_steps=5, shape=MINIATURE
+)
 
 
 @pytest.fixture(scope="module")
@@ -32,12 +34,25 @@ def built(tmp_path_factory):
 def test_pipeline_writes_a_complete_model_directory(built):
     out, card, stages = built
     assert stages == ["training", "exporting to ONNX", "evaluating on the test split"]
-    for name in ("model.int8.onnx", "model.onnx", "model.safetensors", "config.json", "tokenizer.json", "card.json", "MODEL_CARD.md"):
+    for name in (
+        "model.int8.onnx",
+        "model.onnx",
+        "model.safetensors",
+        "config.json",
+        "tokenizer.json",
+        "card.json",
+        "MODEL_CARD.md",
+    ):
         assert (out / name).exists(), name
     for name, info in json.loads((out / "card.json").read_text())["files"].items():
         assert sha256(out / name) == info["sha256"]
-    assert card["training"]["final_loss"] < card["training"]["loss_every_50"][0] or len(card["training"]["loss_every_50"]) == 1
-    assert card["metrics_int8_constrained_test_split"]["all"]["protocol_adherence"] == 1.0  # by construction of the grammar
+    assert (
+        card["training"]["final_loss"] < card["training"]["loss_every_50"][0]
+        or len(card["training"]["loss_every_50"]) == 1
+    )
+    assert (
+        card["metrics_int8_constrained_test_split"]["all"]["protocol_adherence"] == 1.0
+    )  # by construction of the grammar
 
 
 def test_onnx_fp32_agrees_with_eager_past_the_sliding_window(built):
@@ -59,12 +74,16 @@ def test_onnx_fp32_agrees_with_eager_past_the_sliding_window(built):
 def test_int8_model_runs_under_the_grammar(built):
     out, _, _ = built
     model = NanoModel.load(out)
-    generation = model.generate([{"role": "user", "content": "swap 2 SOL for 0x6982508145454Ce325dDbE47a25d4ec3d2311933"}])
+    generation = model.generate(
+        [{"role": "user", "content": "swap 2 SOL for 0x6982508145454Ce325dDbE47a25d4ec3d2311933"}]
+    )
     assert generation.error is None and generation.tokens > 0
 
 
 def test_training_is_deterministic_for_a_seed(tmp_path):
-    config = TrainConfig(conversations=60, test_conversations=2, vocab_size=500, steps=3, batch_size=8, warmup_steps=1, shape=MINIATURE)
+    config = TrainConfig(
+        conversations=60, test_conversations=2, vocab_size=500, steps=3, batch_size=8, warmup_steps=1, shape=MINIATURE
+    )
     train(tmp_path / "a", config)
     train(tmp_path / "b", config)
     assert sha256(tmp_path / "a" / "model.safetensors") == sha256(tmp_path / "b" / "model.safetensors")

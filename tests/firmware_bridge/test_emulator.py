@@ -20,9 +20,25 @@ CLI = [sys.executable, "-m", "dmind.edge"]
 
 
 def start(state: Path, keys_dir: Path) -> tuple[subprocess.Popen, str]:
-    process = subprocess.Popen([*CLI, "device", "emulate", "--udp", "127.0.0.1:0", "--state", str(state), "--debug",
-                                "--trust-key", str(keys_dir / "policy.pub"), "--verifier-key", str(keys_dir / "verifier.pub")],
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    process = subprocess.Popen(
+        [
+            *CLI,
+            "device",
+            "emulate",
+            "--udp",
+            "127.0.0.1:0",
+            "--state",
+            str(state),
+            "--debug",
+            "--trust-key",
+            str(keys_dir / "policy.pub"),
+            "--verifier-key",
+            str(keys_dir / "verifier.pub"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     line = process.stdout.readline()  # type: ignore[union-attr]
     assert line, "the emulator did not start"
     return process, json.loads(line)["listening"]
@@ -57,7 +73,11 @@ def test_end_to_end(emulator):
         digest = bytes.fromhex(device.evaluate(STEPPED_UP)["digest"][2:])
         other = bytes.fromhex(device.evaluate(ALLOWED)["digest"][2:])
         with pytest.raises(DeviceFailure) as refused:
-            device.sign(STEPPED_UP, verdict=sign_verdict(other, SIGNER, "ALLOW", b"r1", VERIFIER_KEY, int(time.time()) - 5), request_id=b"r1")
+            device.sign(
+                STEPPED_UP,
+                verdict=sign_verdict(other, SIGNER, "ALLOW", b"r1", VERIFIER_KEY, int(time.time()) - 5),
+                request_id=b"r1",
+            )
         assert refused.value.code == "VERDICT_DIGEST_MISMATCH"
         verdict = sign_verdict(digest, SIGNER, "ALLOW", b"r2", VERIFIER_KEY, int(time.time()) - 5)
         stepped = device.sign(STEPPED_UP, verdict=verdict, request_id=b"r2")
@@ -89,7 +109,9 @@ def test_cli_talks_to_the_emulator(emulator, tmp_path):
     url = emulator[0]
     request = tmp_path / "req.json"
     request.write_text(json.dumps(BLOCKED))
-    refused = subprocess.run([*CLI, "device", "sign", str(request), "--device", url], capture_output=True, text=True, timeout=60)
+    refused = subprocess.run(
+        [*CLI, "device", "sign", str(request), "--device", url], capture_output=True, text=True, timeout=60
+    )
     assert refused.returncode == 1 and "GATE_BLOCKED" in refused.stderr
     info = subprocess.run([*CLI, "device", "info", "--device", url], capture_output=True, text=True, timeout=60)
     assert json.loads(info.stdout)["address"] == SIGNER
@@ -176,8 +198,8 @@ def test_garbage_does_not_wedge_the_emulator(emulator):
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
         for size in (0, 1, 63, 64, 65, 244, 1000):
             sock.sendto(os.urandom(size), target)
-        sock.sendto(b"\x80" + b"\x00" * 63, target)                       # stray continuation
-        sock.sendto(b"\x04\x00\x05\xff\xff" + b"\x00" * 59, target)       # DATA on an unallocated channel, lying length
+        sock.sendto(b"\x80" + b"\x00" * 63, target)  # stray continuation
+        sock.sendto(b"\x04\x00\x05\xff\xff" + b"\x00" * 59, target)  # DATA on an unallocated channel, lying length
     with Device.open(url) as device:
         device.ping()  # answered (a lost channel would raise DeviceTimeout)
         assert device.info()["address"] == SIGNER

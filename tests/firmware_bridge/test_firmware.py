@@ -38,9 +38,22 @@ def device(tmp_path, keys_dir):
     return Firmware(SEED, tmp_path / "state", "0.1.0", clock=lambda: NOW, debug=True)
 
 
-def sign(device: Firmware, request: dict, verdict: bytes | None = None, path: str = "m/44'/60'/0'/0/0", request_id: bytes | None = None):
-    return device.handle(message("SignRequest", request_id=request_id or uuid.uuid4().bytes, request=json.dumps(request),
-                                 derivation_path=path, verdict=verdict))
+def sign(
+    device: Firmware,
+    request: dict,
+    verdict: bytes | None = None,
+    path: str = "m/44'/60'/0'/0/0",
+    request_id: bytes | None = None,
+):
+    return device.handle(
+        message(
+            "SignRequest",
+            request_id=request_id or uuid.uuid4().bytes,
+            request=json.dumps(request),
+            derivation_path=path,
+            verdict=verdict,
+        )
+    )
 
 
 def digest_of(request: dict) -> bytes:
@@ -49,7 +62,12 @@ def digest_of(request: dict) -> bytes:
 
 def test_info(device):
     info = device.handle(message("GetInfo"))
-    assert info.name == "Info" and info["address"] == SIGNER and info["verifiers"] == 1 and info["policy_id"] == "builtin-default"
+    assert (
+        info.name == "Info"
+        and info["address"] == SIGNER
+        and info["verifiers"] == 1
+        and info["policy_id"] == "builtin-default"
+    )
 
 
 def test_allowed_transaction_is_signed_like_eth_account(device):
@@ -57,7 +75,10 @@ def test_allowed_transaction_is_signed_like_eth_account(device):
     assert response.name == "Signature" and response["decision"] == "ALLOW"
     reference = Account.sign_transaction(as_eth_account_tx(ALLOWED), TEST_KEY)
     signature = response["signature"]
-    assert (int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:64], "big")) == (reference.r, reference.s)
+    assert (int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:64], "big")) == (
+        reference.r,
+        reference.s,
+    )
     assert Account._recover_hash(response["digest"], signature=signature) == SIGNER
 
 
@@ -110,10 +131,25 @@ def test_device_confirmation_hook(device, tmp_path):
 
 
 def test_host_description_must_match_the_payload(device):
-    assert device.handle(message("SignRequest", request_id=b"1", request=json.dumps(ALLOWED), derivation_path="m/44'/60'/0'/0/0",
-                                 data_type=4, chain_id=1)).name == "Signature"
+    assert (
+        device.handle(
+            message(
+                "SignRequest",
+                request_id=b"1",
+                request=json.dumps(ALLOWED),
+                derivation_path="m/44'/60'/0'/0/0",
+                data_type=4,
+                chain_id=1,
+            )
+        ).name
+        == "Signature"
+    )
     for wrong in ({"data_type": 2}, {"chain_id": 10}):
-        response = device.handle(message("SignRequest", request_id=b"1", request=json.dumps(ALLOWED), derivation_path="m/44'/60'/0'/0/0", **wrong))
+        response = device.handle(
+            message(
+                "SignRequest", request_id=b"1", request=json.dumps(ALLOWED), derivation_path="m/44'/60'/0'/0/0", **wrong
+            )
+        )
         assert response["code"] == "REQUEST_INCONSISTENT"
 
 

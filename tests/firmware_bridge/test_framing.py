@@ -115,7 +115,7 @@ def test_lossy_streams_deliver_intact_or_not_at_all(case):
     remaining = list(messages)
     for payload in delivered:
         assert payload in remaining
-        remaining = remaining[remaining.index(payload) + 1:]
+        remaining = remaining[remaining.index(payload) + 1 :]
 
 
 def test_unfinished_messages_are_bounded():

@@ -39,17 +39,20 @@ def test_messages_round_trip(request_id, request):
     assert decode_message(encode_message(msg)) == msg
 
 
-@pytest.mark.parametrize("data,code", [
-    (b"\xff", "MESSAGE_INVALID"),
-    (cbor2.dumps([1, 2]), "MESSAGE_INVALID"),
-    (cbor2.dumps({0: 2, 1: 1}), "MESSAGE_VERSION"),
-    (cbor2.dumps({0: 1, 1: 99}), "MESSAGE_UNKNOWN"),
-    (cbor2.dumps({0: 1, 1: 3}), "MESSAGE_INVALID"),                 # LoadPolicy without bundle
-    (cbor2.dumps({0: 1, 1: 3, 2: "text"}), "MESSAGE_INVALID"),      # bundle of the wrong kind
-    (cbor2.dumps({0: 1, 1: 1, 9: 0}), "MESSAGE_INVALID"),           # unknown field
-    (cbor2.dumps({0: 1, 1: 2, 2: "d", 3: "f", 4: "a", 7: True}), "MESSAGE_INVALID"),  # bool is not a uint
-    (b"\xa0" * 50_000, "MESSAGE_TOO_LARGE"),
-])
+@pytest.mark.parametrize(
+    "data,code",
+    [
+        (b"\xff", "MESSAGE_INVALID"),
+        (cbor2.dumps([1, 2]), "MESSAGE_INVALID"),
+        (cbor2.dumps({0: 2, 1: 1}), "MESSAGE_VERSION"),
+        (cbor2.dumps({0: 1, 1: 99}), "MESSAGE_UNKNOWN"),
+        (cbor2.dumps({0: 1, 1: 3}), "MESSAGE_INVALID"),  # LoadPolicy without bundle
+        (cbor2.dumps({0: 1, 1: 3, 2: "text"}), "MESSAGE_INVALID"),  # bundle of the wrong kind
+        (cbor2.dumps({0: 1, 1: 1, 9: 0}), "MESSAGE_INVALID"),  # unknown field
+        (cbor2.dumps({0: 1, 1: 2, 2: "d", 3: "f", 4: "a", 7: True}), "MESSAGE_INVALID"),  # bool is not a uint
+        (b"\xa0" * 50_000, "MESSAGE_TOO_LARGE"),
+    ],
+)
 def test_bad_messages(data, code):
     with pytest.raises(MessageError) as caught:
         decode_message(data)

@@ -9,8 +9,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 # BlockchainCommons/bc-ur test/test.cpp test_single_part_ur: CBOR byte string of make_message(50, "Wolf").
-BC_UR_SINGLE = ("ur:bytes/hdeymejtswhhylkepmykhhtsytsnoyoyaxaedsuttydmmhhpktpmsrjtgwdpfnsboxgwlbaawzuefywkdplrsrjynbvygabwjldapfcsdwkbrkch")
-BC_UR_SINGLE_CBOR = bytes.fromhex("5832916ec65cf77cadf55cd7f9cda1a1030026ddd42e905b77adc36e4f2d3ccba44f7f04f2de44f42d84c374a0e149136f25b018")
+BC_UR_SINGLE = "ur:bytes/hdeymejtswhhylkepmykhhtsytsnoyoyaxaedsuttydmmhhpktpmsrjtgwdpfnsboxgwlbaawzuefywkdplrsrjynbvygabwjldapfcsdwkbrkch"
+BC_UR_SINGLE_CBOR = bytes.fromhex(
+    "5832916ec65cf77cadf55cd7f9cda1a1030026ddd42e905b77adc36e4f2d3ccba44f7f04f2de44f42d84c374a0e149136f25b018"
+)
 
 
 def test_bc_ur_single_part_vector():
@@ -39,14 +41,17 @@ def test_device_messages_travel_as_urs():
     assert decode_message(decode_ur(encode_ur("dmind-msg", encode_message(msg)))[1]) == msg
 
 
-@pytest.mark.parametrize("text,code", [
-    (BC_UR_SINGLE[:-2] + "ae", "UR_CHECKSUM"),
-    ("ur:bytes/zz", "UR_MALFORMED"),
-    ("ur:bytes/1-3/lpadaxcs", "UR_MULTIPART"),
-    ("bytes/aeadaolazmjendeoti", "UR_MALFORMED"),
-    ("ur:by_tes/aeadaolazmjendeoti", "UR_TYPE"),
-    ("ur:bytes/aeadaolazmjendeotx", "UR_MALFORMED"),
-])
+@pytest.mark.parametrize(
+    "text,code",
+    [
+        (BC_UR_SINGLE[:-2] + "ae", "UR_CHECKSUM"),
+        ("ur:bytes/zz", "UR_MALFORMED"),
+        ("ur:bytes/1-3/lpadaxcs", "UR_MULTIPART"),
+        ("bytes/aeadaolazmjendeoti", "UR_MALFORMED"),
+        ("ur:by_tes/aeadaolazmjendeoti", "UR_TYPE"),
+        ("ur:bytes/aeadaolazmjendeotx", "UR_MALFORMED"),
+    ],
+)
 def test_bad_urs(text, code):
     with pytest.raises(URError) as caught:
         decode_ur(text)

@@ -28,8 +28,30 @@ from dmind.edge.examples import EXAMPLES_NOW, example_requests
 from dmind.edge.host_api import Bridge
 from dmind.edge.requests_io import load_request_text
 
-INTERESTING = (b"\x00", b"\xff", b"\x80", b"\x7f", b'"', b"{", b"}", b"[", b"]", b",", b"0x", b"0X", b"\\ud800", b"1e18",
-               b"9" * 80, b"\xd8\x1c", b"\xd8\x1d\x00", b"\xc2\x49", b"\x9f", b"\xbf", b"\xff" * 32, b"\x00" * 32)
+INTERESTING = (
+    b"\x00",
+    b"\xff",
+    b"\x80",
+    b"\x7f",
+    b'"',
+    b"{",
+    b"}",
+    b"[",
+    b"]",
+    b",",
+    b"0x",
+    b"0X",
+    b"\\ud800",
+    b"1e18",
+    b"9" * 80,
+    b"\xd8\x1c",
+    b"\xd8\x1d\x00",
+    b"\xc2\x49",
+    b"\x9f",
+    b"\xbf",
+    b"\xff" * 32,
+    b"\x00" * 32,
+)
 
 
 @dataclass
@@ -52,10 +74,17 @@ class Report:
     examples: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return {"target": self.target, "inputs": self.inputs, "crashes": self.crashes, "internal_errors": self.internal_errors,
-                "allowed_changed_mutants": self.changed_allows, "slowest_ms": round(self.slowest_s * 1000, 2),
-                "slowest_input_bytes": len(self.slowest_input), "slowest_input_head": repr(self.slowest_input[:120]),
-                "first_failures": self.examples[:5]}
+        return {
+            "target": self.target,
+            "inputs": self.inputs,
+            "crashes": self.crashes,
+            "internal_errors": self.internal_errors,
+            "allowed_changed_mutants": self.changed_allows,
+            "slowest_ms": round(self.slowest_s * 1000, 2),
+            "slowest_input_bytes": len(self.slowest_input),
+            "slowest_input_head": repr(self.slowest_input[:120]),
+            "first_failures": self.examples[:5],
+        }
 
 
 def mutate(data: bytes, rng: Random) -> bytes:
@@ -69,10 +98,10 @@ def mutate(data: bytes, rng: Random) -> bytes:
         elif choice == 1:
             out[pos:pos] = rng.choice(INTERESTING)
         elif choice == 2 and out:
-            del out[pos:pos + rng.randint(1, 16)]
+            del out[pos : pos + rng.randint(1, 16)]
         elif choice == 3 and out:
             start = rng.randrange(len(out))
-            out[pos:pos] = out[start:start + rng.randint(1, 64)]
+            out[pos:pos] = out[start : start + rng.randint(1, 64)]
         elif choice == 4 and out:
             out[min(pos, len(out) - 1)] = rng.randrange(256)
         else:
@@ -104,14 +133,18 @@ def _raw_tx(data: bytes) -> Outcome:
     seed_raw = row["request"]["params"][0]
     decision = evaluate_json(_with_param(row, "0x" + data[1:].hex()), now=EXAMPLES_NOW)
     changed = "0x" + data[1:].hex() != seed_raw.lower()
-    return Outcome(internal=decision.error is not None and decision.error[0] == "INTERNAL_ERROR",
-                   changed_allow=changed and decision.verdict == "ALLOW")
+    return Outcome(
+        internal=decision.error is not None and decision.error[0] == "INTERNAL_ERROR",
+        changed_allow=changed and decision.verdict == "ALLOW",
+    )
 
 
 def _typed_data(data: bytes) -> Outcome:
     row = _typed_rows()[data[0] % len(_typed_rows())]
     text = data[1:].decode("utf-8", "surrogateescape")  # invalid bytes become lone surrogates: hostile too
-    decision = evaluate_json({**row, "request": {**row["request"], "params": [row["request"]["params"][0], text]}}, now=EXAMPLES_NOW)
+    decision = evaluate_json(
+        {**row, "request": {**row["request"], "params": [row["request"]["params"][0], text]}}, now=EXAMPLES_NOW
+    )
     return Outcome(internal=decision.error is not None and decision.error[0] == "INTERNAL_ERROR")
 
 
@@ -191,14 +224,22 @@ def _seeds_typed_data() -> list[bytes]:
 
 
 def _seeds_calldata() -> list[bytes]:
-    return [bytes([i]) + bytes.fromhex(str(r["request"]["params"][0].get("data", "0x"))[2:] or "")
-            for i, r in enumerate(_call_rows())]
+    return [
+        bytes([i]) + bytes.fromhex(str(r["request"]["params"][0].get("data", "0x"))[2:] or "")
+        for i, r in enumerate(_call_rows())
+    ]
 
 
 def _seeds_bridge() -> list[bytes]:
     out = []
     for i, r in enumerate(example_requests()[:8]):
-        message = {"api_version": 1, "request_id": i, "op": "evaluate", "request": r["request"], "chain_id": r.get("chainId")}
+        message = {
+            "api_version": 1,
+            "request_id": i,
+            "op": "evaluate",
+            "request": r["request"],
+            "chain_id": r.get("chainId"),
+        }
         out.append(cbor2.dumps({k: v for k, v in message.items() if v is not None}))
     out.append(json.dumps({"api_version": 1, "request_id": "j", "op": "info"}).encode())
     return out

@@ -17,7 +17,7 @@ def test_hypothesis_mutants_show_no_crash_internal_error_or_changed_allow(target
     base = data.draw(st.sampled_from(seeds))
     cut = data.draw(st.integers(0, len(base)))
     insert = data.draw(st.binary(max_size=40))
-    mutant = base[:cut] + insert + base[cut + data.draw(st.integers(0, 8)):]
+    mutant = base[:cut] + insert + base[cut + data.draw(st.integers(0, 8)) :]
     report = Report(target)
     run_one(target, mutant if mutant else base, report)
     assert (report.crashes, report.internal_errors, report.changed_allows) == (0, 0, 0), report.examples

@@ -26,14 +26,20 @@ from tests.builders import SIGNER, USDC, calldata, eip1559, raw_tx_request
 CLI = [sys.executable, "-m", "dmind.edge"]
 FRIEND = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
 POLICY = default_policy()
-STEPPED_UP = raw_tx_request(eip1559(USDC, calldata("approve(address,uint256)", ["address", "uint256"], [FRIEND, 10**6])))
+STEPPED_UP = raw_tx_request(
+    eip1559(USDC, calldata("approve(address,uint256)", ["address", "uint256"], [FRIEND, 10**6]))
+)
 
 
 @pytest.fixture
 def daemon(tmp_path):
     state = tmp_path / "daemon"
-    process = subprocess.Popen([*CLI, "local", "serve", "--listen", "127.0.0.1:0", "--state", str(state)],
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    process = subprocess.Popen(
+        [*CLI, "local", "serve", "--listen", "127.0.0.1:0", "--state", str(state)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     info = json.loads(process.stdout.readline())  # type: ignore[union-attr]
     yield state, info
     process.terminate()
@@ -58,35 +64,76 @@ def test_pair_escalate_and_refuse(daemon, tmp_path):
     decision = evaluate_json(STEPPED_UP, policy=POLICY)
     assert decision.verdict == "STEP_UP"
     final = escalate(decision, STEPPED_UP, pairing, POLICY)
-    assert final.verdict == "ALLOW" and final.plan == "edge→local" and "LOCAL_VERIFIED" in {f.code for f in final.findings}
+    assert (
+        final.verdict == "ALLOW" and final.plan == "edge→local" and "LOCAL_VERIFIED" in {f.code for f in final.findings}
+    )
     assert final.digest == decision.digest and final.verdict_token
 
     # A replayed request, and one from a key that never paired, are refused.
-    body = build_request(pairing.key, time.time_ns(), b"r" * 16, int(time.time()) + 30, decision.payload.digest, SIGNER,
-                         STEPPED_UP, comparable_reading(decision, POLICY, int(time.time())))
+    body = build_request(
+        pairing.key,
+        time.time_ns(),
+        b"r" * 16,
+        int(time.time()) + 30,
+        decision.payload.digest,
+        SIGNER,
+        STEPPED_UP,
+        comparable_reading(decision, POLICY, int(time.time())),
+    )
     with httpx.Client(verify=pinned_context(pairing.cert_pem), timeout=10) as client:
         first = client.post(f"{pairing.url}/v1/verify", content=body)
         replay = client.post(f"{pairing.url}/v1/verify", content=body)
-        stranger = client.post(f"{pairing.url}/v1/verify", content=build_request(
-            Ed25519PrivateKey.generate(), time.time_ns(), b"s" * 16, int(time.time()) + 30, decision.payload.digest, SIGNER, STEPPED_UP, {}))
+        stranger = client.post(
+            f"{pairing.url}/v1/verify",
+            content=build_request(
+                Ed25519PrivateKey.generate(),
+                time.time_ns(),
+                b"s" * 16,
+                int(time.time()) + 30,
+                decision.payload.digest,
+                SIGNER,
+                STEPPED_UP,
+                {},
+            ),
+        )
         garbage = client.post(f"{pairing.url}/v1/verify", content=b"\x00garbage")
         oversized = client.post(f"{pairing.url}/v1/verify", content=b"\x00" * 300_000)
     assert first.status_code == 200
     answer = cbor2.loads(first.content)
-    signed = verify_verdict(answer["verdict"], decision.payload.digest, SIGNER, b"r" * 16, pairing.verifiers(), int(time.time()))
+    signed = verify_verdict(
+        answer["verdict"], decision.payload.digest, SIGNER, b"r" * 16, pairing.verifiers(), int(time.time())
+    )
     assert signed.verdict == "ALLOW"
     assert (replay.status_code, cbor2.loads(replay.content)["code"]) == (409, "REQUEST_REPLAYED")
     assert (stranger.status_code, cbor2.loads(stranger.content)["code"]) == (403, "DEVICE_NOT_PAIRED")
     assert garbage.status_code == 400 and oversized.status_code == 413
 
     # Found in review: the verdict must name only what the daemon itself decoded, once per request id.
-    other = evaluate_json(raw_tx_request(eip1559(USDC, calldata("approve(address,uint256)", ["address", "uint256"], [SIGNER, 2**255]))), policy=POLICY)
+    other = evaluate_json(
+        raw_tx_request(eip1559(USDC, calldata("approve(address,uint256)", ["address", "uint256"], [SIGNER, 2**255]))),
+        policy=POLICY,
+    )
     now = int(time.time())
     with httpx.Client(verify=pinned_context(pairing.cert_pem), timeout=10) as client:
+
         def post(**changes):
-            fields = {"digest": decision.payload.digest, "signer": SIGNER, "request_id": b"x" * 16, "expires_at": now + 30, **changes}
-            body = build_request(pairing.key, time.time_ns(), fields["request_id"], fields["expires_at"], fields["digest"],
-                                 fields["signer"], STEPPED_UP, comparable_reading(decision, POLICY, now))
+            fields = {
+                "digest": decision.payload.digest,
+                "signer": SIGNER,
+                "request_id": b"x" * 16,
+                "expires_at": now + 30,
+                **changes,
+            }
+            body = build_request(
+                pairing.key,
+                time.time_ns(),
+                fields["request_id"],
+                fields["expires_at"],
+                fields["digest"],
+                fields["signer"],
+                STEPPED_UP,
+                comparable_reading(decision, POLICY, now),
+            )
             response = client.post(f"{pairing.url}/v1/verify", content=body)
             return response.status_code, cbor2.loads(response.content).get("code")
 
@@ -107,12 +154,19 @@ def test_the_users_history_decides(daemon, tmp_path):
 def test_unreachable_or_unpaired_never_allows(daemon, tmp_path):
     state, info = daemon
     pairing = connect(offer_uri(state), tmp_path / "wallet")
-    subprocess.run([*CLI, "local", "unpair", pairing.device_id, "--state", str(state)], check=True, capture_output=True, timeout=60)
+    subprocess.run(
+        [*CLI, "local", "unpair", pairing.device_id, "--state", str(state)], check=True, capture_output=True, timeout=60
+    )
     decision = evaluate_json(STEPPED_UP, policy=POLICY)
     refused = escalate(decision, STEPPED_UP, pairing, POLICY)
     assert refused.verdict == "STEP_UP" and "LOCAL_REFUSED" in {f.code for f in refused.findings}
     gone = load_pairing(tmp_path / "wallet")
-    unreachable = escalate(decision, STEPPED_UP, type(gone)(gone.host, 9, gone.cert_pem, gone.device_id, gone.verifier_public_key, gone.key), POLICY)
+    unreachable = escalate(
+        decision,
+        STEPPED_UP,
+        type(gone)(gone.host, 9, gone.cert_pem, gone.device_id, gone.verifier_public_key, gone.key),
+        POLICY,
+    )
     assert unreachable.verdict == "STEP_UP" and "LOCAL_UNREACHABLE" in {f.code for f in unreachable.findings}
 
 
@@ -120,10 +174,19 @@ def test_check_escalates_with_local(daemon, tmp_path):
     state, _ = daemon
     ContextStore(state / "context.sqlite3").record_interaction(FRIEND, "approve")
     connect(offer_uri(state), tmp_path / "wallet")
-    result = subprocess.run([*CLI, "check", "-", "--local", str(tmp_path / "wallet")], input=json.dumps(STEPPED_UP),
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [*CLI, "check", "-", "--local", str(tmp_path / "wallet")],
+        input=json.dumps(STEPPED_UP),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     decision = json.loads(result.stdout)
-    assert decision["decision"] == "ALLOW" and decision["plan"] == "edge→local" and decision["local_verdict"].startswith("0x")
+    assert (
+        decision["decision"] == "ALLOW"
+        and decision["plan"] == "edge→local"
+        and decision["local_verdict"].startswith("0x")
+    )
 
 
 def test_expired_offer_is_refused(tmp_path):
@@ -159,7 +222,9 @@ class StubModel:
 
         async def completions(request):
             await asyncio.sleep(self.delay_s)
-            return web.json_response({"choices": [{"message": {"content": "The explanation covers the spender history."}}]})
+            return web.json_response(
+                {"choices": [{"message": {"content": "The explanation covers the spender history."}}]}
+            )
 
         async def main():
             runner = web.AppRunner(web.Application())
@@ -179,19 +244,43 @@ class StubModel:
 def test_model_audit_is_attached_or_skipped_never_blocking(tmp_path, delay_s, expect_audit):
     model = StubModel(delay_s)
     state = tmp_path / "daemon"
-    process = subprocess.Popen([*CLI, "local", "serve", "--listen", "127.0.0.1:0", "--state", str(state),
-                                "--audit-endpoint", f"http://127.0.0.1:{model.port}"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    process = subprocess.Popen(
+        [
+            *CLI,
+            "local",
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--state",
+            str(state),
+            "--audit-endpoint",
+            f"http://127.0.0.1:{model.port}",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         json.loads(process.stdout.readline())  # type: ignore[union-attr]
         pairing = connect(offer_uri(state), tmp_path / "wallet")
         decision = evaluate_json(STEPPED_UP, policy=POLICY)
-        body = build_request(pairing.key, time.time_ns(), b"a" * 16, int(time.time()) + 30, decision.payload.digest, SIGNER,
-                             STEPPED_UP, comparable_reading(decision, POLICY, int(time.time())))
+        body = build_request(
+            pairing.key,
+            time.time_ns(),
+            b"a" * 16,
+            int(time.time()) + 30,
+            decision.payload.digest,
+            SIGNER,
+            STEPPED_UP,
+            comparable_reading(decision, POLICY, int(time.time())),
+        )
         started = time.monotonic()
         with httpx.Client(verify=pinned_context(pairing.cert_pem), timeout=10) as client:
             answer = cbor2.loads(client.post(f"{pairing.url}/v1/verify", content=body).content)
         assert (answer["audit"] is not None) == expect_audit
-        assert answer["verdict"] and time.monotonic() - started < 60  # liveness: the hour-long model never holds the verdict
+        assert (
+            answer["verdict"] and time.monotonic() - started < 60
+        )  # liveness: the hour-long model never holds the verdict
     finally:
         process.terminate()
         process.wait(timeout=10)

@@ -34,12 +34,16 @@ def send(to: str, value: int = 10**16) -> dict:
 
 
 def approve(spender: str, amount: int = 10**6) -> dict:
-    return raw_tx_request(eip1559(USDC, calldata("approve(address,uint256)", ["address", "uint256"], [spender, amount])))
+    return raw_tx_request(
+        eip1559(USDC, calldata("approve(address,uint256)", ["address", "uint256"], [spender, amount]))
+    )
 
 
 def codes(request: dict, store: ContextStore, edge: dict | None = None):
     decision = evaluate_json(request, policy=POLICY, now=NOW)
-    result = verify(request, edge if edge is not None else comparable_reading(decision, POLICY, NOW), store, POLICY, NOW)
+    result = verify(
+        request, edge if edge is not None else comparable_reading(decision, POLICY, NOW), store, POLICY, NOW
+    )
     return result.verdict, {f.code for f in result.findings}
 
 
@@ -53,12 +57,14 @@ def test_migrations_wal_and_reopen(tmp_path):
 
 
 def test_acknowledged_writes_survive_kill_9(tmp_path):
-    script = ("from dmind.local_tier.store import ContextStore\n"
-              f"s = ContextStore({str(tmp_path / 'c.sqlite3')!r})\n"
-              "for i in range(50):\n"
-              "    s.record_interaction('0x%040x' % i, 'send')\n"
-              "    print(i, flush=True)\n"
-              "import os, signal; os.kill(os.getpid(), signal.SIGKILL)\n")
+    script = (
+        "from dmind.local_tier.store import ContextStore\n"
+        f"s = ContextStore({str(tmp_path / 'c.sqlite3')!r})\n"
+        "for i in range(50):\n"
+        "    s.record_interaction('0x%040x' % i, 'send')\n"
+        "    print(i, flush=True)\n"
+        "import os, signal; os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     acknowledged = len(result.stdout.split())
     assert acknowledged == 50 and result.returncode == -9
@@ -133,8 +139,12 @@ def test_a_blocked_payload_stays_blocked(store):
 
 # Found in review: each once came back ALLOW or blocked the wrong thing.
 def test_operator_approval_to_a_stranger_is_blocked(store):
-    request = raw_tx_request(eip1559("0xBC4CA0EdA7647A8aB7C2061c2E118A18a936f13D",
-                                     calldata("setApprovalForAll(address,bool)", ["address", "bool"], [STRANGER, True])))
+    request = raw_tx_request(
+        eip1559(
+            "0xBC4CA0EdA7647A8aB7C2061c2E118A18a936f13D",
+            calldata("setApprovalForAll(address,bool)", ["address", "bool"], [STRANGER, True]),
+        )
+    )
     verdict, found = codes(request, store)
     assert verdict == "BLOCK" and "SPENDER_NEVER_USED" in found
 

@@ -36,8 +36,9 @@ def test_shipped_files_match_the_card():
 def test_the_shipped_model_does_what_its_card_says(model):
     """The first conversations of the test split give the card's figures again (the card's build measured them the same way)."""
     recorded = CARD["metrics_int8_constrained_ci_sample"]
-    conversations = generate(CARD["training"]["config"]["test_conversations"], split="test",
-                             seed=CARD["training"]["config"]["seed"])[:recorded["conversations"]]
+    conversations = generate(
+        CARD["training"]["config"]["test_conversations"], split="test", seed=CARD["training"]["config"]["seed"]
+    )[: recorded["conversations"]]
     summary = report(conversations, predict(model, conversations))["all"]
     assert summary["protocol_adherence"] == 1.0  # by construction of the grammar
     for metric in ("function_recognition", "argument_extraction", "multi_turn_success"):
@@ -60,12 +61,23 @@ def test_nano_eval_writes_one_prediction_per_assistant_turn(tmp_path):
     rows = [json.loads(line) for line in preds.read_text().splitlines()]
     expected = [(c["id"], i) for c in conversations for i, m in enumerate(c["messages"]) if m["role"] == "assistant"]
     assert [(r["id"], r["turn"]) for r in rows] == expected and all(isinstance(r["raw"], str) for r in rows)
-    assert set(json.loads(result.stdout)["all"]) >= {"function_recognition", "argument_extraction", "protocol_adherence"}
+    assert set(json.loads(result.stdout)["all"]) >= {
+        "function_recognition",
+        "argument_extraction",
+        "protocol_adherence",
+    }
 
 
 def _swap_into(token_out):
-    data = ur_execute([(0x00, ["address", "uint256", "uint256", "bytes", "bool"],
-                        ["0x" + "00" * 19 + "01", 250 * 10**6, 1, v3_path(USDC, 500, token_out), True])])
+    data = ur_execute(
+        [
+            (
+                0x00,
+                ["address", "uint256", "uint256", "bytes", "bool"],
+                ["0x" + "00" * 19 + "01", 250 * 10**6, 1, v3_path(USDC, 500, token_out), True],
+            )
+        ]
+    )
     return raw_tx_request(eip1559(UNIVERSAL_ROUTER, data, gas=300_000))
 
 

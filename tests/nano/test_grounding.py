@@ -34,17 +34,25 @@ def test_symbols_are_what_the_user_typed_in_any_case_or_a_known_name():
 
 
 def test_keywords_are_copied_phrases_but_never_function_words():
-    found = keywords_in(["找一些狗相关的币", "search layer 2 tokens", "找一些稳定币相关的币", "write me a poem", "你是谁"])
+    found = keywords_in(
+        ["找一些狗相关的币", "search layer 2 tokens", "找一些稳定币相关的币", "write me a poem", "你是谁"]
+    )
     assert {"狗", "layer 2", "稳定币", "poem"} <= set(found)
     assert not {"cat", "me", "tokens", "search", "你是谁", "是", "的币", "write me"} & set(found)
 
 
 def test_grounds_read_users_and_tools_but_not_the_models_own_words():
     address = "7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU"
-    history = [{"role": "user", "content": "swap half my bonk for WIF"},
-               {"role": "assistant", "tool_calls": [{"name": "SEARCH_TOKEN", "arguments": {"symbol": "JUP"}}]},
-               {"role": "tool", "name": "SEARCH_TOKEN", "content": json.dumps({"address": address, "symbol": "WIF", "chain": "solana"})},
-               {"role": "assistant", "content": "How much, 100?"}]
+    history = [
+        {"role": "user", "content": "swap half my bonk for WIF"},
+        {"role": "assistant", "tool_calls": [{"name": "SEARCH_TOKEN", "arguments": {"symbol": "JUP"}}]},
+        {
+            "role": "tool",
+            "name": "SEARCH_TOKEN",
+            "content": json.dumps({"address": address, "symbol": "WIF", "chain": "solana"}),
+        },
+        {"role": "assistant", "content": "How much, 100?"},
+    ]
     grounds = grounds_in(history)
     assert grounds.addresses == (address,) and grounds.shares == (0.5,) and grounds.amounts == ()
     assert grounds.chains == ()  # the tool's "solana" is what it found, not what the user asked for
@@ -57,7 +65,10 @@ def test_every_argument_kind_has_a_ground_and_none_means_free(kind):
     assert grounds_in([]).values(kind) == ()
 
 
-@given(st.text(alphabet="0123456789abcdefABCDEF", min_size=40, max_size=40), st.text(alphabet="123456789ABCDEFGH", min_size=43, max_size=44))
+@given(
+    st.text(alphabet="0123456789abcdefABCDEF", min_size=40, max_size=40),
+    st.text(alphabet="123456789ABCDEFGH", min_size=43, max_size=44),
+)
 def test_the_digits_of_an_address_are_never_an_amount(hexdigits, base58):
     grounds = grounds_in([{"role": "user", "content": f"swap 3 SOL for 0x{hexdigits} or {base58}"}])
     assert grounds.amounts == (3,) and grounds.addresses == (f"0x{hexdigits}", base58)
@@ -66,4 +77,6 @@ def test_the_digits_of_an_address_are_never_an_amount(hexdigits, base58):
 @pytest.mark.parametrize("text", ["万" * 20_000, "1" * 50_000, "fifty " * 8_000, "一二三" * 10_000, "狗猫龙" * 10_000])
 def test_a_pasted_wall_of_text_gives_bounded_grounds(text):
     grounds = grounds_in([{"role": "user", "content": text}])
-    assert all(len(grounds.values(kind)) <= 256 for kind in ("address", "amount", "share", "chain", "symbol", "keyword"))
+    assert all(
+        len(grounds.values(kind)) <= 256 for kind in ("address", "amount", "share", "chain", "symbol", "keyword")
+    )

@@ -17,7 +17,7 @@ def test_chinese_numerals_read_back(n, liang):
 
 @given(st.integers(1, 999_999), st.integers(0, 3), st.sampled_from(["en", "zh", "mixed"]))
 def test_every_written_form_of_an_amount_reads_back(whole, places, lang):
-    value = whole / 10 ** places
+    value = whole / 10**places
     for form in amount_forms(value, lang):
         assert quantities_in([f"swap {form} SOL"])[0][0] == value, form
 
@@ -30,16 +30,19 @@ def test_every_written_form_of_a_share_reads_back_and_is_not_an_amount(value, la
         assert shares == [value] and amounts == [], form
 
 
-@pytest.mark.parametrize("text, amounts, shares", [
-    ("swap 1.5k SOL and 2,500 USDC", [1500, 2500], []),
-    ("用1.5kSOL买pepe", [1500, 1.5], []),  # the k may be the number's or the symbol's: both stay possible
-    ("1.5万U", [15000], []),
-    ("five hundred and twenty bonk", [520], []),
-    ("a hundred", [100], []),
-    ("fifty percent of my eth, then two thirds", [], [0.5, 0.6667]),
-    ("三分之一的ETH和百分之二十的SOL", [], [0.3333, 0.2]),
-    ("卖掉全部Bonk", [], [1.0]),
-])
+@pytest.mark.parametrize(
+    "text, amounts, shares",
+    [
+        ("swap 1.5k SOL and 2,500 USDC", [1500, 2500], []),
+        ("用1.5kSOL买pepe", [1500, 1.5], []),  # the k may be the number's or the symbol's: both stay possible
+        ("1.5万U", [15000], []),
+        ("five hundred and twenty bonk", [520], []),
+        ("a hundred", [100], []),
+        ("fifty percent of my eth, then two thirds", [], [0.5, 0.6667]),
+        ("三分之一的ETH和百分之二十的SOL", [], [0.3333, 0.2]),
+        ("卖掉全部Bonk", [], [1.0]),
+    ],
+)
 def test_examples(text, amounts, shares):
     assert quantities_in([text]) == (amounts, shares)
 

@@ -36,7 +36,11 @@ class ScriptedModel:
         i, last = self.ids, ids[-1]
         if len(ids) > 1:  # a prompt: open a call with 0.6, text gets the rest
             return self._odds({i[START_CALL]: 0.6}), cache
-        script = {i[START_CALL]: {i["call"]: 0.99}, i["call"]: {i[":"]: 0.99}, i[":"]: {i["EXECUTE"]: 0.9, i["SEARCH"]: 0.05}}
+        script = {
+            i[START_CALL]: {i["call"]: 0.99},
+            i["call"]: {i[":"]: 0.99},
+            i[":"]: {i["EXECUTE"]: 0.9, i["SEARCH"]: 0.05},
+        }
         return self._odds(script.get(last, {i[END_TURN]: 0.5})), cache
 
     def signature(self):

@@ -8,7 +8,15 @@ import cbor2
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from dmind.policies import default_policy, policy_from_dict, policy_to_dict
-from dmind.policies.bundle import CONTENT_TYPE, BundleError, TrustStore, build_payload, key_id, sign_bundle, verify_bundle
+from dmind.policies.bundle import (
+    CONTENT_TYPE,
+    BundleError,
+    TrustStore,
+    build_payload,
+    key_id,
+    sign_bundle,
+    verify_bundle,
+)
 from dmind.policies.cose import sign1
 from dmind.policies.default import default_policy_source
 from dmind.policies.model import DISCLOSABLE_FIELDS, PLANS, PRIVACY_PROFILES
@@ -24,7 +32,9 @@ TRUST.add(KEY.public_key())
 RUNTIME = "0.1.0"
 
 
-def make_bundle(revision: int = 1, key: Ed25519PrivateKey = KEY, issued: int = NOW - DAY, days: int = 30, **changes) -> bytes:
+def make_bundle(
+    revision: int = 1, key: Ed25519PrivateKey = KEY, issued: int = NOW - DAY, days: int = 30, **changes
+) -> bytes:
     policy = policy_from_dict({**policy_to_dict(default_policy()), "revision": revision, **changes})
     return sign_bundle(build_payload(policy, issued, issued, issued + days * DAY, "0.1.0", (1,)), key)
 
@@ -39,25 +49,59 @@ def test_payload_is_deterministic():
 
 addresses = st.binary(min_size=20, max_size=20).map(lambda b: "0x" + b.hex())
 per_chain = st.dictionaries(st.sampled_from(["1", "10", "137"]), st.lists(addresses, max_size=3), max_size=2)
-policies = st.fixed_dictionaries({
-    "policy_id": st.text(min_size=1, max_size=12),
-    "revision": st.integers(0, 2**32),
-    "thresholds": st.tuples(st.floats(0, 1), st.floats(0, 1), st.floats(0, 1)).map(
-        lambda t: {"tau_conf": t[0], "tau_risk": min(t[1], t[2]), "tau_block": max(t[1], t[2])}),
-    "overrides": st.dictionaries(st.sampled_from(["APPROVAL_UNLIMITED", "SPENDER_UNKNOWN", "BLIND_SIGNATURE"]),
-                                 st.fixed_dictionaries({}, optional={"severity": st.sampled_from(["low", "high"]),
-                                                                     "weight": st.floats(0, 1), "verdict": st.sampled_from(["BLOCK", "IGNORE"])})),
-    "known_spenders": per_chain, "known_routers": per_chain, "delegates_7702": per_chain, "known_contracts": per_chain,
-    "denylist": st.lists(addresses, max_size=3),
-    "approval_limits": st.dictionaries(st.sampled_from(["1", "10"]), st.dictionaries(addresses, st.integers(0, 2**200).map(str), max_size=2), max_size=2),
-    "max_permit_lifetime_s": st.integers(1, 10**9),
-    "require_chain_context": st.booleans(),
-    "privacy": st.fixed_dictionaries({"profile": st.sampled_from(PRIVACY_PROFILES), "disclose": st.dictionaries(
-        st.sampled_from(PRIVACY_PROFILES), st.lists(st.sampled_from(DISCLOSABLE_FIELDS), unique=True))}),
-    "routing": st.fixed_dictionaries({"cloud_allowed": st.booleans(), "latency_budget_ms": st.dictionaries(st.sampled_from(PLANS), st.integers(1, 10**6))}),
-    "step_up": st.fixed_dictionaries({"require_local_verdict": st.booleans(), "allow_device_confirmation": st.booleans(),
-                                      "local_timeout_ms": st.integers(1, 10**6)}),
-})
+policies = st.fixed_dictionaries(
+    {
+        "policy_id": st.text(min_size=1, max_size=12),
+        "revision": st.integers(0, 2**32),
+        "thresholds": st.tuples(st.floats(0, 1), st.floats(0, 1), st.floats(0, 1)).map(
+            lambda t: {"tau_conf": t[0], "tau_risk": min(t[1], t[2]), "tau_block": max(t[1], t[2])}
+        ),
+        "overrides": st.dictionaries(
+            st.sampled_from(["APPROVAL_UNLIMITED", "SPENDER_UNKNOWN", "BLIND_SIGNATURE"]),
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "severity": st.sampled_from(["low", "high"]),
+                    "weight": st.floats(0, 1),
+                    "verdict": st.sampled_from(["BLOCK", "IGNORE"]),
+                },
+            ),
+        ),
+        "known_spenders": per_chain,
+        "known_routers": per_chain,
+        "delegates_7702": per_chain,
+        "known_contracts": per_chain,
+        "denylist": st.lists(addresses, max_size=3),
+        "approval_limits": st.dictionaries(
+            st.sampled_from(["1", "10"]),
+            st.dictionaries(addresses, st.integers(0, 2**200).map(str), max_size=2),
+            max_size=2,
+        ),
+        "max_permit_lifetime_s": st.integers(1, 10**9),
+        "require_chain_context": st.booleans(),
+        "privacy": st.fixed_dictionaries(
+            {
+                "profile": st.sampled_from(PRIVACY_PROFILES),
+                "disclose": st.dictionaries(
+                    st.sampled_from(PRIVACY_PROFILES), st.lists(st.sampled_from(DISCLOSABLE_FIELDS), unique=True)
+                ),
+            }
+        ),
+        "routing": st.fixed_dictionaries(
+            {
+                "cloud_allowed": st.booleans(),
+                "latency_budget_ms": st.dictionaries(st.sampled_from(PLANS), st.integers(1, 10**6)),
+            }
+        ),
+        "step_up": st.fixed_dictionaries(
+            {
+                "require_local_verdict": st.booleans(),
+                "allow_device_confirmation": st.booleans(),
+                "local_timeout_ms": st.integers(1, 10**6),
+            }
+        ),
+    }
+)
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -74,28 +118,41 @@ def _resign(payload: dict, key: Ed25519PrivateKey = KEY, canonical: bool = True)
 
 def _payload() -> dict:
     from dmind.policies.cose import decode_sign1
+
     return cbor2.loads(decode_sign1(make_bundle()).payload)
 
 
 OTHER_KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(1, 33)))
 
 
-@pytest.mark.parametrize("data,code,now", [
-    (make_bundle()[:-1], "BUNDLE_CBOR_TRUNCATED", NOW),
-    (make_bundle() + b"\x00", "BUNDLE_CBOR_TRAILING", NOW),
-    (make_bundle(key=OTHER_KEY), "BUNDLE_KID_UNKNOWN", NOW),
-    (make_bundle(), "BUNDLE_EXPIRED", NOW + 40 * DAY),
-    (make_bundle(issued=NOW + DAY), "BUNDLE_NOT_YET_VALID", NOW),
-    (sign1(cbor2.dumps(_payload(), canonical=True), KEY, key_id(KEY.public_key()), CONTENT_TYPE, b"another domain"),
-     "BUNDLE_SIGNATURE_INVALID", NOW),  # a valid signature made for another purpose
-    (_resign({**_payload(), "schema": "dmind-policy/2"}), "BUNDLE_SCHEMA_INVALID", NOW),
-    (_resign({**_payload(), "revision": 9}), "BUNDLE_SCHEMA_INVALID", NOW),  # differs from policy.revision
-    (_resign({**_payload(), "min_runtime": "9.0.0"}), "BUNDLE_RUNTIME_TOO_OLD", NOW),
-    (_resign({**_payload(), "extra": 1}), "BUNDLE_SCHEMA_INVALID", NOW),
-    (_resign({**_payload(), "policy": {**_payload()["policy"], "thresholds": {"tau_conf": 2}}}), "BUNDLE_SCHEMA_INVALID", NOW),
-    (_resign({**_payload(), "scope": [10]}), "BUNDLE_SCHEMA_INVALID", NOW),  # policy names chain 1
-    (b"\xd2" + b"\x00" * 300_000, "BUNDLE_TOO_LARGE", NOW),
-])
+@pytest.mark.parametrize(
+    "data,code,now",
+    [
+        (make_bundle()[:-1], "BUNDLE_CBOR_TRUNCATED", NOW),
+        (make_bundle() + b"\x00", "BUNDLE_CBOR_TRAILING", NOW),
+        (make_bundle(key=OTHER_KEY), "BUNDLE_KID_UNKNOWN", NOW),
+        (make_bundle(), "BUNDLE_EXPIRED", NOW + 40 * DAY),
+        (make_bundle(issued=NOW + DAY), "BUNDLE_NOT_YET_VALID", NOW),
+        (
+            sign1(
+                cbor2.dumps(_payload(), canonical=True), KEY, key_id(KEY.public_key()), CONTENT_TYPE, b"another domain"
+            ),
+            "BUNDLE_SIGNATURE_INVALID",
+            NOW,
+        ),  # a valid signature made for another purpose
+        (_resign({**_payload(), "schema": "dmind-policy/2"}), "BUNDLE_SCHEMA_INVALID", NOW),
+        (_resign({**_payload(), "revision": 9}), "BUNDLE_SCHEMA_INVALID", NOW),  # differs from policy.revision
+        (_resign({**_payload(), "min_runtime": "9.0.0"}), "BUNDLE_RUNTIME_TOO_OLD", NOW),
+        (_resign({**_payload(), "extra": 1}), "BUNDLE_SCHEMA_INVALID", NOW),
+        (
+            _resign({**_payload(), "policy": {**_payload()["policy"], "thresholds": {"tau_conf": 2}}}),
+            "BUNDLE_SCHEMA_INVALID",
+            NOW,
+        ),
+        (_resign({**_payload(), "scope": [10]}), "BUNDLE_SCHEMA_INVALID", NOW),  # policy names chain 1
+        (b"\xd2" + b"\x00" * 300_000, "BUNDLE_TOO_LARGE", NOW),
+    ],
+)
 def test_each_refusal_has_its_code(data, code, now):
     with pytest.raises(BundleError) as caught:
         verify_bundle(data, TRUST, now, RUNTIME)
@@ -221,10 +278,17 @@ def test_unprotected_headers_and_canonical_form_are_enforced():
     assert caught.value.code == "BUNDLE_SCHEMA_INVALID"
 
 
-@pytest.mark.parametrize("protected", [
-    {1: -8, 2: [[1]]}, {1: -8, 2: [{}]}, {1: -8, 2: []}, {1: -8, 2: [3]},  # crit malformed, empty, or naming an absent label
-    {1: -8.0}, {1: True},                                                     # alg as float or bool
-])
+@pytest.mark.parametrize(
+    "protected",
+    [
+        {1: -8, 2: [[1]]},
+        {1: -8, 2: [{}]},
+        {1: -8, 2: []},
+        {1: -8, 2: [3]},  # crit malformed, empty, or naming an absent label
+        {1: -8.0},
+        {1: True},  # alg as float or bool
+    ],
+)
 def test_hostile_protected_headers_fail_cleanly(protected):
     from cbor2 import CBORTag
 
@@ -234,9 +298,17 @@ def test_hostile_protected_headers_fail_cleanly(protected):
         verify_bundle(data, TRUST, NOW, RUNTIME)
 
 
-@pytest.mark.parametrize("change", [
-    {"scope": [[1]]}, {"scope": [None, 1]}, {1: 0}, {"revision": 2**64}, {"min_runtime": "²"}, {"revision": True},
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"scope": [[1]]},
+        {"scope": [None, 1]},
+        {1: 0},
+        {"revision": 2**64},
+        {"min_runtime": "²"},
+        {"revision": True},
+    ],
+)
 def test_hostile_payloads_fail_cleanly(change):
     payload = {**_payload(), **change}
     try:
@@ -256,14 +328,24 @@ def test_runtime_versions_follow_pep_440_release_numbers():
 
 
 cbor_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats() | st.text(max_size=8) | st.binary(max_size=8),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.integers(-3, 5) | st.text(max_size=4), children, max_size=4),
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.floats()
+    | st.text(max_size=8)
+    | st.binary(max_size=8),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.integers(-3, 5) | st.text(max_size=4), children, max_size=4)
+    ),
     max_leaves=15,
 )
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.binary(max_size=300) | cbor_values.map(lambda v: cbor2.dumps(cbor2.CBORTag(18, [cbor2.dumps(v), {}, cbor2.dumps(v), b"\x00" * 64]))))
+@given(
+    st.binary(max_size=300)
+    | cbor_values.map(lambda v: cbor2.dumps(cbor2.CBORTag(18, [cbor2.dumps(v), {}, cbor2.dumps(v), b"\x00" * 64])))
+)
 def test_hostile_bytes_raise_only_bundle_errors(data):
     try:
         verify_bundle(data, TRUST, NOW, RUNTIME)
@@ -272,8 +354,12 @@ def test_hostile_bytes_raise_only_bundle_errors(data):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.sampled_from(["schema", "bundle_id", "revision", "issued_at", "not_before", "expires_at", "min_runtime", "scope", "policy"]),
-       cbor_values)
+@given(
+    st.sampled_from(
+        ["schema", "bundle_id", "revision", "issued_at", "not_before", "expires_at", "min_runtime", "scope", "policy"]
+    ),
+    cbor_values,
+)
 def test_signed_payloads_with_a_hostile_field_raise_only_bundle_errors(field, value):
     payload = {**_payload(), field: value}
     try:

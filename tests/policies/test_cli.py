@@ -21,7 +21,9 @@ def _source(tmp: Path, revision: int, spenders: list[str] | None = None) -> Path
     assert run("policy", "init", tmp / "policy.toml", "--force").returncode == 0
     text = (tmp / "policy.toml").read_text().replace("revision = 1", f"revision = {revision}")
     if spenders:
-        text = text.replace('[known_spenders]\n"1" = [', '[known_spenders]\n"1" = [\n' + "".join(f'  "{s}",\n' for s in spenders))
+        text = text.replace(
+            '[known_spenders]\n"1" = [', '[known_spenders]\n"1" = [\n' + "".join(f'  "{s}",\n' for s in spenders)
+        )
     path = tmp / f"policy-{revision}.toml"
     path.write_text(text)
     return path
@@ -63,9 +65,13 @@ def test_end_to_end_roll_forward_restart_and_tamper(tmp_path: Path):
 def test_check_with_a_signed_bundle_changes_decisions(tmp_path: Path):
     assert run("policy", "keygen", "--out", tmp_path / "keys", "--name", "vendor").returncode == 0
     pub = tmp_path / "keys" / "vendor.pub"
-    request = json.dumps(raw_tx_request(eip1559(USDC, calldata("approve(address,uint256)", ["address", "uint256"], [FRIEND, 10]))))
+    request = json.dumps(
+        raw_tx_request(eip1559(USDC, calldata("approve(address,uint256)", ["address", "uint256"], [FRIEND, 10])))
+    )
     before = json.loads(run("check", "-", "--policy", _bundle(tmp_path, 2), "--trust-key", pub, stdin=request).stdout)
-    after = json.loads(run("check", "-", "--policy", _bundle(tmp_path, 3, [FRIEND]), "--trust-key", pub, stdin=request).stdout)
+    after = json.loads(
+        run("check", "-", "--policy", _bundle(tmp_path, 3, [FRIEND]), "--trust-key", pub, stdin=request).stdout
+    )
     assert before["decision"] == "STEP_UP" and "SPENDER_UNKNOWN" in {f["code"] for f in before["findings"]}
     assert after["decision"] == "ALLOW" and after["policy"]["revision"] == 3
     unpinned = run("check", "-", "--policy", _bundle(tmp_path, 3), stdin=request)
