@@ -46,14 +46,14 @@ def decode_intent(payload: Payload, descriptors: DescriptorIndex | None = None) 
         else:
             action = calls[0].action
         return Intent(action, calls, None, _tree_confidence(calls), tuple(ctx.notes))
-    if payload.kind == PayloadKind.TYPED_DATA:
-        typed = typed_intent(payload.typed_data)  # type: ignore[arg-type]
+    if payload.kind == PayloadKind.TYPED_DATA and payload.typed_data is not None:  # the parser sets both together
+        typed = typed_intent(payload.typed_data)
         if typed.schema is None:
             note = finding(
                 "TYPED_DATA_UNKNOWN_SCHEMA",
                 f"{payload.typed_data.primary_type} is not a schema this gate knows; all fields are shown",
                 "typedData",
-            )  # type: ignore[union-attr]
+            )
             return Intent(typed.action, (), typed, CONFIDENCE_GENERIC_TYPED_DATA, (note,))
         return Intent(typed.action, (), typed, 1.0)
     if payload.kind == PayloadKind.MESSAGE:
