@@ -19,7 +19,7 @@ from pathlib import Path
 from random import Random
 from typing import Callable, Optional
 
-from dmind.edge import comparable_reading, evaluate_json
+from dmind.edge import comparable_reading, encode_call, evaluate_json
 from dmind.local_tier.store import ContextStore
 from dmind.local_tier.verify import verify
 from dmind.policies import Policy, default_policy
@@ -89,16 +89,12 @@ def _tx(to: str, data: str = "0x", value: int = 0, nonce: int = 1) -> dict:
     }
 
 
-def _call(selector: str, address: str, amount: int) -> str:
-    return "0x" + selector + "00" * 12 + address[2:].lower() + f"{amount:064x}"
-
-
 def _approve(spender: str, amount: int) -> dict:
-    return _tx(USDC, _call("095ea7b3", spender, amount))
+    return _tx(USDC, "0x" + encode_call("approve(address,uint256)", spender, amount).hex())
 
 
 def _transfer(to: str, amount: int) -> dict:
-    return _tx(USDC, _call("a9059cbb", to, amount))
+    return _tx(USDC, "0x" + encode_call("transfer(address,uint256)", to, amount).hex())
 
 
 @dataclass
