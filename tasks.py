@@ -44,8 +44,8 @@ def ensure(extra: str | None) -> None:
         stamp.touch()
 
 
-# The packages the type checker covers: the gate and the policy model, which everything else trusts.
-TYPED = ("edge", "policies")
+# The packages the type checker covers: the gate, the policy model and the tiers built on them.
+TYPED = ("edge", "policies", "local_tier", "cloud_client", "firmware_bridge")
 
 
 def typecheck() -> None:

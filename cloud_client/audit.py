@@ -237,7 +237,9 @@ def run_audit(
 ) -> dict[str, Any]:
     """Per profile: requests, violating requests, violation rate, mean projection size (≈ tokens)."""
     started = time.perf_counter()
-    totals = {p: {"requests": 0, "violations": 0, "chars": 0, "examples": []} for p in PRIVACY_PROFILES}
+    totals: dict[str, dict[str, Any]] = {
+        p: {"requests": 0, "violations": 0, "chars": 0, "examples": []} for p in PRIVACY_PROFILES
+    }
     for index, case in enumerate(generate(count)):
         decision = evaluate_json(case.request, policy=policy)
         for profile in PRIVACY_PROFILES:

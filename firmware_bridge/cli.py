@@ -16,7 +16,7 @@ from rich.progress import Progress
 
 from .client import DEFAULT_URL, Device, DeviceError, sign_request
 from .keys import TEST_MNEMONIC, seed_from_mnemonic
-from .messages import encode_message
+from .messages import encode_message, message
 from .ur import encode_ur
 
 app = typer.Typer(no_args_is_help=True, help="Hardware-wallet bridge: the device emulator and the host client.")
@@ -47,7 +47,10 @@ def emulate(
 
     def ready(bound: int) -> None:
         # One parseable line on stdout: tests and scripts wait for it.
-        print(json.dumps({"listening": f"udp:{host}:{bound}", "address": device._info(None)["address"]}), flush=True)
+        print(
+            json.dumps({"listening": f"udp:{host}:{bound}", "address": device.handle(message("GetInfo"))["address"]}),
+            flush=True,
+        )
 
     try:
         asyncio.run(serve(device, host, port, ready))

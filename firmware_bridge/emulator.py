@@ -57,14 +57,14 @@ class EmulatorProtocol(asyncio.DatagramProtocol):
         self.transport: asyncio.DatagramTransport | None = None
         self.next_channel = 1
 
-    def connection_made(self, transport) -> None:  # type: ignore[override]
+    def connection_made(self, transport) -> None:
         self.transport = transport
 
     def _send(self, packets: list[bytes], addr: tuple) -> None:
         for packet in packets:
             self.transport.sendto(packet, addr)  # type: ignore[union-attr]
 
-    def datagram_received(self, data: bytes, addr: tuple) -> None:  # type: ignore[override]
+    def datagram_received(self, data: bytes, addr: tuple) -> None:
         if len(data) != self.packet_size:
             log.debug("dropped a %d-byte datagram from %s", len(data), addr)
             return  # no state for a sender that does not even speak the packet size
@@ -91,23 +91,24 @@ class EmulatorProtocol(asyncio.DatagramProtocol):
             elif frame.kind == PING:
                 self._send(encode(PONG, BROADCAST, frame.payload, self.packet_size), addr)
             return
-        owner, channel = self.channels.get(frame.channel, (None, None))
-        if channel is None or owner != addr:
+        entry = self.channels.get(frame.channel)
+        if entry is None or entry[0] != addr:
             self._send(encode(ERROR, frame.channel, bytes([ERROR_UNALLOCATED_CHANNEL]), self.packet_size), addr)
             return
+        link = entry[1]
         self.channels.move_to_end(frame.channel)
         if frame.kind == PING:
             self._send(encode(PONG, frame.channel, frame.payload, self.packet_size), addr)
-        elif frame.kind == ACK and channel.sender.on_ack(frame):
-            if channel.timer:
-                channel.timer.cancel()
-            if channel.queue:
-                self._respond(frame.channel, channel, channel.queue.pop(0), addr)
+        elif frame.kind == ACK and link.sender.on_ack(frame):
+            if link.timer:
+                link.timer.cancel()
+            if link.queue:
+                self._respond(frame.channel, link, link.queue.pop(0), addr)
         elif frame.kind == DATA:
-            payload, ack = channel.receiver.on_data(frame)
+            payload, ack = link.receiver.on_data(frame)
             self._send(ack, addr)
             if payload is not None:
-                self._respond(frame.channel, channel, self._handle(payload), addr)
+                self._respond(frame.channel, link, self._handle(payload), addr)
 
     def _allocate(self, addr: tuple) -> int:
         own = [cid for cid, (owner, _) in self.channels.items() if owner == addr]

@@ -29,7 +29,7 @@ from dmind.edge import (
     verify_verdict,
 )
 from dmind.policies import default_policy
-from dmind.policies.bundle import TrustStore
+from dmind.policies.bundle import TrustStore, VerifiedBundle
 from dmind.policies.errors import InputError
 from dmind.policies.store import PolicyStore
 
@@ -77,7 +77,7 @@ class Firmware:
         self.store = PolicyStore(self.state / "policy", load_keys(self.state / "trust"), self.runtime_version)
         self.verifiers = load_keys(self.state / "verifiers")
         self._keys: dict[str, tuple[int, str]] = {}
-        self._active = None
+        self._active: VerifiedBundle | None = None
         self._used_verdicts: dict[tuple[bytes, bytes], int] = {}  # (kid, request id) -> expiry
         self.device_id = self.key(DEVICE_ID_PATH)[1][2:10].lower()
 

@@ -116,7 +116,9 @@ def _validate(type_id: int, body: dict[int, Any], extra: set) -> None:
             continue
         value = body[key]
         # bool is an int in Python: keep uint and bool apart
-        if not isinstance(value, KINDS[kind]) or (kind == "uint" and (isinstance(value, bool) or value < 0)):
+        if not isinstance(value, KINDS[kind]) or (
+            kind == "uint" and (isinstance(value, bool) or (isinstance(value, int) and value < 0))
+        ):
             raise MessageError("MESSAGE_INVALID", f"{name}.{field} must be {kind}")
 
 
