@@ -63,6 +63,7 @@ def command(
         result,
         f"cloud paths (µs), {result['iterations']} requests each, reference endpoint on loopback",
         "path",
-        "DMind-3 paper: edge → cloud 140/310/520 ms, edge → cloud → local 360/740/1150 ms (p50/p95/p99, a real 21B model)",
+        "DMind-3 paper: edge → cloud 140/310/520 ms, edge → cloud → local 360/740/1150 ms (p50/p95/p99, a real 21B "
+        "model)",
         as_json,
     )

@@ -47,6 +47,7 @@ def command(
         result,
         f"step-up latency (µs), {result['iterations']} requests",
         "path",
-        f"final verdicts: {result['verdicts']} (the DMind-3 paper reports 210 / 460 / 720 ms p50/p95/p99 with a 4B model)",
+        f"final verdicts: {result['verdicts']} (the DMind-3 paper reports 210 / 460 / 720 ms p50/p95/p99 with a 4B "
+        "model)",
         as_json,
     )

@@ -75,8 +75,10 @@ def command(
     footer = (
         f"{result['turns']} turns, prompt p50 {result['prompt_tokens_p50']} tokens "
         f"after a cached {result['developer_prefix_tokens']}-token "
-        f"developer turn; decode {result['decode_tokens_per_s']} tokens/s; model {result['model_bytes'] / 2**20:.1f} MiB, "
+        f"developer turn; decode {result['decode_tokens_per_s']} tokens/s; model {result['model_bytes'] / 2**20:.1f} "
+        "MiB, "
         f"loaded in {result['load_s']} s; peak RSS {result['peak_rss_mib']} MiB.\n"
-        "Published anchor, FunctionGemma 270M int8 on a phone CPU (4 threads): about 0.3 s to first token, 126 decode tokens/s."
+        "Published anchor, FunctionGemma 270M int8 on a phone CPU (4 threads): about 0.3 s to first token, 126 decode "
+        "tokens/s."
     )
     print_bench(result, f"nano model ({result['backend']}), µs", "measure", footer, as_json)

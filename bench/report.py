@@ -41,8 +41,10 @@ def latency_table(section: dict) -> Table:
         path = name.split(", ")[0]
         rows.append((name, _ms(p["p50"]), _ms(p["p95"]), _ms(p["p99"]), *_paper_latency(path)))
     notes = (
-        "Real processes on loopback: the local verifier daemon (TLS 1.3) and the reference cloud endpoint, started by the bench.",
-        "The paper's figures include model inference on each tier (4B local, 21B cloud); ours are transport, rules and the nano model.",
+        "Real processes on loopback: the local verifier daemon (TLS 1.3) and the reference cloud endpoint, started by "
+        "the bench.",
+        "The paper's figures include model inference on each tier (4B local, 21B cloud); ours are transport, rules and "
+        "the nano model.",
     )
     if not section["nano"]:
         notes += ("nano on: not measured (the [nano] runtime is not installed).",)
@@ -164,7 +166,8 @@ def runtime_table(section: dict) -> Table:
         ),
         rows,
         (
-            f"Published anchor: FunctionGemma 270M int8 on a phone CPU (4 threads), about {paper.ON_DEVICE['decode_tokens_per_s']:.0f} "
+            "Published anchor: FunctionGemma 270M int8 on a phone CPU (4 threads), about "
+            f"{paper.ON_DEVICE['decode_tokens_per_s']:.0f} "
             f"decode tokens/s and {paper.ON_DEVICE['ttft_s']} s to first token.",
             "Rows marked recorded come from bench/results/functiongemma-270m.json (python -m dmind.bench.real_size) "
             "(random weights at the real size).",

@@ -75,6 +75,7 @@ def gate(
             Verdict.STEP_UP,
             risk,
             adjusted,
-            f"needs confirmation: the gate understands this request only partly (γ={confidence:.2f} < τ_conf={t.tau_conf:.2f})",
+            f"needs confirmation: the gate understands this request only partly (γ={confidence:.2f} < "
+            f"τ_conf={t.tau_conf:.2f})",
         )
     return Verdict.ALLOW, risk, adjusted, "allowed: no finding reaches the policy's thresholds"

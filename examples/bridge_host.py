@@ -61,7 +61,8 @@ def transaction(to: str, data: str = "0x", value: int = 0) -> dict:
 def main() -> None:
     info = call("info")["result"]
     print(
-        f"bridge {info['runtime']}: operations {', '.join(info['operations'])}; nano runtime here: {info['nano_runtime']}"
+        f"bridge {info['runtime']}: operations {', '.join(info['operations'])}; nano runtime here: "
+        f"{info['nano_runtime']}"
     )
 
     bundle, public = vendor_bundle()

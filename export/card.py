@@ -45,17 +45,23 @@ def write_card(directory: Path, train_report: dict, metrics: dict, extra: dict[s
     lines = [
         "# dmind-edge nano: the built-in intent model",
         "",
-        "A small `Gemma3ForCausalLM` with FunctionGemma-270M's design (grouped-query attention with one KV head, sliding-window",
+        "A small `Gemma3ForCausalLM` with FunctionGemma-270M's design (grouped-query attention with one KV head, "
+        "sliding-window",
         "layers and a global layer, tied embeddings, FunctionGemma's control tokens), trained by this project with",
         "`dmind-edge train nano` on synthetic English, Chinese and mixed wallet conversations. It calls `SEARCH_TOKEN`",
         "and `EXECUTE_SWAP`; it is a stand-in for DMind-3-nano, whose weights are not redistributable here.",
         "",
-        f"- parameters: {train_report['parameters']:,}; hidden {shape['hidden_size']}, {shape['num_hidden_layers']} layers, "
-        f"{shape['num_attention_heads']} heads / {shape['num_key_value_heads']} KV head, sliding window {shape['sliding_window']}",
-        f"- training: {train_report['config']['steps']} steps of {train_report['config']['batch_size']} conversations, seed "
-        f"{train_report['config']['seed']}, {train_report['train_seconds']:.0f} s on {train_report['config']['threads']} CPU threads "
+        f"- parameters: {train_report['parameters']:,}; hidden {shape['hidden_size']}, {shape['num_hidden_layers']} "
+        "layers, "
+        f"{shape['num_attention_heads']} heads / {shape['num_key_value_heads']} KV head, sliding window "
+        f"{shape['sliding_window']}",
+        f"- training: {train_report['config']['steps']} steps of {train_report['config']['batch_size']} conversations, "
+        "seed "
+        f"{train_report['config']['seed']}, {train_report['train_seconds']:.0f} s on "
+        f"{train_report['config']['threads']} CPU threads "
         f"(torch {train_report['torch']}); final loss {train_report['final_loss']:.4f}",
-        "- decoding: greedy under the grammar of `edge/nano/grammar.py` (llguidance), every value grounded in the conversation",
+        "- decoding: greedy under the grammar of `edge/nano/grammar.py` (llguidance), every value grounded in the "
+        "conversation",
         "  (`edge/nano/grounding.py`), a whole call weighed against text at the opening (`edge/nano/runtime.py`)",
         "",
         "## Held-out test split (phrasings never seen in training), int8 ONNX",
@@ -92,7 +98,8 @@ def write_card(directory: Path, train_report: dict, metrics: dict, extra: dict[s
         lines += [
             "",
             f"**Below the project's bar:** {'; '.join(short)}. Intent binding with this model is a weak signal. A "
-            "misreading can invent a contradiction (a false INTENT_MISMATCH, STEP_UP or BLOCK). It can also hide one, for "
+            "misreading can invent a contradiction (a false INTENT_MISMATCH, STEP_UP or BLOCK). It can also hide one, "
+            "for "
             "instance an amount read wrongly that happens to equal the payload's. Grounding keeps it from inventing "
             "values, and the gate's other rules decide as they would without it.",
         ]

@@ -71,8 +71,8 @@ def train_nano(
         )
     metrics = card["metrics_int8_constrained_test_split"]["all"]
     err.print(
-        f"wrote {out}: {card['parameters']:,} parameters, trained in {card['training']['train_seconds']:.0f} s; test split: "
-        + ", ".join(f"{k.replace('_', ' ')} {v * 100:.1f}%" for k, v in metrics.items() if k != "turns")
+        f"wrote {out}: {card['parameters']:,} parameters, trained in {card['training']['train_seconds']:.0f} s; test "
+        "split: " + ", ".join(f"{k.replace('_', ' ')} {v * 100:.1f}%" for k, v in metrics.items() if k != "turns")
     )
 
 

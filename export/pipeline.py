@@ -76,7 +76,8 @@ FORMATS: dict[str, Format] = {
             "onnxruntime",
             ("torch", "transformers", "onnx", "onnxscript", "onnxruntime"),
             "onnxruntime.quantization dynamic int8: MatMul and Gather weights int8, activations quantized at run time",
-            "past_keys / past_values in, present_keys / present_values out: [layers, 1, kv_heads, P, head_dim], growing by the "
+            "past_keys / past_values in, present_keys / present_values out: [layers, 1, kv_heads, P, head_dim], "
+            "growing by the "
             "tokens of each call; every layer keeps its whole history and sliding-window layers mask by position",
             _onnx,
             True,
@@ -88,8 +89,10 @@ FORMATS: dict[str, Format] = {
             "ai-edge-litert",
             ("torch", "transformers", "litert-torch", "ai-edge-litert", "ai-edge-quantizer"),
             "ai-edge-quantizer dynamic_wi8_afp32: int8 weights per channel, activations quantized at run time",
-            "kv_cache_k_<layer> [1, kv_heads, max_len, head_dim] and kv_cache_v_<layer> (transposed) in and out of every "
-            "signature, written at input_pos; an additive mask [1, 1, T, max_len] hides unwritten slots; sliding window "
+            "kv_cache_k_<layer> [1, kv_heads, max_len, head_dim] and kv_cache_v_<layer> (transposed) in and out of "
+            "every "
+            "signature, written at input_pos; an additive mask [1, 1, T, max_len] hides unwritten slots; sliding "
+            "window "
             "applied in the graph",
             _litert,
             True,
@@ -100,9 +103,11 @@ FORMATS: dict[str, Format] = {
             "export",
             "executorch",
             ("torch", "transformers", "executorch", "torchao"),
-            "torchao Int8DynamicActivationIntxWeightConfig (8-bit dynamic activations, 8-bit per-channel weights) on linear "
+            "torchao Int8DynamicActivationIntxWeightConfig (8-bit dynamic activations, 8-bit per-channel weights) on "
+            "linear "
             "layers, IntxWeightOnlyConfig int8 per-row embeddings; lowered to XNNPACK",
-            "static hybrid cache inside the program (mutable buffers, [1, kv_heads, max_len, head_dim] per layer); each call "
+            "static hybrid cache inside the program (mutable buffers, [1, kv_heads, max_len, head_dim] per layer); "
+            "each call "
             "writes from cache_position[0]; sliding-window layers keep max_len and mask by position",
             _executorch,
             False,

@@ -68,7 +68,8 @@ def private_findings(summary: dict, decision: Decision, store: ContextStore, pol
             found.append(
                 finding(
                     "ADDRESS_POISONING",
-                    f"{party} looks like {twins[0]}{f' ({label})' if label else ''}, which you have used, but is a different address",
+                    f"{party} looks like {twins[0]}{f' ({label})' if label else ''}, which you have used, but is a "
+                    "different address",
                 )
             )
         elif not (known or store.interacted(party)):

@@ -133,7 +133,8 @@ class PolicyStore:
             if current is not None and bundle.info.bundle_id != current.info.bundle_id and not allow_new_id:
                 raise BundleError(
                     "BUNDLE_ID_MISMATCH",
-                    f"active bundle is {current.info.bundle_id!r}; installing {bundle.info.bundle_id!r} needs allow_new_id",
+                    f"active bundle is {current.info.bundle_id!r}; installing {bundle.info.bundle_id!r} needs "
+                    "allow_new_id",
                 )
             self._raise_record(record, bundle.info.bundle_id, bundle.info.revision)
             _write_atomic(self.dir / ACTIVE, data)

@@ -70,7 +70,8 @@ _TABLE: tuple[tuple[str, str, str, str | None], ...] = (
         None,
     ),
     (
-        "permit(address owner, address spender, uint256 nonce, uint256 deadline, bool allowed, uint8 v, bytes32 r, bytes32 s)",
+        "permit(address owner, address spender, uint256 nonce, uint256 deadline, bool allowed, uint8 v, bytes32 r, "
+        "bytes32 s)",
         "permit",
         "dai",
         None,
@@ -81,13 +82,15 @@ _TABLE: tuple[tuple[str, str, str, str | None], ...] = (
     # Permit2 (AllowanceTransfer and SignatureTransfer)
     ("approve(address token, address spender, uint160 amount, uint48 expiration)", "permit2", "permit2", None),
     (
-        f"permit(address owner, ({_PERMIT2_DETAILS} details, address spender, uint256 deadline) permitSingle, bytes signature)",
+        f"permit(address owner, ({_PERMIT2_DETAILS} details, address spender, uint256 deadline) permitSingle, bytes "
+        "signature)",
         "permit2",
         "permit2",
         None,
     ),
     (
-        f"permit(address owner, ({_PERMIT2_DETAILS}[] grants, address spender, uint256 deadline) permitBatch, bytes signature)",
+        f"permit(address owner, ({_PERMIT2_DETAILS}[] grants, address spender, uint256 deadline) permitBatch, bytes "
+        "signature)",
         "permit2",
         "permit2",
         None,
@@ -104,13 +107,15 @@ _TABLE: tuple[tuple[str, str, str, str | None], ...] = (
     ("invalidateUnorderedNonces(uint256 wordPos, uint256 mask)", "revoke", "permit2", None),
     # Uniswap V2 router
     (
-        "swapExactTokensForTokens(uint256 amountIn, uint256 amountOutMin, address[] path, address recipient, uint256 deadline)",
+        "swapExactTokensForTokens(uint256 amountIn, uint256 amountOutMin, address[] path, address recipient, uint256 "
+        "deadline)",
         "swap",
         "uniswap_v2",
         None,
     ),
     (
-        "swapTokensForExactTokens(uint256 amountOut, uint256 amountInMax, address[] path, address recipient, uint256 deadline)",
+        "swapTokensForExactTokens(uint256 amountOut, uint256 amountInMax, address[] path, address recipient, uint256 "
+        "deadline)",
         "swap",
         "uniswap_v2",
         None,
@@ -122,13 +127,15 @@ _TABLE: tuple[tuple[str, str, str, str | None], ...] = (
         None,
     ),
     (
-        "swapTokensForExactETH(uint256 amountOut, uint256 amountInMax, address[] path, address recipient, uint256 deadline)",
+        "swapTokensForExactETH(uint256 amountOut, uint256 amountInMax, address[] path, address recipient, uint256 "
+        "deadline)",
         "swap",
         "uniswap_v2",
         None,
     ),
     (
-        "swapExactTokensForETH(uint256 amountIn, uint256 amountOutMin, address[] path, address recipient, uint256 deadline)",
+        "swapExactTokensForETH(uint256 amountIn, uint256 amountOutMin, address[] path, address recipient, uint256 "
+        "deadline)",
         "swap",
         "uniswap_v2",
         None,
@@ -147,7 +154,8 @@ _TABLE: tuple[tuple[str, str, str, str | None], ...] = (
         None,
     ),
     (
-        "swapExactETHForTokensSupportingFeeOnTransferTokens(uint256 amountOutMin, address[] path, address recipient, uint256 deadline)",
+        "swapExactETHForTokensSupportingFeeOnTransferTokens(uint256 amountOutMin, address[] path, address recipient, "
+        "uint256 deadline)",
         "swap",
         "uniswap_v2",
         None,

@@ -180,7 +180,8 @@ SCHEMAS: tuple[Schema, ...] = (
         "permit2_transfer_from",
         Action.PERMIT2,
         _exact(
-            f"PermitTransferFrom(TokenPermissions permitted,address spender,uint256 nonce,uint256 deadline){_TOKEN_PERMISSIONS}"
+            "PermitTransferFrom(TokenPermissions permitted,address spender,uint256 nonce,uint256 "
+            f"deadline){_TOKEN_PERMISSIONS}"
         ),
         _permit2_transfer,
     ),
@@ -188,7 +189,8 @@ SCHEMAS: tuple[Schema, ...] = (
         "permit2_batch_transfer_from",
         Action.PERMIT2,
         _exact(
-            f"PermitBatchTransferFrom(TokenPermissions[] permitted,address spender,uint256 nonce,uint256 deadline){_TOKEN_PERMISSIONS}"
+            "PermitBatchTransferFrom(TokenPermissions[] permitted,address spender,uint256 nonce,uint256 "
+            f"deadline){_TOKEN_PERMISSIONS}"
         ),
         _permit2_transfer,
     ),
@@ -202,7 +204,8 @@ SCHEMAS: tuple[Schema, ...] = (
         "permit2_batch_witness_transfer_from",
         Action.PERMIT2,
         _prefix(
-            "PermitBatchWitnessTransferFrom(TokenPermissions[] permitted,address spender,uint256 nonce,uint256 deadline,"
+            "PermitBatchWitnessTransferFrom(TokenPermissions[] permitted,address spender,uint256 nonce,uint256 "
+            "deadline,"
         ),
         _permit2_transfer,
     ),

@@ -91,7 +91,8 @@ _TABLE: dict[int, tuple[str, str, str | None]] = {
     0x13: (
         "V4_INITIALIZE_POOL",
         "contract_call",
-        "(address currency0, address currency1, uint24 fee, int24 tickSpacing, address hooks) poolKey, uint160 sqrtPriceX96",
+        "(address currency0, address currency1, uint24 fee, int24 tickSpacing, address hooks) poolKey, uint160 "
+        "sqrtPriceX96",
     ),
     0x14: ("V4_POSITION_MANAGER_CALL", "contract_call", None),
     0x21: ("EXECUTE_SUB_PLAN", "batch", "bytes commands, bytes[] inputs"),
@@ -128,7 +129,8 @@ def decode_plan(
             ctx.notes.append(
                 finding(
                     "UR_COMMAND_UNKNOWN",
-                    f"{here}: command 0x{byte & COMMAND_TYPE_MASK:02x} is not a Universal Router command this gate knows",
+                    f"{here}: command 0x{byte & COMMAND_TYPE_MASK:02x} is not a Universal Router command this gate "
+                    "knows",
                     here,
                 )
             )

@@ -47,9 +47,12 @@ MAX_KEYWORD_CHARS = 4  # keywords in Chinese are short phrases: 狗, 稳定币, 
 MAX_READ_CHARS = 1000  # of each message
 MAX_VALUES = 256  # of each kind of value
 STOP_WORDS = frozenset(
-    "a an the and or of to in on at for with about from by into is are was be do does did i me my you your we our it its "
-    "this that these those what which who whom how when where why some any all can could would should will please pls thanks "
-    "thank thx bye hi hello hey yes no ok okay just also too very so there here search find show look lookup get give tell want "
+    "a an the and or of to in on at for with about from by into is are was be do does did i me my you your we our it "
+    "its "
+    "this that these those what which who whom how when where why some any all can could would should will please pls "
+    "thanks "
+    "thank thx bye hi hello hey yes no ok okay just also too very so there here search find show look lookup get give "
+    "tell want "
     "like need help coin coins token tokens".split()
 )
 STOP_CHARS = frozenset("的了吗呢吧啊呀么我你他她它是谁什怎在有和就都也很给把用帮请问个这那些找查搜看")

@@ -334,7 +334,8 @@ def _typed(raw: bytes) -> tuple[Transaction, bytes]:
     if len(body) not in (len(spec), len(spec) + 3):
         raise EdgeError(
             "TX_FIELD_COUNT",
-            f"a type-{tx_type} transaction has {len(spec)} fields unsigned or {len(spec) + 3} signed, found {len(body)}",
+            f"a type-{tx_type} transaction has {len(spec)} fields unsigned or {len(spec) + 3} signed, found "
+            f"{len(body)}",
             "transaction",
         )
     fields = _parse_fields(body, spec)

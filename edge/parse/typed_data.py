@@ -220,7 +220,8 @@ def to_integer(value: object, where: str, notes: list[Finding] | None = None) ->
     if isinstance(value, int):
         if abs(value) > JSON_SAFE_INTEGER:
             raise _bad_value(
-                f"{where} is the JSON number {value}, beyond 2^53: JavaScript wallets would sign a rounded value; send it as a string",
+                f"{where} is the JSON number {value}, beyond 2^53: JavaScript wallets would sign a rounded value; send "
+                "it as a string",
                 where,
             )
         return value

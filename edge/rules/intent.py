@@ -53,7 +53,8 @@ def _swap_checks(ctx: RuleContext, arguments: dict, found: list[Swap]) -> Iterat
     if token_in is not None and not any(same_address(s.token_in, token_in) for s in found):
         symbol = arguments.get("inputTokenSymbol")
         yield _mismatch(
-            f"the user asked to sell {symbol} ({token_in}); the payload sells {', '.join(str(s.token_in) for s in found)}",
+            f"the user asked to sell {symbol} ({token_in}); the payload sells "
+            f"{', '.join(str(s.token_in) for s in found)}",
             found[0].where,
         )
     amount = arguments.get("inputTokenAmount")

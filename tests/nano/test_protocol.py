@@ -24,9 +24,11 @@ WEATHER = Tool(
     required=("location",),
 )
 DOC_DECLARATION = (
-    "<start_function_declaration>declaration:get_current_weather{description:<escape>Gets the current weather in a given location.<escape>,"
+    "<start_function_declaration>declaration:get_current_weather{description:<escape>Gets the current weather in a "
+    "given location.<escape>,"
     'parameters:{properties:{location:{description:<escape>The city and state, e.g. "San Francisco, CA" or "Tokyo, JP"<escape>,'
-    "type:<escape>STRING<escape>},unit:{description:<escape>The unit to return the temperature in.<escape>,enum:[<escape>celsius<escape>,"
+    "type:<escape>STRING<escape>},unit:{description:<escape>The unit to return the temperature "
+    "in.<escape>,enum:[<escape>celsius<escape>,"
     "<escape>fahrenheit<escape>],type:<escape>STRING<escape>}},required:[<escape>location<escape>],type:<escape>OBJECT<escape>}}"
     "<end_function_declaration>"
 )
