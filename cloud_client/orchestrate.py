@@ -47,20 +47,18 @@ async def _consult_cloud(
     except Exception as exc:  # the projection is ours; if it cannot be built, nothing goes out
         return _with(
             decision,
-            finding(
-                "CLOUD_UNAVAILABLE", f"no projection could be built ({type(exc).__name__}); the cloud was not asked"
-            ),
+            finding("CLOUD_UNAVAILABLE", key="no_projection", error=type(exc).__name__),
         )
     share = 0.5 if "local" in tiers else 1.0
     remaining = budget_ms / 1000 * share - (time.monotonic() - started)
     result = await cloud.advise(projection, strategic=plan == Plan.EDGE_CLOUD_LOCAL, budget_s=max(0.01, remaining))
     estimates.observe("cloud", result.latency_ms if result.advice else max(result.latency_ms, remaining * 1000))
     if result.advice is None:
-        return _with(decision, finding("CLOUD_UNAVAILABLE", f"no cloud advice: {result.reason}"))
+        return _with(decision, finding("CLOUD_UNAVAILABLE", key="no_cloud", reason=result.reason))
     provenance["advice"] = "cloud φ on the sanitized projection"
     if result.advice.raises_caution:
         patterns = ", ".join(result.advice.exploit_patterns) or "caution"
-        return _with(decision, finding("CLOUD_CAUTION", f"cloud advice: {result.advice.reputation}, {patterns}"))
+        return _with(decision, finding("CLOUD_CAUTION", reputation=result.advice.reputation, patterns=patterns))
     return decision
 
 
@@ -93,7 +91,7 @@ async def _consult_local(
         estimates.observe("local", remaining * 1000)
         return _with(
             decision,
-            finding("LOCAL_UNREACHABLE", f"the local verifier did not answer within the budget ({type(exc).__name__})"),
+            finding("LOCAL_UNREACHABLE", error=type(exc).__name__),
         )
     estimates.observe("local", (time.monotonic() - t0) * 1000)
     if result.verdict_token:

@@ -30,7 +30,7 @@ from .lazy import lazy_getattr
 from .pipeline import evaluate, evaluate_json, failed_decision
 from .render import decision_json
 from .requests_io import loads_strict
-from .rules.approvals import UNLIMITED_FLOOR, grants
+from .rules.approvals import grants
 from .rules.context import ZERO_ADDRESS, Step, steps
 from .rules.counterparties import looks_like
 from .summary import comparable_reading, rule_context
@@ -49,13 +49,14 @@ from .types import (
     Severity,
     Verdict,
 )
+from .units import UNLIMITED_FLOOR, Address, native_amount, token_amount
 from .version import runtime_version
 
 if TYPE_CHECKING:  # what the lazy names below resolve to, for type checkers
     from .cli_group import default_command  # noqa: F401
     from .escalation import escalate  # noqa: F401
     from .pairing import Pairing, connect, load_pairing  # noqa: F401
-    from .verdict import LocalVerdict, VerdictError, sign_verdict, verify_verdict  # noqa: F401
+    from .verdict import LocalVerdict, VerdictError, sign_verdict, verdict_request_id, verify_verdict  # noqa: F401
 
 # name -> module that defines it, imported on first access
 _LAZY = {
@@ -68,6 +69,7 @@ _LAZY = {
     "VerdictError": ".verdict",
     "sign_verdict": ".verdict",
     "verify_verdict": ".verdict",
+    "verdict_request_id": ".verdict",
 }
 __getattr__ = lazy_getattr(__name__, _LAZY)
 
@@ -105,6 +107,10 @@ __all__ = [
     "finding",
     # what rules read, for the tiers' own rules
     "UNLIMITED_FLOOR",
+    # values findings show in a sentence (symbol and decimals where known)
+    "Address",
+    "native_amount",
+    "token_amount",
     "ZERO_ADDRESS",
     "grants",
     "looks_like",

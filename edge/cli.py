@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Optional
 
@@ -21,9 +22,10 @@ from .decode.erc7730 import DescriptorIndex
 from .errors import EdgeError
 from .findings import Finding, finding
 from .pipeline import evaluate_json, failed_decision
+from .readable import decision_text
 from .render import decision_json
 from .requests_io import iter_jsonl, load_request_text
-from .types import Verdict
+from .types import Decision, Lang, Verdict
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Signing-time security gate for wallet requests.")
 bench_app = typer.Typer(
@@ -67,12 +69,7 @@ def _load_policy(
     err.print(f"[yellow]warning[/yellow] {path} is an unsigned policy file: for development only")
     return (
         policy,
-        (
-            finding(
-                "POLICY_UNSIGNED",
-                f"policy {policy.policy_id} r{policy.revision} was loaded from the unsigned file {path.name}",
-            ),
-        ),
+        (finding("POLICY_UNSIGNED", policy_id=policy.policy_id, revision=policy.revision, name=path.name),),
         None,
     )
 
@@ -112,17 +109,46 @@ def _decide_text(
     context: dict[str, Any],
     pairing: Any = None,
     reader: Any = None,
-) -> dict:
+) -> Decision:
     try:
         obj = load_request_text(text)
     except EdgeError as exc:
-        return decision_json(failed_decision(exc.code, exc.message, exc.where, policy, None, {}))
+        return failed_decision(exc.code, exc.message, exc.where, policy, None, {})
     decision = evaluate_json(obj, policy, descriptors, policy_notes=notes, intent_reader=reader, **context)
     if pairing is not None and decision.verdict == Verdict.STEP_UP:
         from .escalation import escalate
 
         decision = escalate(decision, obj, pairing, policy)
-    return decision_json(decision)
+    return decision
+
+
+class Format(StrEnum):
+    """How `check` prints a decision."""
+
+    JSON = "json"
+    TEXT = "text"
+
+
+def _shown(decision: Decision, lang: Lang, form: Format) -> str:
+    if form == Format.TEXT:
+        return decision_text(decision, lang)
+    return json.dumps(decision_json(decision, lang), ensure_ascii=lang == Lang.EN) + "\n"
+
+
+def _write_verdict(decision: Decision, path: Path) -> None:
+    """The local verifier's signed verdict, for `dmind-edge device sign --verdict`; refuse to write an empty file."""
+    if decision.verdict_token is None:
+        err.print(
+            f"[red]no verifier verdict to write[/red]: the decision is {decision.verdict} and the local verifier "
+            "did not sign one (it answers only STEP_UP decisions escalated with --local)"
+        )
+        raise typer.Exit(1)
+    try:
+        path.write_bytes(decision.verdict_token)
+    except OSError as exc:
+        err.print(f"[red]cannot write[/red] {path}: {exc.strerror}")
+        raise typer.Exit(2) from exc
+    err.print(f"the verifier's {decision.verdict} verdict is in {path}")
 
 
 @app.command()
@@ -151,8 +177,13 @@ def check(
         None, "--nano-model", help="Nano model directory that reads stated intents in words (default: built-in)."
     ),
     backend: str = typer.Option("onnx", "--backend", help="Runtime of the nano model."),
+    lang: Lang = typer.Option(Lang.EN, "--lang", help="Language of messages and explanations."),
+    form: Format = typer.Option(Format.JSON, "--format", help="json (the contract) or text (to read)."),
+    verdict_out: Optional[Path] = typer.Option(
+        None, "--verdict-out", help="Write the local verifier's signed verdict here (with --local), for `device sign`."
+    ),
 ) -> None:
-    """Decide one request (JSON) or a batch (JSON Lines); print JSON decisions.
+    """Decide one request (JSON) or a batch (JSON Lines); print JSON decisions, or text with --format text.
 
     A request's `stated_intent` may be the user's words, read by the nano model when its extra
     is installed, or a call `{"name", "arguments"}`; the payload is checked against it.
@@ -172,13 +203,16 @@ def check(
         except EdgeError as exc:
             if exc.code != "REQUEST_TOO_LARGE":
                 raise
-            decided = decision_json(
-                failed_decision(exc.code, exc.message, exc.where, policy, None, {})
-            )  # a BLOCK, like stdin
-        sys.stdout.write(json.dumps(decided) + "\n")
+            decided = failed_decision(exc.code, exc.message, exc.where, policy, None, {})  # a BLOCK, like stdin
+        sys.stdout.write(_shown(decided, lang, form))
+        if verdict_out is not None:
+            _write_verdict(decided, verdict_out)
         return
     if file not in (None, "-"):
         err.print("[red]give either a FILE or --batch, not both[/red]")
+        raise typer.Exit(2)
+    if verdict_out is not None:
+        err.print("[red]--verdict-out is for one request, not --batch[/red]")
         raise typer.Exit(2)
     try:
         source = batch.open(
@@ -192,8 +226,8 @@ def check(
     with source, err.status("checking requests…") as status:
         for number, line in iter_jsonl(source):
             decision = _decide_text(line, policy, notes, index, context, pairing, reader)
-            counts[decision["decision"]] += 1
-            sink.write(json.dumps(decision) + "\n")
+            counts[decision.verdict] += 1
+            sink.write(_shown(decision, lang, form) + ("\n" if form == Format.TEXT else ""))
             if number % 100 == 0:
                 status.update(f"checked {number} requests…")
     if out:

@@ -16,18 +16,14 @@ from typing import Any
 
 import cbor2
 from dmind.policies import Policy
+from dmind.policies.messages import message
 
-from .findings import CATALOG, Finding, finding
+from .findings import finding
 from .local_protocol import REQUEST_TTL_S, VERIFY_PATH, build_request
 from .pairing import Pairing, pinned_context
 from .summary import comparable_reading
 from .types import Decision, Plan, Verdict
 from .verdict import VerdictError, verify_verdict
-
-
-def _finding(code: str, detail: str) -> Finding:
-    meaning = CATALOG[code][1]
-    return finding(code, f"{meaning}: {detail}" if detail else meaning)
 
 
 def escalate(decision: Decision, request: dict, pairing: Pairing, policy: Policy, now: int | None = None) -> Decision:
@@ -52,10 +48,10 @@ def escalate(decision: Decision, request: dict, pairing: Pairing, policy: Policy
     )
     started = time.perf_counter_ns()
 
-    def stay(code: str, detail: str) -> Decision:
+    def stay(code: str, **args: Any) -> Decision:
         return replace(
             decision,
-            findings=decision.findings + (_finding(code, detail),),
+            findings=decision.findings + (finding(code, **args),),
             plan=Plan.EDGE_LOCAL,
             timings_us={**decision.timings_us, "local": (time.perf_counter_ns() - started) // 1000},
         )
@@ -65,11 +61,13 @@ def escalate(decision: Decision, request: dict, pairing: Pairing, policy: Policy
             response = client.post(f"{pairing.url}{VERIFY_PATH}", content=body)
         answer: Any = cbor2.loads(response.content)
     except (httpx.HTTPError, OSError, ValueError, cbor2.CBORDecodeError) as exc:
-        return stay("LOCAL_UNREACHABLE", type(exc).__name__)
+        return stay("LOCAL_UNREACHABLE", error=type(exc).__name__)
     if response.status_code != 200 or not isinstance(answer, dict):
         return stay(
             "LOCAL_REFUSED",
-            str(answer.get("code", response.status_code)) if isinstance(answer, dict) else str(response.status_code),
+            reason=str(answer.get("code", response.status_code))
+            if isinstance(answer, dict)
+            else str(response.status_code),
         )
     try:
         verdict = verify_verdict(
@@ -81,12 +79,11 @@ def escalate(decision: Decision, request: dict, pairing: Pairing, policy: Policy
             int(time.time()),
         )
     except VerdictError as exc:
-        return stay("LOCAL_VERDICT_INVALID", exc.code)
+        return stay("LOCAL_VERDICT_INVALID", reason=exc.code)
     allowed = verdict.verdict == Verdict.ALLOW
-    final = stay("LOCAL_VERIFIED" if allowed else "LOCAL_BLOCKED", str(answer.get("explanation", ""))[:300])
+    why = str(answer.get("explanation", ""))[:300]
+    final = stay("LOCAL_VERIFIED" if allowed else "LOCAL_BLOCKED", reason=why)
+    reason = message("explain.local_allowed" if allowed else "explain.local_blocked", reason=why)
     return replace(
-        final,
-        verdict=verdict.verdict,
-        verdict_token=answer["verdict"],
-        explanation=f"{'allowed' if allowed else 'blocked'} by your local verifier: {answer.get('explanation', '')}",
+        final, verdict=verdict.verdict, verdict_token=answer["verdict"], explanation=reason.text(), reason=reason
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from dmind.policies import Policy
+from dmind.policies.messages import Message, message
 from dmind.policies.model import IGNORE
 
 from .findings import FAIL_CLOSED, SEVERITY_WEIGHTS, Finding
@@ -55,27 +56,19 @@ def combine_risk(findings: tuple[Finding, ...]) -> float:
 
 def gate(
     findings: tuple[Finding, ...], confidence: float, policy: Policy
-) -> tuple[Verdict, float, tuple[Finding, ...], str]:
-    """The verdict, risk, effective findings and a one-line reason."""
+) -> tuple[Verdict, float, tuple[Finding, ...], Message]:
+    """The verdict, risk, effective findings and a one-line reason (worst finding first)."""
     adjusted, forced = apply_overrides(findings, policy)
     risk = combine_risk(adjusted)
     t = policy.thresholds
     worst = max(adjusted, key=lambda f: f.weight, default=None)
+    reason = worst.said or worst.message if worst else None
     if Verdict.BLOCK in forced or risk >= t.tau_block:
-        return Verdict.BLOCK, risk, adjusted, f"blocked: {worst.message if worst else 'risk over the block threshold'}"
+        why = message("explain.blocked", reason=reason) if reason else message("explain.blocked_risk")
+        return Verdict.BLOCK, risk, adjusted, why
     if Verdict.STEP_UP in forced or risk >= t.tau_risk:
-        return (
-            Verdict.STEP_UP,
-            risk,
-            adjusted,
-            f"needs confirmation: {worst.message if worst else 'risk over threshold'}",
-        )
+        why = message("explain.step_up", reason=reason) if reason else message("explain.step_up_risk")
+        return Verdict.STEP_UP, risk, adjusted, why
     if confidence < t.tau_conf:
-        return (
-            Verdict.STEP_UP,
-            risk,
-            adjusted,
-            f"needs confirmation: the gate understands this request only partly (γ={confidence:.2f} < "
-            f"τ_conf={t.tau_conf:.2f})",
-        )
-    return Verdict.ALLOW, risk, adjusted, "allowed: no finding reaches the policy's thresholds"
+        return Verdict.STEP_UP, risk, adjusted, message("explain.partial", confidence=confidence, tau=t.tau_conf)
+    return Verdict.ALLOW, risk, adjusted, message("explain.allowed")

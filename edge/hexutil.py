@@ -35,7 +35,7 @@ def _split_prefix(value: object, where: str, notes: list[Finding] | None) -> tup
     if notes is None:
         raise EdgeError("HEX_INVALID", f"{where} must start with 0x", where)
     if value[:2] == "0X":
-        notes.append(finding("HEX_PREFIX_UPPERCASE", f"{where} starts with 0X; read as hex", where))
+        notes.append(finding("HEX_PREFIX_UPPERCASE", where))
         return value[2:], True
     return value, False
 
@@ -44,7 +44,7 @@ def _check_digits(digits: str, where: str, notes: list[Finding] | None) -> None:
     if not _HEX_DIGITS.fullmatch(digits):
         raise EdgeError("HEX_INVALID", f"{where} is not hexadecimal", where)
     if notes is not None and digits != digits.lower():
-        notes.append(finding("HEX_UPPERCASE", f"{where} uses upper-case hex digits", where))
+        notes.append(finding("HEX_UPPERCASE", where))
 
 
 def parse_bytes(value: object, where: str, notes: list[Finding] | None = None, max_len: int | None = None) -> bytes:
@@ -54,13 +54,11 @@ def parse_bytes(value: object, where: str, notes: list[Finding] | None = None, m
     if max_len is not None and len(digits) > 2 * max_len:
         raise EdgeError("REQUEST_TOO_LARGE", f"{where} is longer than {max_len} bytes", where)
     if not prefixed and notes is not None:
-        notes.append(finding("HEX_NO_PREFIX", f"{where} has no 0x prefix; read as hex", where))
+        notes.append(finding("HEX_NO_PREFIX", where, key="read_as_hex"))
     if len(digits) % 2:
         if notes is None:
             raise EdgeError("HEX_INVALID", f"{where} has an odd number of hex digits", where)
-        notes.append(
-            finding("HEX_ODD_LENGTH", f"{where} has an odd number of hex digits; a leading 0 was assumed", where)
-        )
+        notes.append(finding("HEX_ODD_LENGTH", where))
         digits = "0" + digits
     return bytes.fromhex(digits)
 
@@ -83,7 +81,7 @@ def parse_quantity(value: object, where: str, notes: list[Finding] | None = None
                 f"{where} is the JSON number {value}, outside 0..2^53: JavaScript would round it",
                 where,
             )
-        notes.append(finding("QUANTITY_JSON_NUMBER", f"{where} came as the JSON number {value}", where))
+        notes.append(finding("QUANTITY_JSON_NUMBER", where, value=value))
         number = value
     elif isinstance(value, str) and value[:2] not in ("0x", "0X") and notes is not None:
         number = _unprefixed_quantity(value, where, notes)
@@ -95,7 +93,7 @@ def parse_quantity(value: object, where: str, notes: list[Finding] | None = None
         if len(digits) > 1 and digits[0] == "0":
             if notes is None:
                 raise EdgeError("QUANTITY_INVALID", f"{where} has leading zeros", where)
-            notes.append(finding("QUANTITY_LEADING_ZEROS", f"{where} has leading zeros", where))
+            notes.append(finding("QUANTITY_LEADING_ZEROS", where))
         digits = digits.lstrip("0") or "0"
         if len(digits) > (bits + 3) // 4:
             raise EdgeError("QUANTITY_INVALID", f"{where} is outside 0..2^{bits}-1", where)
@@ -116,23 +114,14 @@ def _unprefixed_quantity(value: str, where: str, notes: list[Finding]) -> int:
         if len(value) > 1:
             notes.append(
                 finding(
-                    "QUANTITY_AMBIGUOUS",
-                    f"{where} is {value!r} without 0x: read as decimal {number}; as hex it would be {int(value, 16)}",
-                    where,
+                    "QUANTITY_AMBIGUOUS", where, key="as_decimal", value=value, number=number, as_hex=int(value, 16)
                 )
             )
         return number
     if not _HEX_DIGITS.fullmatch(value):
         raise EdgeError("QUANTITY_INVALID", f"{where} is {value[:80]!r}, neither 0x-hex nor decimal", where)
     number = int(value, 16)
-    notes.append(
-        finding(
-            "QUANTITY_AMBIGUOUS",
-            f"{where} is {value!r} without 0x: read as hex {number}; a wallet that reads "
-            'numbers ("1e18" as 10^18) would sign another amount',
-            where,
-        )
-    )
+    notes.append(finding("QUANTITY_AMBIGUOUS", where, key="as_hex", value=value, number=number))
     return number
 
 
@@ -149,16 +138,9 @@ def parse_address(value: object, where: str, notes: list[Finding] | None = None)
     if digits not in (digits.lower(), digits.upper()) and digits != checksummed[2:]:
         if notes is None:
             raise EdgeError("ADDRESS_CHECKSUM_INVALID", f"{where} has mixed case that fails its EIP-55 checksum", where)
-        notes.append(
-            finding(
-                "ADDRESS_CHECKSUM_MISMATCH",
-                f"{where} is written {value}, whose mixed case fails its EIP-55 "
-                f"checksum ({checksummed} is the checksummed form)",
-                where,
-            )
-        )
+        notes.append(finding("ADDRESS_CHECKSUM_MISMATCH", where, value=value, checksummed=checksummed))
     if not prefixed and notes is not None:
-        notes.append(finding("HEX_NO_PREFIX", f"{where} has no 0x prefix", where))
+        notes.append(finding("HEX_NO_PREFIX", where))
     return checksummed
 
 

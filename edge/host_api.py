@@ -32,6 +32,7 @@ from .limits import MAX_REQUEST_JSON_BYTES
 from .pipeline import evaluate_json
 from .render import decision_json
 from .requests_io import loads_strict
+from .types import Lang
 from .version import runtime_version
 
 if TYPE_CHECKING:
@@ -163,6 +164,16 @@ def _bytes_field(value: Any, name: str) -> bytes:
     raise HostApiError("BRIDGE_FIELD_INVALID", f"`{name}` must be bytes (0x-hex in JSON)")
 
 
+def _lang(body: dict) -> Lang:
+    """The language of the sentences in the answer (`en` by default)."""
+    try:
+        return Lang(body.get("lang") or Lang.EN)
+    except ValueError:
+        raise HostApiError(
+            "BRIDGE_FIELD_INVALID", f"`lang` must be one of {', '.join(Lang)}, not {str(body['lang'])[:16]!r}"
+        ) from None
+
+
 EVALUATE = (
     Field("request", (dict,), required=True),
     Field("chain_id", (int,)),
@@ -172,6 +183,7 @@ EVALUATE = (
     Field("nano_output", (str,)),
     Field("now", (int,)),
     Field("known_addresses", (list,)),
+    Field("lang", (str,)),
 )
 LOAD_POLICY = (
     Field("bundle", (bytes, str), required=True),
@@ -327,7 +339,7 @@ class Bridge:
         }
         reader = self._reader_for(body) if isinstance(body.get("stated_intent"), str) else None
         scope = self.bundle.info.scope if self.bundle is not None else None
-        return decision_json(evaluate_json(obj, policy, now=now, intent_reader=reader, scope=scope))
+        return decision_json(evaluate_json(obj, policy, now=now, intent_reader=reader, scope=scope), _lang(body))
 
     def _trust_keys(self, body: dict) -> frozenset[bytes]:
         """The raw Ed25519 keys a load_policy call names (at most MAX_TRUST_KEYS); each a valid 32-byte public key."""

@@ -12,6 +12,7 @@ import time
 from typing import Any
 
 from dmind.policies import Policy, default_policy
+from dmind.policies.messages import message as said
 
 from .decode.erc7730 import DescriptorIndex
 from .decode.intent import decode_intent
@@ -41,14 +42,17 @@ def failed_decision(
     Where the bytes to sign were already determined (`payload`), the decision still names their digest.
     """
     verdict = ERROR_VERDICTS[code]
+    refusal = error_finding(code, message, verdict, where)
+    reason = said("explain.rejected" if verdict == Verdict.BLOCK else "explain.not_understood", reason=refusal.said)
     return Decision(
         digest=payload.digest if payload is not None else None,
         payload=payload,
         verdict=verdict,
         risk=1.0 if verdict == Verdict.BLOCK else 0.5,
         confidence=0.0,
-        findings=(error_finding(code, message, verdict, where),),
-        explanation=f"{'rejected' if verdict == Verdict.BLOCK else 'not understood'}: {message}",
+        findings=(refusal,),
+        explanation=reason.text(),
+        reason=reason,
         error=(code, message),
         policy_id=policy.policy_id,
         policy_revision=policy.revision,
@@ -108,7 +112,7 @@ def evaluate(
         findings = policy_notes + stated_notes + assess(RuleContext(request, payload, intent, policy, now, stated))
         timings["assess"] = _us(start)
         start = time.perf_counter_ns()
-        verdict, risk, findings, explanation = gate(findings, intent.confidence, policy)
+        verdict, risk, findings, reason = gate(findings, intent.confidence, policy)
         timings["gate"] = _us(start)
     except EdgeError as exc:
         timings["total"] = _us(total)
@@ -136,7 +140,8 @@ def evaluate(
         risk=risk,
         confidence=intent.confidence,
         findings=findings,
-        explanation=explanation,
+        explanation=reason.text(),
+        reason=reason,
         digest=payload.digest,
         payload=payload,
         intent=intent,

@@ -1,10 +1,13 @@
-"""Decisions as the CLI's JSON: integers as decimal strings, addresses checksummed, bytes as 0x-hex."""
+"""Decisions as the CLI's JSON: integers as decimal strings, addresses checksummed, bytes as 0x-hex.
+
+Machine fields stay exact; only the sentences (`message`, `explanation`) follow the reader's language.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from .types import Call, Command, Decision
+from .types import Call, Command, Decision, Lang
 
 
 def jsonable(value: Any) -> Any:
@@ -85,8 +88,8 @@ def _intent_json(decision: Decision) -> dict | None:
     return out
 
 
-def decision_json(decision: Decision) -> dict:
-    """The Decision object of the CLI contract (README, "CLI")."""
+def decision_json(decision: Decision, lang: Lang = Lang.EN) -> dict:
+    """The Decision object of the CLI contract (README, "CLI"), its sentences in `lang`."""
     return {
         "id": decision.request_id,
         "decision": decision.verdict,
@@ -96,11 +99,11 @@ def decision_json(decision: Decision) -> dict:
         "digest_kind": decision.payload.digest_kind if decision.payload else None,
         "intent": _intent_json(decision),
         "findings": [
-            {"code": f.code, "severity": f.severity, "message": f.message, **({"where": f.where} if f.where else {})}
+            {"code": f.code, "severity": f.severity, "message": f.text(lang), **({"where": f.where} if f.where else {})}
             for f in decision.findings
         ],
         "error": None if decision.error is None else {"code": decision.error[0], "message": decision.error[1]},
-        "explanation": decision.explanation,
+        "explanation": decision.explain(lang),
         "policy": {"id": decision.policy_id, "revision": decision.policy_revision},
         "plan": decision.plan,
         "local_verdict": "0x" + decision.verdict_token.hex() if decision.verdict_token else None,

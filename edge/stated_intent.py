@@ -37,35 +37,15 @@ def read_stated_intent(
         return None, ()
     if isinstance(value, str):
         if not value.strip() or len(value) > MAX_WORDS:
-            return None, (
-                finding(
-                    "INTENT_UNREADABLE",
-                    f"the stated intent is empty or longer than {MAX_WORDS} characters",
-                    "stated_intent",
-                ),
-            )
+            return None, (finding("INTENT_UNREADABLE", "stated_intent", key="length", limit=MAX_WORDS),)
         if reader is None:
-            return None, (
-                finding(
-                    "INTENT_MODEL_UNAVAILABLE",
-                    "the user's words came without a model to read them, so the payload was not checked against them",
-                    "stated_intent",
-                ),
-            )
+            return None, (finding("INTENT_MODEL_UNAVAILABLE", "stated_intent", key="no_model"),)
         try:
             reply = reader(value)
         except ReaderUnavailable as exc:
-            return None, (
-                finding("INTENT_MODEL_UNAVAILABLE", f"the user's words were not read: {exc.message}", "stated_intent"),
-            )
+            return None, (finding("INTENT_MODEL_UNAVAILABLE", "stated_intent", key="failed", message=exc.message),)
         except CallError as exc:
-            return None, (
-                finding(
-                    "INTENT_UNREADABLE",
-                    f"the nano model's reading of the user's words is invalid ({exc.code})",
-                    "stated_intent",
-                ),
-            )
+            return None, (finding("INTENT_UNREADABLE", "stated_intent", key="model_reply", error_code=exc.code),)
         if reply.call is None:
             return StatedIntent(None, source="words", words=value), ()
         return StatedIntent(reply.call.name, dict(reply.call.arguments), "words", value), ()
@@ -74,15 +54,7 @@ def read_stated_intent(
             validate_call(value["name"], value.get("arguments", {}))
         except CallError as exc:
             return None, (
-                finding(
-                    "INTENT_UNREADABLE", f"the stated call is invalid: {exc.message} ({exc.code})", "stated_intent"
-                ),
+                finding("INTENT_UNREADABLE", "stated_intent", key="call", message=exc.message, error_code=exc.code),
             )
         return StatedIntent(value["name"], dict(value.get("arguments", {}))), ()
-    return None, (
-        finding(
-            "INTENT_UNREADABLE",
-            "the stated intent is neither the user's words nor a {name, arguments} call",
-            "stated_intent",
-        ),
-    )
+    return None, (finding("INTENT_UNREADABLE", "stated_intent", key="shape"),)

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from dmind.policies.vocabulary import Plan, Severity, Verdict  # re-exported: the words every tier shares
+from dmind.policies.messages import Message
+from dmind.policies.vocabulary import Lang, Plan, Severity, Verdict  # re-exported: the words every tier shares
 
 from .findings import Finding  # re-exported: a core type
 
@@ -163,6 +164,8 @@ class Payload:
     typed_data: TypedData | None = None
     message: bytes | None = None
     notes: tuple[Finding, ...] = ()
+    # a transaction object that cannot be encoded as signed: the fields it lacks, then those nobody can encode
+    unsignable: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,7 +227,7 @@ class Decision:
     risk: float
     confidence: float
     findings: tuple[Finding, ...]
-    explanation: str
+    explanation: str  # in English; `reason` writes it in another language
     digest: bytes | None = None
     payload: Payload | None = None
     intent: Intent | None = None
@@ -236,3 +239,8 @@ class Decision:
     request_id: Any = None
     verdict_token: bytes | None = None  # the local verifier's signed verdict, when it decided
     route: dict[str, Any] | None = None  # the routing plane's plan, reason, exclusions and signal provenance
+    reason: Message | None = None  # the explanation unwritten (`dmind.policies.messages`)
+
+    def explain(self, lang: Lang = Lang.EN) -> str:
+        """The one-line explanation in `lang`."""
+        return self.reason.text(lang) if self.reason is not None else self.explanation

@@ -121,3 +121,15 @@ def verify_verdict(
     if not verdict.issued_at - MAX_CLOCK_SKEW_S <= now < verdict.expires_at:
         raise VerdictError("VERDICT_EXPIRED", "the verdict is not valid at this time")
     return verdict
+
+
+def verdict_request_id(data: bytes) -> bytes:
+    """The request id a verdict answers, read without verifying it: the holder needs it to ask for the signature,
+    and the device verifies the whole verdict (signature, digest, account, this id) before it signs."""
+    try:
+        body = cbor2.loads(decode_sign1(data).payload)
+    except (CoseError, CborError, ValueError, cbor2.CBORDecodeError) as exc:
+        raise VerdictError("VERDICT_INVALID", "not a verdict of this format: it is not a COSE_Sign1 message") from exc
+    if not isinstance(body, dict) or not isinstance(body.get("request_id"), bytes):
+        raise VerdictError("VERDICT_INVALID", "not a verdict of this format: it names no request id")
+    return body["request_id"]

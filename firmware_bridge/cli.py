@@ -109,6 +109,18 @@ def airgap(
 
 
 @app.command()
+def confirm(
+    deny: bool = typer.Option(False, "--deny", help="Answer no instead of yes."), device: str = DeviceUrl
+) -> None:
+    """Answer the emulator's next on-device confirmation (it must run with --debug), as the user's button would.
+
+    The answer holds for the next `device sign` only.
+    """
+    _call(device, lambda d: d.debug_confirm(not deny))
+    err.print(f"the device will {'refuse' if deny else 'sign'} the next request that needs the user's confirmation")
+
+
+@app.command()
 def info(device: str = DeviceUrl) -> None:
     """Show the device's identity, address and active policy."""
     out.print_json(json.dumps(_call(device, lambda d: d.info()).fields))
@@ -137,19 +149,25 @@ def sign(
     file: str = typer.Argument("-", help="JSON request (as for `check`), or - for stdin."),
     path: str = typer.Option("m/44'/60'/0'/0/0", "--path", help="BIP-32 derivation path."),
     verdict: Optional[Path] = typer.Option(
-        None, "--verdict", help="A local verifier's signed verdict for this payload."
+        None, "--verdict", help="The local verifier's signed verdict for this payload (`check --local --verdict-out`)."
     ),
-    request_id: Optional[str] = typer.Option(None, "--request-id", help="Hex request id the verdict was issued for."),
     device: str = DeviceUrl,
 ) -> None:
-    """Ask the device to sign; it refuses what its gate blocks."""
+    """Ask the device to sign; it refuses what its gate blocks.
+
+    A STEP_UP is signed with the verifier's ALLOW verdict (the request id it answers travels inside
+    it), or once the user confirms on the device (`dmind-edge device confirm` on the emulator).
+    """
+    from dmind.edge import VerdictError, verdict_request_id
+
     request = _request(file)
     verdict_bytes = read_input(verdict, "the verdict") if verdict else None
     try:
-        rid = bytes.fromhex(request_id) if request_id else None
-    except ValueError as exc:
-        raise typer.BadParameter(f"--request-id takes hex, got {request_id!r}") from exc
-    signature = _call(device, lambda d: d.sign(request, path, verdict_bytes, request_id=rid))
+        request_id = verdict_request_id(verdict_bytes) if verdict_bytes is not None else None
+    except VerdictError as exc:
+        err.print(f"[red]{exc.code}[/red] {verdict}: {exc.message}")
+        raise typer.Exit(2) from exc
+    signature = _call(device, lambda d: d.sign(request, path, verdict_bytes, request_id=request_id))
     out.print_json(
         json.dumps(
             {

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives import serialization
 from dmind.edge import (
     DigestKind,
     EdgeError,
+    Payload,
     PayloadKind,
     Verdict,
     VerdictError,
@@ -177,12 +178,7 @@ class Firmware:
                 message=f"{request['derivation_path']} is {address}",
             )
         if payload is None or payload.digest_kind not in SIGNABLE_DIGESTS:
-            return message(
-                "Failure",
-                request_id=request_id,
-                code="NOT_SIGNABLE",
-                message="the device signs transactions, typed data and messages with a known signing hash only",
-            )
+            return message("Failure", request_id=request_id, code="NOT_SIGNABLE", message=_not_signable(payload))
         if payload.signer is not None and payload.signer.lower() != address.lower():
             return message(
                 "Failure",
@@ -230,6 +226,17 @@ class Firmware:
             return message("Failure", code="DEBUG_DISABLED", message="the device was not started in debug mode")
         self._debug_answer = request["confirm"]
         return message("Success")
+
+
+def _not_signable(payload: Payload | None) -> str:
+    """Why the device cannot sign these bytes, naming the fields a transaction object lacks."""
+    if payload is not None and payload.unsignable:
+        return (
+            f"the transaction cannot be signed as sent: it lacks or cannot encode {', '.join(payload.unsignable)}; "
+            "the wallet fills in the missing fields (nonce, gas, fees, chainId) before asking the device"
+        )
+    what = payload.kind if payload is not None else "this request"
+    return f"the device signs transactions, typed data and messages with a known signing hash only, not {what}"
 
 
 _HANDLERS: dict[str, Callable[[Firmware, Message], Message]] = {

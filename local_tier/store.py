@@ -33,6 +33,34 @@ MIGRATIONS: tuple[str, ...] = (
     """,
 )
 INTERACTION_KINDS = ("send", "approve", "receive")
+LISTS = ("allow", "deny")
+MAX_LABEL_CHARS = 64
+MAX_AMOUNT = 2**256 - 1  # base units: what a uint256 holds
+
+
+def _address(value: object, what: str = "address") -> str:
+    """An account or token address as stored (lower case); anything else is CONTEXT_INVALID."""
+    text = value.strip() if isinstance(value, str) else value
+    if not (isinstance(text, str) and len(text) == 42 and text[:2] == "0x"):
+        raise StoreError("CONTEXT_INVALID", f"the {what} {str(value)[:60]!r} is not an address (0x and 40 hex digits)")
+    try:
+        int(text[2:], 16)
+    except ValueError:
+        raise StoreError("CONTEXT_INVALID", f"the {what} {text!r} is not an address (0x and 40 hex digits)") from None
+    return text.lower()
+
+
+def _label(value: object) -> str:
+    text = value.strip() if isinstance(value, str) else ""
+    if not text or len(text) > MAX_LABEL_CHARS or not text.isprintable():
+        raise StoreError("CONTEXT_INVALID", f"a contact's name is 1 to {MAX_LABEL_CHARS} printable characters")
+    return text
+
+
+def _base_units(value: object, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_AMOUNT:
+        raise StoreError("CONTEXT_INVALID", f"the {what} must be a whole number of base units, 0 to 2^256-1")
+    return value
 
 
 def _amount_and_limit(text: str) -> tuple[int, int | None]:
@@ -100,8 +128,12 @@ class ContextStore:
     def add_contact(self, address: str, label: str) -> None:
         self._write(
             "INSERT INTO address_book VALUES (?, ?, ?) ON CONFLICT(address) DO UPDATE SET label = excluded.label",
-            (address.lower(), label, int(time.time())),
+            (_address(address), _label(label), int(time.time())),
         )
+
+    def contacts(self) -> list[tuple[str, str, int]]:
+        """The address book: (address, label, added at), by label."""
+        return list(self.db.execute("SELECT address, label, added_at FROM address_book ORDER BY label, address"))
 
     def label(self, address: str) -> str | None:
         row = self.db.execute("SELECT label FROM address_book WHERE address = ?", (address.lower(),)).fetchone()
@@ -112,15 +144,26 @@ class ContextStore:
     ) -> None:
         if kind not in INTERACTION_KINDS:
             raise StoreError("CONTEXT_INVALID", f"interaction kind must be one of {', '.join(INTERACTION_KINDS)}")
+        if at is not None and (isinstance(at, bool) or not isinstance(at, int) or at < 0):
+            raise StoreError("CONTEXT_INVALID", "an interaction's time is unix seconds")
         self._write(
             "INSERT INTO interactions (counterparty, kind, token, amount, at) VALUES (?, ?, ?, ?, ?)",
             (
-                counterparty.lower(),
+                _address(counterparty, "counterparty"),
                 kind,
-                token.lower() if token else None,
-                str(amount) if amount is not None else None,
+                _address(token, "token") if token else None,
+                str(_base_units(amount, "amount")) if amount is not None else None,
                 int(time.time()) if at is None else at,
             ),
+        )
+
+    def interactions(self) -> list[tuple[str, str, int, int]]:
+        """The history by counterparty and kind: (counterparty, kind, how many times, last at), latest first."""
+        return list(
+            self.db.execute(
+                "SELECT counterparty, kind, COUNT(*), MAX(at) FROM interactions GROUP BY counterparty, kind "
+                "ORDER BY MAX(at) DESC"
+            )
         )
 
     def interacted(self, counterparty: str, kinds: tuple[str, ...] = INTERACTION_KINDS) -> bool:
@@ -144,8 +187,21 @@ class ContextStore:
         self._write(
             "INSERT INTO holdings VALUES (?, ?, ?) ON CONFLICT(token) "
             "DO UPDATE SET amount = excluded.amount, exposure_limit = excluded.exposure_limit",
-            (token.lower(), str(amount), None if exposure_limit is None else str(exposure_limit)),
+            (
+                _address(token, "token"),
+                str(_base_units(amount, "amount")),
+                None if exposure_limit is None else str(_base_units(exposure_limit, "exposure limit")),
+            ),
         )
+
+    def holdings(self) -> list[tuple[str, int, int | None]]:
+        """(token, amount, exposure limit) in base units."""
+        return [
+            (token, int(amount), None if limit is None else int(limit))
+            for token, amount, limit in self.db.execute(
+                "SELECT token, amount, exposure_limit FROM holdings ORDER BY token"
+            )
+        ]
 
     def holding(self, token: str) -> tuple[int, int | None] | None:
         row = self.db.execute(
@@ -154,9 +210,13 @@ class ContextStore:
         return (int(row[0]), None if row[1] is None else int(row[1])) if row else None
 
     def set_listed(self, address: str, which: str) -> None:
-        if which not in ("allow", "deny"):
+        if which not in LISTS:
             raise StoreError("CONTEXT_INVALID", "a list is allow or deny")
-        self._write("INSERT OR IGNORE INTO lists VALUES (?, ?)", (address.lower(), which))
+        self._write("INSERT OR IGNORE INTO lists VALUES (?, ?)", (_address(address), which))
+
+    def lists(self) -> list[tuple[str, str]]:
+        """(address, allow | deny)."""
+        return list(self.db.execute("SELECT address, list FROM lists ORDER BY list, address"))
 
     def listed(self, address: str, which: str) -> bool:
         return (
@@ -178,6 +238,21 @@ class ContextStore:
             raise StoreError("CONTEXT_INVALID", f"unknown kind {kind!r}: one of {', '.join(adders)}")
         adders[kind]()
 
+    def remove_fact(self, kind: str, address: str) -> bool:
+        """Forget one fact (`contact`, `interaction`: all with that counterparty, `holding`, `allow`, `deny`);
+        False when there was none."""
+        removers = {
+            "contact": ("DELETE FROM address_book WHERE address = ?", ()),
+            "interaction": ("DELETE FROM interactions WHERE counterparty = ?", ()),
+            "holding": ("DELETE FROM holdings WHERE token = ?", ()),
+            "allow": ("DELETE FROM lists WHERE address = ? AND list = ?", ("allow",)),
+            "deny": ("DELETE FROM lists WHERE address = ? AND list = ?", ("deny",)),
+        }
+        if kind not in removers:
+            raise StoreError("CONTEXT_INVALID", f"unknown kind {kind!r}: one of {', '.join(removers)}")
+        sql, extra = removers[kind]
+        return self._write(sql, (_address(address), *extra)) > 0
+
     def import_context(self, data: dict) -> None:
         """Many facts: `{contacts: {addr: label}, interactions: [{counterparty, kind, token, amount, at}],
         holdings: {token: {amount, limit}}, allow: [addr], deny: [addr]}`; facts before a fault stay stored."""
@@ -193,8 +268,7 @@ class ContextStore:
                     item.get("at"),
                 )
             for token, holding in data.get("holdings", {}).items():
-                limit = holding.get("limit")
-                self.set_holding(token, int(holding.get("amount", 0)), None if limit is None else int(limit))
+                self.set_holding(token, holding.get("amount", 0), holding.get("limit"))
             for which in ("allow", "deny"):
                 for address in data.get(which, []):
                     self.set_listed(address, which)

@@ -14,6 +14,7 @@ from typing import Any
 
 from dmind.edge import (
     ZERO_ADDRESS,
+    Address,
     Decision,
     Finding,
     Severity,
@@ -26,6 +27,7 @@ from dmind.edge import (
     looks_like,
     rule_context,
     steps,
+    token_amount,
 )
 from dmind.policies import Policy
 
@@ -59,7 +61,7 @@ def private_findings(summary: dict, decision: Decision, store: ContextStore, pol
     used = store.used_addresses()
     for party in summary["counterparties"]:
         if store.listed(party, "deny"):
-            found.append(finding("USER_DENYLISTED", f"{party} is on your deny list"))
+            found.append(finding("USER_DENYLISTED", party=Address(party)))
             continue
         known = party in used or store.label(party) or store.listed(party, "allow")
         twins = [] if known else [u for u in used if looks_like(party, u)]
@@ -67,14 +69,13 @@ def private_findings(summary: dict, decision: Decision, store: ContextStore, pol
             label = store.label(twins[0])
             found.append(
                 finding(
-                    "ADDRESS_POISONING",
-                    f"{party} looks like {twins[0]}{f' ({label})' if label else ''}, which you have used, but is a "
-                    "different address",
+                    "ADDRESS_POISONING", party=Address(party, full=True), twin=Address(twins[0], full=True, label=label)
                 )
             )
         elif not (known or store.interacted(party)):
-            found.append(finding("FIRST_INTERACTION", f"you have never interacted with {party}"))
+            found.append(finding("FIRST_INTERACTION", party=Address(party)))
     if decision.intent is not None and decision.payload is not None:
+        chain_id = decision.payload.chain_id
         for grant in grants(rule_context(decision, policy, now)):
             spender = (grant.spender or "").lower()
             # any amount: approve(spender, 0) hands token #0 to spender on an ERC-721
@@ -83,12 +84,15 @@ def private_findings(summary: dict, decision: Decision, store: ContextStore, pol
                 and spender != ZERO_ADDRESS
                 and not (store.interacted(spender, ("approve",)) or store.listed(spender, "allow"))
             ):
-                found.append(finding("SPENDER_NEVER_USED", f"you have never approved {spender} before"))
+                found.append(finding("SPENDER_NEVER_USED", key="spender", spender=Address(spender)))
             holding = store.holding(grant.token) if grant.token else None
             if holding and holding[1] is not None and grant.amount > holding[1]:
                 found.append(
                     finding(
-                        "EXPOSURE_OVER_LIMIT", f"{grant.amount} of {grant.token} is over your limit of {holding[1]}"
+                        "EXPOSURE_OVER_LIMIT",
+                        key="approval",
+                        amount=token_amount(grant.amount, grant.token, chain_id),
+                        limit=token_amount(holding[1], grant.token, chain_id, unlimited=False),
                     )
                 )
         for step in steps(decision.intent):
@@ -99,14 +103,17 @@ def private_findings(summary: dict, decision: Decision, store: ContextStore, pol
                 and isinstance(operator, str)
                 and not (store.interacted(operator, ("approve",)) or store.listed(operator, "allow"))
             ):
-                found.append(finding("SPENDER_NEVER_USED", f"you have never approved {operator} as an operator before"))
+                found.append(finding("SPENDER_NEVER_USED", key="operator", operator=Address(operator)))
             token, amount = step.to, step.roles.get("amount")
             if step.action == "transfer" and isinstance(amount, int) and token:
                 holding = store.holding(token)
                 if holding and holding[1] is not None and amount > holding[1]:
                     found.append(
                         finding(
-                            "EXPOSURE_OVER_LIMIT", f"sending {amount} of {token} is over your limit of {holding[1]}"
+                            "EXPOSURE_OVER_LIMIT",
+                            key="send",
+                            amount=token_amount(amount, token, chain_id),
+                            limit=token_amount(holding[1], token, chain_id, unlimited=False),
                         )
                     )
     return found
@@ -132,18 +139,9 @@ def verify(
     delta = divergence(edge_summary, local)
     found = private_findings(local, decision, store, policy, now) if private_rules else []
     if decision.intent is not None and decision.intent.confidence < policy.thresholds.tau_conf:
-        found.append(
-            finding(
-                "PAYLOAD_UNREADABLE",
-                f"the verifier understands this payload only partly (γ={decision.intent.confidence:.2f})",
-            )
-        )
+        found.append(finding("PAYLOAD_UNREADABLE", confidence=decision.intent.confidence))
     if cross_tier and delta > EPSILON:
-        found.append(
-            finding(
-                "CROSS_TIER_DIVERGENCE", f"Δ = {delta:.2f}: the edge read {edge_summary}, the verifier read {local}"
-            )
-        )
+        found.append(finding("CROSS_TIER_DIVERGENCE", delta=delta, edge=edge_summary, local=local))
     risk = combine_risk(tuple(found))
     blocking = [f for f in found if f.severity in (Severity.HIGH, Severity.CRITICAL)]
     if decision.verdict == Verdict.BLOCK:

@@ -1,4 +1,4 @@
-"""The words the policy and every tier share: verdicts, severities and routing plans.
+"""The words the policy and every tier share: verdicts, severities, routing plans and languages.
 
 They are `StrEnum`s, so they compare equal to, and serialize as, the strings on the wire
 (JSON, CBOR, TOML) while a typo in code is a name error instead of a silently dead rule.
@@ -46,3 +46,10 @@ class Plan(StrEnum):
     def budget_key(self) -> str:
         """The plan's key in the policy's `routing.latency_budget_ms` table (`edge`, `edge_local`, ...)."""
         return "_".join(("edge", *self.tiers))
+
+
+class Lang(StrEnum):
+    """The languages findings and explanations are written in (`policies.messages`)."""
+
+    EN = "en"
+    ZH = "zh"

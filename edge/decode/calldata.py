@@ -14,11 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
+from dmind.policies.messages import Phrase
+
 from ..abi.codec import AbiDecodeError, decode_with_extent
 from ..crypto import to_checksum
 from ..findings import Finding, finding
 from ..limits import MAX_ABI_DECODED_BYTES, MAX_CALL_DEPTH, MAX_CALLS_TOTAL, MAX_DECODED_CALLDATA_BYTES
 from ..types import Action, Call
+from ..units import Address
 from .erc7730 import DescriptorIndex
 from .functions import REGISTRY
 
@@ -29,6 +32,7 @@ CONFIDENCE_CREATION = 0.5
 CONFIDENCE_UNKNOWN = 0.3
 CONFIDENCE_MALFORMED = 0.0
 CONFIDENCE_TRUNCATED = 0.2
+UNKNOWN_CODE = Phrase("unknown code", "未知代码")  # a Safe call whose target function is not decoded
 
 
 class BudgetExceeded(AbiDecodeError):
@@ -66,25 +70,18 @@ class DecodeContext:
         """ABI-decode under the budget; bytes past the encoding are flagged at `where` (None: already flagged)."""
         args, extent = decode_with_extent(params, data, self.charge)
         if where is not None and extent < len(data):
-            self.notes.append(
-                finding(
-                    "CALLDATA_TRAILING_BYTES",
-                    f"{where} carries {len(data) - extent} bytes after its ABI "
-                    "encoding, which the contract may read unseen",
-                    where,
-                )
-            )
+            self.notes.append(finding("CALLDATA_TRAILING_BYTES", where, size=len(data) - extent))
         return args
 
     def bound_note(self, where: str) -> None:
         self.notes.append(
             finding(
                 "CALL_NESTING_EXCEEDED",
-                f"{where} is past the decoding bound (depth {MAX_CALL_DEPTH}, "
-                f"{MAX_CALLS_TOTAL} calls, {MAX_DECODED_CALLDATA_BYTES} bytes of "
-                f"calldata, {MAX_ABI_DECODED_BYTES} bytes decoded) and was not "
-                "inspected",
                 where,
+                depth=MAX_CALL_DEPTH,
+                calls=MAX_CALLS_TOTAL,
+                calldata_bytes=MAX_DECODED_CALLDATA_BYTES,
+                decoded_bytes=MAX_ABI_DECODED_BYTES,
             )
         )
 
@@ -124,13 +121,7 @@ def decode_call(
         ctx.bound_note(where)
         return Call(to, value, data, Action.CONTRACT_CALL, confidence=CONFIDENCE_TRUNCATED, where=where)
     if len(data) < 4:
-        ctx.notes.append(
-            finding(
-                "CALLDATA_UNDECODED",
-                f"{where} carries {len(data)} bytes of data, too short for a function selector",
-                where,
-            )
-        )
+        ctx.notes.append(finding("CALLDATA_UNDECODED", where, key="too_short", size=len(data)))
         return Call(to, value, data, Action.CONTRACT_CALL, confidence=CONFIDENCE_UNKNOWN, where=where)
     selector, body = data[:4], data[4:]
     spec = REGISTRY.get(selector)
@@ -138,7 +129,7 @@ def decode_call(
     signature = descriptor.signature if descriptor else spec.signature if spec else None
     if signature is None:
         ctx.notes.append(
-            finding("CALLDATA_UNDECODED", f"{where} calls unknown function 0x{selector.hex()} on {to}", where)
+            finding("CALLDATA_UNDECODED", where, key="unknown_function", selector=selector.hex(), to=Address(to))
         )
         return Call(
             to, value, data, Action.CONTRACT_CALL, selector=selector, confidence=CONFIDENCE_UNKNOWN, where=where
@@ -161,7 +152,7 @@ def decode_call(
             where=where,
         )
     except AbiDecodeError as exc:
-        ctx.notes.append(finding("CALLDATA_MALFORMED", f"{where}: {signature.canonical} does not decode: {exc}", where))
+        ctx.notes.append(finding("CALLDATA_MALFORMED", where, key="abi", signature=signature.canonical, error=str(exc)))
         return Call(
             to,
             value,
@@ -196,7 +187,7 @@ def decode_call(
 
 def empty_batch_note(ctx: DecodeContext, call_where: str, what: str) -> None:
     """A batch that makes no calls only moves what it carries (native value) to the contract."""
-    ctx.notes.append(finding("CALL_BATCH_EMPTY", f"{call_where}: {what} makes no calls", call_where))
+    ctx.notes.append(finding("CALL_BATCH_EMPTY", call_where, what=what))
 
 
 def _expand_multicall(call: Call, roles: dict, ctx: DecodeContext, depth: int) -> Call:
@@ -215,8 +206,10 @@ def _expand_safe_exec(call: Call, roles: dict, ctx: DecodeContext, depth: int) -
         ctx.notes.append(
             finding(
                 "SAFE_DELEGATECALL",
-                f"{call.where}: the Safe runs {inner.function or 'unknown code'} at {roles['to']} by DELEGATECALL",
                 call.where,
+                key="safe",
+                function=inner.function or UNKNOWN_CODE,
+                to=Address(roles["to"]),
             )
         )
     return replace(call, calls=(inner,))
@@ -231,7 +224,7 @@ def _expand_multisend(call: Call, roles: dict, ctx: DecodeContext, depth: int) -
     while pos < len(packed):
         here = f"{call.where}.calls[{len(inner)}]"
         if pos + 85 > len(packed):
-            ctx.notes.append(finding("CALLDATA_MALFORMED", f"{here}: multiSend entry is truncated", here))
+            ctx.notes.append(finding("CALLDATA_MALFORMED", here, key="multisend_truncated"))
             return replace(call, calls=tuple(inner), confidence=CONFIDENCE_MALFORMED)
         operation = packed[pos]
         to = to_checksum(packed[pos + 1 : pos + 21])
@@ -239,21 +232,13 @@ def _expand_multisend(call: Call, roles: dict, ctx: DecodeContext, depth: int) -
         length = int.from_bytes(packed[pos + 53 : pos + 85], "big")
         data = packed[pos + 85 : pos + 85 + length]
         if operation > 1 or len(data) != length:
-            ctx.notes.append(
-                finding(
-                    "CALLDATA_MALFORMED",
-                    f"{here}: multiSend entry has operation {operation} or runs past the data",
-                    here,
-                )
-            )
+            ctx.notes.append(finding("CALLDATA_MALFORMED", here, key="multisend_entry", operation=operation))
             return replace(call, calls=tuple(inner), confidence=CONFIDENCE_MALFORMED)
         sub = decode_call(to, value, data, ctx, depth + 1, here)
         if operation == 1:
             ctx.notes.append(
                 finding(
-                    "SAFE_DELEGATECALL",
-                    f"{here}: multiSend runs {sub.function or 'unknown code'} at {to} by DELEGATECALL",
-                    here,
+                    "SAFE_DELEGATECALL", here, key="multisend", function=sub.function or UNKNOWN_CODE, to=Address(to)
                 )
             )
         inner.append(sub)

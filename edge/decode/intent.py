@@ -49,20 +49,12 @@ def decode_intent(payload: Payload, descriptors: DescriptorIndex | None = None) 
     if payload.kind == PayloadKind.TYPED_DATA and payload.typed_data is not None:  # the parser sets both together
         typed = typed_intent(payload.typed_data)
         if typed.schema is None:
-            note = finding(
-                "TYPED_DATA_UNKNOWN_SCHEMA",
-                f"{payload.typed_data.primary_type} is not a schema this gate knows; all fields are shown",
-                "typedData",
-            )
+            note = finding("TYPED_DATA_UNKNOWN_SCHEMA", "typedData", primary_type=payload.typed_data.primary_type)
             return Intent(typed.action, (), typed, CONFIDENCE_GENERIC_TYPED_DATA, (note,))
         return Intent(typed.action, (), typed, 1.0)
     if payload.kind == PayloadKind.MESSAGE:
         if _is_text(payload.message or b""):
             return Intent(Action.SIGN_MESSAGE, (), None, CONFIDENCE_TEXT_MESSAGE)
-        note = finding(
-            "MESSAGE_NOT_TEXT",
-            f"the message is {len(payload.message or b'')} bytes of binary data, not text",
-            "message",
-        )
+        note = finding("MESSAGE_NOT_TEXT", "message", size=len(payload.message or b""))
         return Intent(Action.SIGN_MESSAGE, (), None, CONFIDENCE_BINARY_MESSAGE, (note,))
     return Intent(Action.BLIND_SIGNATURE, (), None, CONFIDENCE_RAW_HASH)

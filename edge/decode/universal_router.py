@@ -116,7 +116,7 @@ def decode_plan(
         empty_batch_note(ctx, where, "the router plan")
     if len(commands) != len(inputs):
         ctx.notes.append(
-            finding("CALLDATA_MALFORMED", f"{where}: {len(commands)} commands but {len(inputs)} inputs", where)
+            finding("CALLDATA_MALFORMED", where, key="command_count", commands=len(commands), inputs=len(inputs))
         )
         return (), CONFIDENCE_MALFORMED
     decoded: list[Command] = []
@@ -126,14 +126,7 @@ def decode_plan(
         spec = COMMANDS.get(byte & COMMAND_TYPE_MASK)
         allow_revert = bool(byte & FLAG_ALLOW_REVERT)
         if spec is None:
-            ctx.notes.append(
-                finding(
-                    "UR_COMMAND_UNKNOWN",
-                    f"{here}: command 0x{byte & COMMAND_TYPE_MASK:02x} is not a Universal Router command this gate "
-                    "knows",
-                    here,
-                )
-            )
+            ctx.notes.append(finding("UR_COMMAND_UNKNOWN", here, command=byte & COMMAND_TYPE_MASK))
             decoded.append(
                 Command(
                     f"UNKNOWN_0x{byte & COMMAND_TYPE_MASK:02x}",
@@ -159,15 +152,13 @@ def decode_plan(
             ctx.bound_note(here)
             return tuple(decoded), CONFIDENCE_TRUNCATED
         except AbiDecodeError as exc:
-            ctx.notes.append(finding("CALLDATA_MALFORMED", f"{here}: {spec.name} input does not decode: {exc}", here))
+            ctx.notes.append(finding("CALLDATA_MALFORMED", here, key="command_input", name=spec.name, error=str(exc)))
             decoded.append(Command(spec.name, {"input": data}, allow_revert, action=spec.action, where=here))
             confidence = CONFIDENCE_MALFORMED
             continue
         sub: tuple[Command, ...] = ()
         if spec.name in OPAQUE:
-            ctx.notes.append(
-                finding("CALLDATA_UNDECODED", f"{here}: {spec.name} actions are not decoded by this gate", here)
-            )
+            ctx.notes.append(finding("CALLDATA_UNDECODED", here, key="actions", name=spec.name))
             confidence = min(confidence, CONFIDENCE_UNKNOWN)
         if spec.name == "EXECUTE_SUB_PLAN":
             sub, sub_confidence = decode_plan(args["commands"], args["inputs"], ctx, depth + 1, here)

@@ -65,11 +65,7 @@ def parse_personal_sign(params: tuple, account: str | None) -> Payload:
         message, address = first, second
     elif first_is_address and not second_is_address:
         message, address = second, first
-        notes.append(
-            finding(
-                "PARAMS_ORDER_LEGACY", "personal_sign parameters were (address, message); read in that order", "params"
-            )
-        )
+        notes.append(finding("PARAMS_ORDER_LEGACY", "params"))
     elif first_is_address and second_is_address and account is not None:
         # Both are 20-byte hex values: the wallet's own account says which one signs.
         matches = [p for p in (first, second) if parse_address(p, "param").lower() == account.lower()]

@@ -268,13 +268,7 @@ def _legacy(raw: bytes, notes: list[Finding]) -> tuple[Transaction, bytes]:
     if signed:
         sender = to_checksum(recover_address(keccak(signing_bytes), y_parity, r, s, "signature"))
     if chain_id is None:
-        notes.append(
-            finding(
-                "TX_NO_REPLAY_PROTECTION",
-                "this legacy transaction has no EIP-155 chain id and is valid on every chain",
-                "signature.v",
-            )
-        )
+        notes.append(finding("TX_NO_REPLAY_PROTECTION", "signature.v"))
     tx = Transaction(
         type=0,
         chain_id=chain_id,

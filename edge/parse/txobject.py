@@ -145,6 +145,7 @@ FIELDS: tuple[TxField, ...] = (
     TxField(("authorizationList",), "authorization_list", _authorizations),
 )
 KNOWN_NAMES = frozenset(name for f in FIELDS for name in f.names)
+JSON_NAMES = {f.rlp_name: f.names[0] for f in FIELDS}  # how a person names each field in a transaction object
 # Fields a wallet fills in when the dapp leaves them out; list-valued ones default to empty.
 DEFAULTS: dict[str, object] = {"to": b"", "value": b"", "data": b"", "access_list": []}
 
@@ -153,13 +154,7 @@ def unknown_fields(obj: dict, known: frozenset[str], what: str, notes: Notes) ->
     """The fields of `obj` outside `known`, each noted TX_FIELD_UNKNOWN: a wallet may act on them unseen."""
     extra = {k: v for k, v in obj.items() if k not in known}
     for name in sorted(extra):
-        notes.append(
-            finding(
-                "TX_FIELD_UNKNOWN",
-                f"{what} has a field {name[:64]!r} this gate does not know: a wallet may act on it unseen",
-                name[:64],
-            )
-        )
+        notes.append(finding("TX_FIELD_UNKNOWN", name[:64], what=what, name=name[:64]))
     return extra
 
 
@@ -286,6 +281,9 @@ def parse_transaction_object(obj: object, method: str, context_chain_id: int | N
         parsed = parse_raw_transaction(raw, method, sender)
         return replace(parsed, notes=parsed.notes + tuple(notes))
     signing_bytes = _request_digest_bytes(items, unknown, tx_type, chain_id, sender)
+    lacking = [JSON_NAMES[name] for name, _ in spec if name not in items and name not in DEFAULTS]
+    if chain_id is None and "chainId" not in lacking:
+        lacking.append("chainId")
     return Payload(
         kind=PayloadKind.TRANSACTION,
         method=method,
@@ -297,4 +295,5 @@ def parse_transaction_object(obj: object, method: str, context_chain_id: int | N
         calls=(RawCall(tx.to, tx.value, tx.data),),
         tx=tx,
         notes=tuple(notes),
+        unsignable=tuple(lacking) + tuple(sorted(unknown)),
     )

@@ -249,13 +249,7 @@ def _canonical_text(value: str, where: str, notes: list[Finding] | None) -> str:
     if text != value:
         if notes is None:
             raise _bad_value(f"{where} is not written canonically: {value[:80]!r}", where)
-        notes.append(
-            finding(
-                "TYPED_DATA_VALUE_NONCANONICAL",
-                f"{where} is {value[:80]!r}: read as {text[:80]!r}, which not every wallet would do",
-                where,
-            )
-        )
+        notes.append(finding("TYPED_DATA_VALUE_NONCANONICAL", where, value=value[:80], text=text[:80]))
     return text
 
 
@@ -319,9 +313,7 @@ def _normalize_domain(domain: dict, notes: list[Finding]) -> dict:
         number = to_integer(chain_id, "domain.chainId", notes)
         notes.append(
             finding(
-                "TYPED_DATA_DOMAIN_NONCANONICAL",
-                f"domain.chainId {chain_id!r} is not a JSON number; read as {number}",
-                "domain.chainId",
+                "TYPED_DATA_DOMAIN_NONCANONICAL", "domain.chainId", key="chain_id", chain_id=chain_id, number=number
             )
         )
         normalized["chainId"] = number
@@ -333,8 +325,10 @@ def _normalize_domain(domain: dict, notes: list[Finding]) -> dict:
         notes.append(
             finding(
                 "TYPED_DATA_DOMAIN_NONCANONICAL",
-                f"domain.verifyingContract was the integer {contract}; read as {normalized['verifyingContract']}",
                 "domain.verifyingContract",
+                key="verifying_contract",
+                integer=contract,
+                address=normalized["verifyingContract"],
             )
         )
     elif isinstance(contract, str):
@@ -384,10 +378,6 @@ def parse_typed_data(raw: object, v3: bool = False) -> tuple[TypedData, bytes, b
     used = set(_dependencies(types, primary)) | {"EIP712Domain"}
     unused = sorted(set(types) - used)
     if unused:
-        notes.append(
-            finding(
-                "TYPED_DATA_UNUSED_TYPES", f"types {', '.join(unused)} are defined but not part of {primary}", "types"
-            )
-        )
+        notes.append(finding("TYPED_DATA_UNUSED_TYPES", "types", unused=", ".join(unused), primary=primary))
     typed = TypedData(primary, types, domain, data["message"])
     return typed, signing_bytes, keccak(signing_bytes), notes

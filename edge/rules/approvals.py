@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from ..findings import Finding, finding
+from ..units import UNLIMITED_FLOOR, Address, Until, token_amount
 from .context import UINT48_MAX, UINT256_MAX, ZERO_ADDRESS, RuleContext, same_address, steps
 
 APPROVAL_ACTIONS = ("approve", "permit", "permit2")
 # At or above 2^96-1 an allowance is unlimited in effect: it is the "infinite" of tokens that keep
 # balances in uint96 (UNI, COMP), and 79 billion whole tokens at 18 decimals, more than all but a few
 # meme coins have. It covers 2^256-1, 2^255, Permit2's 2^160-1, 2^128-1 and every near miss.
-UNLIMITED_FLOOR = (1 << 96) - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,13 +70,20 @@ def unlimited_approval(ctx: RuleContext) -> Iterator[Finding]:
         limit = ctx.policy.approval_limit(ctx.chain_id, g.token) if g.token else None
         if _unlimited(g):
             yield finding(
-                "APPROVAL_UNLIMITED", f"{g.spender} may spend an unlimited amount of {g.token or 'the token'}", g.where
+                "APPROVAL_UNLIMITED",
+                g.where,
+                key="unlimited",
+                spender=Address(g.spender),
+                amount=token_amount(g.amount, g.token, ctx.chain_id, unlimited=True),
             )
         elif limit is not None and g.amount > limit:
             yield finding(
                 "APPROVAL_UNLIMITED",
-                f"{g.spender} may spend {g.amount} of {g.token}, above the policy limit {limit}",
                 g.where,
+                key="over_limit",
+                spender=Address(g.spender),
+                amount=token_amount(g.amount, g.token, ctx.chain_id),
+                limit=token_amount(limit, g.token, ctx.chain_id, unlimited=False),
             )
 
 
@@ -89,11 +96,10 @@ def permit_deadline(ctx: RuleContext) -> Iterator[Finding]:
             if value is None:
                 continue
             if value >= UINT48_MAX:
-                yield finding("PERMIT_NO_DEADLINE", f"the {label} of this grant to {g.spender} never expires", g.where)
+                yield finding("PERMIT_NO_DEADLINE", g.where, label=label, spender=Address(g.spender))
             elif value > horizon:
-                days = (value - ctx.now) // 86400
                 yield finding(
-                    "PERMIT_DEADLINE_FAR", f"the {label} of this grant to {g.spender} is {days} days away", g.where
+                    "PERMIT_DEADLINE_FAR", g.where, label=label, spender=Address(g.spender), until=Until(value, ctx.now)
                 )
 
 
@@ -101,7 +107,10 @@ def approval_for_all(ctx: RuleContext) -> Iterator[Finding]:
     for step in steps(ctx.intent):
         if step.action == "set_approval_for_all" and step.roles.get("approved") is True:
             yield finding(
-                "APPROVAL_FOR_ALL", f"{step.roles.get('operator')} gets every token of collection {step.to}", step.where
+                "APPROVAL_FOR_ALL",
+                step.where,
+                operator=Address(step.roles.get("operator")),
+                collection=Address(step.to),
             )
 
 
@@ -114,9 +123,7 @@ def spender_unknown(ctx: RuleContext) -> Iterator[Finding]:
             and not same_address(g.spender, ZERO_ADDRESS)
             and not ctx.policy.known_spender(ctx.chain_id, g.spender)
         ):
-            yield finding(
-                "SPENDER_UNKNOWN", f"spender {g.spender} is not a known spender on chain {ctx.chain_id}", g.where
-            )
+            yield finding("SPENDER_UNKNOWN", g.where, key="spender", spender=Address(g.spender), chain_id=ctx.chain_id)
     for step in steps(ctx.intent):
         operator = step.roles.get("operator")
         if (
@@ -126,5 +133,5 @@ def spender_unknown(ctx: RuleContext) -> Iterator[Finding]:
             and not ctx.policy.known_spender(ctx.chain_id, operator)
         ):
             yield finding(
-                "SPENDER_UNKNOWN", f"operator {operator} is not a known spender on chain {ctx.chain_id}", step.where
+                "SPENDER_UNKNOWN", step.where, key="operator", operator=Address(operator), chain_id=ctx.chain_id
             )

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
+from dmind.policies.messages import Phrase
+
 from ..findings import Finding, finding
 from ..types import Call
+from ..units import Address, native_amount
 from .context import RuleContext, steps
+
+UNINTERPRETED = Phrase("calldata the gate cannot interpret", "网关无法解读的调用数据")
+RENOUNCED = Phrase("nobody (renounced)", "无人（已放弃）")
 
 _ADMIN_FINDINGS = {"ownership_transfer": "OWNERSHIP_TRANSFER", "proxy_upgrade": "PROXY_UPGRADE"}
 
@@ -29,8 +35,14 @@ def value_to_unknown_selector(ctx: RuleContext) -> Iterator[Finding]:
             continue
         if node.standard in PAYABLE_STANDARDS and node.to and ctx.policy.known_contract(ctx.chain_id, node.to):
             continue
-        what = node.function or "calldata the gate cannot interpret"
-        yield finding("VALUE_TO_UNKNOWN_SELECTOR", f"{step.value} wei goes to {step.to} with {what}", step.where)
+        what = node.function or UNINTERPRETED
+        yield finding(
+            "VALUE_TO_UNKNOWN_SELECTOR",
+            step.where,
+            amount=native_amount(step.value, ctx.chain_id),
+            to=Address(step.to),
+            what=what,
+        )
 
 
 def unverified_contract(ctx: RuleContext) -> Iterator[Finding]:
@@ -44,9 +56,11 @@ def unverified_contract(ctx: RuleContext) -> Iterator[Finding]:
         ):
             yield finding(
                 "CONTRACT_UNVERIFIED",
-                f"{node.function} is a {node.standard} function, but {node.to} "
-                f"is not a {node.standard} contract the policy knows on chain {ctx.chain_id}",
                 step.where,
+                function=node.function,
+                standard=node.standard,
+                to=Address(node.to),
+                chain_id=ctx.chain_id,
             )
 
 
@@ -55,18 +69,20 @@ def admin_actions(ctx: RuleContext) -> Iterator[Finding]:
         code = _ADMIN_FINDINGS.get(step.action)
         if code is not None:
             function = getattr(step.node, "function", None) or step.action
-            target = step.roles.get("newOwner") or step.roles.get("implementation") or "nobody (renounced)"
-            yield finding(code, f"{function} on {step.to}: control passes to {target}", step.where)
+            target = step.roles.get("newOwner") or step.roles.get("implementation")
+            yield finding(
+                code,
+                step.where,
+                function=function,
+                contract=Address(step.to),
+                target=Address(target) if target else RENOUNCED,
+            )
 
 
 def contract_creation(ctx: RuleContext) -> Iterator[Finding]:
     for step in steps(ctx.intent):
         if step.action == "contract_creation":
-            yield finding(
-                "CONTRACT_CREATION",
-                f"deploys {len(getattr(step.node, 'data', b''))} bytes of contract code",
-                step.where,
-            )
+            yield finding("CONTRACT_CREATION", step.where, size=len(getattr(step.node, "data", b"")))
 
 
 def collect_addresses(value: Any, out: set[str]) -> None:
@@ -99,4 +115,4 @@ def denylisted(ctx: RuleContext) -> Iterator[Finding]:
         return
     for address in sorted(addresses_in(ctx)):
         if ctx.policy.denied(address):
-            yield finding("ADDRESS_DENYLISTED", f"{address} is on the policy's denylist", None)
+            yield finding("ADDRESS_DENYLISTED", address=Address(address, full=True))

@@ -13,6 +13,7 @@ from os.path import commonprefix
 from typing import Iterator
 
 from ..findings import Finding, finding
+from ..units import Address
 from .context import RuleContext, recipients_of, same_address, steps
 from .contracts import collect_addresses
 
@@ -72,12 +73,7 @@ def look_alike(ctx: RuleContext) -> Iterator[Finding]:
             continue
         twin = next((k for k in by_ends.get(_ends(address), ()) if looks_like(address, k)), None)
         if twin is not None:
-            yield finding(
-                "ADDRESS_LOOKALIKE",
-                f"{address} looks like {twin}, which the wallet knows, but is a different "
-                "address: an address-poisoning twin",
-                None,
-            )
+            yield finding("ADDRESS_LOOKALIKE", address=Address(address, full=True), twin=Address(twin, full=True))
 
 
 def _recipients(ctx: RuleContext) -> Iterator[tuple[str, str]]:
@@ -95,8 +91,4 @@ def new_recipient(ctx: RuleContext) -> Iterator[Finding]:
     known = _known(ctx)
     for recipient, where in _recipients(ctx):
         if recipient.lower() not in known and not same_address(recipient, ctx.signer):
-            yield finding(
-                "RECIPIENT_NEW",
-                f"a first send to {recipient}: it is not in the wallet's address book or recent counterparties",
-                where,
-            )
+            yield finding("RECIPIENT_NEW", where, recipient=Address(recipient))

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from dmind.policies.messages import Phrase
+
 from ..findings import Finding, finding
+from ..units import Address
 from .context import ZERO_ADDRESS, RuleContext
+
+ITS_SIGNER = Phrase("its signer", "其签名者")
+AN_ACCOUNT = Phrase("an account", "一个账户")
 
 
 def delegation(ctx: RuleContext) -> Iterator[Finding]:
@@ -16,22 +22,24 @@ def delegation(ctx: RuleContext) -> Iterator[Finding]:
         where = f"authorizationList[{i}]"
         if auth.address.lower() == ZERO_ADDRESS:
             yield finding(
-                "DELEGATE_REVOKE", f"authorization {i} clears the delegation of {auth.authority or 'its signer'}", where
+                "DELEGATE_REVOKE", where, i=i, authority=Address(auth.authority) if auth.authority else ITS_SIGNER
             )
         elif not ctx.policy.allowed_delegate(ctx.chain_id, auth.address):
             yield finding(
                 "DELEGATE_UNKNOWN",
-                f"authorization {i} delegates {auth.authority or 'an account'} to {auth.address}, "
-                "which is not in the policy's delegate allowlist",
                 where,
+                i=i,
+                authority=Address(auth.authority) if auth.authority else AN_ACCOUNT,
+                address=Address(auth.address),
             )
         if auth.chain_id == 0:
-            yield finding(
-                "DELEGATION_ANY_CHAIN", f"authorization {i} has chain id 0 and is valid on every chain", where
-            )
+            yield finding("DELEGATION_ANY_CHAIN", where, i=i)
         elif ctx.request.chain_id is not None and auth.chain_id != ctx.request.chain_id:
             yield finding(
                 "CHAIN_ID_MISMATCH",
-                f"authorization {i} is for chain {auth.chain_id}, the wallet is on chain {ctx.request.chain_id}",
                 where,
+                key="authorization",
+                i=i,
+                chain_id=auth.chain_id,
+                wallet=ctx.request.chain_id,
             )

@@ -11,11 +11,14 @@ other rules.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Iterator
+from typing import Any, Iterator
+
+from dmind.policies.messages import Several
 
 from ..decode.known_tokens import by_address, by_symbol
 from ..findings import Finding, finding
 from ..nano.tools import EVM_ADDRESS
+from ..units import Address, token_amount
 from .context import RuleContext, same_address
 from .swaps import Swap, swaps
 
@@ -23,8 +26,8 @@ ROUTER_SENTINELS = ("0x0000000000000000000000000000000000000001", "0x00000000000
 AMOUNT_TOLERANCE = Decimal("0.01")  # 1%: wallets round what they show
 
 
-def _mismatch(message: str, where: str = "stated_intent") -> Finding:
-    return finding("INTENT_MISMATCH", message, where)
+def _mismatch(key: str, where: str = "stated_intent", **args: Any) -> Finding:
+    return finding("INTENT_MISMATCH", where, key=key, **args)
 
 
 def _expected_input(ctx: RuleContext, arguments: dict) -> tuple[str | None, int | None]:
@@ -43,19 +46,23 @@ def _expected_input(ctx: RuleContext, arguments: dict) -> tuple[str | None, int 
 def _swap_checks(ctx: RuleContext, arguments: dict, found: list[Swap]) -> Iterator[Finding]:
     out_ca = arguments.get("outputTokenCA")
     if out_ca is not None and not EVM_ADDRESS.fullmatch(out_ca):
-        yield _mismatch(f"the user asked for the token {out_ca}, which is not on this EVM chain")
+        yield _mismatch("not_evm_token", token=out_ca)
     elif out_ca is not None and not any(same_address(s.token_out, out_ca) for s in found):
         yield _mismatch(
-            f"the user asked for {out_ca}; the payload swaps into {', '.join(str(s.token_out) for s in found)}",
+            "output_token",
             found[0].where,
+            token=Address(out_ca),
+            found=Several(tuple(Address(s.token_out) for s in found)),
         )
     token_in, decimals = _expected_input(ctx, arguments)
     if token_in is not None and not any(same_address(s.token_in, token_in) for s in found):
         symbol = arguments.get("inputTokenSymbol")
         yield _mismatch(
-            f"the user asked to sell {symbol} ({token_in}); the payload sells "
-            f"{', '.join(str(s.token_in) for s in found)}",
+            "input_token",
             found[0].where,
+            symbol=symbol,
+            token=Address(token_in),
+            found=Several(tuple(Address(s.token_in) for s in found)),
         )
     amount = arguments.get("inputTokenAmount")
     if amount is not None and decimals is not None:
@@ -67,9 +74,10 @@ def _swap_checks(ctx: RuleContext, arguments: dict, found: list[Swap]) -> Iterat
                 and abs(Decimal(s.amount_in) - wanted) > wanted * AMOUNT_TOLERANCE
             ):
                 yield _mismatch(
-                    f"the user asked to sell {amount} {arguments.get('inputTokenSymbol')}; "
-                    f"the payload sells {Decimal(s.amount_in) / (Decimal(10) ** decimals)}",
+                    "input_amount",
                     s.where,
+                    asked=f"{amount} {arguments.get('inputTokenSymbol')}",
+                    sold=token_amount(s.amount_in, token_in, ctx.chain_id, unlimited=False),
                 )
     for s in found:
         if (
@@ -78,9 +86,7 @@ def _swap_checks(ctx: RuleContext, arguments: dict, found: list[Swap]) -> Iterat
             and ctx.signer
             and not same_address(s.recipient, ctx.signer)
         ):
-            yield _mismatch(
-                f"the swap pays its output to {s.recipient}, not to the signer {ctx.signer} who asked for it", s.where
-            )
+            yield _mismatch("recipient", s.where, recipient=Address(s.recipient), signer=Address(ctx.signer))
 
 
 def intent_binding(ctx: RuleContext) -> Iterator[Finding]:
@@ -90,13 +96,12 @@ def intent_binding(ctx: RuleContext) -> Iterator[Finding]:
     signs_transaction = ctx.payload.kind in ("transaction", "batch")
     if stated.name != "EXECUTE_SWAP":
         if signs_transaction:
-            asked = "a token search" if stated.name == "SEARCH_TOKEN" else "no action"
-            yield _mismatch(f"the user asked for {asked}, yet a transaction is to be signed")
+            yield _mismatch("search" if stated.name == "SEARCH_TOKEN" else "no_action")
         return
     if not signs_transaction:
         return  # signatures (permits, orders) feed swaps; the transaction that spends them is checked
     found = list(swaps(ctx.intent))
     if not found:
-        yield _mismatch(f"the user asked for a swap; the payload performs none ({ctx.intent.action})")
+        yield _mismatch("no_swap", action=ctx.intent.action)
         return
     yield from _swap_checks(ctx, stated.arguments, found)

@@ -14,6 +14,7 @@ from typing import Iterator
 from ..decode.universal_router import ADDRESS_THIS, MSG_SENDER
 from ..findings import Finding, finding
 from ..types import Call, Command
+from ..units import Address, native_amount
 from .context import RuleContext, same_address, steps
 
 # Commands whose `recipient` receives output the signer is buying.
@@ -73,26 +74,36 @@ def router_recipients(ctx: RuleContext) -> Iterator[Finding]:
                 if command.name in OUTPUT_COMMANDS:
                     yield finding(
                         "SWAP_RECIPIENT_NOT_SIGNER",
-                        f"{command.name} sends its output to {recipient}, not to the signer",
                         command.where,
+                        key="command",
+                        name=command.name,
+                        recipient=Address(recipient),
                     )
                 elif command.name in PAYMENT_COMMANDS:
                     yield finding(
-                        "ROUTER_TRANSFER_TO_THIRD_PARTY", f"{command.name} moves assets to {recipient}", command.where
+                        "ROUTER_TRANSFER_TO_THIRD_PARTY",
+                        command.where,
+                        key="command",
+                        name=command.name,
+                        recipient=Address(recipient),
                     )
                 elif command.name == "PAY_PORTION":
                     bips = command.args.get("bips", 0)
                     if bips > MAX_FEE_BIPS:
                         yield finding(
                             "ROUTER_TRANSFER_TO_THIRD_PARTY",
-                            f"PAY_PORTION sends {bips / 100:g}% of the output to {recipient}",
                             command.where,
+                            key="portion",
+                            percent=bips / 100,
+                            recipient=Address(recipient),
                         )
                     else:
                         yield finding(
                             "TRANSFER_RECIPIENT_NOT_SIGNER",
-                            f"PAY_PORTION pays a {bips / 100:g}% fee to {recipient}",
                             command.where,
+                            key="fee",
+                            percent=bips / 100,
+                            recipient=Address(recipient),
                         )
 
 
@@ -116,10 +127,7 @@ def router_stranded_output(ctx: RuleContext) -> Iterator[Finding]:
         left = _eth_left(call) if call.value else 0
         if left:
             yield finding(
-                "ROUTER_OUTPUT_STRANDED",
-                f"{left} wei of the ETH sent is neither wrapped nor swept by the plan: it "
-                "stays in the router, where anyone can take it",
-                call.where,
+                "ROUTER_OUTPUT_STRANDED", call.where, key="native_left", amount=native_amount(left, ctx.chain_id)
             )
         holding = None
         for command in _plan(call.commands):
@@ -128,8 +136,4 @@ def router_stranded_output(ctx: RuleContext) -> Iterator[Finding]:
             if command.name in OUTPUT_COMMANDS and same_address(command.roles.get("recipient"), ADDRESS_THIS):
                 holding = command
         if holding is not None:
-            yield finding(
-                "ROUTER_OUTPUT_STRANDED",
-                f"{holding.name} leaves its output in the router and no later command takes it out",
-                holding.where,
-            )
+            yield finding("ROUTER_OUTPUT_STRANDED", holding.where, key="output_left", name=holding.name)

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from ..findings import Finding, finding
 from ..types import PayloadKind
+from ..units import Address
 from .context import RuleContext, same_address
 
 # EIP-4361: "${scheme}://${domain} wants you to sign in with your Ethereum account:" (the scheme optional, https by default)
@@ -19,28 +20,18 @@ _SIWE = re.compile(
 
 def blind_signature(ctx: RuleContext) -> Iterator[Finding]:
     if ctx.payload.kind == PayloadKind.RAW_HASH:
-        yield finding(
-            "BLIND_SIGNATURE",
-            f"eth_sign asks to sign the raw hash 0x{ctx.payload.digest.hex()}; no wallet can show what that authorizes",
-            "params[1]",
-        )
+        yield finding("BLIND_SIGNATURE", "params[1]", digest=ctx.payload.digest.hex())
 
 
 def chain_mismatch(ctx: RuleContext) -> Iterator[Finding]:
     wallet, payload = ctx.request.chain_id, ctx.payload.chain_id
     if wallet is not None and payload is not None and wallet != payload:
-        yield finding(
-            "CHAIN_ID_MISMATCH", f"the payload is for chain {payload}, the wallet is on chain {wallet}", "chainId"
-        )
+        yield finding("CHAIN_ID_MISMATCH", "chainId", key="payload", chain_id=payload, wallet=wallet)
 
 
 def typed_data_without_chain(ctx: RuleContext) -> Iterator[Finding]:
     if ctx.payload.typed_data is not None and "chainId" not in ctx.payload.typed_data.domain:
-        yield finding(
-            "TYPED_DATA_NO_CHAIN_ID",
-            f"the {ctx.payload.typed_data.primary_type} domain has no chainId: the signature is valid on every chain",
-            "domain",
-        )
+        yield finding("TYPED_DATA_NO_CHAIN_ID", "domain", primary_type=ctx.payload.typed_data.primary_type)
 
 
 def chain_context_missing(ctx: RuleContext) -> Iterator[Finding]:
@@ -49,19 +40,13 @@ def chain_context_missing(ctx: RuleContext) -> Iterator[Finding]:
         and ctx.request.chain_id is None
         and ctx.payload.kind in ("transaction", "batch", "typed_data")
     ):
-        yield finding(
-            "CHAIN_CONTEXT_MISSING",
-            "the request does not say which chain the wallet is on, so the payload's chain cannot be checked",
-            "chainId",
-        )
+        yield finding("CHAIN_CONTEXT_MISSING", "chainId")
 
 
 def signer_mismatch(ctx: RuleContext) -> Iterator[Finding]:
     account, signer = ctx.request.account, ctx.payload.signer
     if account is not None and signer is not None and not same_address(account, signer):
-        yield finding(
-            "SIGNER_MISMATCH", f"the payload is signed by {signer}, the wallet's account is {account}", "from"
-        )
+        yield finding("SIGNER_MISMATCH", "from", key="payload", signer=Address(signer), account=Address(account))
 
 
 def origin_of(origin: str) -> tuple[str, str] | None:
@@ -99,13 +84,6 @@ def siwe_domain(ctx: RuleContext) -> Iterator[Finding]:
     claimed = _claimed(text)
     origin = origin_of(ctx.request.origin) if ctx.request.origin else None
     if claimed is None or origin is None:
-        what = "names no readable domain" if claimed is None else "comes with no readable requesting site"
-        yield finding(
-            "SIWE_ORIGIN_UNKNOWN", f"the sign-in message {what}, so it cannot be checked against the site", "origin"
-        )
+        yield finding("SIWE_ORIGIN_UNKNOWN", "origin", key="no_domain" if claimed is None else "no_origin")
     elif claimed != origin:
-        yield finding(
-            "SIWE_DOMAIN_MISMATCH",
-            f"the sign-in message is for {claimed[0]}://{claimed[1]}, but {origin[0]}://{origin[1]} asked for it",
-            "message",
-        )
+        yield finding("SIWE_DOMAIN_MISMATCH", "message", claimed="://".join(claimed), origin="://".join(origin))

@@ -4,47 +4,66 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from dmind.policies.messages import Several
+
 from ..decode.known_tokens import by_address
 from ..findings import Finding, finding
 from ..types import Call
+from ..units import NATIVE_DECIMALS, Address, Amount, native_amount, token_amount
 from .context import RuleContext, recipients_of, same_address, steps
 
 
-def _recipients(ctx: RuleContext, action: str) -> Iterator[tuple[str, str]]:
-    """Recipients of direct calls; router commands are `router.py`'s."""
+def _recipients(ctx: RuleContext, action: str) -> Iterator[tuple[str, str, Amount | None]]:
+    """Recipients of direct calls, with what one single-recipient step sends where its amount is known;
+    router commands are `router.py`'s."""
     for step in steps(ctx.intent):
         if isinstance(step.node, Call) and step.action == action:
-            for recipient in recipients_of(step.roles):
+            recipients = recipients_of(step.roles)
+            amount = step.roles.get("amount")
+            sent = (
+                token_amount(amount, step.roles.get("token") or step.to, ctx.chain_id)
+                if len(recipients) == 1 and isinstance(amount, int) and not isinstance(amount, bool)
+                else None
+            )
+            for recipient in recipients:
                 if not same_address(recipient, ctx.signer):
-                    yield recipient, step.where
+                    yield recipient, step.where, sent
 
 
 def swap_recipient_not_signer(ctx: RuleContext) -> Iterator[Finding]:
     if ctx.signer is None:
         return
-    for recipient, where in _recipients(ctx, "swap"):
+    for recipient, where, _ in _recipients(ctx, "swap"):
         yield finding(
-            "SWAP_RECIPIENT_NOT_SIGNER", f"swap output goes to {recipient}, not to the signer {ctx.signer}", where
+            "SWAP_RECIPIENT_NOT_SIGNER", where, key="swap", recipient=Address(recipient), signer=Address(ctx.signer)
         )
 
 
 def transfer_recipient_not_signer(ctx: RuleContext) -> Iterator[Finding]:
-    for recipient, where in _recipients(ctx, "transfer"):
-        yield finding("TRANSFER_RECIPIENT_NOT_SIGNER", f"assets go to {recipient}", where)
+    for recipient, where, sent in _recipients(ctx, "transfer"):
+        if sent is None:
+            yield finding("TRANSFER_RECIPIENT_NOT_SIGNER", where, key="assets", recipient=Address(recipient))
+        else:
+            yield finding(
+                "TRANSFER_RECIPIENT_NOT_SIGNER", where, key="token", amount=sent, recipient=Address(recipient)
+            )
     for step in steps(ctx.intent):
         if step.action == "native_transfer" and step.value > 0 and not same_address(step.to, ctx.signer):
-            yield finding("TRANSFER_RECIPIENT_NOT_SIGNER", f"{step.value} wei goes to {step.to}", step.where)
+            yield finding(
+                "TRANSFER_RECIPIENT_NOT_SIGNER",
+                step.where,
+                key="native",
+                amount=native_amount(step.value, ctx.chain_id),
+                recipient=Address(step.to),
+            )
 
 
 def signer_unknown(ctx: RuleContext) -> Iterator[Finding]:
     if ctx.signer is None and any(s.action in ("swap", "transfer") for s in steps(ctx.intent)):
-        yield finding(
-            "SIGNER_UNKNOWN", "no signing account is known, so the recipients of this payload cannot be checked", "from"
-        )
+        yield finding("SIGNER_UNKNOWN", "from")
 
 
 CURRENCY_ITEM_TYPES = (0, 1)  # Seaport: native token, ERC-20
-NATIVE_DECIMALS = 18
 # Below these fractions of a whole coin a payment is dust: 10^-4 of a coin (ETH, WBTC, …), 10^-2 of a
 # stablecoin (a cent). Currencies the gate cannot value (unknown tokens, items) are not dust and not value.
 DUST_FRACTION_DIGITS = 4
@@ -59,6 +78,12 @@ def _payments(consideration: list[dict], to_offerer: bool, offerer: str) -> dict
             key = (item["itemType"], item["token"].lower())
             totals[key] = totals.get(key, 0) + min(item["startAmount"], item["endAmount"])
     return totals
+
+
+def _paid(ctx: RuleContext, currency: tuple[int, str], amount: int) -> Amount:
+    """A Seaport payment as a sentence shows it: the native coin (item type 0) or an ERC-20."""
+    item_type, token = currency
+    return native_amount(amount, ctx.chain_id) if item_type == 0 else token_amount(amount, token, ctx.chain_id)
 
 
 def _dust_floor(chain_id: int | None, currency: tuple[int, str]) -> int | None:
@@ -82,7 +107,12 @@ def marketplace_orders(ctx: RuleContext) -> Iterator[Finding]:
         offerer, where = order["offerer"], f"typedData.message.orders[{i}]"
         if ctx.payload.signer is not None and not same_address(offerer, ctx.payload.signer):
             yield finding(
-                "SIGNER_MISMATCH", f"order {i} is offered by {offerer}, but {ctx.payload.signer} signs it", where
+                "SIGNER_MISMATCH",
+                where,
+                key="order",
+                i=i,
+                offerer=Address(offerer),
+                signer=Address(ctx.payload.signer),
             )
         own, others = (
             _payments(order["consideration"], True, offerer),
@@ -94,33 +124,22 @@ def marketplace_orders(ctx: RuleContext) -> Iterator[Finding]:
             if same_address(c.get("recipient"), offerer) and min(c["startAmount"], c["endAmount"])
         ]
         if order["offer"] and not back:
-            yield finding(
-                "NFT_ORDER_NOTHING_BACK",
-                f"order {i} gives away {len(order['offer'])} item(s) and, at the lowest "
-                f"point of its price, pays the offerer {offerer} nothing",
-                where,
-            )
+            yield finding("NFT_ORDER_NOTHING_BACK", where, i=i, items=len(order["offer"]), offerer=Address(offerer))
             continue
         for currency, amount in others.items():
             if amount >= own.get(currency, 0):
                 yield finding(
                     "NFT_ORDER_PAYS_OTHERS",
-                    f"order {i} pays others {amount} of {currency[1]} and the offerer only {own.get(currency, 0)}",
                     where,
+                    i=i,
+                    amount=_paid(ctx, currency, amount),
+                    own=_paid(ctx, currency, own.get(currency, 0)),
                 )
         # Whatever is offered, it must come back as something of value: a coin the gate can value, above dust.
         floors = {currency: floor for currency in own if (floor := _dust_floor(ctx.chain_id, currency)) is not None}
         valued = {currency: amount for currency, amount in own.items() if currency in floors}
         if order["offer"] and not valued:
-            yield finding(
-                "NFT_ORDER_VALUE_UNKNOWN",
-                f"order {i} pays the offerer only in items or tokens whose value the gate cannot judge",
-                where,
-            )
+            yield finding("NFT_ORDER_VALUE_UNKNOWN", where, i=i)
         elif order["offer"] and all(amount < floors[currency] for currency, amount in valued.items()):
-            paid = ", ".join(f"{amount} of {currency[1]}" for currency, amount in sorted(valued.items()))
-            yield finding(
-                "NFT_ORDER_PRICE_DUST",
-                f"order {i} gives away {len(order['offer'])} item(s) for {paid} at its lowest: a dust price",
-                where,
-            )
+            paid = Several(tuple(_paid(ctx, currency, amount) for currency, amount in sorted(valued.items())))
+            yield finding("NFT_ORDER_PRICE_DUST", where, i=i, items=len(order["offer"]), paid=paid)

@@ -58,6 +58,7 @@ NO_REQUEST_INPUT = {
     "policy keygen",
     "audit sanitize",
     "cloud serve",
+    "device confirm",
     "device emulate",
     "device info",
     "export build",

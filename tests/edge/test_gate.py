@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from dmind.edge import evaluate_json
-from dmind.edge.findings import finding
+from dmind.edge.findings import CATALOG, SEVERITY_WEIGHTS, Finding
 from dmind.edge.gate import combine_risk, gate
 from dmind.policies import default_policy, policy_from_dict
 from dmind.policies.model import policy_to_dict
@@ -12,6 +12,12 @@ from dmind.policies.model import policy_to_dict
 from tests.builders import SIGNER, request
 
 POLICY = default_policy()
+
+
+def finding(code: str, message: str) -> Finding:
+    """A finding of `code` as the catalogue weighs it, whatever its sentence (the gate reads only code and weight)."""
+    severity = CATALOG[code][0]
+    return Finding(code, severity, SEVERITY_WEIGHTS[severity], message)
 
 
 def test_risk_is_a_noisy_or_of_weights():
