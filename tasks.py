@@ -24,9 +24,14 @@ TORCH = "torch==2.13.0"
 NEEDS_TORCH = ("dev", "train", "export", "executorch")
 
 
-def _run(*args: str | Path) -> None:
+# setuptools tells every editable install of a package-dir layout to beware of same-named folders; that is this
+# layout's design (edge/ installs as dmind.edge), so the notice is silenced and real warnings still print.
+QUIET_EDITABLE = {"PYTHONWARNINGS": "ignore:Editable installation"}
+
+
+def _run(*args: str | Path, env: dict[str, str] | None = None) -> None:
     print("+", " ".join(str(a) for a in args), flush=True)
-    subprocess.run([str(a) for a in args], cwd=ROOT, check=True)
+    subprocess.run([str(a) for a in args], cwd=ROOT, check=True, env={**os.environ, **(env or {})})
 
 
 def ensure(extra: str | None) -> None:
@@ -40,7 +45,7 @@ def ensure(extra: str | None) -> None:
         target = f".[{extra}]" if extra else "."
         if extra in NEEDS_TORCH:
             _run(BIN / "python", "-m", "pip", "install", "--quiet", TORCH)
-        _run(BIN / "python", "-m", "pip", "install", "--quiet", "-e", target)
+        _run(BIN / "python", "-m", "pip", "install", "--quiet", "-e", target, env=QUIET_EDITABLE)
         stamp.touch()
 
 

@@ -28,6 +28,7 @@ from .findings import CATALOG, finding
 from .gate import combine_risk
 from .lazy import lazy_getattr
 from .pipeline import evaluate, evaluate_json, failed_decision
+from .readable import action_lines, decision_text
 from .render import decision_json
 from .requests_io import loads_strict
 from .rules.approvals import grants
@@ -80,6 +81,8 @@ __all__ = [
     "evaluate_json",
     "failed_decision",
     "decision_json",
+    "decision_text",
+    "action_lines",
     "combine_risk",
     "comparable_reading",
     "rule_context",

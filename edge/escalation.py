@@ -34,17 +34,19 @@ def escalate(decision: Decision, request: dict, pairing: Pairing, policy: Policy
 
     now = int(time.time()) if now is None else now
     budget_s = policy.routing.latency_budget_ms.get(Plan.EDGE_LOCAL.budget_key, policy.step_up.local_timeout_ms) / 1000
+    ask_user_s = policy.step_up.user_decides_s  # the verifier may hold the request this long for the user's answer
     request_id = uuid.uuid4().bytes
     signer = decision.payload.signer
     body = build_request(
         pairing.key,
         time.time_ns(),
         request_id,
-        now + REQUEST_TTL_S,
+        now + REQUEST_TTL_S + ask_user_s,
         decision.payload.digest,
         signer,
         request,
         comparable_reading(decision, policy, now),
+        ask_user_s,
     )
     started = time.perf_counter_ns()
 
@@ -57,7 +59,7 @@ def escalate(decision: Decision, request: dict, pairing: Pairing, policy: Policy
         )
 
     try:
-        with httpx.Client(verify=pinned_context(pairing.cert_pem), timeout=budget_s) as client:
+        with httpx.Client(verify=pinned_context(pairing.cert_pem), timeout=budget_s + ask_user_s) as client:
             response = client.post(f"{pairing.url}{VERIFY_PATH}", content=body)
         answer: Any = cbor2.loads(response.content)
     except (httpx.HTTPError, OSError, ValueError, cbor2.CBORDecodeError) as exc:

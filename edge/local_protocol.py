@@ -9,7 +9,7 @@ The daemon (`dmind.local_tier`) serves, over TLS 1.3 pinned by certificate finge
 A pairing starts from an offer, a `dmind-pair:` URI with the daemon's address, its
 certificate fingerprint, a one-time 128-bit token and an expiry. A verification request is
 a COSE_Sign1 by the paired device's Ed25519 key, with its own external AAD, over
-`{v, device_id, counter, request_id, expires_at, digest, signer, request, edge}`; the daemon
+`{v, device_id, counter, request_id, expires_at, ask_user_s, digest, signer, request, edge}`; the daemon
 checks, in order: the envelope, the sender is paired, the signature, the schema, the expiry,
 and (last, because it changes state) that the counter grows. The answer's verdict is the
 format of `verdict.py`.
@@ -42,7 +42,18 @@ TOKEN_BYTES = 16
 DEVICE_NAME = re.compile(r"[A-Za-z0-9 ._-]{1,64}")
 REQUEST_AAD = b"dmind-edge local request v1"
 REQUEST_CONTENT_TYPE = "application/vnd.dmind.verify-request+cbor"
-REQUEST_FIELDS = ("v", "device_id", "counter", "request_id", "expires_at", "digest", "signer", "request", "edge")
+REQUEST_FIELDS = (
+    "v",
+    "device_id",
+    "counter",
+    "request_id",
+    "expires_at",
+    "ask_user_s",
+    "digest",
+    "signer",
+    "request",
+    "edge",
+)
 REQUEST_TTL_S = 30  # what the edge asks for
 MAX_REQUEST_TTL_S = 120  # what the daemon accepts: a longer-lived request could be replayed after a re-pair
 MAX_REQUEST_BYTES = 256 * 1024
@@ -145,6 +156,7 @@ class VerifyRequest:
     signer: str
     request: dict
     edge: dict
+    ask_user_s: int = 0  # how long the verifier may wait for the user's own decision (policy `user_decides_s`)
 
 
 def build_request(
@@ -156,6 +168,7 @@ def build_request(
     signer: str,
     request: dict,
     edge: dict,
+    ask_user_s: int = 0,
 ) -> bytes:
     """A verification request signed by this paired device (COSE_Sign1, its own AAD)."""
     device = key_id(key.public_key())
@@ -165,6 +178,7 @@ def build_request(
         "counter": counter,
         "request_id": request_id,
         "expires_at": expires_at,
+        "ask_user_s": ask_user_s,
         "digest": digest,
         "signer": signer,
         "request": json.dumps(request),
@@ -193,6 +207,7 @@ def _is_request(body: Any, device_id: str) -> bool:
         and body["device_id"] == device_id
         and type(body["counter"]) is int
         and type(body["expires_at"]) is int
+        and type(body["ask_user_s"]) is int
         and isinstance(body["request_id"], bytes)
         and isinstance(body["digest"], bytes)
         and len(body["digest"]) == 32
@@ -218,6 +233,8 @@ def read_request(message: Sign1, public_key: bytes, device_id: str, now: int) ->
         raise ProtocolError("REQUEST_EXPIRED", "the request expired before it arrived")
     if body["expires_at"] > now + MAX_REQUEST_TTL_S:
         raise ProtocolError("REQUEST_INVALID", f"a request may live at most {MAX_REQUEST_TTL_S} s")
+    if not 0 <= body["ask_user_s"] < body["expires_at"] - now:
+        raise ProtocolError("REQUEST_INVALID", "ask_user_s must be a wait the request outlives")
     try:
         request = loads_strict(body["request"], "the escalated request")
     except EdgeError as exc:
@@ -231,4 +248,5 @@ def read_request(message: Sign1, public_key: bytes, device_id: str, now: int) ->
         body["signer"],
         request,
         body["edge"],
+        body["ask_user_s"],
     )

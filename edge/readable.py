@@ -69,7 +69,8 @@ def _call(call: Call, depth: int, lang: Lang, chain_id: int | None) -> Iterator[
         yield from _call(inner, depth + 1, lang, chain_id)
 
 
-def _actions(decision: Decision, lang: Lang) -> Iterator[str]:
+def action_lines(decision: Decision, lang: Lang = Lang.EN) -> Iterator[str]:
+    """What the payload does, one indented line per call, command and argument."""
     payload, intent = decision.payload, decision.intent
     chain_id = payload.chain_id if payload else None
     if intent is not None:
@@ -108,7 +109,7 @@ def decision_text(decision: Decision, lang: Lang = Lang.EN) -> str:
     for f in sorted(decision.findings, key=lambda f: -f.weight):
         where = f"  [{f.where}]" if f.where else ""
         lines.append(f"{INDENT}{f.severity:<8} {f.code:<{width}}  {f.text(lang)}{where}")
-    actions = list(_actions(decision, lang))
+    actions = list(action_lines(decision, lang))
     if actions:
         lines += ["", render("view.actions", {}, lang), *actions]
     return "\n".join(lines) + "\n"

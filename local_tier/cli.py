@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from .console import check_loopback, console_secret, console_url
 from .daemon import CONTEXT_DB, DAEMON_INFO
 from .daemon import serve as serve_daemon
 from .pairing import new_offer, qr_text
@@ -42,18 +43,50 @@ def serve(
         None, "--audit-endpoint", help="OpenAI-compatible server on this machine (llama.cpp, Ollama, vLLM)."
     ),
     audit_model: str = typer.Option("local", "--audit-model", help="Model name to ask for the audit."),
+    console: str = typer.Option(
+        "127.0.0.1:7442", "--console", help="Loopback HOST:PORT of the console (port 0 picks one; 'off': none)."
+    ),
 ) -> None:
-    """Run the verifier daemon (TLS 1.3) until interrupted."""
+    """Run the verifier daemon (TLS 1.3) and its console until interrupted."""
     host, port = host_port(listen, "--listen")
+    admin = None if console == "off" else host_port(console, "--console")
+    if admin is not None:
+        try:
+            check_loopback(admin[0])
+        except ValueError as exc:
+            err.print(f"[red]CONSOLE_NOT_LOOPBACK[/red] {exc}")
+            raise typer.Exit(2) from exc
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+
     try:
         asyncio.run(
             serve_daemon(
-                state, host, port, lambda info: print(json.dumps(info), flush=True), audit_endpoint, audit_model
+                state, host, port, lambda info: print(json.dumps(info), flush=True), audit_endpoint, audit_model, admin
             )
         )
     except KeyboardInterrupt:
         pass
+    except OSError as exc:
+        err.print(f"[red]LISTEN_FAILED[/red] {exc.strerror or exc}")
+        raise typer.Exit(1) from exc
+
+
+@app.command("console")
+def console_cmd(
+    state: Path = State, open_it: bool = typer.Option(False, "--open", help="Open it in the default browser.")
+) -> None:
+    """Print the sign-in link of the running verifier's console (or open it)."""
+    try:
+        where = json.loads((state / DAEMON_INFO).read_text())["console"]
+        link = console_url(where["host"], where["port"], console_secret(state))
+    except (OSError, KeyError, TypeError, ValueError) as exc:
+        err.print("[red]CONSOLE_NOT_RUNNING[/red] start `dmind-edge local serve` (with its console on) first")
+        raise typer.Exit(2) from exc
+    print(link, flush=True)
+    if open_it:
+        import webbrowser
+
+        webbrowser.open(link)
 
 
 @app.command()
@@ -142,6 +175,19 @@ def context_add(
     out.print(f"added {kind} {address}")
 
 
+@context_app.command("remove")
+def context_remove(
+    kind: str = typer.Argument(..., help="contact | interaction | holding | allow | deny"),
+    address: str = typer.Argument(..., help="Address (for holding: the token)."),
+    state: Path = State,
+) -> None:
+    """Forget one fact (for interaction: the whole history with that counterparty)."""
+    if not _store(state).remove_fact(kind, address):
+        err.print(f"[red]CONTEXT_NOT_FOUND[/red] there is no {kind} {address} to remove")
+        raise typer.Exit(2)
+    out.print(f"removed {kind} {address}")
+
+
 @context_app.command("import")
 def context_import(
     file: Path = typer.Argument(
@@ -158,7 +204,38 @@ def context_import(
     out.print_json(json.dumps(store.summary()))
 
 
+def _when(at: int) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(at))
+
+
 @context_app.command("list")
-def context_list(state: Path = State) -> None:
-    """How much private context the verifier holds (counts only)."""
-    out.print_json(json.dumps(_store(state).summary()))
+def context_list(
+    state: Path = State, as_json: bool = typer.Option(False, "--json", help="Everything as one JSON object.")
+) -> None:
+    """Everything the verifier holds about you: contacts, holdings and limits, lists, interaction history."""
+    store = _store(state)
+    sections: dict[str, tuple[tuple[str, ...], list[tuple[str, ...]]]] = {
+        "contacts": (("label", "address", "added"), [(label, a, _when(at)) for a, label, at in store.contacts()]),
+        "holdings": (
+            ("token", "amount (base units)", "exposure limit"),
+            [(t, str(amount), "none" if limit is None else str(limit)) for t, amount, limit in store.holdings()],
+        ),
+        "lists": (("list", "address"), [(which, a) for a, which in store.lists()]),
+        "interactions": (
+            ("counterparty", "kind", "times", "last"),
+            [(a, kind, str(n), _when(last)) for a, kind, n, last in store.interactions()],
+        ),
+    }
+    if as_json:
+        print(json.dumps({name: [dict(zip(cols, row)) for row in rows] for name, (cols, rows) in sections.items()}))
+        return
+    for name, (columns, rows) in sections.items():
+        if not rows:
+            out.print(f"{name}: none")
+            continue
+        table = Table(title=name, title_justify="left")
+        for column in columns:
+            table.add_column(column, overflow="fold")
+        for row in rows:
+            table.add_row(*(escape(cell) for cell in row))
+        out.print(table)

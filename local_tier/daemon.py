@@ -13,13 +13,14 @@ import json
 import logging
 import os
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import cbor2
 from aiohttp import web
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from dmind.edge import sign_verdict
+from dmind.edge import Verdict, sign_verdict
 from dmind.edge.local_protocol import (
     HEALTH_PATH,
     MAX_REQUEST_BYTES,
@@ -37,6 +38,8 @@ from dmind.policies import default_policy
 from dmind.policies.bundle import key_id
 from dmind.policies.keyfiles import ensure_private_key
 
+from .activity import Activity, Verification
+from .console import Console, check_loopback, console_secret, console_url
 from .store import ContextStore, StoreError
 from .tls import ensure_certificate, server_context
 from .verify import verify
@@ -97,6 +100,24 @@ async def model_audit(endpoint: str, model: str, explanation: str, findings: lis
         return None
 
 
+def decided(seen: Verification, answer: bool | None, wait_s: int) -> Verification:
+    """The verification after the user's answer on the console: approve allows, deny or silence blocks."""
+    if answer is True:
+        return replace(
+            seen,
+            decision=Verdict.ALLOW,
+            decided_by="you",
+            explanation=f"you approved it on the console ({seen.explanation})",
+        )
+    if answer is False:
+        return replace(seen, decided_by="you", explanation=f"you denied it on the console ({seen.explanation})")
+    return replace(
+        seen,
+        decided_by="nobody in time",
+        explanation=f"no answer on the console within {wait_s} s ({seen.explanation})",
+    )
+
+
 def authenticate(data: bytes, store: ContextStore, now: int) -> VerifyRequest:
     """The request, if a paired, unrevoked device signed it and its counter grows (advanced only when all else holds)."""
     message = open_request(data)
@@ -119,6 +140,7 @@ class Daemon:
         self.policy = default_policy()
         self.audit_endpoint = audit_endpoint
         self.audit_model = audit_model
+        self.activity = Activity()
 
     async def health(self, _: web.Request) -> web.Response:
         return _cbor({"ok": True})
@@ -152,30 +174,48 @@ class Daemon:
             return _refuse("REQUEST_TIMEOUT", "the body did not arrive in time", 408)
         except ProtocolError as exc:
             return _refuse(exc.code, exc.message, exc.status)
-        if self.store.has_verdict(escalated.request_id):
+        if self.store.has_verdict(escalated.request_id) or escalated.request_id.hex() in self.activity.pending:
             return _refuse("REQUEST_DUPLICATE", "a verdict was already given for this request id", 409)
         result = verify(escalated.request, escalated.edge, self.store, self.policy, now)
         # The verdict names only what the verifier itself decoded, never what the client claims.
         if result.digest != escalated.digest or (result.signer or "").lower() != escalated.signer.lower():
             return _refuse("REQUEST_INCONSISTENT", "the digest or signer does not belong to the escalated request", 400)
+        pairing = self.store.pairing(escalated.device_id)
+        seen = Verification(
+            escalated.request_id.hex(),
+            pairing.name if pairing else escalated.device_id,
+            now,
+            result.verdict,
+            result.risk,
+            result.explanation,
+            result.findings,
+            escalated.request,
+            result.actions,
+        )
+        # Wait for the user only as long as the request lives (less a second for the way back) and the edge asked.
+        wait_s = min(escalated.ask_user_s, escalated.expires_at - now - 1)
+        if result.user_may_decide and wait_s > 0 and self.activity.can_ask():
+            seen = decided(seen, await self.activity.ask(seen, wait_s), wait_s)
+        self.activity.record(seen)
+        now = int(time.time())
         verdict = sign_verdict(
-            escalated.digest, escalated.signer, result.verdict, escalated.request_id, self.key, now, VERDICT_TTL_S
+            escalated.digest, escalated.signer, seen.decision, escalated.request_id, self.key, now, VERDICT_TTL_S
         )
         self.store.record_verdict(
-            escalated.request_id, escalated.device_id, escalated.digest, result.verdict, result.risk, now
+            escalated.request_id, escalated.device_id, escalated.digest, seen.decision, result.risk, now
         )
         findings = [{"code": f.code, "severity": f.severity, "message": f.message} for f in result.findings]
         audit = (
-            await model_audit(self.audit_endpoint, self.audit_model, result.explanation, findings)
+            await model_audit(self.audit_endpoint, self.audit_model, seen.explanation, findings)
             if self.audit_endpoint
             else None
         )
         return _cbor(
             {
                 "verdict": verdict,
-                "decision": result.verdict,
+                "decision": seen.decision,
                 "risk": result.risk,
-                "explanation": result.explanation,
+                "explanation": seen.explanation,
                 "findings": findings,
                 "divergence": result.divergence,
                 "intent": result.intent,
@@ -191,30 +231,55 @@ class Daemon:
         return app
 
 
+async def _listen(app: web.Application, host: str, port: int, ssl_context=None) -> tuple[web.AppRunner, int]:
+    runner = web.AppRunner(app, access_log=None)  # no access log: the console's sign-in link carries its secret
+    await runner.setup()
+    site = web.TCPSite(runner, host, port, ssl_context=ssl_context)
+    await site.start()
+    return runner, site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+
 async def serve(
-    state: Path, host: str, port: int, ready=None, audit_endpoint: str | None = None, audit_model: str = "local"
+    state: Path,
+    host: str,
+    port: int,
+    ready=None,
+    audit_endpoint: str | None = None,
+    audit_model: str = "local",
+    console: tuple[str, int] | None = None,
 ) -> None:
-    """Serve until cancelled; writes `daemon.json` (address and fingerprint) once listening."""
+    """Serve until cancelled; writes `daemon.json` (addresses and fingerprint, never the console's secret) once
+    listening, and hands `ready` the same with the console's sign-in link."""
     cert, key = ensure_certificate(state)
     daemon = Daemon(state, audit_endpoint, audit_model)
-    runner = web.AppRunner(daemon.app(), access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, host, port, ssl_context=server_context(cert, key))
-    await site.start()
-    bound = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    info = {
-        "host": host,
-        "port": bound,
-        "fingerprint": cert_fingerprint(cert.read_bytes()),
-        "pid": os.getpid(),
-        "model": audit_model if audit_endpoint else None,
-    }
-    (state / DAEMON_INFO).write_text(json.dumps(info))
-    log.info("local verifier listening on https://%s:%d", host, bound)
-    if ready:
-        ready(info)
+    runners = []
     try:
+        runner, bound = await _listen(daemon.app(), host, port, server_context(cert, key))
+        runners.append(runner)
+        info: dict = {
+            "host": host,
+            "port": bound,
+            "fingerprint": cert_fingerprint(cert.read_bytes()),
+            "pid": os.getpid(),
+            "model": audit_model if audit_endpoint else None,
+            "console": None,
+        }
+        log.info("local verifier listening on https://%s:%d", host, bound)
+        link = None
+        if console is not None:
+            check_loopback(console[0])
+            admin = Console(daemon.store, daemon.activity, console_secret(state))
+            runner, console_port = await _listen(admin.app(), *console)
+            runners.append(runner)
+            admin.listening(console[0], console_port)
+            info["console"] = {"host": console[0], "port": console_port}
+            link = console_url(console[0], console_port, admin.secret)
+            log.info("console (this link signs you in; keep it private): %s", link)
+        (state / DAEMON_INFO).write_text(json.dumps(info))
+        if ready:
+            ready({**info, "console_url": link})
         await asyncio.Event().wait()
     finally:
-        await runner.cleanup()
+        for runner in runners:
+            await runner.cleanup()
         daemon.store.close()

@@ -34,6 +34,7 @@ MIGRATIONS: tuple[str, ...] = (
 )
 INTERACTION_KINDS = ("send", "approve", "receive")
 LISTS = ("allow", "deny")
+CONTEXT_SECTIONS = ("contacts", "interactions", "holdings", *LISTS)
 MAX_LABEL_CHARS = 64
 MAX_AMOUNT = 2**256 - 1  # base units: what a uint256 holds
 
@@ -256,6 +257,9 @@ class ContextStore:
     def import_context(self, data: dict) -> None:
         """Many facts: `{contacts: {addr: label}, interactions: [{counterparty, kind, token, amount, at}],
         holdings: {token: {amount, limit}}, allow: [addr], deny: [addr]}`; facts before a fault stay stored."""
+        unknown = sorted(set(data) - set(CONTEXT_SECTIONS)) if isinstance(data, dict) else []
+        if unknown:  # a misspelt section would import nothing, silently
+            raise StoreError("CONTEXT_INVALID", f"unknown section {unknown[0]!r}: one of {', '.join(CONTEXT_SECTIONS)}")
         try:
             for address, label in data.get("contacts", {}).items():
                 self.add_contact(address, label)

@@ -19,6 +19,7 @@ from dmind.edge import (
     Finding,
     Severity,
     Verdict,
+    action_lines,
     combine_risk,
     comparable_reading,
     evaluate_json,
@@ -32,6 +33,9 @@ from dmind.edge import (
 from dmind.policies import Policy
 
 from .store import ContextStore
+
+# A disagreement between the tiers means one of them was fooled: the console's reading may be the wrong one.
+NOT_FOR_THE_USER = frozenset({"CROSS_TIER_DIVERGENCE"})
 
 EPSILON = 0.2  # tolerated divergence between the edge's reading and ours (one component of four differs: 0.25)
 # The local tier's own codes (USER_DENYLISTED, ADDRESS_POISONING, …) live in the one catalogue, `dmind.edge.findings`.
@@ -47,6 +51,8 @@ class LocalResult:
     findings: tuple[Finding, ...]
     divergence: float
     intent: dict[str, Any] = field(default_factory=dict)
+    user_may_decide: bool = False  # blocked on private context alone (no critical finding): the user may overrule
+    actions: tuple[str, ...] = ()  # what the payload does, as the verifier decoded it (`dmind.edge.readable`)
 
 
 def divergence(edge: dict, local: dict) -> float:
@@ -163,4 +169,8 @@ def verify(
         tuple(found),
         delta,
         local,
+        verdict == Verdict.BLOCK
+        and decision.verdict != Verdict.BLOCK
+        and all(f.severity != Severity.CRITICAL and f.code not in NOT_FOR_THE_USER for f in found),
+        tuple(action_lines(decision)),
     )

@@ -18,12 +18,20 @@ from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 Key = TypeVar("Key", bound=PrivateKeyTypes)
 
 
-def write_private_key(path: Path, key: PrivateKeyTypes) -> None:
-    """Write `key` to a new file readable by its owner only; FileExistsError if `path` exists."""
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+def write_private(path: Path, secret: bytes) -> None:
+    """Write `secret` to a new file readable by its owner only; FileExistsError if `path` exists."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as handle:
-        handle.write(pem)
+        handle.write(secret)
+
+
+def write_private_key(path: Path, key: PrivateKeyTypes) -> None:
+    """Write `key` (PEM, PKCS#8) to a new file readable by its owner only; FileExistsError if `path` exists."""
+    write_private(
+        path,
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()),
+    )
 
 
 def read_private_key(path: Path, kind: type[Key]) -> Key:

@@ -39,6 +39,9 @@ DISCLOSABLE_FIELDS = (
 )
 PLANS = tuple(plan.budget_key for plan in Plan)  # the keys of routing.latency_budget_ms
 DEFAULT_MAX_PERMIT_LIFETIME_S = 30 * 24 * 3600
+# How long a verifier may wait for the user: requests live at most 120 s (`local_protocol.MAX_REQUEST_TTL_S`),
+# and 30 s of that stay for the verification itself and the way back.
+MAX_USER_DECIDES_S = 90
 UINT64_MAX = 2**64 - 1  # integers of the policy travel as CBOR uints, which stop here
 _DIGITS = re.compile(r"[0-9]+")  # ASCII only: str.isdigit() also accepts "²" and "１"
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
@@ -86,11 +89,16 @@ class Routing:
 
 @dataclass(frozen=True, slots=True)
 class StepUp:
-    """What resolves a STEP_UP: a signed verdict from the paired local verifier, the device user."""
+    """What resolves a STEP_UP: a signed verdict from the paired local verifier, the device user.
+
+    `user_decides_s` > 0 lets the verifier hold a request it would block on your private context
+    alone (never a critical finding) for that long, waiting for your approve or deny on its console.
+    """
 
     require_local_verdict: bool = True
     allow_device_confirmation: bool = True
     local_timeout_ms: int = 3000
+    user_decides_s: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,12 +300,15 @@ def _routing(raw: Any) -> Routing:
 
 
 def _step_up(raw: Any) -> StepUp:
-    table = _table(raw, "step_up", {"require_local_verdict", "allow_device_confirmation", "local_timeout_ms"})
+    table = _table(
+        raw, "step_up", {"require_local_verdict", "allow_device_confirmation", "local_timeout_ms", "user_decides_s"}
+    )
     d = StepUp()
     return StepUp(
         _bool(table.get("require_local_verdict", d.require_local_verdict), "step_up.require_local_verdict"),
         _bool(table.get("allow_device_confirmation", d.allow_device_confirmation), "step_up.allow_device_confirmation"),
         _int(table.get("local_timeout_ms", d.local_timeout_ms), "step_up.local_timeout_ms", 1),
+        _int(table.get("user_decides_s", d.user_decides_s), "step_up.user_decides_s", 0, MAX_USER_DECIDES_S),
     )
 
 
@@ -399,5 +410,6 @@ def policy_to_dict(policy: Policy) -> dict[str, Any]:
             "require_local_verdict": policy.step_up.require_local_verdict,
             "allow_device_confirmation": policy.step_up.allow_device_confirmation,
             "local_timeout_ms": policy.step_up.local_timeout_ms,
+            "user_decides_s": policy.step_up.user_decides_s,
         },
     }

@@ -67,6 +67,8 @@ NO_REQUEST_INPUT = {
     "local status",
     "local context add",
     "local context list",
+    "local context remove",
+    "local console",
     "nano ask",
     "train nano",
 }

@@ -6,7 +6,6 @@ import json
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import cbor2
 import httpx
@@ -22,6 +21,7 @@ from dmind.local_tier.store import ContextStore
 from dmind.policies import default_policy
 
 from tests.builders import SIGNER, USDC, calldata, eip1559, raw_tx_request
+from tests.local_tier.conftest import offer_uri
 
 CLI = [sys.executable, "-m", "dmind.edge"]
 FRIEND = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
@@ -29,27 +29,6 @@ POLICY = default_policy()
 STEPPED_UP = raw_tx_request(
     eip1559(USDC, calldata("approve(address,uint256)", ["address", "uint256"], [FRIEND, 10**6]))
 )
-
-
-@pytest.fixture
-def daemon(tmp_path):
-    state = tmp_path / "daemon"
-    process = subprocess.Popen(
-        [*CLI, "local", "serve", "--listen", "127.0.0.1:0", "--state", str(state)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    info = json.loads(process.stdout.readline())  # type: ignore[union-attr]
-    yield state, info
-    process.terminate()
-    process.wait(timeout=10)
-
-
-def offer_uri(state: Path) -> str:
-    result = subprocess.run([*CLI, "local", "pair", "--state", str(state)], capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
-    return next(line for line in result.stdout.splitlines() if line.startswith("dmind-pair:"))
 
 
 def test_pair_escalate_and_refuse(daemon, tmp_path):

@@ -1,0 +1,78 @@
+"""What the verifier did lately and what waits for you: the state behind the console.
+
+Recent verifications are kept in memory only (the store keeps the durable record: request id,
+device, digest, verdict, risk), newest first and bounded. A request the verifier would block on
+your private context alone waits here, within the time its policy and expiry allow, for your
+approve or deny; no answer in time is a BLOCK.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from dmind.edge import Finding, Verdict
+
+KEEP_RECENT = 50
+MAX_PENDING = 16  # beyond this the verifier answers alone: a flood of requests cannot queue without bound
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    """One verification as the console shows it."""
+
+    request_id: str  # hex
+    device: str  # the name the device paired with
+    at: int
+    decision: Verdict
+    risk: float
+    explanation: str
+    findings: tuple[Finding, ...]
+    request: dict[str, Any]
+    actions: tuple[str, ...] = ()  # what it does, one line per call and argument
+    decided_by: str = "verifier"  # or "you", or "nobody in time"
+
+
+@dataclass(slots=True)
+class Pending:
+    """A verification waiting for your answer until `deadline` (unix seconds)."""
+
+    verification: Verification
+    deadline: int
+    answer: asyncio.Future[bool] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+
+
+class Activity:
+    """Recent verifications and the requests waiting for the user's decision."""
+
+    def __init__(self) -> None:
+        self.recent: deque[Verification] = deque(maxlen=KEEP_RECENT)
+        self.pending: dict[str, Pending] = {}
+
+    def record(self, verification: Verification) -> None:
+        self.recent.appendleft(verification)
+
+    def can_ask(self) -> bool:
+        return len(self.pending) < MAX_PENDING
+
+    async def ask(self, verification: Verification, wait_s: int) -> bool | None:
+        """Hold `verification` for the user: True approved, False denied, None no answer within `wait_s`."""
+        waiting = Pending(verification, int(time.time()) + wait_s)
+        self.pending[verification.request_id] = waiting
+        try:
+            return await asyncio.wait_for(asyncio.shield(waiting.answer), wait_s)
+        except TimeoutError:
+            return None
+        finally:
+            del self.pending[verification.request_id]
+
+    def answer(self, request_id: str, approve: bool) -> bool:
+        """Settle a waiting request; False when it is not (or no longer) waiting."""
+        waiting = self.pending.get(request_id)
+        if waiting is None or waiting.answer.done():
+            return False
+        waiting.answer.set_result(approve)
+        return True
