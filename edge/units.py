@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from dmind.policies.vocabulary import Lang
 
+from .crypto import to_checksum
 from .decode.known_tokens import NATIVE, by_address
 
 NATIVE_DECIMALS = 18
@@ -104,7 +105,13 @@ class Address:
     def text(self, lang: Lang) -> str:
         if self.value is None:
             return "（无地址）" if lang == Lang.ZH else "(no address)"
-        shown = self.value if self.full else short_address(self.value)
+        value = self.value
+        if len(value) == 42 and value[:2] == "0x":  # stores keep addresses lower-case; people read EIP-55
+            try:
+                value = to_checksum(bytes.fromhex(value[2:]))
+            except ValueError:
+                pass
+        shown = value if self.full else short_address(value)
         return f"{shown} ({self.label})" if self.label else shown
 
 

@@ -368,3 +368,13 @@ def test_the_desktop_example_runs_as_an_app_would():
     result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "refused" not in result.stdout and "garbage in: BRIDGE_MESSAGE_INVALID" in result.stdout
+
+
+def test_the_answer_speaks_the_asked_language_and_refuses_an_unknown_one(host):
+    fields = evaluate_fields(approve(FRIEND))
+    en = host.call("evaluate", **fields)["result"]
+    zh = host.call("evaluate", **fields, lang="zh")["result"]
+    assert [f["code"] for f in en["findings"]] == [f["code"] for f in zh["findings"]] and en["digest"] == zh["digest"]
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in zh["explanation"])
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in en["explanation"])
+    assert host.call("evaluate", **fields, lang="fr", conforming=False)["code"] == "BRIDGE_FIELD_INVALID"

@@ -226,3 +226,42 @@ def test_one_peer_cannot_evict_another(emulator):
                 other.sendto(encode(CHANNEL_REQUEST, BROADCAST, os.urandom(8))[0], target)
         time.sleep(0.2)
         assert device.info()["address"] == SIGNER
+
+
+def test_cli_signs_with_the_verdict_file_alone_or_after_a_confirmation(emulator, tmp_path):
+    from dmind.edge import evaluate_json
+
+    url = emulator[0]
+    request = tmp_path / "req.json"
+    request.write_text(json.dumps(STEPPED_UP))
+    digest = evaluate_json(STEPPED_UP).digest
+    verdict = tmp_path / "v.cose"
+    verdict.write_bytes(sign_verdict(digest, SIGNER, "ALLOW", b"from-the-verdict", VERIFIER_KEY, int(time.time())))
+
+    def sign(*extra: str) -> subprocess.CompletedProcess:
+        args = [*CLI, "device", "sign", str(request), "--device", url, *extra]
+        return subprocess.run(args, capture_output=True, text=True, timeout=60)
+
+    signed = sign("--verdict", str(verdict))  # the request id the verdict answers travels inside it
+    assert signed.returncode == 0, signed.stderr
+    assert json.loads(signed.stdout)["digest"] == "0x" + digest.hex()
+    assert "STEP_UP_REQUIRED" in sign().stderr
+    confirm = [*CLI, "device", "confirm", "--device", url]
+    assert subprocess.run([*confirm, "--deny"], capture_output=True, timeout=60).returncode == 0
+    assert sign().returncode == 1  # the user said no on the device
+    assert subprocess.run(confirm, capture_output=True, timeout=60).returncode == 0
+    assert sign().returncode == 0
+    assert sign().returncode == 1  # one confirmation, one signature
+
+
+def test_an_incomplete_transaction_is_not_signable_and_says_what_it_lacks(emulator, tmp_path):
+    url = emulator[0]
+    incomplete = json.loads(json.dumps(ALLOWED))
+    del incomplete["request"]["params"][0]["gas"], incomplete["request"]["params"][0]["nonce"]
+    request = tmp_path / "req.json"
+    request.write_text(json.dumps(incomplete))
+    result = subprocess.run(
+        [*CLI, "device", "sign", str(request), "--device", url], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 1 and "NOT_SIGNABLE" in result.stderr
+    assert "gas" in result.stderr and "nonce" in result.stderr

@@ -168,3 +168,60 @@ def test_verdicts_must_be_bytes():
     for junk in (123, "x", [], None):
         with pytest.raises(VerdictError):
             verify_verdict(junk, b"\x00" * 32, SIGNER, b"r", TrustStore(), NOW)
+
+
+def test_only_a_block_on_private_context_alone_is_put_to_the_user(store):
+    def may_decide(request: dict, edge: dict | None = None) -> bool:
+        decision = evaluate_json(request, policy=POLICY, now=NOW)
+        reading = edge if edge is not None else comparable_reading(decision, POLICY, NOW)
+        return verify(request, reading, store, POLICY, NOW).user_may_decide
+
+    assert may_decide(approve(STRANGER))  # SPENDER_NEVER_USED: high, yours to overrule
+    store.record_interaction(FRIEND, "send")
+    assert not may_decide(send(FRIEND))  # allowed: nothing to decide
+    assert not may_decide(send(POISON))  # ADDRESS_POISONING is critical
+    lying = {**comparable_reading(evaluate_json(send(FRIEND), policy=POLICY, now=NOW), POLICY, NOW), "action": "x"}
+    assert not may_decide(send(FRIEND), lying)  # the tiers disagree: one of them was fooled
+    assert not may_decide({"request": {"method": "eth_sign", "params": [SIGNER, "0x" + "11" * 32]}, "chainId": 1})
+
+
+@pytest.mark.parametrize(
+    ("kind", "address", "value"),
+    [
+        ("contact", "notanaddress", "Alice"),
+        ("contact", FRIEND, "x" * 65),
+        ("contact", FRIEND, "Alice\x00"),
+        ("holding", USDC, "-5"),
+        ("holding", USDC, "1:2:3"),
+        ("holding", USDC, str(2**256)),
+        ("interaction", FRIEND, "steal"),
+        ("colour", FRIEND, ""),
+    ],
+)
+def test_a_bad_fact_is_refused_with_a_reason_and_nothing_is_stored(store, kind, address, value):
+    with pytest.raises(StoreError) as refused:
+        store.add_fact(kind, address, value)
+    assert refused.value.code == "CONTEXT_INVALID" and refused.value.message
+    assert not any(store.summary()[t] for t in ("address_book", "interactions", "holdings", "lists"))
+
+
+def test_context_from_the_cli_lists_removes_and_refuses(tmp_path):
+    cli = [sys.executable, "-m", "dmind.edge", "local", "context"]
+    state = ["--state", str(tmp_path)]
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([*cli, *args, *state], capture_output=True, text=True, timeout=60)
+
+    assert run("add", "contact", FRIEND, "Alice").returncode == 0
+    bad = run("add", "contact", "notanaddress", "Bob")
+    assert bad.returncode == 2 and "CONTEXT_INVALID" in bad.stderr and "Traceback" not in bad.stderr
+    listed = run("list")
+    assert "Alice" in listed.stdout and FRIEND.lower() in listed.stdout
+    assert run("remove", "contact", FRIEND).returncode == 0
+    assert "Alice" not in run("list").stdout
+    missing = run("remove", "contact", FRIEND)
+    assert missing.returncode == 2 and "CONTEXT_NOT_FOUND" in missing.stderr
+    unknown = tmp_path / "ctx.json"
+    unknown.write_text('{"contact": {"%s": "Alice"}}' % FRIEND)  # a misspelt section
+    typo = run("import", str(unknown))
+    assert typo.returncode == 2 and "unknown section" in typo.stderr
