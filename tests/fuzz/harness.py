@@ -22,11 +22,12 @@ from random import Random
 from typing import Callable
 
 import cbor2
-from dmind.edge import evaluate_json
+from dmind.edge import decision_text, evaluate_json
 from dmind.edge.errors import EdgeError
 from dmind.edge.examples import EXAMPLES_NOW, example_requests
 from dmind.edge.host_api import Bridge
 from dmind.edge.requests_io import load_request_text
+from dmind.edge.types import Lang
 
 INTERESTING = (
     b"\x00",
@@ -115,12 +116,19 @@ def mutate(data: bytes, rng: Random) -> bytes:
 # --- targets: seeds and the boundary each input goes through ------------------------------------------------
 
 
+def _shown(decision):
+    """The decision as people read it, in every language: a sentence that cannot be written is a crash too."""
+    for lang in Lang:
+        decision_text(decision, lang)
+    return decision
+
+
 def _request_json(data: bytes) -> Outcome:
     try:
         obj = load_request_text(data)
     except EdgeError:
         return Outcome()
-    decision = evaluate_json(obj, now=EXAMPLES_NOW)
+    decision = _shown(evaluate_json(obj, now=EXAMPLES_NOW))
     return Outcome(internal=decision.error is not None and decision.error[0] == "INTERNAL_ERROR")
 
 
@@ -131,7 +139,7 @@ def _with_param(row: dict, value: object) -> dict:
 def _raw_tx(data: bytes) -> Outcome:
     row = _signed_rows()[data[0] % len(_signed_rows())]
     seed_raw = row["request"]["params"][0]
-    decision = evaluate_json(_with_param(row, "0x" + data[1:].hex()), now=EXAMPLES_NOW)
+    decision = _shown(evaluate_json(_with_param(row, "0x" + data[1:].hex()), now=EXAMPLES_NOW))
     changed = "0x" + data[1:].hex() != seed_raw.lower()
     return Outcome(
         internal=decision.error is not None and decision.error[0] == "INTERNAL_ERROR",
@@ -142,8 +150,10 @@ def _raw_tx(data: bytes) -> Outcome:
 def _typed_data(data: bytes) -> Outcome:
     row = _typed_rows()[data[0] % len(_typed_rows())]
     text = data[1:].decode("utf-8", "surrogateescape")  # invalid bytes become lone surrogates: hostile too
-    decision = evaluate_json(
-        {**row, "request": {**row["request"], "params": [row["request"]["params"][0], text]}}, now=EXAMPLES_NOW
+    decision = _shown(
+        evaluate_json(
+            {**row, "request": {**row["request"], "params": [row["request"]["params"][0], text]}}, now=EXAMPLES_NOW
+        )
     )
     return Outcome(internal=decision.error is not None and decision.error[0] == "INTERNAL_ERROR")
 
@@ -152,7 +162,7 @@ def _calldata(data: bytes) -> Outcome:
     row = _call_rows()[data[0] % len(_call_rows())]
     tx = dict(row["request"]["params"][0])
     tx["data"] = "0x" + data[1:].hex()
-    decision = evaluate_json(_with_param(row, tx), now=EXAMPLES_NOW)
+    decision = _shown(evaluate_json(_with_param(row, tx), now=EXAMPLES_NOW))
     return Outcome(internal=decision.error is not None and decision.error[0] == "INTERNAL_ERROR")
 
 
