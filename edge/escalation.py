@@ -16,7 +16,7 @@ from typing import Any
 
 import cbor2
 from dmind.policies import Policy
-from dmind.policies.messages import message
+from dmind.policies.messages import Phrase, message
 
 from .findings import finding
 from .local_protocol import REQUEST_TTL_S, VERIFY_PATH, build_request
@@ -83,7 +83,9 @@ def escalate(decision: Decision, request: dict, pairing: Pairing, policy: Policy
     except VerdictError as exc:
         return stay("LOCAL_VERDICT_INVALID", reason=exc.code)
     allowed = verdict.verdict == Verdict.ALLOW
-    why = str(answer.get("explanation", ""))[:300]
+    # The verifier writes its reason in both languages; what it sends is shown, bounded, never interpreted.
+    english = str(answer.get("explanation", ""))[:300]
+    why = Phrase(english, str(answer.get("explanation_zh", english))[:300])
     final = stay("LOCAL_VERIFIED" if allowed else "LOCAL_BLOCKED", reason=why)
     reason = message("explain.local_allowed" if allowed else "explain.local_blocked", reason=why)
     return replace(

@@ -3,7 +3,8 @@
 The daemon (`dmind.local_tier`) serves, over TLS 1.3 pinned by certificate fingerprint:
 
     POST /v1/pair    {token, public_key, name}  -> {device_id, verifier_public_key}   (CBOR)
-    POST /v1/verify  COSE_Sign1 request         -> {verdict (signed), decision, risk, explanation, findings, divergence}
+    POST /v1/verify  COSE_Sign1 request         -> {verdict (signed), decision, risk, explanation,
+                                                   explanation_zh, findings, divergence, intent, audit}
     GET  /v1/health                             -> {ok}
 
 A pairing starts from an offer, a `dmind-pair:` URI with the daemon's address, its

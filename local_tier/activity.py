@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dmind.edge import Finding, Verdict
+from dmind.policies.messages import Shown
+from dmind.policies.vocabulary import Lang
 
 KEEP_RECENT = 50
 MAX_PENDING = 16  # beyond this the verifier answers alone: a flood of requests cannot queue without bound
@@ -29,11 +31,15 @@ class Verification:
     at: int
     decision: Verdict
     risk: float
-    explanation: str
+    reason: Shown  # why, in either language
     findings: tuple[Finding, ...]
     request: dict[str, Any]
     actions: tuple[str, ...] = ()  # what it does, one line per call and argument
     decided_by: str = "verifier"  # or "you", or "nobody in time"
+
+    @property
+    def explanation(self) -> str:
+        return self.reason.text(Lang.EN)
 
 
 @dataclass(slots=True)

@@ -37,6 +37,8 @@ from dmind.edge.local_protocol import (
 from dmind.policies import default_policy
 from dmind.policies.bundle import key_id
 from dmind.policies.keyfiles import ensure_private_key
+from dmind.policies.messages import message
+from dmind.policies.vocabulary import Lang
 
 from .activity import Activity, Verification
 from .console import Console, check_loopback, console_secret, console_url
@@ -104,17 +106,12 @@ def decided(seen: Verification, answer: bool | None, wait_s: int) -> Verificatio
     """The verification after the user's answer on the console: approve allows, deny or silence blocks."""
     if answer is True:
         return replace(
-            seen,
-            decision=Verdict.ALLOW,
-            decided_by="you",
-            explanation=f"you approved it on the console ({seen.explanation})",
+            seen, decision=Verdict.ALLOW, decided_by="you", reason=message("explain.you_approved", reason=seen.reason)
         )
     if answer is False:
-        return replace(seen, decided_by="you", explanation=f"you denied it on the console ({seen.explanation})")
+        return replace(seen, decided_by="you", reason=message("explain.you_denied", reason=seen.reason))
     return replace(
-        seen,
-        decided_by="nobody in time",
-        explanation=f"no answer on the console within {wait_s} s ({seen.explanation})",
+        seen, decided_by="nobody in time", reason=message("explain.no_answer", wait=wait_s, reason=seen.reason)
     )
 
 
@@ -187,7 +184,7 @@ class Daemon:
             now,
             result.verdict,
             result.risk,
-            result.explanation,
+            result.reason,
             result.findings,
             escalated.request,
             result.actions,
@@ -216,6 +213,7 @@ class Daemon:
                 "decision": seen.decision,
                 "risk": result.risk,
                 "explanation": seen.explanation,
+                "explanation_zh": seen.reason.text(Lang.ZH),
                 "findings": findings,
                 "divergence": result.divergence,
                 "intent": result.intent,

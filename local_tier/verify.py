@@ -31,6 +31,8 @@ from dmind.edge import (
     token_amount,
 )
 from dmind.policies import Policy
+from dmind.policies.messages import Phrase, Several, Shown, message
+from dmind.policies.vocabulary import Lang
 
 from .store import ContextStore
 
@@ -47,12 +49,16 @@ class LocalResult:
     digest: bytes | None  # what the verifier itself decoded: the only bytes a verdict may name
     signer: str | None
     risk: float
-    explanation: str
+    reason: Shown  # why, in either language (`explanation` is the English)
     findings: tuple[Finding, ...]
     divergence: float
     intent: dict[str, Any] = field(default_factory=dict)
     user_may_decide: bool = False  # blocked on private context alone (no critical finding): the user may overrule
     actions: tuple[str, ...] = ()  # what the payload does, as the verifier decoded it (`dmind.edge.readable`)
+
+    @property
+    def explanation(self) -> str:
+        return self.reason.text(Lang.EN)
 
 
 def divergence(edge: dict, local: dict) -> float:
@@ -125,6 +131,10 @@ def private_findings(summary: dict, decision: Decision, store: ContextStore, pol
     return found
 
 
+def _said(f: Finding) -> Shown:
+    return f.said if f.said is not None else Phrase(f.message, f.message)
+
+
 def verify(
     request: dict,
     edge_summary: dict,
@@ -150,15 +160,16 @@ def verify(
         found.append(finding("CROSS_TIER_DIVERGENCE", delta=delta, edge=edge_summary, local=local))
     risk = combine_risk(tuple(found))
     blocking = [f for f in found if f.severity in (Severity.HIGH, Severity.CRITICAL)]
+    why: Shown
     if decision.verdict == Verdict.BLOCK:
-        verdict, why = Verdict.BLOCK, f"the payload itself is blocked: {decision.explanation}"
+        edge_reason = decision.reason or Phrase(decision.explanation, decision.explanation)
+        verdict, why = Verdict.BLOCK, message("explain.payload_blocked", reason=edge_reason)
     elif blocking:
-        verdict, why = Verdict.BLOCK, blocking[0].message
+        verdict, why = Verdict.BLOCK, _said(blocking[0])
     else:
         verdict = Verdict.ALLOW
-        why = "your own history and lists explain what the edge could not: " + (
-            "; ".join(f.message for f in found) or "no private risk"
-        )
+        reasons = Several(tuple(_said(f) for f in found)) if found else message("explain.no_private_risk")
+        why = message("explain.private_allowed", reasons=reasons)
     payload = decision.payload
     return LocalResult(
         verdict,

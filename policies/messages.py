@@ -403,6 +403,19 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "explain.not_understood": ("not understood: {reason}", "无法理解：{reason}"),
     "explain.local_allowed": ("allowed by your local verifier: {reason}", "你的本地验证器已放行：{reason}"),
     "explain.local_blocked": ("blocked by your local verifier: {reason}", "你的本地验证器已拦截：{reason}"),
+    # the verifier's own explanations (`dmind.local_tier`), sent to the edge in both languages
+    "explain.payload_blocked": ("the payload itself is blocked: {reason}", "载荷本身已被拦截：{reason}"),
+    "explain.private_allowed": (
+        "your own history and lists explain what the edge could not: {reasons}",
+        "你自己的历史和名单解释了边缘层无法判断的部分：{reasons}",
+    ),
+    "explain.no_private_risk": ("no private risk", "没有私人风险"),
+    "explain.you_approved": ("you approved it on the console ({reason})", "你已在控制台批准（{reason}）"),
+    "explain.you_denied": ("you denied it on the console ({reason})", "你已在控制台拒绝（{reason}）"),
+    "explain.no_answer": (
+        "no answer on the console within {wait} s ({reason})",
+        "{wait} 秒内控制台没有回答（{reason}）",
+    ),
     # the parts of a decision read as text (`dmind-edge check --format text`)
     "view.header": (
         "{verdict}  risk {risk:.2f}  confidence {confidence:.2f}  policy {policy}",

@@ -23,6 +23,7 @@ from dmind.edge import evaluate_json
 from dmind.edge.escalation import escalate
 from dmind.edge.pairing import connect
 from dmind.policies import default_policy
+from dmind.policies.vocabulary import Lang
 
 from tests.builders import USDC, calldata, eip1559, raw_tx_request
 from tests.local_tier.conftest import CLI, offer_uri
@@ -85,6 +86,7 @@ def test_a_request_waits_for_you_and_deny_or_silence_blocks_it(daemon, tmp_path)
     assert denied.status_code == 303
     final = waiting.result(timeout=30)
     assert final.verdict == "BLOCK" and "denied" in final.explanation
+    assert "拒绝" in final.explain(Lang.ZH)  # the verifier's reason comes in both languages
     again = client.post(
         f"{base}/decide", data={"csrf": csrf, "request_id": request_id, "answer": "approve"}, headers={"Origin": base}
     )
