@@ -143,6 +143,12 @@ def status(state: Path = State) -> None:
         f"daemon: {info.get('host', '-')}:{info.get('port', '-')} (fingerprint {info.get('fingerprint', '-')[:16]}…)"
     )
     out.print(f"policy: built-in default · model: {info.get('model') or 'none (deterministic rules only)'}")
+    console = info.get("console")
+    out.print(
+        f"console: http://{console['host']}:{console['port']}/ (`dmind-edge local console` prints the sign-in link)"
+        if console
+        else "console: off"
+    )
     table = Table(title="pairings")
     for column in ("device", "name", "paired", "revoked", "last counter"):
         table.add_column(column)

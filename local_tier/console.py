@@ -81,6 +81,11 @@ def check_loopback(host: str) -> None:
         raise ValueError(f"the console serves loopback only (127.0.0.1 or localhost), not {host!r}")
 
 
+def _same(given: str, secret: str) -> bool:
+    """Constant-time comparison; bytes, because compare_digest refuses non-ASCII text (a 500, not a refusal)."""
+    return hmac.compare_digest(given.encode("utf-8", "surrogatepass"), secret.encode())
+
+
 def _e(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
@@ -131,7 +136,7 @@ class Console:
                 site = request.headers.get("Sec-Fetch-Site", "same-origin")  # browsers say where a request comes from
                 if origin != f"http://{request.host}" or site != "same-origin":
                     return self._plain("Changes are accepted only from this console's own pages.", 403)
-                if not hmac.compare_digest(str(form.get("csrf", "")), self.sessions[session]):
+                if not _same(str(form.get("csrf", "")), self.sessions[session]):
                     return self._plain("This form has expired: reload the page and try again.", 403)
         response = await handler(request)
         response.headers.update(HEADERS)
@@ -146,7 +151,7 @@ class Console:
         )
 
     async def login(self, request: web.Request) -> web.Response:
-        if not hmac.compare_digest(request.query.get("secret", ""), self.secret):
+        if not _same(request.query.get("secret", ""), self.secret):
             return self._plain("That link is not this console's: use the one `dmind-edge local console` prints.", 403)
         if len(self.sessions) >= MAX_SESSIONS:
             del self.sessions[next(iter(self.sessions))]

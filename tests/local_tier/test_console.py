@@ -107,6 +107,7 @@ def test_the_console_refuses_strangers_other_hosts_other_origins_and_stale_forms
     with httpx.Client(timeout=10) as anonymous:
         assert anonymous.get(f"{base}/").status_code == 401
         assert anonymous.get(f"{base}/login", params={"secret": "guess"}).status_code == 403
+        assert anonymous.get(f"{base}/login", params={"secret": "秘密"}).status_code == 403
         assert anonymous.get(f"{base}/", headers={"Host": "rebound.example:80"}).status_code == 421
     client, _ = _signed_in(info)
     assert "secret" not in str(client.get(f"{base}/").url)
@@ -115,8 +116,8 @@ def test_the_console_refuses_strangers_other_hosts_other_origins_and_stale_forms
     form = {"csrf": csrf, "kind": "deny", "address": STRANGER}
     assert client.post(f"{base}/context/add", data=form, headers={"Origin": "http://evil.example"}).status_code == 403
     assert client.post(f"{base}/context/add", data=form).status_code == 403  # no Origin at all
-    stale = {**form, "csrf": "stale"}
-    assert client.post(f"{base}/context/add", data=stale, headers={"Origin": base}).status_code == 403
+    for stale in ({**form, "csrf": "stale"}, {**form, "csrf": "令牌"}):
+        assert client.post(f"{base}/context/add", data=stale, headers={"Origin": base}).status_code == 403
     added = client.post(f"{base}/context/add", data=form, headers={"Origin": base})
     assert added.status_code == 200 and STRANGER.lower() in added.text
     assert "frame-ancestors 'none'" in added.headers["content-security-policy"]
