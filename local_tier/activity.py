@@ -20,6 +20,7 @@ from dmind.policies.vocabulary import Lang
 
 KEEP_RECENT = 50
 MAX_PENDING = 16  # beyond this the verifier answers alone: a flood of requests cannot queue without bound
+MAX_PENDING_PER_DEVICE = 2  # and one device cannot take every place
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +29,7 @@ class Verification:
 
     request_id: str  # hex
     device: str  # the name the device paired with
+    device_id: str
     at: int
     decision: Verdict
     risk: float
@@ -61,8 +63,15 @@ class Activity:
     def record(self, verification: Verification) -> None:
         self.recent.appendleft(verification)
 
-    def can_ask(self) -> bool:
-        return len(self.pending) < MAX_PENDING
+    def can_ask(self, device: str) -> bool:
+        mine = sum(p.verification.device_id == device for p in self.pending.values())
+        return len(self.pending) < MAX_PENDING and mine < MAX_PENDING_PER_DEVICE
+
+    def forget_device(self, device: str) -> None:
+        """Deny what an unpaired device still has waiting."""
+        for waiting in list(self.pending.values()):
+            if waiting.verification.device_id == device and not waiting.answer.done():
+                waiting.answer.set_result(False)
 
     async def ask(self, verification: Verification, wait_s: int) -> bool | None:
         """Hold `verification` for the user: True approved, False denied, None no answer within `wait_s`."""
@@ -70,8 +79,8 @@ class Activity:
         self.pending[verification.request_id] = waiting
         try:
             return await asyncio.wait_for(asyncio.shield(waiting.answer), wait_s)
-        except TimeoutError:
-            return None
+        except TimeoutError:  # a click that landed as time ran out still counts: the console said it did
+            return waiting.answer.result() if waiting.answer.done() else None
         finally:
             del self.pending[verification.request_id]
 

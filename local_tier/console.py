@@ -36,6 +36,7 @@ SECRET_FILE = "console.secret"
 COOKIE = "dmind_console"
 MAX_SESSIONS = 32  # the oldest session ends when another opens beyond this
 MAX_FORM_BYTES = 256 * 1024
+MAX_SHOWN_REQUEST = 8 * 1024
 KINDS = ("contact", "interaction", "holding", "allow", "deny")
 HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
@@ -101,6 +102,14 @@ def _table(columns: Iterable[str], rows: Iterable[Iterable[str]], empty: str) ->
     return "<table><tr>" + "".join(f"<th>{_e(c)}</th>" for c in columns) + f"</tr>{body}</table>"
 
 
+def _request_text(request: dict) -> str:
+    """The request as JSON, cut at `MAX_SHOWN_REQUEST` characters: a dapp chooses its size, not the page's."""
+    text = json.dumps(request, indent=2)
+    return (
+        text if len(text) <= MAX_SHOWN_REQUEST else text[:MAX_SHOWN_REQUEST] + f"\n… ({len(text):,} characters in all)"
+    )
+
+
 def _findings(verification: Verification) -> str:
     rows = [(_e(f.severity), f"<code>{_e(f.code)}</code>", _e(f.message)) for f in verification.findings]
     return _table(("severity", "code", "what it means"), rows, "no findings")
@@ -131,14 +140,18 @@ class Console:
             if session not in self.sessions:
                 return self._plain("Open the link that `dmind-edge local console` prints to sign in.", 401)
             if request.method == "POST":
-                form = await request.post()
                 origin = request.headers.get("Origin", "")
                 site = request.headers.get("Sec-Fetch-Site", "same-origin")  # browsers say where a request comes from
                 if origin != f"http://{request.host}" or site != "same-origin":
                     return self._plain("Changes are accepted only from this console's own pages.", 403)
+                form = await request.post()  # read only once the origin is ours
                 if not _same(str(form.get("csrf", "")), self.sessions[session]):
                     return self._plain("This form has expired: reload the page and try again.", 403)
-        response = await handler(request)
+        try:
+            response = await handler(request)
+        except web.HTTPException as moved:  # redirects and 404s carry the same headers as pages
+            moved.headers.update(HEADERS)
+            raise
         response.headers.update(HEADERS)
         return response
 
@@ -190,13 +203,13 @@ class Console:
     async def home(self, request: web.Request) -> web.Response:
         csrf = self.sessions[request.cookies[COOKIE]]
         waiting = []
-        for pending in sorted(self.activity.pending.values(), key=lambda p: p.deadline):
+        for pending in self.activity.pending.values():  # in arrival order: a new card never lands above an old one
             v = pending.verification
             waiting.append(
                 f'<div class="card" id="pending-{_e(v.request_id)}"><p><b>{_e(v.device)}</b> asks to sign request '
                 f"<code>{_e(v.request_id[:16])}</code>. The verifier would block it: {_e(v.explanation)}</p>"
                 f"<p>What it does:</p><pre>{_e(chr(10).join(v.actions) or '(nothing decoded)')}</pre>"
-                f"{_findings(v)}<details><summary>the request</summary><pre>{_e(json.dumps(v.request, indent=2))}"
+                f"{_findings(v)}<details><summary>the request</summary><pre>{_e(_request_text(v.request))}"
                 f"</pre></details><p>Answer before {_when(pending.deadline)}; no answer blocks it.</p>"
                 + self._form(csrf, "/decide", {"request_id": v.request_id, "answer": "approve"}, "Approve", "approve")
                 + self._form(csrf, "/decide", {"request_id": v.request_id, "answer": "deny"}, "Deny", "deny")
@@ -211,7 +224,7 @@ class Console:
                 f"{v.risk:.2f}",
                 f"{_e(v.explanation)}<details><summary>what it does, findings, request</summary>"
                 f"<pre>{_e(chr(10).join(v.actions))}</pre>{_findings(v)}"
-                f"<pre>{_e(json.dumps(v.request, indent=2))}</pre></details>",
+                f"<pre>{_e(_request_text(v.request))}</pre></details>",
             )
             for v in self.activity.recent
         ]
@@ -221,7 +234,8 @@ class Console:
             + "<h2>Recent verifications</h2>"
             + _table(("when", "device", "decision", "decided by", "risk", "why"), recent, "No verifications yet.")
         )
-        return self._html(request, "dmind verifier", body, refresh=True)
+        # Refresh only while nothing waits: a page that moves under your click could approve another request.
+        return self._html(request, "dmind verifier", body, refresh=not self.activity.pending)
 
     async def decide(self, request: web.Request) -> web.Response:
         form = await request.post()
@@ -356,6 +370,7 @@ class Console:
         device = str((await request.post()).get("device_id", ""))
         if not self.store.revoke(device, int(time.time())):
             return self._devices(request, f'<p class="error">No active pairing {_e(device)}.</p>', 400)
+        self.activity.forget_device(device)
         return self._devices(request, f'<p class="ok">Unpaired {_e(device)}: its requests are refused from now on.</p>')
 
     def app(self) -> web.Application:

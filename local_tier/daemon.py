@@ -181,18 +181,23 @@ class Daemon:
         seen = Verification(
             escalated.request_id.hex(),
             pairing.name if pairing else escalated.device_id,
+            escalated.device_id,
             now,
             result.verdict,
             result.risk,
             result.reason,
-            result.findings,
+            (*result.payload_findings, *result.findings),
             escalated.request,
             result.actions,
         )
         # Wait for the user only as long as the request lives (less a second for the way back) and the edge asked.
         wait_s = min(escalated.ask_user_s, escalated.expires_at - now - 1)
-        if result.user_may_decide and wait_s > 0 and self.activity.can_ask():
-            seen = decided(seen, await self.activity.ask(seen, wait_s), wait_s)
+        if result.user_may_decide and wait_s > 0 and self.activity.can_ask(escalated.device_id):
+            answer = await self.activity.ask(seen, wait_s)
+            still = self.store.pairing(escalated.device_id)
+            if still is None or still.revoked_at is not None:  # unpaired while it waited: no ALLOW for it
+                answer = False
+            seen = decided(seen, answer, wait_s)
         self.activity.record(seen)
         now = int(time.time())
         verdict = sign_verdict(
@@ -272,12 +277,17 @@ async def serve(
             admin.listening(console[0], console_port)
             info["console"] = {"host": console[0], "port": console_port}
             link = console_url(console[0], console_port, admin.secret)
-            log.info("console (this link signs you in; keep it private): %s", link)
+            log.info(
+                "console on http://%s:%d/ (`dmind-edge local console` prints its sign-in link)",
+                *console[:1],
+                console_port,
+            )
         (state / DAEMON_INFO).write_text(json.dumps(info))
         if ready:
             ready({**info, "console_url": link})
         await asyncio.Event().wait()
     finally:
+        (state / DAEMON_INFO).unlink(missing_ok=True)  # no stale address for `local pair` or `local console`
         for runner in runners:
             await runner.cleanup()
         daemon.store.close()

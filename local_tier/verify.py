@@ -37,7 +37,8 @@ from dmind.policies.vocabulary import Lang
 from .store import ContextStore
 
 # A disagreement between the tiers means one of them was fooled: the console's reading may be the wrong one.
-NOT_FOR_THE_USER = frozenset({"CROSS_TIER_DIVERGENCE"})
+# A payload the verifier cannot read well enough shows you a reading it does not vouch for.
+NOT_FOR_THE_USER = frozenset({"CROSS_TIER_DIVERGENCE", "PAYLOAD_UNREADABLE"})
 
 EPSILON = 0.2  # tolerated divergence between the edge's reading and ours (one component of four differs: 0.25)
 # The local tier's own codes (USER_DENYLISTED, ADDRESS_POISONING, …) live in the one catalogue, `dmind.edge.findings`.
@@ -55,6 +56,7 @@ class LocalResult:
     intent: dict[str, Any] = field(default_factory=dict)
     user_may_decide: bool = False  # blocked on private context alone (no critical finding): the user may overrule
     actions: tuple[str, ...] = ()  # what the payload does, as the verifier decoded it (`dmind.edge.readable`)
+    payload_findings: tuple[Finding, ...] = ()  # the gate's own, on the verifier's decoding: why it stepped up
 
     @property
     def explanation(self) -> str:
@@ -182,6 +184,9 @@ def verify(
         local,
         verdict == Verdict.BLOCK
         and decision.verdict != Verdict.BLOCK
-        and all(f.severity != Severity.CRITICAL and f.code not in NOT_FOR_THE_USER for f in found),
+        and all(
+            f.severity != Severity.CRITICAL and f.code not in NOT_FOR_THE_USER for f in found + list(decision.findings)
+        ),
         tuple(action_lines(decision)),
+        decision.findings,
     )

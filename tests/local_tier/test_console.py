@@ -108,6 +108,8 @@ def test_the_console_refuses_strangers_other_hosts_other_origins_and_stale_forms
         assert anonymous.get(f"{base}/").status_code == 401
         assert anonymous.get(f"{base}/login", params={"secret": "guess"}).status_code == 403
         assert anonymous.get(f"{base}/login", params={"secret": "秘密"}).status_code == 403
+        signed_in = anonymous.get(info["console_url"])  # a redirect carries the same protections as a page
+        assert signed_in.status_code == 303 and "frame-ancestors" in signed_in.headers["content-security-policy"]
         assert anonymous.get(f"{base}/", headers={"Host": "rebound.example:80"}).status_code == 421
     client, _ = _signed_in(info)
     assert "secret" not in str(client.get(f"{base}/").url)
