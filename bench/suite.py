@@ -18,7 +18,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Callable, Optional
 
-from dmind.edge.nano import BUILTIN_DIR
+from dmind.edge.nano import MINIATURE_DIR
 
 from .runtimes import Artifact
 
@@ -103,7 +103,7 @@ def machine() -> dict:
 
 def shipped_artifacts() -> list[Artifact]:
     """What every install has: the built-in model's int8 ONNX file."""
-    return [Artifact("builtin", "int8", "onnx", BUILTIN_DIR / "model.int8.onnx")]
+    return [Artifact("builtin", "int8", "onnx", MINIATURE_DIR / "model.int8.onnx")]
 
 
 def exported_artifacts(directory: Path) -> list[Artifact]:
@@ -132,13 +132,13 @@ def ensure_exports(directory: Path, progress: Progress) -> tuple[list[Artifact],
             continue
     if not available:
         return [], "no export toolchain is installed (pip install 'dmind-edge[export]')"
-    target = directory / checkpoint_hash(BUILTIN_DIR)[:12]
+    target = directory / checkpoint_hash(MINIATURE_DIR)[:12]
     present = {
         (m["format"], m["quantization"]["name"])
         for m in map(read_manifest, (p.parent for p in target.glob("*/manifest.json")))
     }
     if not {(f, q) for f in available for q in QUANTIZATIONS} <= present:
-        export(BUILTIN_DIR, target, available, eval_conversations=0, progress=progress)
+        export(MINIATURE_DIR, target, available, eval_conversations=0, progress=progress)
     return exported_artifacts(target), None
 
 

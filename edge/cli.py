@@ -188,13 +188,14 @@ def check(
     A request's `stated_intent` may be the user's words, read by the nano model when its extra
     is installed, or a call `{"name", "arguments"}`; the payload is checked against it.
     """
+    from .nano.cli import BuildBar
     from .nano.reader import ModelReader
 
     policy, notes, scope = _load_policy(policy_file, trust_key)
     index = _load_descriptors(descriptors)
     context = {"chain_id": chain_id, "account": account, "origin": origin, "scope": scope}
     pairing = _load_pairing(local)
-    reader = ModelReader(nano_model, backend)
+    reader = ModelReader(nano_model, backend, on_progress=BuildBar())
     if batch is None:
         try:
             decided = _decide_text(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
+
+from dmind.edge.nano import sha256_of
 
 CARD_JSON = "card.json"
 # The bar the nano model issue sets on the held-out test split.
@@ -13,12 +14,7 @@ BAR = {"function_recognition": 0.95, "argument_extraction": 0.90, "multi_turn_su
 CARD_MD = "MODEL_CARD.md"
 
 
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as src:
-        for block in iter(lambda: src.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+sha256 = sha256_of  # one file's sha256, hex
 
 
 def file_table(directory: Path) -> dict[str, dict[str, Any]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -16,41 +18,36 @@ from .model import BUILTIN, MINIATURE, SIZES, random_checkpoint
 from .pipeline import EVAL_CONVERSATIONS, FORMATS, QUANTIZATIONS
 from .train import TrainConfig
 
-DEFAULTS = TrainConfig()
-
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Train models shipped with dmind-edge.")
 err = Console(stderr=True)
 
 
 @app.command("nano")
 def train_nano(
-    out: Path = typer.Option(..., "--out", help="Model directory to write."),
+    out: Path = typer.Option(Path("artifacts/nano-adapter"), "--out", help="Directory to write."),
     seed: int = typer.Option(0, "--seed"),
-    steps: int = typer.Option(
-        DEFAULTS.steps, "--steps", help="Optimizer steps (the run is deterministic for a seed and step count)."
+    steps: Optional[int] = typer.Option(
+        None, "--steps", help="Optimizer steps (deterministic for a seed and step count; default: the recipe's)."
     ),
-    conversations: int = typer.Option(
-        DEFAULTS.conversations, "--conversations", help="Training conversations to generate."
+    conversations: Optional[int] = typer.Option(None, "--conversations", help="Training conversations to generate."),
+    test_conversations: Optional[int] = typer.Option(None, "--test-conversations", help="Held-out conversations."),
+    from_scratch: bool = typer.Option(
+        False, "--from-scratch", help="Train the small from-scratch model instead of the Gemma adapter."
     ),
-    test_conversations: int = typer.Option(
-        DEFAULTS.test_conversations, "--test-conversations", help="Held-out conversations."
-    ),
-    miniature: bool = typer.Option(False, "--miniature", help="A tiny model for smoke tests (about a minute)."),
+    miniature: bool = typer.Option(False, "--miniature", help="With --from-scratch: a tiny model (about a minute)."),
     data_dir: Optional[Path] = typer.Option(
         None, "--data", help="Where the generated datasets go (default: OUT/data, removed after)."
     ),
-    keep_fp32: bool = typer.Option(False, "--keep-fp32", help="Keep the float32 ONNX file beside the int8 one."),
+    keep_fp32: bool = typer.Option(False, "--keep-fp32", help="With --from-scratch: keep the float32 ONNX file."),
+    dev_set: Optional[Path] = typer.Option(
+        None,
+        "--dev",
+        help="Also evaluate on this set for the card (e.g. ../shared/nano-dev/dev.jsonl; never trained on).",
+    ),
 ) -> None:
-    """Generate data, train the tokenizer and a small Gemma 3 model, export to ONNX int8, evaluate, write the model card."""
-    from .build import build
-
-    config = TrainConfig(
-        seed=seed,
-        steps=steps,
-        conversations=conversations,
-        test_conversations=test_conversations,
-        shape=MINIATURE if miniature else BUILTIN,
-    )
+    """Fine-tune Gemma 3 270M to the nano protocol (LoRA + control tokens, CPU), or train the from-scratch model."""
+    sizes = {k: v for k, v in (("steps", steps), ("conversations", conversations),
+                                ("test_conversations", test_conversations)) if v is not None}  # fmt: skip
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -59,11 +56,42 @@ def train_nano(
         TimeElapsedColumn(),
         TimeRemainingColumn(),
     )
+    if not from_scratch:
+        from dmind.edge.nano import cache_root
+
+        from .train_gemma import GemmaTrainConfig, package_adapter, train_gemma
+
+        config = GemmaTrainConfig(seed=seed, **sizes)
+        data = data_dir or Path(tempfile.mkdtemp(prefix="nano-data-"))
+        with Progress(*columns, console=err) as progress:
+            task = progress.add_task("fine-tuning Gemma 3 270M", total=config.steps, loss="-")
+            report = train_gemma(
+                out,
+                cache_root() / "base",
+                config,
+                on_progress=lambda p: progress.update(task, completed=p.step, loss=f"{p.loss:.3f}"),
+                data_dir=data,
+            )
+            card = package_adapter(
+                out, data / "test.jsonl", dev_set=dev_set, on_stage=lambda s: progress.update(task, description=s)
+            )
+        if data_dir is None:
+            shutil.rmtree(data, ignore_errors=True)
+        err.print(
+            f"wrote {out}: adapter trained in {report['train_seconds']:.0f} s, final loss {report['final_loss']:.4f}"
+        )
+        for title, rows in card["evaluations"].items():
+            err.print(f"{title}: " + ", ".join(f"{k.replace('_', ' ')} {v * 100:.1f}%" for k, v in rows["all"].items()
+                                               if k != "turns"))  # fmt: skip
+        return
+    from .build import build
+
+    config_scratch = TrainConfig(seed=seed, shape=MINIATURE if miniature else BUILTIN, **sizes)
     with Progress(*columns, console=err) as progress:
-        task = progress.add_task("training", total=steps, loss="-")
+        task = progress.add_task("training", total=config_scratch.steps, loss="-")
         card = build(
             out,
-            config,
+            config_scratch,
             data_dir=data_dir,
             keep_fp32=keep_fp32,
             on_stage=lambda stage: progress.update(task, description=stage),
@@ -185,7 +213,7 @@ def _pct(value: Optional[float]) -> str:
 
 def _source(model: str, config: Optional[str], out: Path) -> Path:
     """The checkpoint directory to export: the built-in model, a given directory, or random weights of a published size."""
-    from dmind.edge.nano import BUILTIN_DIR
+    from dmind.edge.nano import MINIATURE_DIR
 
     from .pipeline import ExportError
 
@@ -195,7 +223,7 @@ def _source(model: str, config: Optional[str], out: Path) -> Path:
                 "EXPORT_CONFIG_UNKNOWN", f"no configuration {config!r}; the configurations are {', '.join(SIZES)}"
             )
         return random_checkpoint(config, out / "source")
-    directory = BUILTIN_DIR if model == "builtin" else Path(model)
+    directory = MINIATURE_DIR if model == "builtin" else Path(model)
     if not (directory / "config.json").exists() or not (directory / "model.safetensors").exists():
         raise ExportError(
             "EXPORT_CHECKPOINT_MISSING",

@@ -18,7 +18,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from random import Random
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
 from dmind.edge.nano import CONTROL_TOKENS, END_CALL, ESCAPE, START_CALL, encode, is_address
 from dmind.edge.nano import prefix as prefix_ids
@@ -110,6 +110,27 @@ def _batches(examples: list[tuple[list[int], list[int], list[float]]], batch_siz
     return groups
 
 
+Example = tuple[list[int], list[int], list[float]]  # ids, labels, loss weights
+
+
+def padded(batch: list[Example], pad: int) -> tuple[Any, Any, Any]:
+    """Input ids, labels and weights of `batch` as tensors, right-padded to its longest example."""
+    import torch
+
+    width = max(len(ids) for ids, _, _ in batch)
+    input_ids = torch.tensor([ids + [pad] * (width - len(ids)) for ids, _, _ in batch])
+    labels = torch.tensor([lab + [IGNORE] * (width - len(lab)) for _, lab, _ in batch])
+    weights = torch.tensor([w + [0.0] * (width - len(w)) for _, _, w in batch])
+    return input_ids, labels, weights
+
+
+def share_prefix(cache: Any, rows: int) -> None:
+    """One prefix's cache seen by every row (right padding needs no mask under causal attention)."""
+    for layer in cache.layers:
+        layer.keys = layer.keys.expand(rows, -1, -1, -1)
+        layer.values = layer.values.expand(rows, -1, -1, -1)
+
+
 def _learning_rate(config: TrainConfig, step: int) -> float:
     if step < config.warmup_steps:
         return config.learning_rate * (step + 1) / config.warmup_steps
@@ -171,17 +192,12 @@ def train(
         if not batches:
             batches = _batches(examples, config.batch_size, rng)
         batch = [examples[i] for i in batches.pop()]
-        width = max(len(ids) for ids, _, _ in batch)
-        input_ids = torch.tensor([ids + [pad] * (width - len(ids)) for ids, _, _ in batch])
-        labels = torch.tensor([lab + [IGNORE] * (width - len(lab)) for _, lab, _ in batch])
-        weights = torch.tensor([w + [0.0] * (width - len(w)) for _, _, w in batch])
+        input_ids, labels, weights = padded(batch, pad)
         for group in optimizer.param_groups:
             group["lr"] = _learning_rate(config, step)
         with torch.no_grad():  # the prefix is the same every step: its keys and values are read, not trained through
             cache = model(prefix_tensor, past_key_values=DynamicCache(), use_cache=True).past_key_values
-        for layer in cache.layers:  # one prefix, seen by every row (right padding needs no mask under causal attention)
-            layer.keys = layer.keys.expand(len(batch), -1, -1, -1)
-            layer.values = layer.values.expand(len(batch), -1, -1, -1)
+        share_prefix(cache, len(batch))
         logits = model(input_ids, past_key_values=cache).logits[:, :-1]
         targets, weight = labels[:, 1:], weights[:, 1:] * (labels[:, 1:] != IGNORE)
         token_loss = torch.nn.functional.cross_entropy(

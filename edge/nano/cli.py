@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
 from ..cli_group import default_command
@@ -28,16 +28,58 @@ app = typer.Typer(
     help='The nano intent model: `dmind-edge nano "swap half my SOL for USDC"`, or `nano eval`.',
 )
 
-MODEL = typer.Option(None, "--model", help="Model directory or model file (default: the built-in model).")
+MODEL = typer.Option(
+    None, "--model", help="Model directory or model file (default: Gemma 3 270M with the shipped adapter, built once)."
+)
 BACKEND = typer.Option("onnx", "--backend", help="Runtime: onnx, litert or executorch (each behind its own extra).")
+
+
+class BuildBar:
+    """A progress bar on stderr for building the default model, shown only once a build starts."""
+
+    def __init__(self) -> None:
+        self._progress: Optional[Progress] = None
+        self._task: Any = None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self._progress is None:
+            columns = (TextColumn("building the nano model: {task.description}"), BarColumn(), MofNCompleteColumn())
+            self._progress = Progress(*columns, TimeElapsedColumn(), console=err, transient=True)
+            self._progress.start()
+            self._task = self._progress.add_task(stage, total=total)
+        self._progress.update(self._task, description=stage, completed=done, total=total)
+        if stage == "done":
+            self._progress.stop()
+            err.print("built the nano model")
 
 
 def _load(model: Optional[Path], backend: str, constrained: bool = True, grounded: bool = True) -> NanoModel:
     try:
-        return NanoModel.load(model, backend=backend, constrained=constrained, grounded=grounded)
+        return NanoModel.load(
+            model, backend=backend, constrained=constrained, grounded=grounded, on_progress=BuildBar()
+        )
     except NanoError as exc:
         err.print(f"[red]{exc.code}[/red] {escape(exc.message)}")
         raise typer.Exit(2) from exc
+
+
+@app.command("build")
+def build_command(
+    force: bool = typer.Option(False, "--force", help="Build again even where a checked build is there."),
+    as_json: bool = typer.Option(False, "--json", help="Print where the model is as JSON."),
+) -> None:
+    """Build the default model (Gemma 3 270M + the shipped adapter, int8 ONNX) in the cache; a no-op once built."""
+    from .gemma.build import build_model
+
+    try:
+        result = build_model(on_progress=BuildBar(), force=force)
+    except NanoError as exc:
+        err.print(f"[red]{exc.code}[/red] {escape(exc.message)}")
+        raise typer.Exit(2) from exc
+    if as_json:
+        sys.stdout.write(json.dumps({"model": str(result.directory), "built": result.built}) + "\n")
+    else:
+        Console().print(f"{'built' if result.built else 'already built'}: {escape(str(result.directory))}")
 
 
 @app.command()

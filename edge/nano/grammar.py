@@ -28,10 +28,10 @@ TEXT_VALUE = r"/[^<]{1,64}/"
 REPLY = r"/[^<{}\s][^<{}]{0,400}/"
 
 # What a call the model writes must say beyond the schema: each group needs one of its keys. A swap
-# without an output address or without how much would leave whoever executes it to guess, so the
-# model searches or asks instead.
+# that does not say how much to sell would leave whoever executes it to guess, so the model asks
+# instead. A swap without an output address sells into the wallet's default quote asset.
 MODEL_MUST: dict[str, tuple[tuple[str, ...], ...]] = {
-    "EXECUTE_SWAP": (("outputTokenCA",), ("inputTokenAmount", "inputTokenPercentage", "outputTokenAmount")),
+    "EXECUTE_SWAP": (("inputTokenAmount", "inputTokenPercentage"),),
 }
 # Values that must not name the same token, for a swap never sells a token for itself: (first key, second key, how
 # to tell). "same": equal addresses; "found": a symbol and the address a search found that symbol at.

@@ -21,11 +21,14 @@ from .tools import BASE58_ADDRESS, EVM_ADDRESS
 
 # How users name each chain (matched case-insensitively, as whole words where they are ASCII).
 CHAIN_ALIASES: dict[str, tuple[str, ...]] = {
-    "solana": ("solana", "sol chain", "sol", "spl", "索拉纳", "sol链"),
+    "solana": ("solana", "sol chain", "sol", "spl", "索拉纳", "sol链", *("raydium", "pump.fun", "pumpfun", "jupiter")),
     "ethereum": ("ethereum", "eth mainnet", "mainnet", "eth", "erc20", "erc-20", "以太坊", "eth链", "以太坊主网"),
-    "bsc": ("bsc", "bnb chain", "bnb smart chain", "binance smart chain", "bep20", "bep-20", "币安链", "bnb链"),
-    "base": ("base", "base chain", "base链"),
-}
+    "bsc": (
+        *("bsc", "bnb chain", "bnb smart chain", "binance smart chain", "bep20", "bep-20", "币安链", "bnb链"),
+        *("pancakeswap", "pancake"),
+    ),
+    "base": ("base", "base chain", "base链", "aerodrome"),
+}  # venues that live on one chain name it: raydium, pump.fun and jupiter are solana's
 # Names users write for tokens instead of their symbols.
 TOKEN_NAMES: dict[str, str] = {
     "索拉纳": "SOL",
@@ -40,7 +43,7 @@ TOKEN_NAMES: dict[str, str] = {
 _EVM_IN_TEXT = re.compile(rf"(?<![0-9A-Za-z]){EVM_ADDRESS.pattern}(?![0-9A-Za-z])")
 _BASE58_IN_TEXT = re.compile(rf"(?<![0-9A-Za-z]){BASE58_ADDRESS.pattern}(?![0-9A-Za-z])")
 _WORD = re.compile(r"(?<![A-Za-z])\$?([A-Za-z][A-Za-z0-9]{0,12})(?![A-Za-z0-9])")
-_ASCII_PHRASE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?: [A-Za-z0-9]+){0,2}")
+_ASCII_PHRASE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?: [A-Za-z0-9]+){0,%d}" % 4)
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 GLUED_VERBS = ("swap", "to", "for", "into")  # words users run a symbol into: "toshiswap", "solto"
 MAX_KEYWORD_CHARS = 4  # keywords in Chinese are short phrases: 狗, 稳定币, 再质押
@@ -147,8 +150,8 @@ def symbols_in(texts: Iterable[str]) -> list[str]:
         stripped = _strip_chain_names(_strip_addresses(text))
         for match in _WORD.finditer(stripped):
             word = match.group(1)
-            if word[0] in "kKmM" and match.start() and stripped[match.start() - 1].isdigit():
-                found.append(word[1:].upper())  # 1.5kSOL: the k belongs to the number
+            if word[0] in "kKmMwW" and match.start() and stripped[match.start() - 1].isdigit():
+                found.append(word[1:].upper())  # 1.5kSOL, 2wTWT: the k or w belongs to the number
             found += [word.upper()] + ([word] if word != word.lower() else [])
             found += [
                 word[: -len(verb)].upper()
@@ -160,7 +163,7 @@ def symbols_in(texts: Iterable[str]) -> list[str]:
 
 
 def keywords_in(texts: Iterable[str]) -> list[str]:
-    """Phrases of the user's text a keyword search may use: runs of up to three ASCII words, and short Chinese phrases.
+    """Phrases of the user's text a keyword search may use: runs of up to five ASCII words, and short Chinese phrases.
 
     A phrase that opens or closes on a function word ("me", "the", "的", "是") is no keyword, nor
     is a request's own vocabulary ("find", "coins", "币"): a search for them finds nothing.
@@ -189,17 +192,26 @@ def keywords_in(texts: Iterable[str]) -> list[str]:
 
 
 def found_in(tool_texts: Iterable[str]) -> list[tuple[str, str]]:
-    """(address, symbol) of every token a tool response reports (`{"address": ..., "symbol": ...}` in its JSON)."""
+    """(address, symbol) of every token a tool response reports: `{"address", "symbol"}`, a list or `{"results": [...]}`."""
     out = []
     for text in tool_texts:
         try:
             data = json.loads(text)
         except (TypeError, ValueError):
             continue
+        if isinstance(data, dict) and isinstance(data.get("results"), list):
+            data = data["results"]
         for item in data if isinstance(data, list) else [data]:
             if isinstance(item, dict) and isinstance(item.get("symbol"), str) and isinstance(item.get("address"), str):
                 out.append((item["address"], item["symbol"]))
     return out
+
+
+def _text(content: Any) -> str:
+    """A tool result as JSON text, whether it came as an object or as text already."""
+    if isinstance(content, (dict, list)):
+        return json.dumps(content, ensure_ascii=False)
+    return str(content or "")
 
 
 def grounds_in(messages: Sequence[dict]) -> Grounds:
@@ -210,7 +222,7 @@ def grounds_in(messages: Sequence[dict]) -> Grounds:
     give a grammar of bounded size.
     """
     user = [str(m.get("content") or "")[:MAX_READ_CHARS] for m in messages if m.get("role") == "user"]
-    tool = [str(m.get("content") or "")[:MAX_READ_CHARS] for m in messages if m.get("role") == "tool"]
+    tool = [_text(m.get("content"))[:MAX_READ_CHARS] for m in messages if m.get("role") == "tool"]
     amounts, shares = quantities_in(_strip_addresses(t) for t in user)  # an address's digits are not an amount
     found = found_in(tool)
     kinds: dict[str, Sequence[Any]] = {

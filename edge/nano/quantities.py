@@ -24,7 +24,11 @@ ZH_NUMERAL = "[零〇一二两三四五六七八九十百千万亿]+(?:点[零�
 # "一" opening these words is an article, not a number: 一些 (some), 一下 (a moment), 一起 (together) ...
 ZH_NOT_NUMBER = re.compile("一(?=[些下起样直定般共切会])")
 # Suffixes on digits: 1.5k, 2m, 3千, 1.5万
-MULTIPLIERS = {"k": 1000, "K": 1000, "m": 1_000_000, "M": 1_000_000, "千": 1000, "万": 10_000, "亿": 100_000_000}
+# (w and W are 万 as people type it in pinyin: 3w is 30,000)
+MULTIPLIERS = {
+    "k": 1000, "K": 1000, "m": 1_000_000, "M": 1_000_000, "w": 10_000, "W": 10_000,
+    "千": 1000, "万": 10_000, "亿": 100_000_000,
+}  # fmt: skip
 
 EN_ONES = {
     "one": 1,
@@ -80,6 +84,16 @@ SHARE_WORDS = {
     "全部": 1.0,
     "所有": 1.0,
     "全仓": 1.0,
+    "清仓": 1.0,
+    "梭哈": 1.0,
+    "all in": 1.0,
+    "the whole bag": 1.0,
+    "my whole bag": 1.0,
+    "every last one": 1.0,
+    "全卖": 1.0,
+    "entire": 1.0,
+    "whole": 1.0,
+    "completely": 1.0,
 }
 
 _ARABIC = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+"
@@ -98,26 +112,34 @@ _SHARE_WORD = re.compile(
     ),
     re.IGNORECASE,
 )
-_DIGITS = re.compile(rf"(?<![0-9A-Za-z.])({_ARABIC})\s?([kKmM千万亿])?")
+_DIGITS = re.compile(rf"(?<![0-9A-Za-z.])({_ARABIC})\s?([kKmMwW千万亿])?")
+# 三成 is three tenths of the balance (成 is a tenth), 2成 too
+_ZH_TENTHS = re.compile(rf"({ZH_NUMERAL}|\d+)成")
 _ZH = re.compile(ZH_NUMERAL)
 _EN = re.compile(rf"(?<![A-Za-z]){EN_NUMBER}(?![A-Za-z])", re.IGNORECASE)
 
 
 def zh_number(text: str) -> Decimal:
-    """A Chinese numeral: 两千五百 is 2500, 一万零五百 is 10500, 十五 is 15, 三点五 is 3.5."""
+    """A Chinese numeral: 两千五百 is 2500, 一万零五百 is 10500, 十五 is 15, 三点五 is 3.5.
+
+    A last digit straight after a unit of a hundred or more counts in the next unit down, as
+    people say it: 四千五 is 4500, 三百五 is 350, 两万三 is 23,000.
+    """
     whole, _, fraction = text.partition("点")
-    total, section, digit = 0, 0, 0
+    total, section, digit, unit = 0, 0, 0, 0  # unit: the unit just read, 0 after a digit
     for ch in whole:
         if ch in ZH_DIGITS:
-            digit = ZH_DIGITS[ch]
+            digit, unit = ZH_DIGITS[ch], (unit if not digit else 0)
         elif ch in ZH_SMALL_UNITS:
             section += (digit or 1) * ZH_SMALL_UNITS[ch]
-            digit = 0
+            digit, unit = 0, ZH_SMALL_UNITS[ch]
         elif ch in ZH_LARGE_UNITS:
             total = (total + section + digit) * ZH_LARGE_UNITS[ch]
-            section = digit = 0
+            section, digit, unit = 0, 0, ZH_LARGE_UNITS[ch]
         else:
             raise ValueError(f"not a Chinese numeral: {text!r}")
+    if digit and unit >= 100 and whole[-2:-1] in {**ZH_SMALL_UNITS, **ZH_LARGE_UNITS} and "零" not in whole[-3:]:
+        digit *= unit // 10
     value = Decimal(total + section + digit)
     if fraction:
         value += Decimal("0." + "".join(str(ZH_DIGITS[ch]) for ch in fraction))
@@ -160,6 +182,7 @@ SHARE_READERS = (
     (_PERCENT, lambda m: _number(m.group(1)) / 100),
     (_ZH_PERCENT, lambda m: _number(m.group(1)) / 100),
     (_ZH_FRACTION, lambda m: _number(m.group(2)) / _number(m.group(1))),
+    (_ZH_TENTHS, lambda m: _number(m.group(1)) / 10),
     (_EN_FRACTION, lambda m: Decimal(EN_NUMERATORS[m.group(1).lower()]) / EN_DENOMINATORS[m.group(2).lower()]),
     (_SHARE_WORD, lambda m: Decimal(str(SHARE_WORDS[m.group().lower()]))),
 )
@@ -189,7 +212,7 @@ def _amounts(text: str) -> list[Decimal]:
         suffix = match.group(2)
         if suffix:
             found.append((match.start(), value * MULTIPLIERS[suffix]))
-            followed_by_letter = text[match.end() : match.end() + 1].isalpha() and suffix in "kKmM"
+            followed_by_letter = text[match.end() : match.end() + 1].isalpha() and suffix in "kKmMwW"
             if not followed_by_letter:  # 1.5k is 1500; in 2kSOL the k may be the symbol's, so 2 stays possible
                 continue
         found.append((match.start(), value))

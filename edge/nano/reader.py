@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 from .errors import NanoError, ReaderUnavailable
 from .reply import Reply
@@ -15,8 +15,13 @@ if TYPE_CHECKING:
 class ModelReader:
     """Callable `words -> Reply` over a nano model; raises `ReaderUnavailable` where it cannot load."""
 
-    def __init__(self, directory: Optional[Path] = None, backend: str = "onnx") -> None:
-        self.directory, self.backend = directory, backend
+    def __init__(
+        self,
+        directory: Optional[Path] = None,
+        backend: str = "onnx",
+        on_progress: Optional[Callable[[str, int, int], None]] = None,
+    ) -> None:
+        self.directory, self.backend, self.on_progress = directory, backend, on_progress
         self._model: Optional["NanoModel"] = None
         self._failure: Optional[str] = None
 
@@ -27,7 +32,7 @@ class ModelReader:
             from .runtime import NanoModel
 
             try:
-                self._model = NanoModel.load(self.directory, backend=self.backend)
+                self._model = NanoModel.load(self.directory, backend=self.backend, on_progress=self.on_progress)
             except NanoError as exc:
                 self._failure = exc.message
                 raise ReaderUnavailable(exc.message) from exc

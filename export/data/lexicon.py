@@ -15,6 +15,9 @@ BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 class Token:
     symbol: str
     chain: str  # the chain a search without a named chain finds it on
+    name: str = ""
+    decimals: int = 18
+    also_on: tuple[str, ...] = ()  # other chains a search by symbol finds it on: the user is asked which
 
     @property
     def zh(self) -> tuple[str, ...]:
@@ -23,48 +26,73 @@ class Token:
 
 
 TOKENS = tuple(
-    Token(symbol, chain)
-    for symbol, chain in (
-        ("SOL", "solana"),
-        ("USDC", "solana"),
-        ("USDT", "ethereum"),
-        ("ETH", "ethereum"),
-        ("WBTC", "ethereum"),
-        ("BNB", "bsc"),
-        ("CAKE", "bsc"),
-        ("BONK", "solana"),
-        ("WIF", "solana"),
-        ("JUP", "solana"),
-        ("PEPE", "ethereum"),
-        ("SHIB", "ethereum"),
-        ("UNI", "ethereum"),
-        ("LINK", "ethereum"),
-        ("AERO", "base"),
-        ("BRETT", "base"),
-        ("DEGEN", "base"),
-        ("TOSHI", "base"),
-        ("RAY", "solana"),
-        ("ORCA", "solana"),
-        ("PYTH", "solana"),
-        ("ARB", "ethereum"),
-        ("AAVE", "ethereum"),
-        ("MKR", "ethereum"),
-        ("DAI", "ethereum"),
-        ("FLOKI", "bsc"),
-        ("TRUMP", "solana"),
-        ("POPCAT", "solana"),
-        ("MEW", "solana"),
-        ("VIRTUAL", "base"),
-        ("DOGE", "bsc"),
-        ("TWT", "bsc"),
-        ("XVS", "bsc"),
-        ("ONDO", "ethereum"),
-        ("ENA", "ethereum"),
+    Token(symbol, chain, name, decimals, also_on)
+    for symbol, chain, name, decimals, also_on in (
+        ("SOL", "solana", "Solana", 9, ()),
+        ("USDC", "ethereum", "USD Coin", 6, ("solana", "base", "bsc")),
+        ("USDT", "ethereum", "Tether USD", 6, ("bsc", "solana")),
+        ("ETH", "ethereum", "Ether", 18, ("base",)),
+        ("WETH", "ethereum", "Wrapped Ether", 18, ("base",)),
+        ("WBTC", "ethereum", "Wrapped BTC", 8, ()),
+        ("BNB", "bsc", "BNB", 18, ()),
+        ("CAKE", "bsc", "PancakeSwap Token", 18, ()),
+        ("BONK", "solana", "Bonk", 5, ()),
+        ("WIF", "solana", "dogwifhat", 6, ()),
+        ("JUP", "solana", "Jupiter", 6, ()),
+        ("PEPE", "ethereum", "Pepe", 18, ("bsc",)),
+        ("SHIB", "ethereum", "Shiba Inu", 18, ()),
+        ("UNI", "ethereum", "Uniswap", 18, ()),
+        ("LINK", "ethereum", "Chainlink", 18, ("bsc",)),
+        ("AERO", "base", "Aerodrome", 18, ()),
+        ("BRETT", "base", "Brett", 18, ()),
+        ("DEGEN", "base", "Degen", 18, ()),
+        ("TOSHI", "base", "Toshi", 18, ()),
+        ("RAY", "solana", "Raydium", 6, ()),
+        ("ORCA", "solana", "Orca", 6, ()),
+        ("PYTH", "solana", "Pyth Network", 6, ()),
+        ("ARB", "ethereum", "Arbitrum", 18, ()),
+        ("AAVE", "ethereum", "Aave", 18, ()),
+        ("MKR", "ethereum", "Maker", 18, ()),
+        ("DAI", "ethereum", "Dai", 18, ("base",)),
+        ("FLOKI", "bsc", "Floki", 9, ("ethereum",)),
+        ("TRUMP", "solana", "Official Trump", 6, ()),
+        ("POPCAT", "solana", "Popcat", 9, ()),
+        ("MEW", "solana", "cat in a dogs world", 5, ()),
+        ("VIRTUAL", "base", "Virtual Protocol", 18, ()),
+        ("DOGE", "bsc", "Dogecoin", 8, ()),
+        ("TWT", "bsc", "Trust Wallet Token", 18, ()),
+        ("XVS", "bsc", "Venus", 18, ()),
+        ("ONDO", "ethereum", "Ondo", 18, ()),
+        ("ENA", "ethereum", "Ethena", 18, ()),
+        ("WSTETH", "ethereum", "Wrapped stETH", 18, ("base",)),
+        ("CBBTC", "base", "Coinbase Wrapped BTC", 8, ("ethereum",)),
+        ("LDO", "ethereum", "Lido DAO", 18, ()),
+        ("MOG", "ethereum", "Mog Coin", 18, ("base",)),
+        ("PENGU", "solana", "Pudgy Penguins", 6, ()),
+        ("FARTCOIN", "solana", "Fartcoin", 6, ()),
+        ("GIGA", "solana", "Gigachad", 5, ()),
+        ("AVAX", "ethereum", "Avalanche", 18, ("bsc",)),
+        ("MATIC", "ethereum", "Polygon", 18, ()),
+        ("SUSHI", "ethereum", "SushiSwap", 18, ()),
+        ("HIGHER", "base", "Higher", 18, ()),
+        ("KEYCAT", "base", "Keyboard Cat", 18, ()),
+        ("BABYDOGE", "bsc", "Baby Doge Coin", 9, ()),
+        ("XRP", "bsc", "XRP", 18, ()),
+        ("ZRO", "ethereum", "LayerZero", 18, ("base",)),
     )
 )
+# How a mixed-case ticker is written, where its symbol is upper case.
+WRITTEN_AS = {"WSTETH": "wstETH", "CBBTC": "cbBTC", "WETH": "wETH"}
+
+# Venues that live on one chain: naming one names the chain.
+VENUES = {
+    "solana": ("raydium", "pump.fun", "jupiter", "Raydium", "Jupiter"),
+    "base": ("aerodrome", "Aerodrome"),
+    "bsc": ("pancakeswap", "PancakeSwap"),
+}
 
 CHAIN_NAMES = {
-    "solana": (("solana", "Solana", "SOL chain", "sol"), ("solana", "Solana", "索拉纳链", "SOL链")),
+    "solana": (("solana", "Solana", "SOL chain", "sol", "SOLANA"), ("solana", "Solana", "索拉纳", "SOL链", "sol链")),
     "ethereum": (
         ("ethereum", "Ethereum", "ETH mainnet", "mainnet", "eth"),
         ("以太坊", "ethereum", "ETH链", "以太坊主网"),
@@ -90,90 +118,22 @@ KEYWORDS = (
     ("moon", "月亮"),
     ("agent", "智能体"),
     ("pet", "宠物"),
+    ("penguin", "企鹅"),
+    ("hat", "帽子"),
+    ("elon", "马斯克"),
+    ("chinese new year", "新年"),
+    ("bitcoin", "比特币"),
+    ("oracle", "预言机"),
+    ("liquid staking", "LST"),
+    ("politics", "政治"),
+    ("monkey", "猴子"),
+    ("fart", "放屁"),
+    ("game", "链游"),
+    ("cat with a hat", "帽子猫"),
+    ("dog wearing a scarf", "围巾狗"),
+    ("pixel", "像素"),
+    ("robot", "机器人"),
 )
-
-OFF_TOPIC = {
-    "en": (
-        "what's the weather like today",
-        "tell me a joke",
-        "who won the game last night",
-        "write me a poem about the sea",
-        "how do I reset my password",
-        "what time is it in Tokyo",
-        "recommend a good movie",
-        "translate hello into French",
-        "what is the capital of Australia",
-        "can you help with my homework",
-        "how do I cook rice",
-        "set an alarm for 7am",
-        "explain quantum computing simply",
-        "what's 12 times 13",
-        "who are you",
-        "good morning",
-        "book a table for two",
-        "how tall is mount everest",
-        "play some music",
-        "what should i eat tonight",
-        "send an email to my boss",
-        "how do i learn python",
-        "is it going to snow",
-        "tell me about the roman empire",
-        "how are you doing",
-        "what's your name",
-        "remind me to call mom",
-        "how many days until christmas",
-        "what is the speed of light",
-        "give me a workout plan",
-        "summarize this article",
-        "thanks, bye",
-    ),
-    "zh": (
-        "今天天气怎么样",
-        "给我讲个笑话",
-        "帮我写一首诗",
-        "怎么重置密码",
-        "推荐一部电影",
-        "东京现在几点",
-        "澳大利亚的首都是哪里",
-        "你是谁",
-        "早上好",
-        "米饭怎么煮",
-        "帮我定个七点的闹钟",
-        "什么是量子计算",
-        "翻译一下你好",
-        "十二乘十三等于多少",
-        "明天会下雨吗",
-        "最近有什么新闻",
-        "帮我订一张机票",
-        "珠穆朗玛峰有多高",
-        "放首歌",
-        "晚上吃什么好",
-        "帮我发封邮件",
-        "怎么学编程",
-        "会下雪吗",
-        "讲讲罗马帝国的历史",
-        "你好吗",
-        "你叫什么名字",
-        "提醒我给妈妈打电话",
-        "离春节还有几天",
-        "光速是多少",
-        "给我一个健身计划",
-        "总结一下这篇文章",
-        "谢谢，再见",
-    ),
-}
-
-# The assistant's fixed plain-text replies, by situation and language.
-REPLIES = {
-    "ask_amount": {"en": "How much {symbol} do you want to swap?", "zh": "你想兑换多少{symbol}？"},
-    "ask_output": {"en": "Which token do you want to receive?", "zh": "你想换成哪个代币？"},
-    "off_topic": {"en": "Sorry, I can only search tokens and make swaps.", "zh": "抱歉，我只能搜索代币和执行兑换。"},
-    "found": {"en": "Here is what I found.", "zh": "这是搜索结果。"},
-}
-
-
-def reply(kind: str, lang: str, **fields: str) -> str:
-    return REPLIES[kind]["en" if lang == "en" else "zh"].format(**fields)
 
 
 def evm_address(rng: Random) -> str:

@@ -45,29 +45,53 @@ def plain(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.8f}".rstrip("0").rstrip(".")
 
 
+EN_WORDS = {1: "one", 2: "two", 3: "three", 5: "five", 10: "ten", 20: "twenty", 50: "fifty", 100: "a hundred"}
+
+
+def _elided(n: int) -> str:
+    """四千五 for 4500, 三百五 for 350, 两万三 for 23000: the last unit left unsaid."""
+    for unit, name in ((10_000, "万"), (1000, "千"), (100, "百")):
+        head, rest = divmod(n, unit)
+        if 0 < head < 10 and rest and rest % (unit // 10) == 0 and rest // (unit // 10) < 10:
+            return ("两" if head == 2 else ZH_DIGITS[head]) + name + ZH_DIGITS[rest // (unit // 10)]
+    return ""
+
+
 def amount_forms(value: float, lang: str) -> list[str]:
-    """Ways to write an amount in `lang` (en, zh or mixed)."""
+    """Ways to write an amount in `lang` (en, zh or mixed): digits, commas, k and m, words, 万 and w, numerals."""
     forms = [plain(value)]
     integral = float(value).is_integer()
     if integral and value >= 1000:
         forms.append(f"{int(value):,}")
-    if value >= 1000 and (value / 1000) * 10 == int(value / 100):
+    if 1000 <= value < 1_000_000 and (value / 1000) * 10 == int(value / 100):
         forms.append(plain(value / 1000) + "k")
-    if lang != "en" and integral and value <= 100_000:
-        forms.append(zh_integer(int(value), liang=True))
-        forms.append(zh_integer(int(value)))
-    return list(dict.fromkeys(forms))
+    if value >= 1_000_000 and (value / 1_000_000) * 10 == int(value / 100_000):
+        forms.append(plain(value / 1_000_000) + "m")
+    if lang == "en" and integral and int(value) in EN_WORDS:
+        forms.append(EN_WORDS[int(value)])
+    if lang != "en" and integral:
+        if 10_000 <= value < 100_000_000 and value % 1000 == 0:
+            forms += [plain(value / 10_000) + "万", plain(value / 10_000) + "w"]
+        if value < 100_000_000:
+            forms += [zh_integer(int(value), liang=True), zh_integer(int(value))]
+        elif value % 100_000_000 == 0 and value < 1_000_000_000:
+            forms.append(ZH_DIGITS[int(value // 100_000_000)] + "亿")
+        if elided := _elided(int(value)):
+            forms.append(elided)
+    return [f for f in dict.fromkeys(forms) if f]
 
 
 # share -> (English forms, Chinese forms)
 SHARES: dict[float, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    0.5: (("half", "50%", "fifty percent"), ("一半", "百分之五十", "50%")),
+    0.5: (("half", "50%", "fifty percent"), ("一半", "百分之五十", "50%", "半仓", "五成")),
     0.25: (("a quarter", "25%", "one fourth"), ("四分之一", "百分之二十五", "25%")),
     0.75: (("three quarters", "75%"), ("四分之三", "百分之七十五", "75%")),
     0.3333: (("a third", "one third"), ("三分之一",)),
-    0.2: (("a fifth", "20%"), ("五分之一", "百分之二十", "20%")),
+    0.6667: (("two thirds",), ("三分之二",)),
+    0.3: (("30%", "thirty percent"), ("三成", "百分之三十", "30%")),
+    0.2: (("a fifth", "20%", "20 percent"), ("五分之一", "百分之二十", "20%", "两成")),
     0.1: (("10%", "a tenth"), ("十分之一", "百分之十", "10%")),
-    1.0: (("all", "100%"), ("全部", "所有")),
+    1.0: (("all", "100%", "all of it"), ("全部", "所有", "100%")),
 }
 
 
@@ -91,8 +115,10 @@ def random_amount(rng: Random) -> float:
         return float(rng.choice([100, 200, 250, 300, 500, 800, 1000, 1500, 2000, 2500, 3000, 5000, 10000, 20000]))
     if roll < 0.7:
         return round(rng.randint(1, 999) / rng.choice([10, 100]), 2)
-    if roll < 0.85:
+    if roll < 0.82:
         return float(rng.randint(100, 9999))
+    if roll < 0.88:
+        return float(rng.choice([4500, 350, 23000, 20000, 30000, 1_200_000, 2_500_000, 100_000_000, 50000]))
     return round(rng.randint(1, 99) / 1000 * rng.choice([1, 10]), 3)
 
 

@@ -54,6 +54,7 @@ NO_REQUEST_INPUT = {
     "bench local",
     "bench cloud",
     "bench nano",
+    "nano build",  # reads only the shipped adapter and the base package
     "device airgap",
     "policy keygen",
     "audit sanitize",

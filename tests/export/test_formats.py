@@ -15,14 +15,14 @@ torch = pytest.importorskip("torch")
 for module in ("onnxruntime", "litert_torch", "ai_edge_litert", "executorch", "torchao"):
     pytest.importorskip(module)
 
-from dmind.edge.nano.runtime import BUILTIN_DIR, NanoModel, open_backend  # noqa: E402
+from dmind.edge.nano.runtime import MINIATURE_DIR, NanoModel, open_backend  # noqa: E402
 from dmind.export.manifest import check_files, read_manifest  # noqa: E402
 from dmind.export.onnx_export import export_onnx, load_checkpoint  # noqa: E402
 from dmind.export.parity import FP32_LOGIT_TOLERANCE, compare, eager_reference, parity_prompts  # noqa: E402
 from dmind.export.pipeline import FORMATS, ExportError, artifact_file, export, verify  # noqa: E402
 
 pytestmark = pytest.mark.skipif(
-    not (BUILTIN_DIR / "model.safetensors").exists(), reason="the built-in checkpoint is not built"
+    not (MINIATURE_DIR / "model.safetensors").exists(), reason="the built-in checkpoint is not built"
 )
 PEPE = "0x6982508145454Ce325dDbE47a25d4ec3d2311933"
 
@@ -31,13 +31,15 @@ PEPE = "0x6982508145454Ce325dDbE47a25d4ec3d2311933"
 def exported(tmp_path_factory):
     out = tmp_path_factory.mktemp("exports")
     stages = []
-    manifests = export(BUILTIN_DIR, out, eval_conversations=6, progress=lambda stage, done, total: stages.append(stage))
+    manifests = export(
+        MINIATURE_DIR, out, eval_conversations=6, progress=lambda stage, done, total: stages.append(stage)
+    )
     return out, {(m["format"], m["quantization"]["name"]): m for m in manifests}, stages
 
 
 @pytest.fixture(scope="session")
 def eager():
-    return load_checkpoint(BUILTIN_DIR)
+    return load_checkpoint(MINIATURE_DIR)
 
 
 def test_every_format_and_quantization_is_written_with_its_manifest(exported):
@@ -89,7 +91,7 @@ def test_every_float32_backend_writes_the_same_call(exported):
 def test_a_cached_prefix_gives_the_logits_of_one_pass(exported, fmt):
     out, manifests, _ = exported
     backend = open_backend(fmt, out / f"{fmt}-fp32" / manifests[(fmt, "none")]["file"])
-    ids = parity_prompts(BUILTIN_DIR, load_checkpoint(BUILTIN_DIR).config, count=1)[0]
+    ids = parity_prompts(MINIATURE_DIR, load_checkpoint(MINIATURE_DIR).config, count=1)[0]
     whole, _ = backend.run(ids, None)
     _, prefix = backend.run(ids[:200], None)
     backend.run(ids[:50] + ids[:40], None)  # another request in between overwrites the cache past the prefix
@@ -117,7 +119,7 @@ def test_parity_catches_a_runtime_that_ignores_the_sliding_window(eager, tmp_pat
     for layer in broken.model.layers:
         layer.self_attn.sliding_window = None
     export_onnx(broken, tmp_path / "model.onnx")
-    references = eager_reference(eager, parity_prompts(BUILTIN_DIR, eager.config, count=2), new_tokens=8)
+    references = eager_reference(eager, parity_prompts(MINIATURE_DIR, eager.config, count=2), new_tokens=8)
     parity = compare(open_backend("onnx", tmp_path / "model.onnx"), references)
     assert not parity.float32_ok and parity.max_logit_diff > FP32_LOGIT_TOLERANCE
 
@@ -134,7 +136,7 @@ def test_parity_catches_litert_convert_on_the_plain_model(eager):
         def forward(self, input_ids):
             return self.model(input_ids=input_ids, use_cache=False).logits
 
-    prompt = parity_prompts(BUILTIN_DIR, eager.config, count=1)[0]
+    prompt = parity_prompts(MINIATURE_DIR, eager.config, count=1)[0]
     converted = litert_torch.convert(Logits(copy.deepcopy(eager)).eval(), (torch.tensor([prompt]),))
 
     class WholeSequence:
@@ -149,9 +151,9 @@ def test_parity_catches_litert_convert_on_the_plain_model(eager):
 
 def test_missing_toolchains_and_bad_arguments_are_named(tmp_path):
     with pytest.raises(ExportError, match="EXPORT_FORMAT_UNKNOWN"):
-        export(BUILTIN_DIR, tmp_path, formats=["coreml"])
+        export(MINIATURE_DIR, tmp_path, formats=["coreml"])
     with pytest.raises(ExportError, match="EXPORT_QUANT_UNKNOWN"):
-        export(BUILTIN_DIR, tmp_path, quantizations=["int4"])
+        export(MINIATURE_DIR, tmp_path, quantizations=["int4"])
 
 
 def test_a_missing_toolchain_names_its_extra(monkeypatch, tmp_path):
@@ -159,7 +161,7 @@ def test_a_missing_toolchain_names_its_extra(monkeypatch, tmp_path):
 
     monkeypatch.setattr(pipeline, "find_spec", lambda name: None if name == "litert_torch" else object())
     with pytest.raises(ExportError, match=r"EXPORT_EXTRA_MISSING.*litert_torch.*dmind-edge\[export\]"):
-        export(BUILTIN_DIR, tmp_path, formats=["onnx", "litert"])
+        export(MINIATURE_DIR, tmp_path, formats=["onnx", "litert"])
 
 
 def test_cli_refuses_what_it_cannot_export(tmp_path):

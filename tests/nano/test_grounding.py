@@ -80,3 +80,27 @@ def test_a_pasted_wall_of_text_gives_bounded_grounds(text):
     assert all(
         len(grounds.values(kind)) <= 256 for kind in ("address", "amount", "share", "chain", "symbol", "keyword")
     )
+
+
+@pytest.mark.parametrize(
+    "words, chain",
+    [("buy it on raydium", "solana"), ("the pump.fun one", "solana"), ("on aerodrome", "base"), ("pancakeswap", "bsc")],
+)
+def test_a_venue_on_one_chain_names_the_chain(words, chain):
+    assert chains_in([words]) == [chain]
+
+
+def test_tool_results_as_objects_and_on_several_chains_ground_their_addresses_and_symbols():
+    one = {"symbol": "WIF", "name": "dogwifhat", "address": "EKpQGSJtjMFqKZ9KQanSqYXRcF8fBopzLHYxdM65zcjm",
+           "chain": "solana", "decimals": 6}  # fmt: skip
+    other = {**one, "address": "0x" + "ab" * 20, "chain": "base"}
+    for content in (one, json.dumps(one), {"results": [one, other]}):
+        messages = [{"role": "user", "content": "swap 1 sol for wif"}, {"role": "tool", "name": "SEARCH_TOKEN",
+                    "content": content}]  # fmt: skip
+        grounds = grounds_in(messages)
+        assert one["address"] in grounds.addresses and (one["address"], "WIF") in grounds.found
+    assert ("0x" + "ab" * 20, "WIF") in grounds.found
+
+
+def test_a_description_of_up_to_five_words_is_a_keyword():
+    assert "dog wearing a hat" in keywords_in(["is there a token for that dog wearing a hat"])

@@ -63,3 +63,25 @@ def test_unreadable_words_are_refused():
 def test_any_text_reads_without_crashing_into_writable_numbers(text):
     amounts, shares = quantities_in([text])
     assert all(v > 0 and float(plain(v)) == v for v in amounts) and all(0 <= v <= 1 for v in shares)
+
+
+@pytest.mark.parametrize(
+    "text, amounts, shares",
+    [
+        ("卖四千五个", [4500.0], []),  # the last unit left unsaid
+        ("三百五", [350.0], []),
+        ("两万三", [23000.0], []),
+        ("一百零五", [105.0], []),  # a 零 says the digit is units
+        ("3w USDC", [30000.0], []),  # w is 万 as typed in pinyin
+        ("2万 个", [20000.0], []),
+        ("1.2m bonk", [1200000.0], []),
+        ("卖三成", [], [0.3]),  # 成 is a tenth
+        ("清仓", [], [1.0]),
+        ("梭哈", [], [1.0]),
+        ("sell my entire bag", [], [1.0]),
+        ("two thirds of it", [], [0.6667]),
+        ("sell 3 no wait 5 SOL", [3.0, 5.0], []),  # both offered; the model keeps the last
+    ],
+)
+def test_the_forms_the_conventions_name_read_as_they_say(text, amounts, shares):
+    assert quantities_in([text]) == (amounts, shares)

