@@ -242,6 +242,7 @@ def quantities_in(texts: Iterable[str]) -> tuple[list[float], list[float]]:
     shares: list[Decimal] = []
     for text in texts:
         found, rest = _shares(text)
-        shares += [value.quantize(Decimal(1).scaleb(-SHARE_PLACES)).normalize() for value in found]
+        # only what can be a share is rounded: quantizing a huge number ("2%9999…") is an error, not a share
+        shares += [v.quantize(Decimal(1).scaleb(-SHARE_PLACES)).normalize() for v in found if 0 <= v <= 1]
         amounts += _amounts(rest)
     return _unique(amounts, lambda v: v > 0), _unique(shares, lambda v: 0 <= v <= 1)

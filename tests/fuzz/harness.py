@@ -189,6 +189,23 @@ def _bundle(data: bytes) -> Outcome:
 
 
 @lru_cache(maxsize=1)
+def _nano_words(data: bytes) -> Outcome:
+    """A user's words through the nano runtime's reading: grounding, then the decoding grammar built from it."""
+    from dmind.edge.nano.grammar import lark_grammar
+    from dmind.edge.nano.grounding import grounds_in
+
+    text = data.decode("utf-8", errors="replace")
+    lark_grammar(grounds_in([{"role": "user", "content": text}, {"role": "tool", "content": text}]))
+    return Outcome()
+
+
+def _seeds_nano_words() -> list[bytes]:
+    from dmind.export.data.generate import generate
+
+    conversations = generate(200, split="test", seed=3)
+    return [m["content"].encode() for c in conversations for m in c["messages"] if m["role"] == "user"]
+
+
 def _signed_rows() -> list[dict]:
     return [r for r in example_requests() if r["request"]["method"] == "eth_sendRawTransaction"]
 
@@ -262,6 +279,7 @@ TARGETS: dict[str, tuple[Callable[[], list[bytes]], Callable[[bytes], Outcome]]]
     "calldata": (_seeds_calldata, _calldata),
     "bridge_cbor": (_seeds_bridge, _bridge_cbor),
     "bundle": (lambda: [_bundle_seed()[0]], _bundle),
+    "nano_words": (_seeds_nano_words, _nano_words),
 }
 
 

@@ -85,3 +85,10 @@ def test_any_text_reads_without_crashing_into_writable_numbers(text):
 )
 def test_the_forms_the_conventions_name_read_as_they_say(text, amounts, shares):
     assert quantities_in([text]) == (amounts, shares)
+
+
+def test_a_number_too_large_for_any_share_is_no_share_and_no_error():
+    """Found by the fuzz target `nano_words`: quantizing "2%999…9" raised decimal.InvalidOperation."""
+    for text in ("2%" + "9" * 78, "9" * 78 + "%", "百分之" + "九" * 40 + "亿"):
+        _, shares = quantities_in([text])
+        assert all(0 <= share <= 1 for share in shares) and 0.02 not in quantities_in(["9" * 78 + "%"])[1]
