@@ -131,6 +131,23 @@ def share_prefix(cache: Any, rows: int) -> None:
         layer.values = layer.values.expand(rows, -1, -1, -1)
 
 
+def start_run(config: Any, out: Path, data_dir: Optional[Path]) -> tuple[Random, list[dict], Path]:
+    """Seed torch and the batch order, and write the run's data: its random source, conversations and data folder.
+
+    `config` is any training configuration with `seed`, `threads`, `conversations` and `test_conversations`.
+    """
+    import torch
+
+    torch.manual_seed(config.seed)
+    torch.set_num_threads(config.threads)
+    out.mkdir(parents=True, exist_ok=True)
+    conversations = generate(config.conversations, split="train", seed=config.seed)
+    data_dir = data_dir or out / "data"
+    write_jsonl(data_dir / "train.jsonl", conversations)
+    write_jsonl(data_dir / "test.jsonl", generate(config.test_conversations, split="test", seed=config.seed))
+    return Random(config.seed), conversations, data_dir
+
+
 def _learning_rate(config: TrainConfig, step: int) -> float:
     if step < config.warmup_steps:
         return config.learning_rate * (step + 1) / config.warmup_steps
@@ -150,15 +167,7 @@ def train(
     from transformers.cache_utils import DynamicCache
 
     started = time.perf_counter()
-    torch.manual_seed(config.seed)
-    torch.set_num_threads(config.threads)
-    rng = Random(config.seed)
-    out.mkdir(parents=True, exist_ok=True)
-
-    conversations = generate(config.conversations, split="train", seed=config.seed)
-    data_dir = data_dir or out / "data"
-    write_jsonl(data_dir / "train.jsonl", conversations)
-    write_jsonl(data_dir / "test.jsonl", generate(config.test_conversations, split="test", seed=config.seed))
+    rng, conversations, data_dir = start_run(config, out, data_dir)
     tokenizer = train_tokenizer(conversations, config.vocab_size)
     save_tokenizer(tokenizer, out)
 

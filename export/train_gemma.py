@@ -13,12 +13,10 @@ thread count.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from random import Random
 from typing import Any, Callable, Optional
 
 from dmind.edge.nano import (
@@ -29,12 +27,12 @@ from dmind.edge.nano import (
     AdapterConfig,
     base_weights,
     encode,
+    sha256_of,
     with_control_tokens,
 )
 from dmind.edge.nano import prefix as prefix_ids
 
-from .data.generate import generate, write_jsonl
-from .train import IGNORE, Progress, _batches, decision_labels, loss_weights, padded, share_prefix
+from .train import IGNORE, Progress, _batches, decision_labels, loss_weights, padded, share_prefix, start_run
 
 CI_SAMPLE = 12  # test-split conversations CI evaluates the default model on
 
@@ -75,10 +73,6 @@ def load_base(cache: Path) -> tuple[Any, Any]:
     return model, tokenizer
 
 
-def _sha256_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def train_gemma(
     out: Path,
     cache: Path,
@@ -97,14 +91,8 @@ def train_gemma(
     from transformers.cache_utils import DynamicCache
 
     started = time.perf_counter()
-    torch.manual_seed(config.seed)
-    torch.set_num_threads(config.threads)
-    rng = Random(config.seed)
-    out.mkdir(parents=True, exist_ok=True)
-    conversations = generate(config.conversations, split="train", seed=config.seed)
-    data_dir = data_dir or out / "data"
-    write_jsonl(data_dir / "train.jsonl", conversations)
-    write_jsonl(data_dir / "test.jsonl", generate(config.test_conversations, split="test", seed=config.seed))
+    rng, conversations, data_dir = start_run(config, out, data_dir)
+    data_sha256 = sha256_of(data_dir / "train.jsonl")
 
     base, tokenizer = load_base(cache)
     control = [tokenizer.token_to_id(token) for token in CONTROL_IDS]
@@ -178,7 +166,7 @@ def train_gemma(
                 round(sum(losses[i : i + 50]) / len(losses[i : i + 50]), 4) for i in range(0, len(losses), 50)
             ],
             "train_seconds": round(time.perf_counter() - started, 1),
-            "data_sha256": _sha256_file(data_dir / "train.jsonl"),
+            "data_sha256": data_sha256,
             "torch": torch.__version__,
         }
         (out / "train.json").write_text(json.dumps(report, indent=2) + "\n")

@@ -238,3 +238,17 @@ def test_a_base_file_with_another_hash_is_refused(tmp_path):
     with pytest.raises(NanoError) as caught:
         base_weights(tmp_path)
     assert caught.value.code == "NANO_BASE_INVALID"
+
+
+@pytest.mark.parametrize(
+    "config", ['{"rank": 4}', "[1, 2]", '{"rank": 0, "alpha": 8, "control_tokens": [], "control_ids": []}']
+)
+def test_a_malformed_adapter_is_refused_by_code_not_a_crash(tmp_path, config):
+    from dmind.edge.nano.errors import NanoError
+
+    model = tiny_gemma()
+    _adapter(model, tmp_path, [6, 7, 8, 9, 10, 11, 12])
+    (tmp_path / CONFIG_FILE).write_text(config)
+    with pytest.raises(NanoError) as caught:
+        merge_adapter(gguf_weights(tiny_gemma()), tmp_path)
+    assert caught.value.code == "NANO_ADAPTER_INVALID"

@@ -8,8 +8,10 @@ order of `control_tokens`.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 ADAPTER_FILE = "adapter.safetensors"
 CONFIG_FILE = "adapter.json"
@@ -24,6 +26,13 @@ class AdapterConfig:
     alpha: int
     control_tokens: tuple[str, ...]
     control_ids: tuple[int, ...]
+
+    @classmethod
+    def read(cls, directory: Path) -> "AdapterConfig":
+        """The config in `directory`'s `adapter.json` (lists read back as the tuples the fields are)."""
+        fields = json.loads((directory / CONFIG_FILE).read_text())
+        return cls(int(fields["rank"]), int(fields["alpha"]), tuple(fields["control_tokens"]),
+                   tuple(int(i) for i in fields["control_ids"]))  # fmt: skip
 
     @property
     def scale(self) -> float:

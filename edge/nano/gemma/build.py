@@ -83,20 +83,22 @@ def merge_adapter(weights: dict[str, Any], adapter: Path) -> AdapterConfig:
     import numpy as np
     from safetensors.numpy import load_file
 
-    config = AdapterConfig(**json.loads((adapter / CONFIG_FILE).read_text()))
-    config = AdapterConfig(config.rank, config.alpha, tuple(config.control_tokens), tuple(config.control_ids))
-    found = load_file(str(adapter / ADAPTER_FILE))
-    for name in sorted(n for n in found if n.endswith(".lora_a")):
-        _, layer, projection, _ = name.split(".")
-        target = f"blk.{layer}.{GGUF_NAMES[projection]}.weight"
-        a, b = found[name].astype(np.float32), found[name[: -len("a")] + "b"].astype(np.float32)
-        if weights[target].shape != (b.shape[0], a.shape[1]):
-            raise NanoError("NANO_ADAPTER_INVALID", f"{name} does not fit {target} {weights[target].shape}")
-        weights[target] = weights[target] + np.float32(config.scale) * (b @ a)
-    rows = found["control_rows"].astype(np.float32)
-    embedding = weights["token_embd.weight"].copy()
-    embedding[list(config.control_ids)] = rows
-    weights["token_embd.weight"] = embedding
+    try:
+        config = AdapterConfig.read(adapter)
+        found = load_file(str(adapter / ADAPTER_FILE))
+        for name in sorted(n for n in found if n.endswith(".lora_a")):
+            _, layer, projection, _ = name.split(".")
+            target = f"blk.{layer}.{GGUF_NAMES[projection]}.weight"
+            a, b = found[name].astype(np.float32), found[name[: -len("a")] + "b"].astype(np.float32)
+            if weights[target].shape != (b.shape[0], a.shape[1]):
+                raise NanoError("NANO_ADAPTER_INVALID", f"{name} does not fit {target} {weights[target].shape}")
+            weights[target] = weights[target] + np.float32(config.scale) * (b @ a)
+        rows = found["control_rows"].astype(np.float32)
+        embedding = weights["token_embd.weight"].copy()
+        embedding[list(config.control_ids)] = rows  # shape and index errors are refusals too
+        weights["token_embd.weight"] = embedding
+    except (OSError, ValueError, KeyError, IndexError, TypeError, ZeroDivisionError) as exc:
+        raise NanoError("NANO_ADAPTER_INVALID", f"{adapter} is not a usable nano adapter: {exc!r}"[:300]) from exc
     return config
 
 
