@@ -42,7 +42,7 @@ class GemmaTrainConfig:
     seed: int = 0
     conversations: int = 12_000
     test_conversations: int = 400
-    steps: int = 800
+    steps: int = 900
     batch_size: int = 8
     learning_rate: float = 3e-4
     warmup_steps: int = 30

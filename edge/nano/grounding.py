@@ -58,6 +58,14 @@ STOP_WORDS = frozenset(
     "tell want "
     "like need help coin coins token tokens".split()
 )
+# Words of chatter that are no token when written in lower case ("gm", "was", "on"); in capitals or with a $ they
+# may be one ("$ON", "GAS"), so they stay symbols there.
+CHATTER_WORDS = STOP_WORDS | frozenset(
+    "gm gn lol lmao haha wow yo sup bro fam ser ngmi wagmi ty np nah yeah yep nope sure cool nice great fast quick "
+    "was were been has have had not but if then than up out off now rn im u ur wanna gonna cant dont pls plz thank "
+    "appreciate sell buy swap trade convert dump into worth much many more less least back instead use using stack "
+    "bag bags contract address addy ca chain price fee slippage wallet money rent airdrop need".split()
+)
 STOP_CHARS = frozenset("的了吗呢吧啊呀么我你他她它是谁什怎在有和就都也很给把用帮请问个这那些找查搜看")
 
 
@@ -125,6 +133,7 @@ def _names(aliases: Iterable[str]) -> re.Pattern:
 
 
 _CHAIN_NAMED = {chain: _names(aliases) for chain, aliases in CHAIN_ALIASES.items()}
+_ALL_CHAIN_NAMES = _names(a for aliases in CHAIN_ALIASES.values() for a in aliases)
 _CHAIN_ONLY = _names(a for aliases in CHAIN_ALIASES.values() for a in aliases if not _symbol_like(a))
 
 
@@ -152,6 +161,8 @@ def symbols_in(texts: Iterable[str]) -> list[str]:
             word = match.group(1)
             if word[0] in "kKmMwW" and match.start() and stripped[match.start() - 1].isdigit():
                 found.append(word[1:].upper())  # 1.5kSOL, 2wTWT: the k or w belongs to the number
+            if word == word.lower() and word in CHATTER_WORDS and not match.group().startswith("$"):
+                continue  # "on", "gm", "was": words, not tickers
             found += [word.upper()] + ([word] if word != word.lower() else [])
             found += [
                 word[: -len(verb)].upper()
@@ -170,7 +181,7 @@ def keywords_in(texts: Iterable[str]) -> list[str]:
     """
     found = []
     for text in texts:
-        text = _strip_addresses(text)
+        text = _ALL_CHAIN_NAMES.sub(" ", _strip_addresses(text))  # "the pump.fun coin about a hippo" is a hippo
         for match in re.finditer(
             r"[A-Za-z][A-Za-z0-9]*", text
         ):  # every phrase of one to three words starting at each word
@@ -179,7 +190,7 @@ def keywords_in(texts: Iterable[str]) -> list[str]:
             found += [
                 " ".join(words[:n])
                 for n in range(1, len(words) + 1)
-                if words[0].lower() not in STOP_WORDS and words[n - 1].lower() not in STOP_WORDS
+                if words[0].lower() not in CHATTER_WORDS and words[n - 1].lower() not in CHATTER_WORDS
             ]
         for run in _CJK_RUN.findall(text):
             found += [
@@ -207,6 +218,35 @@ def found_in(tool_texts: Iterable[str]) -> list[tuple[str, str]]:
     return out
 
 
+def _results(text: str) -> list[dict]:
+    """The items of a `{"results": [...]}` tool response (a token found on several chains), else none."""
+    try:
+        data = json.loads(text)
+    except (TypeError, ValueError):
+        return []
+    items = data.get("results") if isinstance(data, dict) else None
+    return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+
+
+def unchosen_addresses(messages: Sequence[dict]) -> set[str]:
+    """Addresses of a several-chain result on chains the user did not choose once they named one of its chains.
+
+    After "USDC is on Ethereum, Base and Solana: which one?" and "base", only Base's address
+    may go into the swap: the choice is the user's, so the grammar holds the model to it.
+    """
+    out: set[str] = set()
+    for i, message in enumerate(messages):
+        if message.get("role") != "tool":
+            continue
+        results = _results(_text(message.get("content"))[:MAX_READ_CHARS])
+        by_chain = {item.get("chain"): item.get("address") for item in results}
+        later = [str(m.get("content") or "")[:MAX_READ_CHARS] for m in messages[i + 1 :] if m.get("role") == "user"]
+        named = [chain for chain in chains_in(later) if chain in by_chain]
+        if len(by_chain) > 1 and len(named) == 1:
+            out |= {str(a) for chain, a in by_chain.items() if chain != named[0] and isinstance(a, str)}
+    return out
+
+
 def _text(content: Any) -> str:
     """A tool result as JSON text, whether it came as an object or as text already."""
     if isinstance(content, (dict, list)):
@@ -225,8 +265,9 @@ def grounds_in(messages: Sequence[dict]) -> Grounds:
     tool = [_text(m.get("content"))[:MAX_READ_CHARS] for m in messages if m.get("role") == "tool"]
     amounts, shares = quantities_in(_strip_addresses(t) for t in user)  # an address's digits are not an amount
     found = found_in(tool)
+    unchosen = unchosen_addresses(messages) - set(addresses_in(user))
     kinds: dict[str, Sequence[Any]] = {
-        "addresses": addresses_in(user + tool),
+        "addresses": [a for a in addresses_in(user + tool) if a not in unchosen],
         "amounts": amounts,
         "shares": shares,
         "chains": chains_in(user),

@@ -1,7 +1,10 @@
 """Amounts and shares of a balance as people write them, read back into numbers.
 
 "1.5k", "1,000", "2500", "五百", "两千五百", "1.5万", "five hundred" are amounts; "half",
-"25%", "fifty percent", "a third", "百分之二十", "三分之一", "全部" are shares. The decoding grammar
+"25%", "fifty percent", "a third", "3/4", "百分之二十", "三分之一", "全部" are shares. A fraction of
+*a* thing is an amount: "half a sol" and "1/2 an eth" are 0.5, "half a mil" is 500,000,
+"two and a half" and "两个半" are 2.5. A self-correction ("sell 500, no wait, 350", "卖50个，
+不对，5个") keeps only what follows it. The decoding grammar
 lets a call carry only the numbers read here from the user's own words, so the model chooses
 which number goes where but can never write one nobody said. Shares are rounded to four places
 (a third is 0.3333), the precision calls carry.
@@ -58,7 +61,7 @@ _EN_SCALE = "|".join(EN_SCALES)
 EN_NUMBER = rf"(?:(?:a[\s-]+(?:{_EN_SCALE})|{_EN_WORD})(?:[\s-]+(?:and\s+)?(?:{_EN_WORD}))*)"  # "a" only before a scale: a hundred
 
 # English fractions: numerator word and denominator word, "a third", "three quarters"
-EN_NUMERATORS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4}
+EN_NUMERATORS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4}
 EN_DENOMINATORS = {
     "half": 2,
     "halves": 2,
@@ -70,6 +73,8 @@ EN_DENOMINATORS = {
     "fourths": 4,
     "fifth": 5,
     "fifths": 5,
+    "eighth": 8,
+    "eighths": 8,
     "tenth": 10,
     "tenths": 10,
 }
@@ -110,6 +115,24 @@ _SHARE_WORD = re.compile(
         rf"(?<![A-Za-z]){re.escape(w)}(?![A-Za-z])" if w.isascii() else re.escape(w)
         for w in sorted(SHARE_WORDS, key=len, reverse=True)
     ),
+    re.IGNORECASE,
+)
+_SLASH = re.compile(r"(?<![0-9./])(\d{1,3})\s*/\s*(\d{1,3})(?![0-9/])")  # 3/4, 1/8: a share
+# A fraction of one thing is an amount, scaled by what follows: half a sol, 1/2 an eth, a quarter of a mil
+AMOUNT_SCALES = {"mil": 1_000_000, "million": 1_000_000, "k": 1000, "thousand": 1000, "grand": 1000, "bil": 10**9}
+_FRACTION_WORD = rf"half|(?:{'|'.join(EN_NUMERATORS)})[\s-]+(?:{'|'.join(EN_DENOMINATORS)})"
+_OF_ONE = re.compile(
+    rf"(?<![A-Za-z0-9/])({_FRACTION_WORD}|\d{{1,3}}/\d{{1,3}})\s+(?:of\s+)?an?\s+"
+    rf"(?:({'|'.join(AMOUNT_SCALES)})(?![A-Za-z]))?",
+    re.IGNORECASE,
+)
+_AND_A_HALF = re.compile(rf"(?<![0-9A-Za-z.])({_ARABIC}|{EN_NUMBER})\s+and\s+a\s+half(?![A-Za-z])", re.IGNORECASE)
+_ZH_AND_A_HALF = re.compile(rf"({ZH_NUMERAL}|\d+)个半")  # 两个半 is 2.5
+_ZH_HALF_ONE = re.compile("(?<![个一])半个")  # 半个 is half of one
+# Words that take back what was just said: only the numbers after the last of them count.
+CORRECTIONS = re.compile(
+    r"(?<![A-Za-z])(?:no\s+wait|wait\s+no|no\s+no|i\s+mean|i\s+meant|make\s+that|scratch\s+that|correction|"
+    r"oops|sorry)(?![A-Za-z])|不对|说错了|改成|哦不|错了|不是",
     re.IGNORECASE,
 )
 _DIGITS = re.compile(rf"(?<![0-9A-Za-z.])({_ARABIC})\s?([kKmMwW千万亿])?")
@@ -184,7 +207,28 @@ SHARE_READERS = (
     (_ZH_FRACTION, lambda m: _number(m.group(2)) / _number(m.group(1))),
     (_ZH_TENTHS, lambda m: _number(m.group(1)) / 10),
     (_EN_FRACTION, lambda m: Decimal(EN_NUMERATORS[m.group(1).lower()]) / EN_DENOMINATORS[m.group(2).lower()]),
+    (_SLASH, lambda m: Decimal(m.group(1)) / Decimal(m.group(2))),
     (_SHARE_WORD, lambda m: Decimal(str(SHARE_WORDS[m.group().lower()]))),
+)
+
+
+def _fraction(text: str) -> Decimal:
+    """"half", "two thirds" or "1/2" as a number."""
+    if "/" in text:
+        top, _, bottom = text.partition("/")
+        return Decimal(top) / Decimal(bottom)
+    if text.lower() == "half":
+        return Decimal("0.5")
+    top, bottom = re.split(r"[\s-]+", text.lower())
+    return Decimal(EN_NUMERATORS[top]) / EN_DENOMINATORS[bottom]
+
+
+# Amounts made of a fraction, read before the shares so that their "half" is not also a share.
+FRACTION_AMOUNTS = (
+    (_OF_ONE, lambda m: _fraction(m.group(1)) * AMOUNT_SCALES.get((m.group(2) or "").lower(), 1)),
+    (_AND_A_HALF, lambda m: _number(m.group(1)) + Decimal("0.5")),
+    (_ZH_AND_A_HALF, lambda m: _number(m.group(1)) + Decimal("0.5")),
+    (_ZH_HALF_ONE, lambda m: Decimal("0.5")),
 )
 
 
@@ -192,20 +236,21 @@ def _blank(text: str, match: re.Match) -> str:
     return text[: match.start()] + " " * (match.end() - match.start()) + text[match.end() :]
 
 
-def _shares(text: str) -> tuple[list[Decimal], str]:
-    """Shares in `text`, and the text with them blanked out (so 50% is not also read as the amount 50)."""
+def _read(text: str, readers: tuple) -> tuple[list[tuple[int, Decimal]], str]:
+    """(position, value) of every match of `readers`, and the text with the matches blanked out."""
     found: list[tuple[int, Decimal]] = []
-    for pattern, read in SHARE_READERS:
+    for pattern, read in readers:
         while match := pattern.search(text):
             try:
                 found.append((match.start(), read(match)))
             except (ValueError, ArithmeticError, InvalidOperation):
                 pass
             text = _blank(text, match)
-    return [value for _, value in sorted(found, key=lambda f: f[0])], text
+    return found, text
 
 
-def _amounts(text: str) -> list[Decimal]:
+def _whole_amounts(text: str) -> list[tuple[int, Decimal]]:
+    """(position, value) of the amounts written in digits, Chinese numerals or English words."""
     found: list[tuple[int, Decimal]] = []
     for match in _DIGITS.finditer(text):
         value = Decimal(match.group(1).replace(",", ""))
@@ -223,7 +268,21 @@ def _amounts(text: str) -> list[Decimal]:
                 found.append((match.start(), read(match.group())))
             except (ValueError, InvalidOperation):
                 pass
-    return [value for _, value in sorted(found, key=lambda f: f[0])]
+    return found
+
+
+def _in_order(found: Iterable[tuple[int, Decimal]], after: int = -1) -> list[Decimal]:
+    return [value for start, value in sorted(found, key=lambda f: f[0]) if start >= after]
+
+
+def _quantities(text: str) -> tuple[list[Decimal], list[Decimal]]:
+    """(amounts, shares) of one text, in the order written; after a self-correction only what follows it."""
+    fractions, rest = _read(text, FRACTION_AMOUNTS)
+    shares, rest = _read(rest, SHARE_READERS)
+    amounts = fractions + _whole_amounts(rest)
+    corrected = [m.end() for m in CORRECTIONS.finditer(text)]
+    after = corrected[-1] if corrected and any(start >= corrected[-1] for start, _ in amounts + shares) else -1
+    return _in_order(amounts, after), _in_order(shares, after)
 
 
 def _unique(values: Iterable[Decimal], keep) -> list[float]:
@@ -241,8 +300,8 @@ def quantities_in(texts: Iterable[str]) -> tuple[list[float], list[float]]:
     amounts: list[Decimal] = []
     shares: list[Decimal] = []
     for text in texts:
-        found, rest = _shares(text)
+        found_amounts, found_shares = _quantities(text)
         # only what can be a share is rounded: quantizing a huge number ("2%9999…") is an error, not a share
-        shares += [v.quantize(Decimal(1).scaleb(-SHARE_PLACES)).normalize() for v in found if 0 <= v <= 1]
-        amounts += _amounts(rest)
+        shares += [v.quantize(Decimal(1).scaleb(-SHARE_PLACES)).normalize() for v in found_shares if 0 <= v <= 1]
+        amounts += found_amounts
     return _unique(amounts, lambda v: v > 0), _unique(shares, lambda v: 0 <= v <= 1)

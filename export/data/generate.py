@@ -23,8 +23,8 @@ from typing import Any, Callable, Iterable, Optional
 from dmind.edge.nano import TOOLS, grounds_in
 
 from .lexicon import CHAIN_NAMES, KEYWORDS, TOKENS, VENUES, WRITTEN_AS, Token, address_for
-from .numbers import amount_forms, random_amount, random_share, share_forms
-from .phrases import CLOSERS, FRAMES, OPENERS, OUT_OF_SCOPE, REPLIES
+from .numbers import amount_forms, random_amount, random_share, share_forms, zh_integer
+from .phrases import CLOSERS, CORRECTIONS, FRAMES, OPENERS, OUT_OF_SCOPE, REPLIES
 
 LANGS = ("en", "zh", "mixed")
 LANG_WEIGHTS = (0.5, 0.36, 0.14)
@@ -88,6 +88,10 @@ class _Maker:
         if roll < 0.7:
             return frame[:i] + frame[i] * 2 + frame[i + 1 :]
         return frame[:i] + frame[i + 1] + frame[i] + frame[i + 2 :]
+
+    def correction(self, amount: str) -> str:
+        """A self-correction to append to a request: the amount meant after all."""
+        return self.rng.choice(split_of(CORRECTIONS[self.text_lang], self.test)).format(amt=amount)
 
     def out_of_scope(self, topic: str, **slots: str) -> str:
         return self._dress(self.rng.choice(split_of(OUT_OF_SCOPE[topic][self.text_lang], self.test)), slots)
@@ -181,8 +185,11 @@ def search(m: _Maker) -> list[dict]:
         text = m.say("search_symbol_chain", sym=m.symbol(token), chain=m.chain(chain))
         return [_user(text), _call("SEARCH_TOKEN", chain=chain, symbol=token.symbol)]
     if roll < 0.75:
-        address = address_for(token.chain, m.rng)
-        return [_user(m.say("search_address", addr=address)), _call("SEARCH_TOKEN", address=address)]
+        address, chain = address_for(token.chain, m.rng), _chain_named(m)
+        if chain is None:
+            return [_user(m.say("search_address", addr=address)), _call("SEARCH_TOKEN", address=address)]
+        text = m.say("search_address_chain", addr=address, chain=m.chain(chain))
+        return [_user(text), _call("SEARCH_TOKEN", address=address, chain=chain)]
     keyword, chain = m.keyword(), _chain_named(m)
     if chain is None:
         return [_user(m.say("search_keyword", kw=keyword)), _call("SEARCH_TOKEN", keyword=keyword)]
@@ -198,6 +205,28 @@ def sell(m: _Maker) -> list[dict]:
             _user(m.say("sell_all", sym=m.symbol(token))),
             _call("EXECUTE_SWAP", inputTokenPercentage=1.0, inputTokenSymbol=token.symbol),
         ]
+    roll = m.rng.random()
+    if roll < 0.15:  # the input token's own address typed: inputTokenCA, still nothing to receive named
+        how, slots, args = _how_much(m)
+        own = address_for(token.chain, m.rng)
+        text = m.say(f"sell_by_address_{how}", sym=m.symbol(token), in_addr=own, **slots)
+        return [_user(text), _call("EXECUTE_SWAP", inputTokenSymbol=token.symbol, inputTokenCA=own, **args)]
+    if roll < 0.25:  # half a token, or a whole number and a half: amounts, not shares
+        if m.rng.random() < 0.6:
+            text, value = m.say("sell_half_one", sym=m.symbol(token)), 0.5
+        else:
+            n = m.rng.randint(1, 9)
+            written = str(n) if m.lang == "en" or m.rng.random() < 0.5 else zh_integer(n, liang=True)
+            text, value = m.say("sell_and_a_half", sym=m.symbol(token), n=written), n + 0.5
+        return [_user(text), _call("EXECUTE_SWAP", inputTokenSymbol=token.symbol, inputTokenAmount=value)]
+    if roll < 0.35:  # a number taken back: the last one is meant
+        wrong, _ = m.amount()
+        value, amt = m.amount()
+        while value == wrong:
+            value, amt = m.amount()
+        first = m.rng.choice(amount_forms(wrong, m.lang))
+        text = m.say("sell_amount", sym=m.symbol(token), amt=first) + m.correction(amt)
+        return [_user(text), _call("EXECUTE_SWAP", inputTokenSymbol=token.symbol, inputTokenAmount=value)]
     how, slots, args = _how_much(m)
     text = m.say(f"sell_{how}", sym=m.symbol(token), **slots)
     return [_user(text), _call("EXECUTE_SWAP", inputTokenSymbol=token.symbol, **args)]
@@ -355,7 +384,11 @@ def after_quote(m: _Maker) -> list[dict]:
             value, share = m.share()
             change, changed = m.say("change_share", share=share), {"inputTokenPercentage": value}
         return messages + [_user(change), _call("EXECUTE_SWAP", **keep, **changed)]
-    if roll < 0.65:
+    if roll < 0.58:
+        least, least_text = m.amount()
+        floor = _call("EXECUTE_SWAP", **{**swap, "outputTokenAmount": least})
+        return messages + [_user(m.say("change_min_out", min=least_text)), floor]
+    if roll < 0.7:
         target = m.token(exclude=[swap["inputTokenSymbol"]])
         result, address = _search_result(m, target, target.chain)
         new = {**swap, "outputTokenCA": address}
@@ -377,7 +410,9 @@ def _oos_turn(m: _Maker) -> tuple[str, str]:
     _, amt = m.amount()
     slots = {"sym": m.symbol(token), "out": m.symbol(other), "amt": amt, "chain": m.chain(token.chain)}
     slots["addr"] = address_for(token.chain, m.rng)
-    kind = {"concept": "concept", "advice": "advice", "chat": "chat"}.get(topic, "out_of_scope")
+    kind = {"concept": "concept", "howto": "concept", "advice": "advice", "chat": "chat", "smalltalk": "chat"}.get(
+        topic, "out_of_scope"
+    )
     return m.out_of_scope(topic, **slots), kind
 
 
@@ -402,17 +437,17 @@ def request_then_oos(m: _Maker) -> list[dict]:
 
 # situation -> (share of the data, builder)
 BUILDERS: dict[str, tuple[float, Callable[[_Maker], list[dict]]]] = {
-    "search": (0.19, search),
+    "search": (0.16, search),
     "sell": (0.17, sell),
-    "swap_to_address": (0.11, swap_to_address),
-    "search_then_swap": (0.13, search_then_swap),
-    "choose_chain": (0.04, choose_chain),
-    "ask_amount": (0.08, ask_amount),
+    "swap_to_address": (0.08, swap_to_address),
+    "search_then_swap": (0.12, search_then_swap),
+    "choose_chain": (0.05, choose_chain),
+    "ask_amount": (0.07, ask_amount),
     "lookup": (0.05, lookup),
     "after_quote": (0.07, after_quote),
-    "text_only": (0.11, text_only),
-    "chat_then_request": (0.03, chat_then_request),
-    "request_then_oos": (0.02, request_then_oos),
+    "text_only": (0.15, text_only),
+    "chat_then_request": (0.05, chat_then_request),
+    "request_then_oos": (0.03, request_then_oos),
 }
 
 

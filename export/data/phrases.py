@@ -15,6 +15,103 @@ from __future__ import annotations
 
 # intent -> language -> frames. "mixed" is code-switched Chinese and English.
 FRAMES: dict[str, dict[str, tuple[str, ...]]] = {
+    "search_address_chain": {
+        "en": (
+            "what is {addr} on {chain}",
+            "look up {addr} ({chain})",
+            "{chain} token {addr} - what is it",
+            "check the {chain} contract {addr}",
+            "on {chain}, what coin is {addr}?",
+            "{addr} over on {chain}, identify it pls",
+            "search {chain} for {addr}",
+            "got this {chain} CA {addr}, what is it",
+        ),
+        "zh": (
+            "{chain}上的{addr}是什么币",
+            "查一下{chain}的合约{addr}",
+            "{addr}，{chain}上的，帮我看看",
+            "在{chain}上搜{addr}",
+            "{chain}链 {addr} 这是啥",
+            "帮我查{chain}上这个地址{addr}",
+        ),
+        "mixed": (
+            "{chain}上的CA {addr} 是什么",
+            "check一下{chain}的{addr}",
+            "{addr} on {chain}是啥币",
+            "search {addr}，{chain}上的",
+        ),
+    },
+    # The input token given by its address, nothing named to receive: one swap with inputTokenCA.
+    "sell_by_address_amount": {
+        "en": (
+            "sell {amt} {sym} ({in_addr})",
+            "dump {amt} of {in_addr}, it's {sym}",
+            "{sym} at {in_addr}: sell {amt}",
+            "get rid of {amt} {sym}, contract {in_addr}",
+            "sell {amt} of this one {in_addr} ({sym})",
+            "{in_addr} is my {sym}, swap {amt} of it",
+            "offload {amt} {sym} - ca {in_addr}",
+            "market sell {amt} {sym} {in_addr}",
+        ),
+        "zh": (
+            "{in_addr} 这个{sym}卖{amt}个",
+            "把{sym}（{in_addr}）卖掉{amt}个",
+            "卖出{amt}个{sym}，合约{in_addr}",
+            "{sym} {in_addr} 出{amt}个",
+            "合约{in_addr}的{sym}帮我卖{amt}",
+            "这个{in_addr}是{sym}，卖{amt}个",
+        ),
+        "mixed": (
+            "sell {amt}个{sym}，CA是{in_addr}",
+            "{in_addr} 这个{sym} dump {amt}个",
+            "帮我sell {amt} {sym} {in_addr}",
+        ),
+    },
+    "sell_by_address_share": {
+        "en": (
+            "sell {share} of my {sym} ({in_addr})",
+            "{in_addr} - that's {sym}, dump {share} of it",
+            "get rid of {share} of the {sym} at {in_addr}",
+            "{sym} {in_addr}: sell {share} of my bag",
+            "swap {share} of {in_addr} ({sym})",
+        ),
+        "zh": (
+            "{in_addr} 这个{sym}卖掉{share}",
+            "把{sym}（{in_addr}）出{share}",
+            "合约{in_addr}的{sym}卖{share}",
+            "{sym} {in_addr} 减仓{share}",
+        ),
+        "mixed": (
+            "{in_addr} 的{sym} sell {share}",
+            "{sym}（CA {in_addr}）dump {share}",
+        ),
+    },
+    # A fraction of one token is an amount: "half a SOL" is 0.5 SOL, not half the holding.
+    "sell_half_one": {
+        "en": (
+            "sell half a {sym}",
+            "i need to dump half an {sym}",
+            "swap 1/2 a {sym} for me",
+            "just half a {sym} please, sell it",
+            "get rid of half of a {sym}",
+            "can you sell 1/2 an {sym}",
+            "offload half a {sym} real quick",
+            "sell like half a {sym}",
+        ),
+        "zh": ("卖半个{sym}", "出半个{sym}就行", "帮我把半个{sym}卖掉", "半个{sym}换掉", "先卖半个{sym}"),
+        "mixed": ("sell 半个{sym}", "半个{sym} dump掉", "帮我sell半个{sym}"),
+    },
+    # "{n} and a half", "{n}个半": a whole number and a half.
+    "sell_and_a_half": {
+        "en": (
+            "sell {n} and a half {sym}",
+            "dump {n} and a half {sym} for me",
+            "{n} and a half {sym}, sell it",
+            "get rid of {n} and a half of my {sym}... tokens i mean",
+        ),
+        "zh": ("卖{n}个半{sym}", "出{n}个半{sym}", "帮我把{n}个半{sym}卖了", "{sym}卖{n}个半"),
+        "mixed": ("sell {n}个半{sym}", "{n}个半{sym} dump掉"),
+    },
     "search_symbol": {
         "en": (
             "find {sym}",
@@ -81,6 +178,8 @@ FRAMES: dict[str, dict[str, tuple[str, ...]]] = {
             "pull up {sym} over on {chain}",
             "need {sym} but the one on {chain}",
             "what's the address for {sym} on {chain}",
+            "how many decimals does {sym} have on {chain}",
+            "{sym} on {chain} - decimals?",
         ),
         "zh": (
             "查一下{chain}上的{sym}",
@@ -93,6 +192,8 @@ FRAMES: dict[str, dict[str, tuple[str, ...]]] = {
             "{chain}上{sym}的地址",
             "我要{chain}版本的{sym}",
             "看看{sym}在{chain}上的信息",
+            "{chain}上的{sym}精度是多少",
+            "{sym}在{chain}上几位小数",
         ),
         "mixed": (
             "{chain}上的{sym} contract",
@@ -666,6 +767,31 @@ FRAMES: dict[str, dict[str, tuple[str, ...]]] = {
             "actually换成{out}",
         ),
     },
+    "change_min_out": {
+        "en": (
+            "add a minimum of {min} back",
+            "make sure i get at least {min} out",
+            "hold on, set min received to {min}",
+            "i want no less than {min} for it",
+            "put a floor of {min} on the output",
+            "only if it gives me at least {min}",
+            "min out {min} please",
+            "set the minimum output to {min}",
+        ),
+        "zh": (
+            "最少要换回{min}个",
+            "设置最低收到{min}",
+            "至少给我{min}个，不然不换",
+            "最低到手{min}",
+            "保底{min}个",
+            "收到不少于{min}个才行",
+        ),
+        "mixed": (
+            "min out 设成{min}",
+            "至少{min}个 out pls",
+            "set一下最少换回{min}",
+        ),
+    },
     "choose_chain": {
         "en": (
             "the {chain} one",
@@ -852,6 +978,85 @@ OUT_OF_SCOPE: dict[str, dict[str, tuple[str, ...]]] = {
             "今天天气怎么样",
         ),
     },
+}
+
+# More of what people say that is no request: small talk with emojis and slang ("chat" replies), and questions
+# about how trading works that name a token or a number without asking for a search or a swap ("concept" replies).
+OUT_OF_SCOPE["smalltalk"] = {
+    "en": (
+        "yo 👋",
+        "gm fren ☀️",
+        "gn, talk tomorrow",
+        "that was quick, ty 🙌",
+        "legend, thanks",
+        "cheers mate 🍻",
+        "ok that worked!!",
+        "nice one 👍",
+        "wagmi 🚀🚀",
+        "lol you're fast",
+        "brb",
+        "sup bot",
+        "much appreciated 🙏",
+        "haha ok",
+        "you there?",
+        "hey hey",
+    ),
+    "zh": (
+        "早啊 ☀️",
+        "晚安",
+        "好快，谢啦 🙌",
+        "牛啊",
+        "辛苦了",
+        "哈哈哈好的",
+        "在不在",
+        "嗨 👋",
+        "搞定了，感谢",
+        "你真靠谱 👍",
+        "先这样，拜拜",
+        "收到收到",
+    ),
+}
+OUT_OF_SCOPE["howto"] = {
+    "en": (
+        "how much slippage should i set for {sym}",
+        "why did my {sym} swap fail",
+        "is 3% slippage too high",
+        "what fee do you charge on a swap",
+        "how long does a swap on {chain} take",
+        "why is gas so high on {chain} today",
+        "what does price impact mean for a {amt} {sym} trade",
+        "can a token contract be faked? how would i know",
+        "what's the difference between {sym} and {out}",
+        "how do decimals work for {sym}",
+        "why does my wallet show {sym} with a different price",
+        "does the swap route through other tokens?",
+    ),
+    "zh": (
+        "{sym}的滑点设多少合适",
+        "为什么我的{sym}兑换失败了",
+        "滑点设3%是不是太高",
+        "兑换收多少手续费",
+        "{chain}上一笔兑换要多久",
+        "今天{chain}的gas怎么这么贵",
+        "价格影响是什么意思",
+        "假币合约怎么分辨",
+        "{sym}和{out}有什么区别",
+        "为什么钱包里{sym}价格不一样",
+    ),
+}
+# How people take back a number they just said: appended to a request, the last number is the one meant.
+CORRECTIONS = {
+    "en": (
+        ", no wait, {amt}",
+        " - sorry, i mean {amt}",
+        "... scratch that, make it {amt}",
+        " no no, {amt}",
+        ", oops, {amt}",
+        ", i meant {amt}",
+        " — correction: {amt}",
+        ", make that {amt}",
+    ),
+    "zh": ("，不对，{amt}个", "，说错了，{amt}", "，哦不，{amt}个", "，改成{amt}个", "，错了，是{amt}个", "，不是，{amt}个"),
 }
 
 # Chatter around a request, split like the frames.

@@ -80,7 +80,21 @@ def test_any_text_reads_without_crashing_into_writable_numbers(text):
         ("梭哈", [], [1.0]),
         ("sell my entire bag", [], [1.0]),
         ("two thirds of it", [], [0.6667]),
-        ("sell 3 no wait 5 SOL", [3.0, 5.0], []),  # both offered; the model keeps the last
+        ("sell 3 no wait 5 SOL", [5.0], []),  # a self-correction keeps the last number
+        ("卖 80 个，不对，8 个", [8.0], []),
+        ("sell 20%, sorry I mean 30%", [], [0.3]),
+        ("make it 40% instead", [], [0.4]),  # a correction with nothing before it takes nothing away
+        ("sell 10 sol sorry", [10.0], []),  # nothing after the correction: what was said stands
+        ("sell 3/4 of my crv", [], [0.75]),  # digits over digits are a share
+        ("trim 1/8 off the stack", [], [0.125]),
+        ("sell half a sol", [0.5], []),  # a fraction of one thing is an amount
+        ("dump 1/2 an eth", [0.5], []),
+        ("half a mil of it", [500000.0], []),
+        ("a quarter of a mil", [250000.0], []),
+        ("two and a half eth", [2.5], []),
+        ("卖两个半", [2.5], []),
+        ("换半个 ETH", [0.5], []),
+        ("sell half my sol", [], [0.5]),  # a fraction of a holding is a share
     ],
 )
 def test_the_forms_the_conventions_name_read_as_they_say(text, amounts, shares):
