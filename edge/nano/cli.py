@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 import typer
+from dmind.policies.errors import DmindError
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -82,16 +83,8 @@ def build_command(
         Console().print(f"{'built' if result.built else 'already built'}: {escape(str(result.directory))}")
 
 
-@app.command()
-def ask(
-    words: str = typer.Argument(..., help="What the user said."),
-    model: Optional[Path] = MODEL,
-    backend: str = BACKEND,
-    free: bool = typer.Option(False, "--unconstrained", help="Decode without the grammar (to see the raw model)."),
-    as_json: bool = typer.Option(False, "--json", help="Print the call as JSON."),
-) -> None:
-    """Turn what the user said into a call, or a plain answer."""
-    generation = _load(model, backend, not free).generate([{"role": "user", "content": words}])
+def _show(generation: Any, as_json: bool) -> None:
+    """Print one reply: the call or the text; an output that does not parse is refused with its code."""
     reply = generation.reply
     if generation.error is not None or reply is None:
         code, message = (
@@ -107,7 +100,108 @@ def ask(
         Console().print(f"[bold]{reply.call.name}[/bold]({escape(args)})")
     else:
         Console().print(escape(reply.text or ""))
-    err.print(f"{generation.tokens} tokens; first after {generation.first_token_s * 1000:.0f} ms")
+
+
+def _refuse(exc: NanoError) -> typer.Exit:
+    err.print(f"[red]{exc.code}[/red] {escape(exc.message)}")
+    return typer.Exit(2)
+
+
+@app.command()
+def ask(
+    words: Optional[str] = typer.Argument(None, help="What the user said."),
+    messages: Optional[Path] = typer.Option(
+        None, "--messages", help="A conversation instead, one JSON message a line (OpenAI chat form; - for stdin)."
+    ),
+    model: Optional[Path] = MODEL,
+    backend: str = BACKEND,
+    free: bool = typer.Option(False, "--unconstrained", help="Decode without the grammar (to see the raw model)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the call as JSON."),
+) -> None:
+    """Turn what the user said (or a whole conversation) into a call, or a plain answer."""
+    from ..cli_boundary import read_input
+    from .conversation import prompt_words, read_messages
+
+    if (words is None) == (messages is None):
+        raise _refuse(NanoError("NANO_PROMPT_EMPTY", "give what the user said, or --messages FILE, not both"))
+    try:
+        history = read_messages(read_input(messages, "the conversation")) if messages else prompt_words(words or "")
+    except NanoError as exc:
+        raise _refuse(exc) from exc
+    generation = _load(model, backend, not free).generate(history)
+    _show(generation, as_json)
+    err.print(
+        f"{generation.tokens} tokens in {generation.forward_passes} passes; first after "
+        f"{generation.first_token_s * 1000:.0f} ms, all after {generation.total_s * 1000:.0f} ms"
+    )
+
+
+MAX_CALLS_PER_TURN = 4  # a search, its swap, and room for a choice of chain: more is a model going round
+
+
+@app.command()
+def chat(
+    model: Optional[Path] = MODEL,
+    backend: str = BACKEND,
+    simulate: bool = typer.Option(
+        False, "--simulate", help="Answer every call with a made-up result instead of asking for one."
+    ),
+) -> None:
+    """Talk to the model turn by turn; after a call, type the tool's JSON result (Enter: a made-up one)."""
+    from .conversation import check_message
+
+    loaded = _load(model, backend)
+    history: list[dict] = []
+    err.print("say what you want (an empty line or Ctrl-D ends)")
+    while True:
+        words = _typed("you> ")
+        if not words:
+            return
+        history.append({"role": "user", "content": words})
+        for _ in range(MAX_CALLS_PER_TURN):
+            try:
+                check_message(history[-1], len(history))
+                generation = loaded.generate(history)
+            except NanoError as exc:
+                err.print(f"[red]{exc.code}[/red] {escape(exc.message)}")
+                history.pop()
+                break
+            reply = generation.reply
+            if reply is None or reply.call is None:
+                Console().print(escape(reply.text if reply else generation.raw))
+                history.append({"role": "assistant", "content": reply.text if reply else generation.raw})
+                break
+            call = {"name": reply.call.name, "arguments": reply.call.arguments}
+            _show(generation, False)
+            history.append({"role": "assistant", "tool_calls": [call]})
+            history.append({"role": "tool", "name": call["name"], "content": _tool_result(call, simulate)})
+        else:
+            err.print(f"the model called tools {MAX_CALLS_PER_TURN} times in a row; say what you want next")
+
+
+def _typed(prompt: str) -> str:
+    try:
+        return input(prompt).strip()
+    except EOFError:
+        return ""
+
+
+def _tool_result(call: dict, simulate: bool) -> Any:
+    """The tool's result as the user types it (JSON), or a made-up one."""
+    from ..requests_io import loads_strict
+    from .conversation import simulated_result
+
+    made_up = simulated_result(call["name"], call["arguments"])
+    while not simulate:
+        typed = _typed(f"{call['name']} result as JSON (Enter: {json.dumps(made_up, ensure_ascii=False)})> ")
+        if not typed:
+            break
+        try:
+            return loads_strict(typed, "the tool result")
+        except DmindError as exc:
+            err.print(f"[red]{exc.code}[/red] {escape(exc.message)}")
+    Console().print(f"[dim]{call['name']} -> {escape(json.dumps(made_up, ensure_ascii=False))}[/dim]")
+    return made_up
 
 
 def metrics_table(title: str, summary: dict[str, dict[str, float]]) -> Table:

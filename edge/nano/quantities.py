@@ -213,7 +213,7 @@ SHARE_READERS = (
 
 
 def _fraction(text: str) -> Decimal:
-    """"half", "two thirds" or "1/2" as a number."""
+    """ "half", "two thirds" or "1/2" as a number."""
     if "/" in text:
         top, _, bottom = text.partition("/")
         return Decimal(top) / Decimal(bottom)

@@ -1,7 +1,10 @@
 """Run a nano model: greedy decoding under the grammar, with a key-value cache, on a pluggable backend.
 
 The model is loaded once (`NanoModel.load`) and reused. The developer turn every prompt opens
-with is run once at load and its cache kept, so a request only pays for its own tokens.
+with is run once at load and its cache kept, so a request only pays for its own tokens. At 270M
+parameters a turn costs what its forward passes cost, so the tokens the grammar forces (syntax,
+a key with one possible value, the rest of a grounded address once its first tokens pick it)
+are appended together in one pass rather than one pass each (`fast_forward`).
 Backends take ids and a cache and return the last position's logits and the grown cache;
 the decoding loop, the grammar and the stop rules are shared by all of them.
 """
@@ -71,6 +74,8 @@ class Generation:
     token_s: tuple[float, ...] = field(default=())  # each later token
     reply: Optional[Reply] = None
     error: Optional[CallError] = None
+    forward_passes: int = 0  # the prompt's pass included
+    total_s: float = 0.0  # from the user's message to the complete call or answer
 
 
 def _softmax(np: Any, logits: Any) -> Any:
@@ -88,6 +93,7 @@ class NanoModel:
         *,
         constrained: bool = True,
         grounded: bool = True,
+        fast_forward: bool = True,
         max_new_tokens: int = 128,
     ) -> None:
         try:
@@ -105,6 +111,7 @@ class NanoModel:
         self.grounded = (
             grounded  # False: only addresses grounded, openings token by token (to measure what grounding adds)
         )
+        self.fast_forward = fast_forward and constrained  # False: one pass per token, forced or not (to measure it)
         self.max_new_tokens = max_new_tokens
         self.stop_ids = {self.tokenizer.token_to_id(t) for t in STOP_TOKENS} - {None}
         self.prefix = prefix(self.tokenizer)
@@ -178,24 +185,26 @@ class NanoModel:
         self._llnp.fill_next_token_bitmask(matcher, self._mask)
         return self.np.unpackbits(self._mask[0].view(self.np.uint8), bitorder="little")[:width].astype(bool)
 
-    def _call_or_text(self, matcher: Any, logits: Any, cache: Any) -> tuple[Any, Any, list[int]]:
+    def _call_or_text(self, matcher: Any, logits: Any, cache: Any) -> tuple[Any, Any, list[int], int]:
         """Open the reply by weighing a whole call against text, where the grammar allows both.
 
         Token by token, a model that means a call the grounding rules out (a swap of an amount
         nobody named) would open a call and then be forced into another tool. So the opening is
         chosen by the model's probability of a call to a tool the grammar allows, against that of
         text: the call's forced tokens are walked until its first free choice, then weighed.
-        Returns the logits and cache to go on from and the tokens already chosen (and consumed).
+        Returns the logits and cache to go on from, the tokens already chosen (and consumed) and
+        the forward passes spent.
         """
         np = self.np
         allowed = self._allowed(matcher, logits.shape[-1])
         if not allowed[self.start_call] or allowed.sum() == 1:
-            return logits, cache, []
+            return logits, cache, [], 0
         probs = _softmax(np, logits)
         text = probs[allowed].sum() - probs[self.start_call]
         probe, walked, mass = matcher.deep_copy(), [self.start_call], probs[self.start_call]
         probe.consume_token(self.start_call)
         step_logits, step_cache = self.backend.run(walked, cache)
+        passes = 1
         while mass >= text:
             ok = self._allowed(probe, step_logits.shape[-1])
             step = _softmax(np, step_logits)
@@ -207,12 +216,13 @@ class NanoModel:
             probe.consume_token(token)
             walked.append(token)
             step_logits, step_cache = self.backend.run([token], step_cache)
+            passes += 1
         if mass >= text:
             matcher.consume_tokens(walked)
-            return step_logits, step_cache, walked
+            return step_logits, step_cache, walked, passes
         logits = logits.copy()
         logits[self.start_call] = -np.inf
-        return logits, cache, []
+        return logits, cache, [], passes
 
     def generate(self, messages: Sequence[dict]) -> Generation:
         """The model's next output after `messages` (OpenAI chat form), parsed."""
@@ -224,25 +234,42 @@ class NanoModel:
         matcher = self._matcher(messages) if self.constrained else None
         started = time.perf_counter()
         logits, cache = self.backend.run(rest, self.prefix_cache)
+        passes = 1
         out: list[int] = []
-        if matcher is not None:
-            logits, cache, out = self._call_or_text(matcher, logits, cache) if self.grounded else (logits, cache, [])
+        if matcher is not None and self.grounded:
+            logits, cache, out, walked = self._call_or_text(matcher, logits, cache)
+            passes += walked
         times: list[float] = [time.perf_counter() - started] if out else []  # a walked opening is all first-token time
         while len(out) < self.max_new_tokens:
             if matcher is not None:
                 logits = np.where(self._allowed(matcher, logits.shape[-1]), logits, -np.inf)
-            token = int(np.argmax(logits))
-            out.append(token)
-            times.append(time.perf_counter() - started)
-            if matcher is not None and (not matcher.consume_token(token) or matcher.is_stopped()):
+            step = [int(np.argmax(logits))]
+            if matcher is not None:
+                if not matcher.consume_token(step[0]) or matcher.is_stopped():
+                    out.append(step[0])
+                    times.append(time.perf_counter() - started)
+                    break
+                step += self._forced(matcher, self.max_new_tokens - len(out) - 1)
+            out += step
+            times += [time.perf_counter() - started] * len(step)
+            if matcher is not None and matcher.is_stopped() or matcher is None and step[0] in self.stop_ids:
                 break
-            if matcher is None and token in self.stop_ids:
-                break
-            logits, cache = self.backend.run([token], cache)
+            logits, cache = self.backend.run(step, cache)
+            passes += 1
+        total_s = time.perf_counter() - started
         raw = self.tokenizer.decode(out, skip_special_tokens=False)
         steps = tuple(b - a for a, b in zip(times, times[1:]))
         try:
             reply, error = parse_reply(raw), None
         except CallError as exc:
             reply, error = None, exc
-        return Generation(raw, len(out), len(rest), times[0] if times else 0.0, steps, reply, error)
+        return Generation(raw, len(out), len(rest), times[0] if times else 0.0, steps, reply, error, passes, total_s)
+
+    def _forced(self, matcher: Any, room: int) -> list[int]:
+        """The tokens the grammar forces next, consumed; none where fast-forward is off."""
+        if not self.fast_forward or room <= 0:
+            return []
+        forced = list(matcher.compute_ff_tokens())[:room]
+        if forced and matcher.try_consume_tokens(forced) != len(forced):
+            raise NanoError("NANO_GRAMMAR_INVALID", "the grammar refused the tokens it forced")
+        return forced

@@ -44,6 +44,7 @@ GARBAGE: dict[str, list[list[str]]] = {
     "local unpair": [["no-such-device", "--state", "{dir}/lst"]],
     "local context import": [["{junk}", "--state", "{dir}/lst"], ["{dup}", "--state", "{dir}/lst"]],
     "nano eval": [["--dataset", "{junk}"]],
+    "nano ask": [["--messages", "{junk}"], ["--messages", "{dup}"]],
 }
 # Verbs that read no request: servers, benches, key generation, listings. `device airgap` reads URs on standard
 # input; its refusals are tested in tests/firmware_bridge/test_ur.py.
@@ -70,7 +71,7 @@ NO_REQUEST_INPUT = {
     "local context list",
     "local context remove",
     "local console",
-    "nano ask",
+    "nano chat",  # reads lines typed at its prompt: tests/nano/test_conversation.py
     "train nano",
 }
 

@@ -65,3 +65,37 @@ def test_a_grounded_call_is_written(model):
     generation = model.generate([{"role": "user", "content": f"swap 2 sol for {ADDRESS}"}])
     assert generation.reply.call is not None and generation.reply.call.name == "EXECUTE_SWAP", generation.raw
     assert generation.reply.call.arguments.get("inputTokenAmount", 2) == 2
+
+
+class CountingModel(ScriptedModel):
+    """The scripted model, counting forward passes and the tokens each one reads."""
+
+    def __init__(self, tokenizer, path):
+        super().__init__(tokenizer, path)
+        self.passes: list[int] = []
+
+    def run(self, ids, cache):
+        self.passes.append(len(ids))
+        return super().run(ids[-1:] if len(self.passes) > 1 else ids, cache)
+
+
+@pytest.mark.parametrize(
+    "words", [f"swap 2 sol for {ADDRESS}", "sell 1.5k bonk", f"what is {ADDRESS}", "swap sol for usdc"]
+)
+def test_forced_tokens_fast_forward_in_one_pass_and_change_nothing(tokenizer, tmp_path, words):
+    from dmind.edge.nano.runtime import NanoModel
+
+    tokenizer.save(str(tmp_path / "tokenizer.json"))
+    outputs = {}
+    for fast in (True, False):
+        backend = CountingModel(tokenizer, tmp_path)
+        model = NanoModel(tmp_path, backend, fast_forward=fast)
+        backend.passes.clear()  # the developer turn's pass at load
+        generation = model.generate([{"role": "user", "content": words}])
+        assert generation.forward_passes == len(backend.passes)
+        outputs[fast] = generation, backend.passes
+    (fast, fast_passes), (slow, slow_passes) = outputs[True], outputs[False]
+    assert fast.raw == slow.raw  # the same bytes: the grammar forced them either way
+    if fast.reply is not None and fast.reply.call is not None:  # a call has forced syntax to skip
+        assert fast.forward_passes < slow.forward_passes and max(fast_passes[1:]) > 1
+    assert all(n == 1 for n in slow_passes[1:])
