@@ -212,7 +212,8 @@ def _pct(value: Optional[float]) -> str:
 
 
 def _source(model: str, config: Optional[str], out: Path) -> Path:
-    """The checkpoint directory to export: the built-in model, a given directory, or random weights of a published size."""
+    """The checkpoint to export: the default model ("builtin"), the miniature, a directory, or a published size's random
+    weights."""
     from dmind.edge.nano import MINIATURE_DIR
 
     from .pipeline import ExportError
@@ -223,7 +224,11 @@ def _source(model: str, config: Optional[str], out: Path) -> Path:
                 "EXPORT_CONFIG_UNKNOWN", f"no configuration {config!r}; the configurations are {', '.join(SIZES)}"
             )
         return random_checkpoint(config, out / "source")
-    directory = MINIATURE_DIR if model == "builtin" else Path(model)
+    if model == "builtin":  # the default model a user runs: Gemma 3 270M with the shipped adapter, merged
+        from .gemma_checkpoint import gemma_checkpoint
+
+        return gemma_checkpoint(out / "source")
+    directory = MINIATURE_DIR if model == "miniature" else Path(model)
     if not (directory / "config.json").exists() or not (directory / "model.safetensors").exists():
         raise ExportError(
             "EXPORT_CHECKPOINT_MISSING",
