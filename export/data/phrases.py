@@ -1056,7 +1056,14 @@ CORRECTIONS = {
         " — correction: {amt}",
         ", make that {amt}",
     ),
-    "zh": ("，不对，{amt}个", "，说错了，{amt}", "，哦不，{amt}个", "，改成{amt}个", "，错了，是{amt}个", "，不是，{amt}个"),
+    "zh": (
+        "，不对，{amt}个",
+        "，说错了，{amt}",
+        "，哦不，{amt}个",
+        "，改成{amt}个",
+        "，错了，是{amt}个",
+        "，不是，{amt}个",
+    ),
 }
 
 # Chatter around a request, split like the frames.
