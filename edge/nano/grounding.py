@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Optional, Sequence
 
-from .quantities import quantities_in
+from .quantities import EN_DENOMINATORS, EN_ONES, EN_SCALES, EN_TENS, SHARE_WORDS, quantities_in
 from .tools import BASE58_ADDRESS, EVM_ADDRESS
 
 # How users name each chain (matched case-insensitively, as whole words where they are ASCII).
@@ -60,12 +60,22 @@ STOP_WORDS = frozenset(
 )
 # Words of chatter that are no token when written in lower case ("gm", "was", "on"); in capitals or with a $ they
 # may be one ("$ON", "GAS"), so they stay symbols there.
-CHATTER_WORDS = STOP_WORDS | frozenset(
-    "gm gn lol lmao haha wow yo sup bro fam ser ngmi wagmi ty np nah yeah yep nope sure cool nice great fast quick "
-    "was were been has have had not but if then than up out off now rn im u ur wanna gonna cant dont pls plz thank "
-    "appreciate sell buy swap trade convert dump into worth much many more less least back instead use using stack "
-    "bag bags contract address addy ca chain price fee slippage wallet money rent airdrop need".split()
+CHATTER_WORDS = (
+    STOP_WORDS
+    | frozenset(
+        "gm gn lol lmao haha wow yo sup bro fam ser ngmi wagmi ty np nah yeah yep nope sure cool nice great fast quick "
+        "was were been has have had not but if then than up out off now rn im u ur wanna gonna cant dont pls plz thank "
+        "appreciate sell buy swap trade convert dump into worth much many more less least back instead use using stack "
+        "bag bags contract address addy ca chain price fee slippage wallet money rent airdrop need percent".split()
+    )
+    | frozenset(
+        w for words in (EN_ONES, EN_TENS, EN_SCALES, EN_DENOMINATORS, SHARE_WORDS) for w in words if w.isalpha()
+    )
 )
+# What a Chinese request asks about, not what the token is: no keyword ("brett 在 base 上是几位精度" asks for decimals).
+REQUEST_PHRASES = ("精度", "小数", "合约", "地址", "代币", "信息", "价格", "详情", "链上")
+# A token's name written as the place a token lives: "以太坊上的" names the chain, not ETH.
+_NAME_AS_CHAIN = re.compile("(?:上|链|主网|网络)")
 STOP_CHARS = frozenset("的了吗呢吧啊呀么我你他她它是谁什怎在有和就都也很给把用帮请问个这那些找查搜看")
 
 
@@ -169,8 +179,19 @@ def symbols_in(texts: Iterable[str]) -> list[str]:
                 for verb in GLUED_VERBS
                 if word.lower().endswith(verb) and len(word) > len(verb) + 1
             ]
-        found += [symbol for name, symbol in TOKEN_NAMES.items() if name in text]
+        found += _named_tokens(text)
     return list(_ordered(found))
+
+
+def _named_tokens(text: str) -> list[str]:
+    """Symbols of the token names in `text`, longest name first ("以太坊" is not also "以太"), not where a name is a
+    place ("以太坊上")."""
+    found = []
+    for name, symbol in sorted(TOKEN_NAMES.items(), key=lambda item: -len(item[0])):
+        if any(not _NAME_AS_CHAIN.match(text, m.end()) for m in re.finditer(re.escape(name), text)):
+            found.append(symbol)
+        text = text.replace(name, " " * len(name))
+    return found
 
 
 def keywords_in(texts: Iterable[str]) -> list[str]:
@@ -197,7 +218,7 @@ def keywords_in(texts: Iterable[str]) -> list[str]:
                 run[i : i + n]
                 for n in range(1, MAX_KEYWORD_CHARS + 1)
                 for i in range(len(run) - n + 1)
-                if not set(run[i : i + n]) & STOP_CHARS
+                if not set(run[i : i + n]) & STOP_CHARS and not any(p in run[i : i + n] for p in REQUEST_PHRASES)
             ]
     return list(_ordered(found))
 

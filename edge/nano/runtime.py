@@ -191,7 +191,9 @@ class NanoModel:
         Token by token, a model that means a call the grounding rules out (a swap of an amount
         nobody named) would open a call and then be forced into another tool. So the opening is
         chosen by the model's probability of a call to a tool the grammar allows, against that of
-        text: the call's forced tokens are walked until its first free choice, then weighed.
+        text: the call's forced tokens are walked until its first free choice, or until its tool is
+        settled, then weighed. What the grammar forces once the tool is settled (the one grounded
+        address, copied) is no choice of the model's, so it does not count against the call.
         Returns the logits and cache to go on from, the tokens already chosen (and consumed) and
         the forward passes spent.
         """
@@ -208,7 +210,7 @@ class NanoModel:
         while mass >= text:
             ok = self._allowed(probe, step_logits.shape[-1])
             step = _softmax(np, step_logits)
-            if ok.sum() != 1:
+            if ok.sum() != 1 or "{" in self.tokenizer.decode(walked[1:], skip_special_tokens=False):
                 mass *= step[ok].sum()
                 break
             token = int(np.flatnonzero(ok)[0])

@@ -104,3 +104,57 @@ def test_tool_results_as_objects_and_on_several_chains_ground_their_addresses_an
 
 def test_a_description_of_up_to_five_words_is_a_keyword():
     assert "dog wearing a hat" in keywords_in(["is there a token for that dog wearing a hat"])
+
+
+def _several(chains):
+    results = [{"symbol": "USDC", "address": f"0x{i:040x}", "chain": c, "decimals": 6} for i, c in enumerate(chains, 1)]
+    return {"role": "tool", "name": "SEARCH_TOKEN", "content": {"results": results}}, [r["address"] for r in results]
+
+
+@pytest.mark.parametrize("choice, kept", [("base", [1]), ("the bsc one pls", [2]), ("币安链的那个", [2])])
+def test_a_chain_chosen_after_a_several_chain_result_keeps_only_its_address(choice, kept):
+    result, addresses = _several(["ethereum", "base", "bsc"])
+    messages = [{"role": "user", "content": "swap 1 eth to usdc"}, result, {"role": "assistant", "content": "which?"}]
+    before = grounds_in(messages).addresses
+    after = grounds_in([*messages, {"role": "user", "content": choice}]).addresses
+    assert set(addresses) <= set(before) and [a for a in after if a in addresses] == [addresses[i] for i in kept]
+
+
+@pytest.mark.parametrize("answer", ["hmm not sure", "base or bsc, whichever is cheaper"])
+def test_no_chain_or_two_chains_named_keep_every_address(answer):
+    result, addresses = _several(["ethereum", "base", "bsc"])
+    messages = [{"role": "user", "content": "swap 1 eth to usdc"}, result, {"role": "user", "content": answer}]
+    assert set(addresses) <= set(grounds_in(messages).addresses)
+
+
+def test_a_chosen_chain_never_removes_an_address_the_user_typed():
+    result, addresses = _several(["ethereum", "base"])
+    messages = [
+        {"role": "user", "content": f"swap 1 eth to {addresses[0]}"},
+        result,
+        {"role": "user", "content": "base"},
+    ]
+    assert addresses[0] in grounds_in(messages).addresses
+
+
+@pytest.mark.parametrize(
+    "words, not_symbols, symbols",
+    [
+        ("gm gm ☕", {"GM"}, set()),
+        ("that was fast, thanks", {"WAS", "FAST", "THANKS"}, set()),
+        ("sell two thirds of my ens", {"TWO", "THIRDS"}, {"ENS"}),
+        ("what is 0x4ed4e862860bed51a9570b96d89af5e1b0efefed on base", {"ON", "IS"}, set()),
+        ("buy some $ON and GAS", set(), {"ON", "GAS"}),  # a $ or capitals make a word a ticker again
+        ("以太坊上的黄金代币", {"ETH"}, set()),  # a token's name as the place a token lives names the chain
+        ("卖掉一个以太坊", set(), {"ETH"}),
+    ],
+)
+def test_chatter_and_number_words_are_no_symbols_unless_written_as_tickers(words, not_symbols, symbols):
+    found = set(symbols_in([words]))
+    assert not found & not_symbols and symbols <= found
+
+
+def test_chain_and_venue_names_and_request_words_are_no_keywords():
+    assert "hippo" in keywords_in(["the pump.fun coin about a hippo"])
+    assert not {"pump", "pump.fun", "fun"} & set(keywords_in(["the pump.fun coin about a hippo"]))
+    assert "精度" not in keywords_in(["brett 在 base 上是几位精度"]) and "黄金" in keywords_in(["以太坊上的黄金代币"])
