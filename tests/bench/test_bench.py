@@ -104,3 +104,18 @@ def test_every_format_says_the_same(miniature, tmp_path):
 def test_cli_refuses_an_unknown_format():
     result = run_cli("bench", "--quick", "--format", "xml")
     assert result.returncode == 2 and "--format" in result.stderr
+
+
+def test_bench_nano_measures_whole_turns_against_token_by_token_decoding():
+    from dmind.bench.nano import VARIANTS, run_nano_bench
+    from dmind.edge.nano import MINIATURE_DIR
+
+    result = run_nano_bench(3, MINIATURE_DIR, threads=1)
+    per_turn = result["per_turn"]
+    assert set(per_turn) == set(VARIANTS) and result["turns"] >= 3 and result["threads"] == 1
+    # fast-forward reads the same tokens in fewer passes; every pass but the prompt's reads one token otherwise
+    assert per_turn["fast-forward"]["forward_passes_per_turn"] <= per_turn["token by token"]["forward_passes_per_turn"]
+    assert per_turn["token by token"]["forward_passes_per_turn"] >= per_turn["token by token"]["tokens_per_turn"]
+    assert 0 <= result["same_output_fast_forward_vs_token_by_token"] <= 1
+    turn = result["latency_us"]["turn, fast-forward"]
+    assert 0 < turn["p50"] <= turn["p95"] <= turn["max"] and result["model_bytes"] > 0
