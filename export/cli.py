@@ -73,7 +73,11 @@ def train_nano(
                 data_dir=data,
             )
             card = package_adapter(
-                out, data / "test.jsonl", dev_set=dev_set, on_stage=lambda s: progress.update(task, description=s)
+                out,
+                data / "test.jsonl",
+                dev_set=dev_set,
+                dev_predictions=out / "dev-predictions.jsonl" if dev_set else None,
+                on_stage=lambda s: progress.update(task, description=s),
             )
         if data_dir is None:
             shutil.rmtree(data, ignore_errors=True)

@@ -207,6 +207,32 @@ def train_gemma(
     return json.loads((out / "train.json").read_text())
 
 
+SCORER = "score.py"  # the dev set's scorer, beside it in ../shared/nano-dev/
+SCORER_METRICS = {"function": "function_recognition", "arguments": "argument_extraction",
+                  "protocol": "protocol_adherence", "multi": "multi_turn_success"}  # fmt: skip
+
+
+def scored(dev_set: Path, predictions: Path) -> dict[str, dict[str, float]]:
+    """The dev set's own scorer run on `predictions`: the four metrics per language, as the card's other tables."""
+    import subprocess
+    import sys
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as scratch:
+        tallies_file = Path(scratch) / "tallies.json"
+        command = [sys.executable, str(dev_set.parent / SCORER), str(dev_set), str(predictions), "--json"]
+        subprocess.run([*command, str(tallies_file)], check=True, capture_output=True)
+        tallies = json.loads(tallies_file.read_text())["tallies"]
+    rows: dict[str, dict[str, float]] = {}
+    for key, (hits, total) in tallies.items():
+        metric, group = key.split("|", 1)
+        if metric in SCORER_METRICS and not group.startswith("tag:"):
+            rows.setdefault(group, {"turns": 0})[SCORER_METRICS[metric]] = hits / total if total else float("nan")
+            if metric == "function":
+                rows[group]["turns"] = total
+    return {group: {**{m: float("nan") for m in SCORER_METRICS.values()}, **row} for group, row in rows.items()}
+
+
 def package_adapter(
     out: Path,
     test_split: Path,
@@ -240,6 +266,10 @@ def package_adapter(
             sample = conversations[:CI_SAMPLE]
             ids = {c["id"] for c in sample}
             ci_sample = {"conversations": len(sample), **report(sample, [p for p in predictions if p["id"] in ids])}
+    if dev_set is not None and dev_predictions is not None and (dev_set.parent / SCORER).exists():
+        evaluations[f"Hand-written dev set, scored by its own {SCORER} (alternative answers accepted)"] = scored(
+            dev_set, dev_predictions
+        )
     train_report = json.loads((out / "train.json").read_text())
     extra = {"model_dir_name": built.directory.name, "metrics_ci_sample": ci_sample}
     return write_adapter_card(out, train_report, evaluations, extra)
