@@ -11,8 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from dmind.edge.nano import ADAPTER_FILE, AdapterConfig, cache_root
-from dmind.edge.nano.gemma.build import ADAPTER_DIR, adapter_digest
+from dmind.edge.nano import ADAPTER_DIR, ADAPTER_FILE, AdapterConfig, adapter_digest, cache_root
 
 ATTENTION = ("q_proj", "k_proj", "v_proj", "o_proj")
 MARKER = "adapter.sha256"

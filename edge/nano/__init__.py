@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # what the lazy names below resolve to, for type checkers
     from .evaluate import predict, read_conversations, report, write_predictions  # noqa: F401
     from .gemma.adapter import ADAPTER_FILE, CONFIG_FILE, PROJECTIONS, AdapterConfig  # noqa: F401
     from .gemma.base import BASE_FILE, BASE_PACKAGE, BASE_SHA256, GEMMA_NOTICE, base_weights, sha256_of  # noqa: F401
-    from .gemma.build import build_model, cache_root  # noqa: F401
+    from .gemma.build import ADAPTER_DIR, adapter_digest, build_model, cache_root  # noqa: F401
     from .gemma.tokenizer import CONTROL_IDS, with_control_tokens  # noqa: F401
     from .grounding import (
         TOKEN_NAMES,  # noqa: F401
@@ -57,6 +57,8 @@ _LAZY = {
     "GEMMA_NOTICE": ".gemma.base",
     "base_weights": ".gemma.base",
     "sha256_of": ".gemma.base",
+    "ADAPTER_DIR": ".gemma.build",
+    "adapter_digest": ".gemma.build",
     "build_model": ".gemma.build",
     "cache_root": ".gemma.build",
     "CONTROL_IDS": ".gemma.tokenizer",

@@ -168,8 +168,9 @@ def chat(
                 break
             reply = generation.reply
             if reply is None or reply.call is None:
-                Console().print(escape(reply.text if reply else generation.raw))
-                history.append({"role": "assistant", "content": reply.text if reply else generation.raw})
+                text = (reply.text if reply else None) or generation.raw
+                Console().print(escape(text))
+                history.append({"role": "assistant", "content": text})
                 break
             call = {"name": reply.call.name, "arguments": reply.call.arguments}
             _show(generation, False)
