@@ -223,30 +223,25 @@ def keywords_in(texts: Iterable[str]) -> list[str]:
     return list(_ordered(found))
 
 
-def found_in(tool_texts: Iterable[str]) -> list[tuple[str, str]]:
-    """(address, symbol) of every token a tool response reports: `{"address", "symbol"}`, a list or `{"results": [...]}`."""
-    out = []
-    for text in tool_texts:
-        try:
-            data = json.loads(text)
-        except (TypeError, ValueError):
-            continue
-        if isinstance(data, dict) and isinstance(data.get("results"), list):
-            data = data["results"]
-        for item in data if isinstance(data, list) else [data]:
-            if isinstance(item, dict) and isinstance(item.get("symbol"), str) and isinstance(item.get("address"), str):
-                out.append((item["address"], item["symbol"]))
-    return out
-
-
-def _results(text: str) -> list[dict]:
-    """The items of a `{"results": [...]}` tool response (a token found on several chains), else none."""
+def _reported(text: str) -> list[dict]:
+    """The token objects a tool response reports: `{"address", "symbol", …}`, a list of them or `{"results": [...]}`."""
     try:
         data = json.loads(text)
     except (TypeError, ValueError):
         return []
-    items = data.get("results") if isinstance(data, dict) else None
-    return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+    if isinstance(data, dict) and isinstance(data.get("results"), list):
+        data = data["results"]
+    return [item for item in (data if isinstance(data, list) else [data]) if isinstance(item, dict)]
+
+
+def found_in(tool_texts: Iterable[str]) -> list[tuple[str, str]]:
+    """(address, symbol) of every token a tool response reports (`_reported`)."""
+    return [
+        (item["address"], item["symbol"])
+        for text in tool_texts
+        for item in _reported(text)
+        if isinstance(item.get("symbol"), str) and isinstance(item.get("address"), str)
+    ]
 
 
 def unchosen_addresses(messages: Sequence[dict]) -> set[str]:
@@ -259,7 +254,7 @@ def unchosen_addresses(messages: Sequence[dict]) -> set[str]:
     for i, message in enumerate(messages):
         if message.get("role") != "tool":
             continue
-        results = _results(_text(message.get("content"))[:MAX_READ_CHARS])
+        results = _reported(_text(message.get("content"))[:MAX_READ_CHARS])
         by_chain = {item.get("chain"): item.get("address") for item in results}
         later = [str(m.get("content") or "")[:MAX_READ_CHARS] for m in messages[i + 1 :] if m.get("role") == "user"]
         named = [chain for chain in chains_in(later) if chain in by_chain]
