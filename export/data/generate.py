@@ -314,16 +314,36 @@ def choose_chain(m: _Maker) -> list[dict]:
     ]
 
 
+def _answer(m: _Maker, token: Token, *, pay: bool = False) -> tuple[str, dict[str, float]]:
+    """The user's answer to "how much?" (or, with `pay`, to "which token and how much?"): its text and arguments."""
+    kind = "answer_pay" if pay else "answer"
+    if m.rng.random() < 0.7:
+        value, amt = m.amount()
+        return m.say(f"{kind}_amount", amt=amt, sym=m.symbol(token)), {"inputTokenAmount": value}
+    value, share = m.share()
+    return m.say(f"{kind}_share", share=share, sym=m.symbol(token)), {"inputTokenPercentage": value}
+
+
 def ask_amount(m: _Maker) -> list[dict]:
-    """No amount: ask. Half the time the user answers and the swap follows (after a search when needed)."""
+    """No amount: ask. Mostly the user answers and the swap follows (after a search when the output is a symbol)."""
     roll = m.rng.random()
-    if roll < 0.2:
+    if roll < 0.2:  # a sale with no amount: ask, then sell what the answer says
         token = m.token()
-        return [_user(m.say("sell_no_amount", sym=m.symbol(token))), m.reply("ask_amount", symbol=token.symbol)]
-    if roll < 0.3:
-        return [_user(m.say("buy_no_amount", out=m.symbol(m.token()))), m.reply("ask_pay")]
+        messages = [_user(m.say("sell_no_amount", sym=m.symbol(token))), m.reply("ask_amount", symbol=token.symbol)]
+        if m.rng.random() < 0.4:
+            return messages
+        text, args = _answer(m, token)
+        return messages + [_user(text), _call("EXECUTE_SWAP", inputTokenSymbol=token.symbol, **args)]
     target = m.token()
     token = m.token(exclude=[target.symbol], pay=m.rng.random() < 0.6)
+    if roll < 0.45:  # a buy with neither pay token nor amount: the answer names both, then search the wanted token
+        messages = [_user(m.say("buy_no_amount", out=m.symbol(target))), m.reply("ask_pay")]
+        if m.rng.random() < 0.25:
+            return messages
+        text, args = _answer(m, token, pay=True)
+        result, address = _search_result(m, target, target.chain)
+        swap = _call("EXECUTE_SWAP", inputTokenSymbol=token.symbol, outputTokenCA=address, **args)
+        return messages + [_user(text), _call("SEARCH_TOKEN", symbol=target.symbol), result, swap]
     by_address = m.rng.random() < 0.35
     address = address_for(target.chain, m.rng)
     out = address if by_address else m.symbol(target)
@@ -331,16 +351,10 @@ def ask_amount(m: _Maker) -> list[dict]:
         _user(m.say("swap_no_amount", sym=m.symbol(token), out=out)),
         m.reply("ask_amount", symbol=token.symbol),
     ]
-    if m.rng.random() < 0.4:
+    if m.rng.random() < 0.3:
         return messages
-    if m.rng.random() < 0.7:
-        value, amt = m.amount()
-        messages.append(_user(m.say("answer_amount", amt=amt, sym=m.symbol(token))))
-        args: dict[str, float] = {"inputTokenAmount": value}
-    else:
-        value, share = m.share()
-        messages.append(_user(m.say("answer_share", share=share, sym=m.symbol(token))))
-        args = {"inputTokenPercentage": value}
+    text, args = _answer(m, token)
+    messages.append(_user(text))
     if not by_address:
         result, address = _search_result(m, target, target.chain)
         messages += [_call("SEARCH_TOKEN", symbol=target.symbol), result]
@@ -384,11 +398,11 @@ def after_quote(m: _Maker) -> list[dict]:
             value, share = m.share()
             change, changed = m.say("change_share", share=share), {"inputTokenPercentage": value}
         return messages + [_user(change), _call("EXECUTE_SWAP", **keep, **changed)]
-    if roll < 0.58:
+    if roll < 0.56:
         least, least_text = m.amount()
         floor = _call("EXECUTE_SWAP", **{**swap, "outputTokenAmount": least})
         return messages + [_user(m.say("change_min_out", min=least_text)), floor]
-    if roll < 0.7:
+    if roll < 0.74:
         target = m.token(exclude=[swap["inputTokenSymbol"]])
         result, address = _search_result(m, target, target.chain)
         new = {**swap, "outputTokenCA": address}
@@ -398,7 +412,7 @@ def after_quote(m: _Maker) -> list[dict]:
             result,
             _call("EXECUTE_SWAP", **new),
         ]
-    if roll < 0.85:
+    if roll < 0.87:
         return messages + [_user(m.say("cancel")), m.reply("cancelled")]
     return messages + [_user(m.say("confirm")), m.reply("welcome")]
 
@@ -437,14 +451,14 @@ def request_then_oos(m: _Maker) -> list[dict]:
 
 # situation -> (share of the data, builder)
 BUILDERS: dict[str, tuple[float, Callable[[_Maker], list[dict]]]] = {
-    "search": (0.16, search),
+    "search": (0.14, search),
     "sell": (0.17, sell),
     "swap_to_address": (0.08, swap_to_address),
     "search_then_swap": (0.12, search_then_swap),
     "choose_chain": (0.05, choose_chain),
-    "ask_amount": (0.07, ask_amount),
+    "ask_amount": (0.08, ask_amount),
     "lookup": (0.05, lookup),
-    "after_quote": (0.07, after_quote),
+    "after_quote": (0.08, after_quote),
     "text_only": (0.15, text_only),
     "chat_then_request": (0.05, chat_then_request),
     "request_then_oos": (0.03, request_then_oos),

@@ -79,10 +79,28 @@ TOKENS = tuple(
         ("BABYDOGE", "bsc", "Baby Doge Coin", 9, ()),
         ("XRP", "bsc", "XRP", 18, ()),
         ("ZRO", "ethereum", "LayerZero", 18, ("base",)),
+        # Tickers that hold another ticker ("msol" holds "sol"): the token meant is the whole word.
+        ("MSOL", "solana", "Marinade staked SOL", 9, ()),
+        ("JITOSOL", "solana", "Jito Staked SOL", 9, ()),
+        ("BSOL", "solana", "BlazeStake Staked SOL", 9, ()),
+        ("CBETH", "base", "Coinbase Wrapped Staked ETH", 18, ("ethereum",)),
+        ("RETH", "ethereum", "Rocket Pool ETH", 18, ()),
+        ("USDE", "ethereum", "Ethena USDe", 18, ()),
+        ("WBNB", "bsc", "Wrapped BNB", 18, ()),
     )
 )
 # How a mixed-case ticker is written, where its symbol is upper case.
-WRITTEN_AS = {"WSTETH": "wstETH", "CBBTC": "cbBTC", "WETH": "wETH"}
+WRITTEN_AS = {
+    "WSTETH": "wstETH",
+    "CBBTC": "cbBTC",
+    "WETH": "wETH",
+    "MSOL": "mSOL",
+    "JITOSOL": "JitoSOL",
+    "BSOL": "bSOL",
+    "CBETH": "cbETH",
+    "RETH": "rETH",
+    "USDE": "USDe",
+}
 
 # Venues that live on one chain: naming one names the chain.
 VENUES = {
