@@ -46,6 +46,19 @@ _ERRORS: dict[str, tuple[Verdict, str, str]] = {
         "合约代码超出链的上限",
     ),
     "TX_FEE_INVALID": (Verdict.BLOCK, "the transaction's fees are invalid", "交易费用无效"),
+    # Solana
+    "SOLANA_ENCODING_INVALID": (Verdict.BLOCK, "a base64 or base58 value is invalid", "base64 或 base58 值无效"),
+    "SOLANA_TX_INVALID": (Verdict.BLOCK, "the Solana transaction is malformed", "Solana 交易格式错误"),
+    "SOLANA_TX_TOO_LARGE": (
+        Verdict.BLOCK,
+        "the Solana transaction is larger than one packet",
+        "Solana 交易超出一个数据包的大小",
+    ),
+    "SOLANA_VERSION_UNSUPPORTED": (
+        Verdict.STEP_UP,
+        "a Solana message version this gate does not read",
+        "本网关不支持的 Solana 消息版本",
+    ),
     # typed data
     "TYPED_DATA_INVALID": (Verdict.BLOCK, "the typed data is invalid", "类型化数据无效"),
     "TYPED_DATA_VALUE_INVALID": (

@@ -31,5 +31,6 @@ MAX_TYPED_DATA_ARRAY_DIMENSIONS = 8
 # Messages and batches.
 MAX_MESSAGE_BYTES = 64 * 1024
 MAX_BATCH_CALLS = 64
+MAX_SOLANA_TRANSACTIONS = 64  # solana_signAllTransactions
 # The wallet's known addresses (address book and recent counterparties) sent with a request.
 MAX_KNOWN_ADDRESSES = 512

@@ -14,6 +14,7 @@ from dmind.policies.messages import Message
 from dmind.policies.vocabulary import Lang, Plan, Severity, Verdict  # re-exported: the words every tier shares
 
 from .findings import Finding  # re-exported: a core type
+from .solana.wire import Message as SolanaMessage
 
 __all__ = [
     "Action",
@@ -55,6 +56,7 @@ class DigestKind(StrEnum):
     EIP191 = "eip191"
     RAW_HASH = "raw_hash"  # eth_sign: the 32 bytes are the digest
     REQUEST = "request"  # keccak of the canonical request: binds every field of an unsigned tx object or batch
+    SOLANA_MESSAGE = "solana_message"  # sha256 of the Solana message bytes (of their digests in order, for several)
 
 
 class Action(StrEnum):
@@ -82,11 +84,25 @@ class Action(StrEnum):
     SIGN_MESSAGE = "sign_message"
     SIGN_TYPED_DATA = "sign_typed_data"
     BLIND_SIGNATURE = "blind_signature"
+    # Solana instructions
+    CREATE_ACCOUNT = "create_account"
+    ASSIGN = "assign"  # hands an account to another program
+    ALLOCATE = "allocate"
+    ADVANCE_NONCE = "advance_nonce"
+    SET_AUTHORITY = "set_authority"
+    CLOSE_ACCOUNT = "close_account"
+    MINT = "mint"
+    BURN = "burn"
+    SETTINGS = "settings"  # compute budget, memos, account set-up: moves nothing
 
 
 @dataclass(frozen=True, slots=True)
 class Request:
-    """An EIP-1193 request plus the wallet's context."""
+    """An EIP-1193 or WalletConnect Solana request plus the wallet's context.
+
+    `chain_id` is the EVM chain (`eip155:<chain_id>`); `network` the CAIP-2 id of a chain outside
+    eip155 (`solana:5eykt4Us…`). At most one of them is set.
+    """
 
     method: str
     params: tuple[Any, ...]
@@ -98,6 +114,12 @@ class Request:
     known_addresses: tuple[str, ...] | None = (
         None  # the wallet's address book and recent counterparties; None: not said
     )
+    network: str | None = None
+
+    @property
+    def caip2(self) -> str | None:
+        """The chain as a CAIP-2 id, where the request says."""
+        return self.network or (f"eip155:{self.chain_id}" if self.chain_id is not None else None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +188,7 @@ class Payload:
     notes: tuple[Finding, ...] = ()
     # a transaction object that cannot be encoded as signed: the fields it lacks, then those nobody can encode
     unsignable: tuple[str, ...] = ()
+    solana: tuple[SolanaMessage, ...] = ()  # the Solana messages signed, in order
 
 
 @dataclass(frozen=True, slots=True)

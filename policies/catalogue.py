@@ -241,13 +241,13 @@ _TABLE: dict[str, tuple[str, str, str]] = {
     "ADDRESS_DENYLISTED": ("critical", "an address on the policy's denylist", "策略拒绝名单上的地址"),
     "SIWE_DOMAIN_MISMATCH": (
         "critical",
-        "a Sign-In with Ethereum message for another domain than the requesting site",
-        "以太坊登录（SIWE）消息的域名不是发起请求的网站",
+        "a Sign-In with Ethereum or Solana message for another domain than the requesting site",
+        "以太坊或 Solana 登录（SIWE/SIWS）消息的域名不是发起请求的网站",
     ),
     "SIWE_ORIGIN_UNKNOWN": (
         "high",
-        "a Sign-In with Ethereum message with no requesting site to compare its domain with",
-        "以太坊登录（SIWE）消息没有可供核对域名的请求网站",
+        "a Sign-In with Ethereum or Solana message with no requesting site to compare its domain with",
+        "以太坊或 Solana 登录（SIWE/SIWS）消息没有可供核对域名的请求网站",
     ),
     "ADDRESS_LOOKALIKE": (
         "critical",
@@ -255,6 +255,52 @@ _TABLE: dict[str, tuple[str, str, str]] = {
         "仿冒钱包已知地址的交易对象：地址投毒",
     ),
     "RECIPIENT_NEW": ("medium", "a first send to an address the wallet has not used", "首次向钱包没用过的地址转账"),
+    # Solana
+    "SOLANA_PROGRAM_UNKNOWN": (
+        "medium",
+        "an instruction for a Solana program this gate cannot read",
+        "发往本网关无法解读的 Solana 程序的指令",
+    ),
+    "SOLANA_INSTRUCTION_UNREADABLE": (
+        "high",
+        "a Solana instruction whose data or accounts do not fit its program's layout",
+        "数据或账户与其程序格式不符的 Solana 指令",
+    ),
+    "SOLANA_ACCOUNT_UNRESOLVED": (
+        "medium",
+        "an instruction's account comes from an address lookup table, which cannot be read offline",
+        "指令的账户来自地址查找表，离线无法读取",
+    ),
+    "SOLANA_MESSAGE_IS_TRANSACTION": (
+        "critical",
+        "a message to sign that is really a Solana transaction: blind signing",
+        "要签名的消息实际上是一笔 Solana 交易：盲签",
+    ),
+    "SOLANA_AUTHORITY_CHANGE": (
+        "critical",
+        "the signer hands authority over an account to another key",
+        "签名者把账户的权限交给另一个密钥",
+    ),
+    "SOLANA_ACCOUNT_ASSIGN": (
+        "critical",
+        "the wallet's own account is handed to a program or given data",
+        "钱包自己的账户被交给某个程序或被分配数据",
+    ),
+    "SOLANA_CLOSE_TO_OTHER": (
+        "high",
+        "closing a token account sends its balance of SOL to someone else",
+        "关闭代币账户时把其中的 SOL 发给他人",
+    ),
+    "SOLANA_DURABLE_NONCE": (
+        "high",
+        "a durable-nonce transaction never expires and can be submitted much later",
+        "持久 nonce 交易永不过期，可以在很久之后被提交",
+    ),
+    "SOLANA_FEE_PAYER_OTHER": (
+        "medium",
+        "someone other than the wallet pays the transaction's fee",
+        "交易费由钱包以外的人支付",
+    ),
     # the local tier (paired desktop verifier): its escalation outcomes and its own private-context rules
     "LOCAL_UNREACHABLE": (
         "high",
@@ -317,5 +363,9 @@ FAIL_CLOSED: frozenset[str] = frozenset(
         "ADDRESS_CHECKSUM_MISMATCH",
         "TX_FIELD_UNKNOWN",
         "CALLDATA_TRAILING_BYTES",
+        "SOLANA_PROGRAM_UNKNOWN",
+        "SOLANA_INSTRUCTION_UNREADABLE",
+        "SOLANA_ACCOUNT_UNRESOLVED",
+        "SOLANA_DURABLE_NONCE",
     }
 )

@@ -313,6 +313,58 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "eth_sign asks to sign the raw hash 0x{digest}; no wallet can show what that authorizes",
         "eth_sign 要求签署原始哈希 0x{digest}；没有钱包能显示它授权了什么",
     ),
+    "SOLANA_PROGRAM_UNKNOWN": (
+        "calls program {program}, which this gate cannot read",
+        "调用本网关无法解读的程序 {program}",
+    ),
+    "SOLANA_INSTRUCTION_UNREADABLE": (
+        "a {program} instruction whose bytes or accounts do not fit any of its instructions",
+        "一条 {program} 指令，其字节或账户不符合该程序的任何指令",
+    ),
+    "SOLANA_ACCOUNT_UNRESOLVED": (
+        "its {role} account is entry {entry} of lookup table {table}, which cannot be read offline",
+        "其 {role} 账户是查找表 {table} 的第 {entry} 项，离线无法读取",
+    ),
+    "SOLANA_MESSAGE_IS_TRANSACTION": (
+        "the {size} bytes to sign as a message are a Solana transaction: signing them signs that transaction unseen",
+        "要作为消息签名的 {size} 字节是一笔 Solana 交易：签了它就等于在看不见的情况下签了这笔交易",
+    ),
+    "SOLANA_AUTHORITY_CHANGE": (
+        "{function} gives the {authority_type} authority of {account} to {new_authority}",
+        "{function} 把 {account} 的 {authority_type} 权限交给 {new_authority}",
+    ),
+    "SOLANA_ACCOUNT_ASSIGN.assign": (
+        "{function} hands the wallet's own account {account} to program {owner}",
+        "{function} 把钱包自己的账户 {account} 交给程序 {owner}",
+    ),
+    "SOLANA_ACCOUNT_ASSIGN.allocate": (
+        "{function} gives the wallet's own account {account} {space} bytes of data: it can no longer pay fees",
+        "{function} 给钱包自己的账户 {account} 分配 {space} 字节数据：它将无法再支付交易费",
+    ),
+    "SOLANA_CLOSE_TO_OTHER": (
+        "closing token account {account} sends its SOL to {recipient}",
+        "关闭代币账户 {account} 会把其中的 SOL 发给 {recipient}",
+    ),
+    "SOLANA_DURABLE_NONCE": (
+        "it advances nonce account {nonce_account}: the transaction never expires and can be held and sent later",
+        "它推进 nonce 账户 {nonce_account}：这笔交易永不过期，可以被扣下稍后再发送",
+    ),
+    "SOLANA_FEE_PAYER_OTHER": (
+        "{payer} pays the fee; the wallet's account is {account}",
+        "由 {payer} 支付交易费；钱包的账户是 {account}",
+    ),
+    "SIGNER_MISMATCH.solana": (
+        "the transaction is signed by {signers}; the wallet's account {account} is not one of them",
+        "这笔交易由 {signers} 签名；钱包的账户 {account} 不在其中",
+    ),
+    "APPROVAL_UNLIMITED.delegate": (
+        "lets {spender} move every token of account {account}",
+        "允许 {spender} 转走账户 {account} 中的全部代币",
+    ),
+    "SPENDER_UNKNOWN.delegate": (
+        "delegate {spender} may move {amount} from token account {account}",
+        "委托方 {spender} 可以从代币账户 {account} 转走 {amount}",
+    ),
     "SIWE_ORIGIN_UNKNOWN.no_domain": (
         "the sign-in message names no readable domain, so it cannot be checked against the site",
         "登录消息没有写明可读的域名，无法与网站核对",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..findings import finding
+from ..solana.decode import decode_message
 from ..types import Action, Call, Intent, Payload, PayloadKind
 from .calldata import DecodeContext, decode_call
 from .erc7730 import DescriptorIndex
@@ -26,6 +27,12 @@ def _tree_confidence(calls: tuple[Call, ...]) -> float:
     return lowest
 
 
+def _main_action(calls: tuple[Call, ...]) -> Action:
+    """What a transaction does: its first instruction that does more than set up (compute budget, memo, accounts)."""
+    doing = [c.action for c in calls if c.action not in (Action.SETTINGS, Action.CREATE_ACCOUNT)]
+    return doing[0] if doing else calls[0].action
+
+
 def _is_text(message: bytes) -> bool:
     try:
         text = message.decode("utf-8")
@@ -36,6 +43,13 @@ def _is_text(message: bytes) -> bool:
 
 def decode_intent(payload: Payload, descriptors: DescriptorIndex | None = None) -> Intent:
     """Decode every call, typed-data schema or message of `payload` into an Intent."""
+    if payload.solana:
+        many = len(payload.solana) > 1
+        read = [decode_message(m, f"transactions[{i}]." if many else "") for i, m in enumerate(payload.solana)]
+        calls = tuple(call for found, _ in read for call in found)
+        notes = tuple(note for _, found in read for note in found)
+        action = Action.BATCH if many else (_main_action(calls) if calls else Action.SETTINGS)
+        return Intent(action, calls, None, _tree_confidence(calls), notes)
     if payload.kind in (PayloadKind.TRANSACTION, PayloadKind.BATCH):
         ctx = DecodeContext(payload.chain_id, descriptors)
         calls = tuple(decode_call(c.to, c.value, c.data, ctx, 0, f"calls[{i}]") for i, c in enumerate(payload.calls))

@@ -1,7 +1,9 @@
 """From a JSON request object to a `Request`, and from a `Request` to its `Payload`.
 
-`METHODS` maps each EIP-1193 signing method to its parser; a method not in the table is
-`METHOD_UNSUPPORTED` (STEP_UP: well formed, but nothing this gate can vouch for).
+`METHODS` maps each EIP-1193 signing method and each WalletConnect Solana method to its
+parser; a method not in the table is `METHOD_UNSUPPORTED` (STEP_UP: well formed, but nothing
+this gate can vouch for). A chain is an EIP-155 chain id or a CAIP-2 id (`eip155:1`,
+`solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp`); Solana methods take Solana accounts and networks.
 """
 
 from __future__ import annotations
@@ -11,10 +13,12 @@ from typing import Any, Callable
 from ..errors import EdgeError
 from ..hexutil import parse_address, parse_bytes
 from ..limits import MAX_KNOWN_ADDRESSES, MAX_RAW_TX_BYTES
+from ..solana.keys import parse_pubkey
 from ..types import DigestKind, Payload, PayloadKind, Request
 from .batch import parse_send_calls
 from .message import parse_eth_sign, parse_personal_sign
 from .rawtx import parse_raw_transaction
+from .solana import SOLANA_METHODS
 from .txobject import parse_transaction_object
 from .typed_data import parse_typed_data
 
@@ -59,6 +63,13 @@ METHODS: dict[str, Callable[[Request], Payload]] = {
     "personal_sign": lambda r: parse_personal_sign(r.params, r.account),
     "eth_sign": lambda r: parse_eth_sign(r.params),
     "wallet_sendCalls": lambda r: parse_send_calls(r.params, r.account),
+    **SOLANA_METHODS,
+}
+# CAIP-2 references of the Solana clusters: the first 32 base58 characters of each genesis hash.
+SOLANA_NETWORKS = {
+    "solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp": "mainnet-beta",
+    "solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1": "devnet",
+    "solana:4uhcVJyU9pJkvQyS88uRDiswHXSCkY3z": "testnet",
 }
 
 
@@ -81,25 +92,53 @@ def request_from_json(
     inner = obj.get("request")
     if not isinstance(inner, dict) or not isinstance(inner.get("method"), str):
         raise EdgeError("REQUEST_INVALID", "`request` must be an object with a string `method`", "request")
+    solana = inner["method"] in SOLANA_METHODS
     params = inner.get("params", [])
+    if solana and isinstance(params, dict):
+        params = [params]  # WalletConnect's Solana methods take one object
     if not isinstance(params, list):
         raise EdgeError("REQUEST_INVALID", "`request.params` must be a list", "request.params")
-    ctx_chain = obj.get("chainId") if chain_id is None else chain_id
-    if ctx_chain is not None and (isinstance(ctx_chain, bool) or not isinstance(ctx_chain, int) or ctx_chain < 0):
-        raise EdgeError("REQUEST_INVALID", "`chainId` must be a non-negative integer or null", "chainId")
+    ctx_chain, network = _chain(obj.get("chainId") if chain_id is None else chain_id, solana)
     ctx_account = obj.get("from") if account is None else account
     ctx_origin = obj.get("origin") if origin is None else origin
     if ctx_origin is not None and not isinstance(ctx_origin, str):
         raise EdgeError("REQUEST_INVALID", "`origin` must be a string or null", "origin")
+    if ctx_account is not None:
+        ctx_account = parse_pubkey(ctx_account, "from") if solana else parse_address(ctx_account, "from")
     return Request(
         method=inner["method"],
         params=tuple(params),
         chain_id=ctx_chain,
-        account=parse_address(ctx_account, "from") if ctx_account is not None else None,
+        account=ctx_account,
         origin=ctx_origin,
         stated_intent=obj.get("stated_intent"),
         id=obj.get("id"),
         known_addresses=known_addresses(obj.get("known_addresses")),
+        network=network,
+    )
+
+
+def _chain(value: Any, solana: bool) -> tuple[int | None, str | None]:
+    """(EVM chain id, CAIP-2 network) from `chainId`: an integer, `eip155:<n>` or a Solana cluster's CAIP-2 id."""
+    if value is None:
+        return None, None
+    if isinstance(value, str) and value.startswith("eip155:") and value[7:].isdigit() and value[7:8] != "0":
+        value = int(value[7:])
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        if solana:
+            raise EdgeError(
+                "REQUEST_INVALID", f"a Solana method on EVM chain {value}: send the Solana cluster", "chainId"
+            )
+        return value, None
+    if isinstance(value, str) and value in SOLANA_NETWORKS:
+        if not solana:
+            raise EdgeError("REQUEST_INVALID", f"an EVM method on {value}: send the EVM chain id", "chainId")
+        return None, value
+    raise EdgeError(
+        "REQUEST_INVALID",
+        "`chainId` must be a non-negative integer, `eip155:<n>` or a Solana cluster's CAIP-2 id "
+        "(solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp for mainnet), or null",
+        "chainId",
     )
 
 

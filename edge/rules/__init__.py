@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from ..findings import Finding
-from . import approvals, contracts, counterparties, delegation, intent, router, signing, transfers
+from ..types import DigestKind
+from . import approvals, contracts, counterparties, delegation, intent, router, signing, solana, transfers
 from .context import RuleContext
 
 
@@ -20,6 +21,7 @@ class Rule:
     name: str
     codes: tuple[str, ...]
     check: Callable[[RuleContext], Iterable[Finding]]
+    family: str = "evm"  # the requests it reads: "evm", "solana" or "any"
 
 
 RULES: tuple[Rule, ...] = (
@@ -57,7 +59,7 @@ RULES: tuple[Rule, ...] = (
     Rule("typed_data_without_chain", ("TYPED_DATA_NO_CHAIN_ID",), signing.typed_data_without_chain),
     Rule("chain_context_missing", ("CHAIN_CONTEXT_MISSING",), signing.chain_context_missing),
     Rule("signer_mismatch", ("SIGNER_MISMATCH",), signing.signer_mismatch),
-    Rule("siwe_domain", ("SIWE_DOMAIN_MISMATCH", "SIWE_ORIGIN_UNKNOWN"), signing.siwe_domain),
+    Rule("siwe_domain", ("SIWE_DOMAIN_MISMATCH", "SIWE_ORIGIN_UNKNOWN"), signing.siwe_domain, "any"),
     Rule("look_alike_counterparty", ("ADDRESS_LOOKALIKE",), counterparties.look_alike),
     Rule("new_recipient", ("RECIPIENT_NEW",), counterparties.new_recipient),
     Rule("value_to_unknown_selector", ("VALUE_TO_UNKNOWN_SELECTOR",), contracts.value_to_unknown_selector),
@@ -66,12 +68,21 @@ RULES: tuple[Rule, ...] = (
     Rule("contract_creation", ("CONTRACT_CREATION",), contracts.contract_creation),
     Rule("denylisted", ("ADDRESS_DENYLISTED",), contracts.denylisted),
     Rule("intent_binding", ("INTENT_MISMATCH",), intent.intent_binding),
+    Rule("solana_authority_change", ("SOLANA_AUTHORITY_CHANGE",), solana.authority_change, "solana"),
+    Rule("solana_account_assign", ("SOLANA_ACCOUNT_ASSIGN",), solana.account_assign, "solana"),
+    Rule("solana_delegate", ("APPROVAL_UNLIMITED", "SPENDER_UNKNOWN"), solana.delegate_approval, "solana"),
+    Rule("solana_close_to_other", ("SOLANA_CLOSE_TO_OTHER",), solana.close_to_other, "solana"),
+    Rule("solana_durable_nonce", ("SOLANA_DURABLE_NONCE",), solana.durable_nonce, "solana"),
+    Rule("solana_signers", ("SIGNER_MISMATCH", "SOLANA_FEE_PAYER_OTHER"), solana.signers, "solana"),
+    Rule("solana_transfers", ("TRANSFER_RECIPIENT_NOT_SIGNER",), solana.transfer_recipients, "solana"),
 )
 
 
 def assess(ctx: RuleContext) -> tuple[Finding, ...]:
     """All findings for one request: parse and decode notes first, then every rule's."""
     found = list(ctx.payload.notes) + list(ctx.intent.notes)
+    family = "solana" if ctx.payload.digest_kind == DigestKind.SOLANA_MESSAGE else "evm"
     for rule in RULES:
-        found.extend(rule.check(ctx))
+        if rule.family in (family, "any"):
+            found.extend(rule.check(ctx))
     return tuple(found)

@@ -11,10 +11,13 @@ from ..types import PayloadKind
 from ..units import Address
 from .context import RuleContext, same_address
 
-# EIP-4361: "${scheme}://${domain} wants you to sign in with your Ethereum account:" (the scheme optional, https by default)
-_SIWE_PHRASE = " wants you to sign in with your ethereum account"
+# EIP-4361: "${scheme}://${domain} wants you to sign in with your Ethereum account:" (the scheme optional, https by
+# default); Sign-In With Solana writes the same line with "Solana".
+_SIWE_PHRASE = re.compile(r" wants you to sign in with your (?:ethereum|solana) account", re.I)
 _SIWE = re.compile(
-    r"(?:(?P<scheme>[a-z][a-z0-9+.-]*)://)?(?P<domain>[^\s/]+) wants you to sign in with your Ethereum account:?", re.I
+    r"(?:(?P<scheme>[a-z][a-z0-9+.-]*)://)?(?P<domain>[^\s/]+) wants you to sign in with your (?:Ethereum|Solana) "
+    r"account:?",
+    re.I,
 )
 
 
@@ -61,12 +64,12 @@ def origin_of(origin: str) -> tuple[str, str] | None:
 def _is_sign_in(text: str) -> bool:
     """Any line carrying the EIP-4361 phrase makes a sign-in, whatever the line endings or leading blank lines: a
     parser that strips them would still show the user one."""
-    return _SIWE_PHRASE in text.lower()
+    return _SIWE_PHRASE.search(text) is not None
 
 
 def _claimed(text: str) -> tuple[str, str] | None:
     """What a sign-in message claims, (scheme, domain); None where its sign-in line names no readable domain."""
-    line = next((line for line in text.splitlines() if _SIWE_PHRASE in line.lower()), "")
+    line = next((line for line in text.splitlines() if _SIWE_PHRASE.search(line)), "")
     match = _SIWE.fullmatch(line.strip())
     if not match:
         return None

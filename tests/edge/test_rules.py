@@ -33,6 +33,7 @@ from tests.builders import (
     v3_path,
 )
 from tests.conftest import FIXED_NOW
+from tests.solana_builders import SOLANA_CASES
 
 FRIEND = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
 FRIEND_TWIN = "0x7099" + "5" * 32 + "79C8"  # same first and last four hex digits: an address-poisoning twin
@@ -187,6 +188,9 @@ CASES: dict[str, tuple[dict, dict]] = {
         },
     ),
 }
+
+
+CASES.update(SOLANA_CASES)  # Solana's own codes; the codes it shares with EVM are shown in test_solana_gate
 
 
 def _codes(obj: dict) -> set[str]:

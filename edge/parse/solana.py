@@ -1,0 +1,166 @@
+"""The WalletConnect / Wallet Standard Solana methods: from their params to the exact bytes the key signs.
+
+`solana_signTransaction`, `solana_signAndSendTransaction` (`{"transaction": base64}`, base58
+as older clients send it), `solana_signAllTransactions` (`{"transactions": [...]}`) and
+`solana_signMessage` (`{"message": base58, "pubkey": base58}`). A transaction string that
+reads as a valid transaction both in base64 and in base58 is ambiguous and refused: the two
+readings sign different bytes. The digest is SHA-256 of the message bytes (of each message's
+digest in order, for several), so a decision names exactly what the key signs.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+from typing import Any
+
+from ..errors import EdgeError
+from ..findings import Finding, finding
+from ..limits import MAX_MESSAGE_BYTES, MAX_SOLANA_TRANSACTIONS
+from ..solana.base58 import b58decode
+from ..solana.keys import parse_pubkey
+from ..solana.wire import PACKET_DATA_SIZE, Transaction, parse_message, parse_transaction
+from ..types import DigestKind, Payload, PayloadKind, Request
+
+_MAX_TX_CHARS = PACKET_DATA_SIZE * 138 // 100 + 2  # base58 is the longer of the two encodings
+
+
+def _object(request: Request, keys: tuple[str, ...]) -> dict[str, Any]:
+    """The method's params object (alone, or first of a list), with the keys it must have."""
+    params = request.params[0] if len(request.params) == 1 else None
+    if not isinstance(params, dict) or any(k not in params for k in keys):
+        raise EdgeError("PARAMS_INVALID", f"{request.method} needs an object with {', '.join(keys)}", "params")
+    return params
+
+
+def read_transaction(value: object, where: str) -> Transaction:
+    """One encoded transaction: base64 (the standard) or base58 (older clients); refused where both read."""
+    if not isinstance(value, str) or not value:
+        raise EdgeError("PARAMS_INVALID", f"{where} must be a base64 string", where)
+    if len(value) > _MAX_TX_CHARS:
+        raise EdgeError("SOLANA_TX_TOO_LARGE", f"{where} is longer than a {PACKET_DATA_SIZE}-byte transaction", where)
+    readings: dict[bytes, Transaction] = {}
+    errors: list[EdgeError] = []
+    for decode in (_base64, _base58):
+        raw = decode(value)
+        if raw is None:
+            continue
+        try:
+            readings[raw] = parse_transaction(raw, where)
+        except EdgeError as exc:
+            errors.append(exc)
+    if len(readings) > 1:
+        raise EdgeError(
+            "PARAMS_AMBIGUOUS",
+            f"{where} is a valid transaction both as base64 and as base58: they sign different bytes",
+            where,
+        )
+    if readings:
+        return next(iter(readings.values()))
+    if errors:
+        raise errors[0]
+    raise EdgeError("SOLANA_ENCODING_INVALID", f"{where} is neither base64 nor base58", where)
+
+
+def _base64(value: str) -> bytes | None:
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return raw if base64.b64encode(raw).decode() == value else None  # one spelling per byte string
+
+
+def _base58(value: str) -> bytes | None:
+    try:
+        return b58decode(value, PACKET_DATA_SIZE)
+    except ValueError:
+        return None
+
+
+def _digest(messages: list[bytes]) -> bytes:
+    if len(messages) == 1:
+        return hashlib.sha256(messages[0]).digest()
+    return hashlib.sha256(b"".join(hashlib.sha256(m).digest() for m in messages)).digest()
+
+
+def _transactions(request: Request, txs: list[Transaction], kind: PayloadKind) -> Payload:
+    messages = tuple(tx.message for tx in txs)
+    raw = [m.raw for m in messages]
+    return Payload(
+        kind=kind,
+        method=request.method,
+        chain_id=None,
+        signer=request.account,
+        signing_bytes=b"".join(raw),
+        digest=_digest(raw),
+        digest_kind=DigestKind.SOLANA_MESSAGE,
+        solana=messages,
+    )
+
+
+def parse_sign_transaction(request: Request) -> Payload:
+    """`solana_signTransaction` and `solana_signAndSendTransaction`: one transaction."""
+    tx = read_transaction(_object(request, ("transaction",))["transaction"], "params.transaction")
+    return _transactions(request, [tx], PayloadKind.TRANSACTION)
+
+
+def parse_sign_all(request: Request) -> Payload:
+    """`solana_signAllTransactions`: every transaction is decided, and the worst finding decides them all."""
+    encoded = _object(request, ("transactions",))["transactions"]
+    if not isinstance(encoded, list) or not encoded:
+        raise EdgeError("PARAMS_INVALID", "params.transactions must be a non-empty list", "params.transactions")
+    if len(encoded) > MAX_SOLANA_TRANSACTIONS:
+        raise EdgeError(
+            "REQUEST_TOO_LARGE",
+            f"at most {MAX_SOLANA_TRANSACTIONS} transactions can be signed in one request",
+            "params.transactions",
+        )
+    txs = [read_transaction(value, f"params.transactions[{i}]") for i, value in enumerate(encoded)]
+    return _transactions(request, txs, PayloadKind.BATCH)
+
+
+def parse_sign_message(request: Request) -> Payload:
+    """`solana_signMessage`: base58 bytes signed as they are; bytes that read as a transaction are refused."""
+    params = _object(request, ("message", "pubkey"))
+    signer = parse_pubkey(params["pubkey"], "params.pubkey")
+    try:
+        message = b58decode(params["message"], MAX_MESSAGE_BYTES) if isinstance(params["message"], str) else None
+    except ValueError as exc:
+        raise EdgeError("SOLANA_ENCODING_INVALID", f"params.message is not base58: {exc}", "params.message") from None
+    if message is None:
+        raise EdgeError("PARAMS_INVALID", "params.message must be a base58 string", "params.message")
+    notes: list[Finding] = []
+    if _reads_as_transaction(message):
+        notes.append(finding("SOLANA_MESSAGE_IS_TRANSACTION", "params.message", size=len(message)))
+    return Payload(
+        kind=PayloadKind.MESSAGE,
+        method=request.method,
+        chain_id=None,
+        signer=signer,
+        signing_bytes=message,
+        digest=hashlib.sha256(message).digest(),
+        digest_kind=DigestKind.SOLANA_MESSAGE,
+        message=message,
+        notes=tuple(notes),
+    )
+
+
+def _reads_as_transaction(data: bytes) -> bool:
+    """Whether a runtime would accept these bytes as a transaction or as the message of one: signing them blind
+    signs a transaction."""
+    for parse in (parse_message, parse_transaction):
+        try:
+            parse(data)
+            return True
+        except EdgeError:
+            pass
+    return False
+
+
+SOLANA_METHODS = {
+    "solana_signTransaction": parse_sign_transaction,
+    "solana_signAndSendTransaction": parse_sign_transaction,
+    "solana_signAllTransactions": parse_sign_all,
+    "solana_signMessage": parse_sign_message,
+}

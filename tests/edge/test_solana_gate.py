@@ -1,0 +1,208 @@
+"""Solana requests through the whole gate: each instruction read as solders / spl-token encode it, each method,
+each drainer pattern and its benign twin, and malformed or ambiguous input refused with a code."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+import solders.compute_budget as cb
+import solders.system_program as sp
+import spl.token.instructions as spl
+from dmind.edge import evaluate_json
+from dmind.edge.errors import EdgeError
+from dmind.edge.parse.request import request_from_json
+from solders.address_lookup_table_account import AddressLookupTableAccount
+from solders.instruction import AccountMeta, Instruction
+from solders.pubkey import Pubkey
+
+from tests.solana_builders import (
+    DRAINER,
+    FRIEND,
+    MAINNET,
+    MEMO_PROGRAM,
+    MINT,
+    SOLANA_CASES,
+    SOLANA_SHARED_CASES,
+    TOKEN_PROGRAM,
+    USER,
+    USER_TOKENS,
+    encoded,
+    legacy,
+    sign_message_request,
+    sol_request,
+    unknown_program_instruction,
+    v0,
+)
+
+ME = USER.pubkey()
+
+# (instruction as an independent encoder writes it, the name the gate gives it, fields it must read back)
+INSTRUCTIONS = [
+    (sp.transfer(sp.TransferParams(from_pubkey=ME, to_pubkey=FRIEND, lamports=123)), "transfer",
+     {"source": ME, "recipient": FRIEND, "lamports": 123}),
+    (sp.create_account(sp.CreateAccountParams(from_pubkey=ME, to_pubkey=FRIEND, lamports=7, space=165, owner=TOKEN_PROGRAM)),
+     "createAccount", {"funder": ME, "new_account": FRIEND, "lamports": 7, "space": 165, "owner": TOKEN_PROGRAM}),
+    (sp.assign(sp.AssignParams(pubkey=ME, owner=DRAINER)), "assign", {"account": ME, "owner": DRAINER}),
+    (sp.allocate(sp.AllocateParams(pubkey=ME, space=10)), "allocate", {"account": ME, "space": 10}),
+    (sp.transfer_with_seed(sp.TransferWithSeedParams(from_pubkey=FRIEND, from_base=ME, from_seed="vault",
+                                                    from_owner=DRAINER, to_pubkey=MINT, lamports=9)),
+     "transferWithSeed", {"source": FRIEND, "base_account": ME, "recipient": MINT, "lamports": 9, "from_seed": "vault",
+                          "from_owner": DRAINER}),
+    (sp.assign_with_seed(sp.AssignWithSeedParams(address=FRIEND, base=ME, seed="s", owner=DRAINER)),
+     "assignWithSeed", {"account": FRIEND, "base_account": ME, "seed": "s", "owner": DRAINER}),
+    (sp.advance_nonce_account(sp.AdvanceNonceAccountParams(nonce_pubkey=FRIEND, authorized_pubkey=ME)),
+     "advanceNonceAccount", {"nonce_account": FRIEND, "nonce_authority": ME}),
+    (sp.withdraw_nonce_account(sp.WithdrawNonceAccountParams(nonce_pubkey=FRIEND, authorized_pubkey=ME, to_pubkey=DRAINER,
+                                                            lamports=5)),
+     "withdrawNonceAccount", {"nonce_account": FRIEND, "recipient": DRAINER, "nonce_authority": ME, "lamports": 5}),
+    (sp.authorize_nonce_account(sp.AuthorizeNonceAccountParams(nonce_pubkey=FRIEND, authorized_pubkey=ME,
+                                                              new_authority=DRAINER)),
+     "authorizeNonceAccount", {"nonce_account": FRIEND, "authority": ME, "new_authority": DRAINER}),
+    (spl.transfer(spl.TransferParams(program_id=TOKEN_PROGRAM, source=USER_TOKENS, dest=FRIEND, owner=ME, amount=42,
+                                     signers=[])),
+     "transfer", {"source": USER_TOKENS, "destination": FRIEND, "owner": ME, "amount": 42}),
+    (spl.transfer_checked(spl.TransferCheckedParams(program_id=TOKEN_PROGRAM, source=USER_TOKENS, mint=MINT, dest=FRIEND,
+                                                    owner=ME, amount=42, decimals=6, signers=[])),
+     "transferChecked", {"source": USER_TOKENS, "mint": MINT, "destination": FRIEND, "amount": 42, "decimals": 6}),
+    (spl.approve(spl.ApproveParams(program_id=TOKEN_PROGRAM, source=USER_TOKENS, delegate=DRAINER, owner=ME,
+                                   amount=2**64 - 1, signers=[])),
+     "approve", {"source": USER_TOKENS, "delegate": DRAINER, "owner": ME, "amount": 2**64 - 1}),
+    (spl.revoke(spl.RevokeParams(program_id=TOKEN_PROGRAM, account=USER_TOKENS, owner=ME, signers=[])),
+     "revoke", {"source": USER_TOKENS, "owner": ME}),
+    (spl.set_authority(spl.SetAuthorityParams(program_id=TOKEN_PROGRAM, account=USER_TOKENS,
+                                              authority=spl.AuthorityType.CLOSE_ACCOUNT, current_authority=ME,
+                                              new_authority=DRAINER, signers=[])),
+     "setAuthority", {"account": USER_TOKENS, "owner": ME, "authority_type": "close_account", "new_authority": DRAINER}),
+    (spl.mint_to(spl.MintToParams(program_id=TOKEN_PROGRAM, mint=MINT, dest=USER_TOKENS, mint_authority=ME, amount=3,
+                                  signers=[])),
+     "mintTo", {"mint": MINT, "destination": USER_TOKENS, "owner": ME, "amount": 3}),
+    (spl.burn(spl.BurnParams(program_id=TOKEN_PROGRAM, account=USER_TOKENS, mint=MINT, owner=ME, amount=4, signers=[])),
+     "burn", {"source": USER_TOKENS, "mint": MINT, "amount": 4}),
+    (spl.close_account(spl.CloseAccountParams(program_id=TOKEN_PROGRAM, account=USER_TOKENS, dest=ME, owner=ME,
+                                              signers=[])),
+     "closeAccount", {"account": USER_TOKENS, "recipient": ME, "owner": ME}),
+    (spl.create_associated_token_account(payer=ME, owner=FRIEND, mint=MINT), "create",
+     {"funder": ME, "wallet": FRIEND, "mint": MINT}),
+    (cb.set_compute_unit_limit(200_000), "setComputeUnitLimit", {"units": 200_000}),
+    (cb.set_compute_unit_price(5_000), "setComputeUnitPrice", {"micro_lamports": 5_000}),
+    (Instruction(MEMO_PROGRAM, "gm 🌞".encode(), [AccountMeta(ME, True, False)]), "memo", {"text": "gm 🌞"}),
+]  # fmt: skip
+
+
+def _decide(obj: dict):
+    return evaluate_json(obj)
+
+
+@pytest.mark.parametrize("ix, name, fields", INSTRUCTIONS, ids=[f"{i}-{c[1]}" for i, c in enumerate(INSTRUCTIONS)])
+def test_each_instruction_reads_back_what_the_encoder_wrote(ix, name, fields):
+    decision = _decide(sol_request(legacy(ix)))
+    assert decision.error is None, decision.error
+    call = decision.intent.calls[0]
+    assert call.function == name and call.to == str(ix.program_id) and call.source == "builtin"
+    read = {**call.args, **call.roles}
+    assert {k: read.get(k) for k in fields} == {k: str(v) if isinstance(v, Pubkey) else v for k, v in fields.items()}
+
+
+@pytest.mark.parametrize("code", sorted(SOLANA_CASES) + sorted(SOLANA_SHARED_CASES))
+def test_each_rule_fires_on_its_drainer_pattern_and_not_on_the_benign_one(code):
+    fires, quiet = {**SOLANA_CASES, **SOLANA_SHARED_CASES}[code]
+    assert code in {f.code for f in _decide(fires).findings}
+    assert code not in {f.code for f in _decide(quiet).findings}
+
+
+def test_the_decision_names_the_exact_message_bytes_the_key_signs():
+    tx = legacy(sp.transfer(sp.TransferParams(from_pubkey=ME, to_pubkey=FRIEND, lamports=1)))
+    decision = _decide(sol_request(tx))
+    assert decision.payload.signing_bytes == bytes(tx.message)
+    assert decision.digest == hashlib.sha256(bytes(tx.message)).digest()
+    signature = USER.sign_message(decision.payload.signing_bytes)
+    assert signature.verify(ME, bytes(tx.message))
+
+
+def test_handing_a_token_account_away_is_blocked_and_a_plain_transfer_allowed():
+    assert _decide(SOLANA_CASES["SOLANA_AUTHORITY_CHANGE"][0]).verdict == "BLOCK"
+    assert _decide(SOLANA_CASES["SOLANA_ACCOUNT_ASSIGN"][0]).verdict == "BLOCK"
+    assert _decide(SOLANA_CASES["SOLANA_DURABLE_NONCE"][0]).verdict == "STEP_UP"
+    assert _decide(SOLANA_CASES["SOLANA_DURABLE_NONCE"][1]).verdict == "ALLOW"
+
+
+def test_sign_all_transactions_decides_each_and_the_worst_wins():
+    benign = encoded(legacy(sp.transfer(sp.TransferParams(from_pubkey=ME, to_pubkey=FRIEND, lamports=1))))
+    drain = SOLANA_CASES["SOLANA_AUTHORITY_CHANGE"][0]["request"]["params"]["transaction"]
+    obj = sol_request(benign, method="solana_signAllTransactions")
+    obj["request"]["params"] = {"transactions": [benign, drain]}
+    decision = _decide(obj)
+    assert decision.verdict == "BLOCK"
+    assert any(f.where and f.where.startswith("transactions[1]") for f in decision.findings)
+    obj["request"]["params"] = {"transactions": [benign, benign]}
+    assert _decide(obj).verdict == "ALLOW"
+
+
+def test_sign_and_send_and_base58_encodings_are_read():
+    tx = legacy(sp.transfer(sp.TransferParams(from_pubkey=ME, to_pubkey=FRIEND, lamports=1)))
+    import base58
+
+    as_base58 = base58.b58encode(bytes(tx)).decode()
+    for obj in (sol_request(tx, method="solana_signAndSendTransaction"), sol_request(as_base58)):
+        decision = _decide(obj)
+        assert decision.verdict == "ALLOW" and decision.payload.signing_bytes == bytes(tx.message)
+
+
+def test_an_unknown_program_and_a_lookup_table_account_are_not_understood():
+    assert _decide(sol_request(legacy(unknown_program_instruction()))).verdict == "STEP_UP"
+    table = AddressLookupTableAccount(Pubkey.new_unique(), [FRIEND, DRAINER])
+    ix = sp.transfer(sp.TransferParams(from_pubkey=ME, to_pubkey=DRAINER, lamports=10**9))
+    decision = _decide(sol_request(v0(ix, tables=[table])))
+    assert "SOLANA_ACCOUNT_UNRESOLVED" in {f.code for f in decision.findings}
+    assert decision.verdict == "STEP_UP"
+    assert _decide(sol_request(v0(ix))).verdict == "ALLOW"  # the same transfer with its keys in the bytes
+
+
+def test_a_message_that_is_a_transaction_is_blocked_and_text_is_allowed():
+    tx = legacy(sp.transfer(sp.TransferParams(from_pubkey=ME, to_pubkey=DRAINER, lamports=10**9)))
+    for blind in (bytes(tx.message), bytes(tx)):
+        decision = _decide(sign_message_request(blind))
+        assert decision.verdict == "BLOCK"
+        assert "SOLANA_MESSAGE_IS_TRANSACTION" in {f.code for f in decision.findings}
+    assert _decide(sign_message_request(b"Welcome to the app. Nonce: 42")).verdict == "ALLOW"
+
+
+def test_sign_in_with_solana_checks_the_domain():
+    text = f"app.example wants you to sign in with your Solana account:\n{ME}\n\nURI: https://app.example\nVersion: 1"
+    assert _decide(sign_message_request(text.encode(), origin="https://app.example")).verdict == "ALLOW"
+    wrong = _decide(sign_message_request(text.encode(), origin="https://evil.example"))
+    assert wrong.verdict == "BLOCK" and "SIWE_DOMAIN_MISMATCH" in {f.code for f in wrong.findings}
+
+
+@pytest.mark.parametrize(
+    "change, code",
+    [
+        ({"chainId": 1}, "REQUEST_INVALID"),  # a Solana method on an EVM chain
+        ({"chainId": "solana:unknown"}, "REQUEST_INVALID"),
+        ({"from": "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"}, "ADDRESS_INVALID"),
+        ({"request": {"method": "solana_signTransaction", "params": {}}}, "PARAMS_INVALID"),
+        ({"request": {"method": "solana_signTransaction", "params": {"transaction": "!!"}}}, "SOLANA_ENCODING_INVALID"),
+        ({"request": {"method": "solana_signTransaction", "params": {"transaction": "AAAA"}}}, "SOLANA_TX_INVALID"),
+        ({"request": {"method": "solana_signTransaction", "params": {"transaction": "A" * 5000}}}, "SOLANA_TX_TOO_LARGE"),
+        ({"request": {"method": "solana_signAllTransactions", "params": {"transactions": []}}}, "PARAMS_INVALID"),
+        ({"request": {"method": "solana_signMessage", "params": {"message": "0OIl", "pubkey": str(ME)}}},
+         "SOLANA_ENCODING_INVALID"),
+    ],
+)  # fmt: skip
+def test_bad_solana_requests_are_refused_with_their_code(change, code):
+    obj = {
+        **sol_request(legacy(sp.transfer(sp.TransferParams(from_pubkey=ME, to_pubkey=FRIEND, lamports=1)))),
+        **change,
+    }
+    decision = _decide(obj)
+    assert decision.verdict != "ALLOW" and decision.error is not None and decision.error[0] == code
+
+
+def test_caip2_chains_are_read_and_a_bare_chain_id_still_means_eip155():
+    assert request_from_json({"request": {"method": "eth_sendTransaction"}, "chainId": "eip155:8453"}).chain_id == 8453
+    assert request_from_json({"request": {"method": "eth_sendTransaction"}, "chainId": 1}).caip2 == "eip155:1"
+    sol = request_from_json({"request": {"method": "solana_signMessage", "params": {}}, "chainId": MAINNET})
+    assert sol.caip2 == MAINNET and sol.chain_id is None
+    with pytest.raises(EdgeError):
+        request_from_json({"request": {"method": "eth_sendTransaction"}, "chainId": MAINNET})
