@@ -176,7 +176,7 @@ def _lang(body: dict) -> Lang:
 
 EVALUATE = (
     Field("request", (dict,), required=True),
-    Field("chain_id", (int,)),
+    Field("chain_id", (int, str)),  # an EIP-155 chain id, or a CAIP-2 id (eip155:1, solana:5eykt4Us…)
     Field("from", (str,)),
     Field("origin", (str,)),
     Field("stated_intent", (str, dict)),

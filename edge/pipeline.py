@@ -23,7 +23,7 @@ from .parse.request import parse_payload, request_from_json
 from .rules import assess
 from .rules.context import RuleContext
 from .stated_intent import Reader, read_stated_intent
-from .types import Decision, Payload, Plan, Request, Verdict
+from .types import Decision, DigestKind, Payload, Plan, Request, Verdict
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,14 @@ def failed_decision(
 
 
 def _check_scope(request: Request, payload: Payload, policy: Policy, scope: tuple[int, ...] | None) -> None:
+    solana = request.network is not None or payload.digest_kind == DigestKind.SOLANA_MESSAGE
+    if scope is not None and solana:  # a bundle's scope names EVM chains only, so far
+        raise EdgeError(
+            "POLICY_OUT_OF_SCOPE",
+            f"policy {policy.policy_id} r{policy.revision} is signed for EVM chains "
+            f"{', '.join(map(str, scope))}, not {request.network or 'Solana'}: load a bundle for it",
+            "chainId",
+        )
     chain = request.chain_id if request.chain_id is not None else payload.chain_id
     if scope is not None and chain is not None and chain not in scope:
         raise EdgeError(

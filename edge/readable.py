@@ -13,7 +13,7 @@ from dmind.policies.messages import render
 
 from .decode.known_tokens import KnownToken, by_address
 from .types import Call, Command, Decision, Lang
-from .units import UNLIMITED_FLOOR, Address, Amount, native_amount, short_address
+from .units import UNLIMITED_FLOOR, Address, Amount, lamports, native_amount, short_address
 
 MAX_SHOWN_ARG = 72  # characters of one argument's value; the JSON has all of it
 INDENT = "  "
@@ -60,7 +60,8 @@ def _call(call: Call, depth: int, lang: Lang, chain_id: int | None) -> Iterator[
     to = Address(call.to, label=label).text(lang)
     line = render("view.call", {"what": what, "to": to}, lang)
     if call.value:
-        line += render("view.with_value", {"amount": native_amount(call.value, chain_id)}, lang)
+        sent = lamports(call.value) if call.standard == "system" else native_amount(call.value, chain_id)
+        line += render("view.with_value", {"amount": sent}, lang)
     yield INDENT * depth + line
     yield from _args(call.args, depth + 1, lang, token)
     for command in call.commands:

@@ -18,6 +18,7 @@ from .crypto import to_checksum
 from .decode.known_tokens import NATIVE, by_address
 
 NATIVE_DECIMALS = 18
+LAMPORTS_DECIMALS = 9
 UNLIMITED_FLOOR = 2**96 - 1  # uint96 "infinite" (UNI, COMP) and above: the largest approvals wallets send
 MAX_SHOWN_DECIMALS = 8  # digits after the point a sentence shows; the exact integer stays in the machine fields
 
@@ -86,6 +87,11 @@ def token_amount(value: int, token: str | None, chain_id: int | None, unlimited:
         unlimited = value >= UNLIMITED_FLOOR
     known = by_address(chain_id, token) if token else None
     return Amount(value, token, known.symbol if known else None, known.decimals if known else None, unlimited)
+
+
+def lamports(value: int) -> Amount:
+    """An amount of SOL, in lamports (10^-9 SOL)."""
+    return Amount(value, None, "SOL", LAMPORTS_DECIMALS, native=True)
 
 
 def native_amount(value: int, chain_id: int | None) -> Amount:

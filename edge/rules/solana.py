@@ -14,10 +14,9 @@ from ..solana.keys import TOKEN_PROGRAM, associated_token_address
 from ..solana.programs import U64_MAX
 from ..solana.wire import Message
 from ..types import Action, Call, PayloadKind
-from ..units import Address, Amount
+from ..units import Address, Amount, lamports
 from .context import RuleContext
 
-LAMPORTS_DECIMALS = 9
 ACCOUNT_AUTHORITIES = ("account_owner", "close_account")  # who can move or close a token account's funds
 
 
@@ -121,7 +120,7 @@ def transfer_recipients(ctx: RuleContext) -> Iterator[Finding]:
     for wallet, call in _calls(ctx, Action.NATIVE_TRANSFER):
         recipient = call.roles.get("recipient")
         if recipient is not None and recipient != wallet:
-            sent = Amount(call.value, None, "SOL", LAMPORTS_DECIMALS, native=True)
+            sent = lamports(call.value)
             yield finding(
                 "TRANSFER_RECIPIENT_NOT_SIGNER", call.where, key="native", amount=sent, recipient=Address(recipient)
             )

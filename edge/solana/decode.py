@@ -136,7 +136,7 @@ def decode_instruction(message: Message, ix: CompiledInstruction, where: str, no
         ix.data,
         spec.action,
         function=spec.name,
-        args=args,
+        args={**{role: key for role, key in roles.items() if role in spec.accounts}, **args},  # accounts shown too
         roles=roles,
         label=program.name,
         source="builtin",

@@ -378,3 +378,24 @@ def test_the_answer_speaks_the_asked_language_and_refuses_an_unknown_one(host):
     assert any("\u4e00" <= ch <= "\u9fff" for ch in zh["explanation"])
     assert not any("\u4e00" <= ch <= "\u9fff" for ch in en["explanation"])
     assert host.call("evaluate", **fields, lang="fr", conforming=False)["code"] == "BRIDGE_FIELD_INVALID"
+
+
+def test_the_bridge_answers_every_solana_method(host):
+    from tests.solana_builders import SOLANA_CASES, sign_message_request, sol_request
+
+    drain, benign = SOLANA_CASES["SOLANA_AUTHORITY_CHANGE"]
+    assert host.call("evaluate", **evaluate_fields(drain))["result"]["decision"] == "BLOCK"
+    assert host.call("evaluate", **evaluate_fields(benign))["result"]["decision"] == "ALLOW"
+    both = sol_request(benign["request"]["params"]["transaction"], method="solana_signAllTransactions")
+    both["request"]["params"] = {"transactions": [benign["request"]["params"]["transaction"]] * 2}
+    assert host.call("evaluate", **evaluate_fields(both))["result"]["decision"] == "ALLOW"
+    message = host.call("evaluate", **evaluate_fields(sign_message_request(b"hello")))["result"]
+    assert message["decision"] == "ALLOW"
+
+
+def test_a_bundle_scoped_to_evm_chains_does_not_govern_solana(host):
+    from tests.solana_builders import SOLANA_CASES
+
+    assert "result" in host.call("load_policy", bundle=bundle(1, scope=(1,)), trust_keys=[raw_key(KEY)])
+    result = host.call("evaluate", **evaluate_fields(SOLANA_CASES["SOLANA_AUTHORITY_CHANGE"][1]))["result"]
+    assert result["decision"] == "BLOCK" and result["error"]["code"] == "POLICY_OUT_OF_SCOPE"
