@@ -34,6 +34,7 @@ from .requests_io import loads_strict
 from .rules.approvals import grants
 from .rules.context import ZERO_ADDRESS, Step, steps
 from .rules.counterparties import looks_like
+from .solana.base58 import b58encode
 from .summary import comparable_reading, rule_context
 from .types import (
     Action,
@@ -125,6 +126,7 @@ __all__ = [
     "read_json_object",
     # codecs, keys, the bundled examples
     "encode_call",
+    "b58encode",
     "keccak",
     "secp256k1",
     "to_checksum",

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from dmind.edge import (
     DigestKind,
     EdgeError,
@@ -23,6 +24,7 @@ from dmind.edge import (
     PayloadKind,
     Verdict,
     VerdictError,
+    b58encode,
     decision_json,
     evaluate_json,
     loads_strict,
@@ -34,7 +36,7 @@ from dmind.policies.bundle import TrustStore, VerifiedBundle
 from dmind.policies.errors import InputError
 from dmind.policies.store import PolicyStore
 
-from .keys import address_of, derive
+from .keys import address_of, derive, derive_ed25519, is_solana_path
 from .messages import Message, MessageError, decode_message, encode_message, message
 from .ur import URError, decode_ur, encode_ur
 
@@ -78,6 +80,7 @@ class Firmware:
         self.store = PolicyStore(self.state / "policy", load_keys(self.state / "trust"), self.runtime_version)
         self.verifiers = load_keys(self.state / "verifiers")
         self._keys: dict[str, tuple[int, str]] = {}
+        self._solana_keys: dict[str, tuple[Ed25519PrivateKey, str]] = {}
         self._active: VerifiedBundle | None = None
         self._used_verdicts: dict[tuple[bytes, bytes], int] = {}  # (kid, request id) -> expiry
         self.device_id = self.key(DEVICE_ID_PATH)[1][2:10].lower()
@@ -90,6 +93,15 @@ class Firmware:
                 self._keys.pop(next(iter(self._keys)))
             self._keys[path] = (private, address_of(private))
         return self._keys[path]
+
+    def solana_key(self, path: str) -> tuple[Ed25519PrivateKey, str]:
+        """(Ed25519 key, base58 address) at a Solana path (SLIP-10, hardened levels only)."""
+        if path not in self._solana_keys:
+            private = Ed25519PrivateKey.from_private_bytes(derive_ed25519(self.seed, path))
+            if len(self._solana_keys) >= KEY_CACHE:
+                self._solana_keys.pop(next(iter(self._solana_keys)))
+            self._solana_keys[path] = (private, b58encode(private.public_key().public_bytes_raw()))
+        return self._solana_keys[path]
 
     def _now(self) -> int:
         return int(self.clock())
@@ -166,6 +178,8 @@ class Firmware:
         payload = decision.payload
         if decision.verdict == Verdict.BLOCK:
             return message("Failure", request_id=request_id, code="GATE_BLOCKED", message=decision.explanation)
+        if payload is not None and payload.digest_kind == DigestKind.SOLANA_MESSAGE:
+            return self._sign_solana(request, decision, confirmation)
         try:
             key, address = self.key(request["derivation_path"])
         except ValueError as exc:
@@ -203,6 +217,41 @@ class Firmware:
             request_id=request_id,
             digest=payload.digest,
             signature=r.to_bytes(32, "big") + s.to_bytes(32, "big") + bytes([27 + y_parity]),
+            decision=decision.verdict,
+        )
+
+    def _sign_solana(self, request: Message, decision, confirmation: bool | None) -> Message:
+        """Ed25519 over exactly the message bytes the gate decided: one 64-byte signature per message, in order."""
+        request_id, path, payload = request["request_id"], request["derivation_path"], decision.payload
+        if not is_solana_path(path):
+            return message(
+                "Failure", request_id=request_id, code="PATH_INVALID", message=f"{path} is not a Solana path"
+            )
+        try:
+            key, address = self.solana_key(path)
+        except ValueError as exc:
+            return message("Failure", request_id=request_id, code="PATH_INVALID", message=str(exc))
+        signers = [m.account_keys[: m.header.required_signatures] for m in payload.solana]
+        mismatch = (request.get("address") not in (None, address)) or (payload.signer not in (None, address))
+        if mismatch or any(address not in keys for keys in signers):
+            return message(
+                "Failure", request_id=request_id, code="ADDRESS_MISMATCH", message=f"{path} is {address}, not a signer"
+            )
+        if request.get("data_type") is not None or request.get("chain_id") is not None:
+            return message(
+                "Failure",
+                request_id=request_id,
+                code="REQUEST_INCONSISTENT",
+                message="data_type and chain_id describe EVM payloads; a Solana request carries its own",
+            )
+        if decision.verdict == Verdict.STEP_UP and not self._stepped_up(request, decision, address, confirmation):
+            return message("Failure", request_id=request_id, code="STEP_UP_REQUIRED", message=decision.explanation)
+        signed = [m.raw for m in payload.solana] or [payload.signing_bytes]
+        return message(
+            "Signature",
+            request_id=request_id,
+            digest=payload.digest,
+            signature=b"".join(key.sign(data) for data in signed),
             decision=decision.verdict,
         )
 

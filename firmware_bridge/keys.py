@@ -1,4 +1,5 @@
-"""Key derivation for the device: BIP-39 seed from a mnemonic, BIP-32 paths, Ethereum addresses.
+"""Key derivation for the device: BIP-39 seed from a mnemonic, BIP-32 paths, Ethereum addresses, and SLIP-10
+Ed25519 keys for Solana (`m/44'/501'/…'`, every level hardened).
 
 Pure Python (hashlib, hmac and the gate's own secp256k1 module), as a coprocessor would run
 it. The emulator derives from a public test mnemonic; it never holds real funds.
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from dmind.edge import keccak, secp256k1, to_checksum
 
 HARDENED = 1 << 31
+SOLANA_COIN = 501  # SLIP-44
 MAX_DEPTH = 10  # BIP-44 uses 5; every level costs elliptic-curve work on the device
 # Hardhat's and Foundry's public test mnemonic: m/44'/60'/0'/0/0 is 0xf39F…2266.
 TEST_MNEMONIC = "test test test test test test test test test test test junk"
@@ -68,6 +70,21 @@ def derive(seed: bytes, path: str) -> ExtendedKey:
             raise ValueError(f"index {index} gives an invalid key; use the next one")
         node = ExtendedKey(child, digest[32:])
     return node
+
+
+def derive_ed25519(seed: bytes, path: str) -> bytes:
+    """SLIP-10 Ed25519 derivation of `path` (hardened levels only): the 32-byte private key (RFC 8032 seed)."""
+    digest = hmac.new(b"ed25519 seed", seed, hashlib.sha512).digest()
+    for index in parse_path(path):
+        if index < HARDENED:
+            raise ValueError("SLIP-10 derives Ed25519 keys at hardened levels only: write every level with '")
+        digest = hmac.new(digest[32:], b"\x00" + digest[:32] + index.to_bytes(4, "big"), hashlib.sha512).digest()
+    return digest[:32]
+
+
+def is_solana_path(path: str) -> bool:
+    """Whether `path` is under BIP-44 coin type 501 (Solana): m/44'/501'/…"""
+    return path.replace(" ", "").startswith(f"m/44'/{SOLANA_COIN}'")
 
 
 def address_of(private_key: int) -> str:

@@ -7,7 +7,8 @@ origin), with the EIP-1193 request itself as the sign data so the device can gat
 
 `Signature.signature` is `r (32) || s (32) || v` with v = 27 + y-parity, as `eth_sign` and
 `personal_sign` return it. For a typed transaction the y-parity is v - 27; for a legacy
-EIP-155 transaction the host writes v as chainId * 2 + 35 + (v - 27).
+EIP-155 transaction the host writes v as chainId * 2 + 35 + (v - 27). For a Solana request
+it is one 64-byte Ed25519 signature per message signed, in the request's order.
 """
 
 from __future__ import annotations
