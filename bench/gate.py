@@ -17,7 +17,7 @@ import time
 from typing import Any
 
 import typer
-from dmind.edge import EXAMPLES_NOW, Decision, decision_json, evaluate_json, example_requests
+from dmind.edge import EXAMPLES_NOW, Decision, DigestKind, decision_json, evaluate_json, example_requests
 from rich.console import Console
 
 from .toolkit import percentile_table, percentiles
@@ -31,6 +31,8 @@ def _kind(decision: Decision) -> str:
     payload = decision.payload
     if payload is None:
         return "rejected"
+    if payload.digest_kind == DigestKind.SOLANA_MESSAGE:
+        return f"solana {payload.kind}"
     if payload.tx is not None and payload.tx.signed:
         recoveries = 1 + len(payload.tx.authorizations)
         return f"signed tx ({recoveries} recover{'ies' if recoveries > 1 else 'y'})"

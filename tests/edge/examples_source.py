@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+import solders.system_program as sp
 from dmind.edge.examples import EXAMPLES_NOW as NOW
 
 from tests.builders import (
@@ -32,6 +33,7 @@ from tests.builders import (
     ur_execute,
     v3_path,
 )
+from tests.solana_builders import FRIEND, SOLANA_CASES, USER, legacy, sign_message_request, sol_request
 
 SAFE = "0x5aFE3855358E112B5647B952709E6165e1c1eEEe"
 MULTISEND = "0x40A2aCCbd92BCA938b02010E17A5b8929b49130D"
@@ -192,8 +194,25 @@ def examples() -> list[dict]:
             ),
         ),
         ("truncated raw transaction", request("eth_sendRawTransaction", ["0x02f86f0107843b9aca00"])),
+        *_solana(),
     ]
     return [{**row, "id": i + 1, "label": label} for i, (label, row) in enumerate(rows)]
+
+
+def _solana() -> list[tuple[str, dict]]:
+    """Solana requests, built by solders and spl-token: a payment, a sign-in, and drainer patterns."""
+    pay = sp.transfer(sp.TransferParams(from_pubkey=USER.pubkey(), to_pubkey=FRIEND, lamports=10**9))
+    siws = (
+        f"app.example wants you to sign in with your Solana account:\n{USER.pubkey()}\n\n"
+        "URI: https://app.example\nVersion: 1\nNonce: 8b1d2e\nIssued At: 2026-11-18T00:00:00Z"
+    )
+    return [
+        ("send 1 SOL", sol_request(legacy(pay), origin="https://app.example")),
+        ("Sign-In with Solana", sign_message_request(siws.encode(), origin="https://app.example")),
+        ("Solana durable-nonce transfer", SOLANA_CASES["SOLANA_DURABLE_NONCE"][0]),
+        ("Solana token account handed to a stranger", SOLANA_CASES["SOLANA_AUTHORITY_CHANGE"][0]),
+        ("Solana message that is a transaction", sign_message_request(bytes(legacy(pay).message))),
+    ]
 
 
 def render() -> str:

@@ -24,6 +24,11 @@ EXPECTED = {
     "Sign-In for another site": "BLOCK",
     "transaction for another chain": "BLOCK",
     "truncated raw transaction": "BLOCK",
+    "send 1 SOL": "ALLOW",
+    "Sign-In with Solana": "ALLOW",
+    "Solana durable-nonce transfer": "STEP_UP",
+    "Solana token account handed to a stranger": "BLOCK",
+    "Solana message that is a transaction": "BLOCK",
 }
 
 
