@@ -15,7 +15,7 @@ import re
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
-from dmind.edge import UNLIMITED_FLOOR, Decision, grants, rule_context, steps
+from dmind.edge import SOLANA_PROGRAMS, UNLIMITED_FLOOR, Decision, canonical_address, grants, rule_context, steps
 from dmind.policies import Policy
 
 
@@ -28,15 +28,22 @@ def _chain(decision: Decision) -> int | None:
 
 
 def _public(address: str | None, decision: Decision, policy: Policy) -> bool:
-    """Only contracts the policy names are public facts. Calldata does not make a target a contract:
-    an address-book contact paid with a memo, the user's own Safe or 7702 account all carry calldata."""
-    return bool(address) and policy.known_contract(_chain(decision), address)  # type: ignore[arg-type]
+    """Only contracts the policy names, and Solana's system programs the gate reads, are public facts. Calldata
+    does not make a target a contract: an address-book contact paid with a memo, the user's own Safe or 7702
+    account all carry calldata."""
+    return bool(address) and (
+        address in SOLANA_PROGRAMS or policy.known_contract(_chain(decision), address)  # type: ignore[arg-type]
+    )
 
 
 def _contracts(decision: Decision, policy: Policy, origin: str | None = None) -> list[str]:
-    """Known contracts called; any other target is only ever described by `counterparty_bucket`."""
+    """Known contracts (Solana: programs) called; any other target is only ever described by `counterparty_bucket`."""
     return sorted(
-        {s.to.lower() for s in _calls(decision) if getattr(s.node, "data", b"") and _public(s.to, decision, policy)}
+        {
+            canonical_address(s.to)
+            for s in _calls(decision)
+            if s.to and getattr(s.node, "data", b"") and _public(s.to, decision, policy)
+        }
     )
 
 
@@ -102,12 +109,16 @@ def _origin_host(decision: Decision, policy: Policy, origin: str | None) -> str 
     return host if host and _HOST.fullmatch(host) else None
 
 
+# Who receives or may spend, on EVM and on Solana (a delegate, a new authority, a destination token account).
+PARTY_ROLES = ("recipient", "spender", "operator", "delegate", "new_authority", "destination")
+
+
 def _counterparty_bucket(decision: Decision, policy: Policy, origin: str | None = None) -> list[str]:
     """What kind of party receives or spends, never which: known contract, unknown address."""
     chain = _chain(decision)
     kinds = set()
     for step in _calls(decision):
-        party = step.roles.get("recipient") or step.roles.get("spender") or step.roles.get("operator")
+        party = next((step.roles[r] for r in PARTY_ROLES if isinstance(step.roles.get(r), str)), None)
         if isinstance(party, str):
             kinds.add("known-contract" if policy.known_contract(chain, party) else "unknown-address")
     return sorted(kinds)

@@ -32,9 +32,11 @@ from .readable import action_lines, decision_text
 from .render import decision_json
 from .requests_io import loads_strict
 from .rules.approvals import grants
-from .rules.context import ZERO_ADDRESS, Step, steps
+from .rules.context import ZERO_ADDRESS, Step, canonical_address, steps
 from .rules.counterparties import looks_like
 from .solana.base58 import b58encode
+from .solana.keys import parse_pubkey
+from .solana.programs import PROGRAMS as SOLANA_PROGRAMS
 from .summary import comparable_reading, rule_context
 from .types import (
     Action,
@@ -116,6 +118,9 @@ __all__ = [
     "native_amount",
     "token_amount",
     "ZERO_ADDRESS",
+    "canonical_address",
+    "SOLANA_PROGRAMS",
+    "parse_pubkey",
     "grants",
     "looks_like",
     "steps",

@@ -11,8 +11,13 @@ from typing import Any
 from dmind.policies import Policy
 
 from .rules.approvals import grants
-from .rules.context import RuleContext, steps
+from .rules.context import RuleContext, canonical_address, steps
 from .types import Decision, Request
+
+# Roles whose address receives or controls something: EVM's, then Solana's (delegates, new authorities, token accounts).
+COUNTERPARTY_ROLES = ("recipient", "spender", "operator", "newOwner", "implementation", "delegate", "new_authority",
+                      "destination")  # fmt: skip
+SOLANA_STANDARDS = ("system", "spl_token", "associated_token", "compute_budget", "memo")
 
 
 def rule_context(decision: Decision, policy: Policy, now: int) -> RuleContext:
@@ -29,12 +34,14 @@ def comparable_reading(decision: Decision, policy: Policy, now: int) -> dict[str
     ctx = rule_context(decision, policy, now)
     counterparties, tokens, amounts = set(), set(), set()
     for step in steps(decision.intent):
-        for role in ("recipient", "spender", "operator", "newOwner", "implementation"):
+        for role in COUNTERPARTY_ROLES:
             value = step.roles.get(role)
             if isinstance(value, str):
-                counterparties.add(value.lower())
+                counterparties.add(canonical_address(value))
+        solana = getattr(step.node, "standard", None) in SOLANA_STANDARDS
         if step.action == "native_transfer" and step.to:
-            counterparties.add(step.to.lower())
+            if not solana:  # on Solana `to` is the System program; the recipient is a role
+                counterparties.add(step.to.lower())
             amounts.add(str(step.value))
         elif (
             step.action in ("contract_call", "contract_creation")
@@ -44,8 +51,9 @@ def comparable_reading(decision: Decision, policy: Policy, now: int) -> dict[str
             counterparties.add(step.to.lower())  # code nobody decoded: whoever runs it is a counterparty
         elif isinstance(step.roles.get("amount"), int):
             amounts.add(str(step.roles["amount"]))
-            if step.to:
-                tokens.add(step.to.lower())
+            token = step.roles.get("mint") if solana else step.to  # an SPL amount is of its mint, not the program
+            if isinstance(token, str):
+                tokens.add(canonical_address(token))
     for grant in grants(ctx):
         if grant.spender:
             counterparties.add(grant.spender.lower())

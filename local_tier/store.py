@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+from dmind.edge import EdgeError, canonical_address, parse_pubkey
 from dmind.policies.errors import InputError
 from dmind.policies.vocabulary import Verdict
 
@@ -40,15 +41,23 @@ MAX_AMOUNT = 2**256 - 1  # base units: what a uint256 holds
 
 
 def _address(value: object, what: str = "address") -> str:
-    """An account or token address as stored (lower case); anything else is CONTEXT_INVALID."""
+    """An account or token address as stored: EVM in lower case, Solana (base58) as written; else CONTEXT_INVALID."""
     text = value.strip() if isinstance(value, str) else value
-    if not (isinstance(text, str) and len(text) == 42 and text[:2] == "0x"):
-        raise StoreError("CONTEXT_INVALID", f"the {what} {str(value)[:60]!r} is not an address (0x and 40 hex digits)")
-    try:
-        int(text[2:], 16)
-    except ValueError:
-        raise StoreError("CONTEXT_INVALID", f"the {what} {text!r} is not an address (0x and 40 hex digits)") from None
-    return text.lower()
+    if isinstance(text, str) and len(text) == 42 and text[:2] == "0x":
+        try:
+            int(text[2:], 16)
+            return text.lower()
+        except ValueError:
+            pass
+    elif isinstance(text, str):
+        try:
+            return parse_pubkey(text, what)
+        except EdgeError:
+            pass
+    raise StoreError(
+        "CONTEXT_INVALID",
+        f"the {what} {str(value)[:60]!r} is not an address (0x and 40 hex digits, or a base58 Solana address)",
+    )
 
 
 def _label(value: object) -> str:
@@ -137,7 +146,9 @@ class ContextStore:
         return list(self.db.execute("SELECT address, label, added_at FROM address_book ORDER BY label, address"))
 
     def label(self, address: str) -> str | None:
-        row = self.db.execute("SELECT label FROM address_book WHERE address = ?", (address.lower(),)).fetchone()
+        row = self.db.execute(
+            "SELECT label FROM address_book WHERE address = ?", (canonical_address(address),)
+        ).fetchone()
         return row[0] if row else None
 
     def record_interaction(
@@ -172,7 +183,7 @@ class ContextStore:
         return (
             self.db.execute(
                 f"SELECT 1 FROM interactions WHERE counterparty = ? AND kind IN ({marks}) LIMIT 1",
-                (counterparty.lower(), *kinds),
+                (canonical_address(counterparty), *kinds),
             ).fetchone()
             is not None
         )
@@ -206,7 +217,7 @@ class ContextStore:
 
     def holding(self, token: str) -> tuple[int, int | None] | None:
         row = self.db.execute(
-            "SELECT amount, exposure_limit FROM holdings WHERE token = ?", (token.lower(),)
+            "SELECT amount, exposure_limit FROM holdings WHERE token = ?", (canonical_address(token),)
         ).fetchone()
         return (int(row[0]), None if row[1] is None else int(row[1])) if row else None
 
@@ -221,7 +232,9 @@ class ContextStore:
 
     def listed(self, address: str, which: str) -> bool:
         return (
-            self.db.execute("SELECT 1 FROM lists WHERE address = ? AND list = ?", (address.lower(), which)).fetchone()
+            self.db.execute(
+                "SELECT 1 FROM lists WHERE address = ? AND list = ?", (canonical_address(address), which)
+            ).fetchone()
             is not None
         )
 

@@ -72,6 +72,12 @@ def recipients_of(roles: dict[str, Any]) -> list[str]:
     return found
 
 
+def canonical_address(address: str) -> str:
+    """How an address compares: 0x-hex in lower case (its case is only a checksum), base58 exactly as written (its
+    case is part of the key)."""
+    return address.lower() if address[:2] in ("0x", "0X") else address
+
+
 def same_address(a: Any, b: Any) -> bool:
-    """Two addresses are the same account (case-insensitive); anything not a string is not an address."""
-    return isinstance(a, str) and isinstance(b, str) and a.lower() == b.lower()
+    """Two addresses are the same account; anything not a string is not an address."""
+    return isinstance(a, str) and isinstance(b, str) and canonical_address(a) == canonical_address(b)

@@ -13,6 +13,7 @@ from os.path import commonprefix
 from typing import Iterator
 
 from ..findings import Finding, finding
+from ..solana.base58 import ALPHABET as BASE58
 from ..units import Address
 from .context import RuleContext, recipients_of, same_address, steps
 from .contracts import collect_addresses
@@ -24,11 +25,21 @@ LOOKALIKE_MIN_SIDE = 2
 LOOKALIKE_MIN_TOTAL = 6
 
 
+def _digits(address: str) -> str | None:
+    """The characters a person compares by eye: 40 hex digits (any case), or a base58 key as written."""
+    if len(address) == 42 and address[:2] == "0x":
+        return "0x" + address[2:].lower()
+    if 32 <= len(address) <= 44 and all(ch in BASE58 for ch in address):
+        return address
+    return None
+
+
 def looks_like(candidate: str, real: str) -> bool:
-    """`candidate` imitates `real`: the same hex digits at both ends, but another address."""
-    a, b = candidate.lower().removeprefix("0x"), real.lower().removeprefix("0x")
-    if a == b or len(a) != 40 or len(b) != 40:
+    """`candidate` imitates `real`: the same digits at both ends (hex, or base58 for Solana), but another address."""
+    a, b = _digits(candidate), _digits(real)
+    if a is None or b is None or a == b or (a[:2] == "0x") != (b[:2] == "0x"):
         return False
+    a, b = a.removeprefix("0x"), b.removeprefix("0x")
     prefix, suffix = len(commonprefix([a, b])), len(commonprefix([a[::-1], b[::-1]]))
     return prefix >= LOOKALIKE_MIN_SIDE and suffix >= LOOKALIKE_MIN_SIDE and prefix + suffix >= LOOKALIKE_MIN_TOTAL
 

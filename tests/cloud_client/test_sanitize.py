@@ -75,3 +75,23 @@ def test_the_generator_covers_the_shapes_that_once_leaked():
     for leaky in (old_contracts, old_origin):
         result = run_audit(60, POLICY, fields=leaky)
         assert result["profiles"]["default"]["violations"] > 0
+
+
+def test_a_solana_projection_names_programs_and_buckets_never_the_user_or_the_recipient():
+    import solders.system_program as sp
+
+    from tests.solana_builders import FRIEND, USER, legacy, sol_request
+
+    ix = sp.transfer(sp.TransferParams(from_pubkey=USER.pubkey(), to_pubkey=FRIEND, lamports=25 * 10**8))
+    request = sol_request(legacy(ix), origin="https://app.example/swap?ref=me")
+    everything = policy_from_dict(
+        {
+            **policy_to_dict(POLICY),
+            "privacy": {"profile": "user-override", "disclose": {"user-override": sorted(DISCLOSABLE_FIELDS)}},
+        }
+    )
+    projection = sanitize(evaluate_json(request, policy=everything), everything, request["origin"])
+    assert projection["contract"] == ["11111111111111111111111111111111"]  # the System program, as written
+    assert projection["amount_bucket"] == ["1e9"] and projection["counterparty_bucket"] == ["unknown-address"]
+    text = json.dumps(projection)
+    assert str(USER.pubkey()) not in text and str(FRIEND) not in text and "ref=me" not in text

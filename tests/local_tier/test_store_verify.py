@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from dmind.edge import evaluate_json
+from dmind.edge import EdgeError, evaluate_json, parse_pubkey
 from dmind.edge.summary import comparable_reading
 from dmind.local_tier.store import ContextStore, StoreError
 from dmind.local_tier.verify import verify
@@ -225,3 +225,38 @@ def test_context_from_the_cli_lists_removes_and_refuses(tmp_path):
     unknown.write_text('{"contact": {"%s": "Alice"}}' % FRIEND)  # a misspelt section
     typo = run("import", str(unknown))
     assert typo.returncode == 2 and "unknown section" in typo.stderr
+
+
+def _solana_twin(real: str) -> str:
+    """A valid Solana address with `real`'s first and last four characters and another middle: a poisoning twin."""
+    for ch in "23456789ABCDEFGH":
+        twin = real[:4] + ch * (len(real) - 8) + real[-4:]
+        try:
+            if twin != real and parse_pubkey(twin, "twin") == twin:
+                return twin
+        except EdgeError:
+            continue
+    raise AssertionError("no twin found")
+
+
+def test_solana_counterparties_are_checked_against_the_users_own_history(store):
+    import solders.system_program as sp
+
+    from tests.solana_builders import DRAINER, USER, legacy, sol_request
+    from tests.solana_builders import FRIEND as SOL_FRIEND
+
+    def pay(to) -> dict:
+        ix = sp.transfer(sp.TransferParams(from_pubkey=USER.pubkey(), to_pubkey=to, lamports=10**9))
+        return sol_request(legacy(ix))
+
+    store.record_interaction(str(SOL_FRIEND), "send")
+    store.add_contact(str(SOL_FRIEND), "Alice")
+    assert store.label(str(SOL_FRIEND)) == "Alice" and store.label(str(SOL_FRIEND).lower()) is None  # case is the key
+    assert codes(pay(SOL_FRIEND), store) == ("ALLOW", set())
+    assert codes(pay(DRAINER), store) == ("ALLOW", {"FIRST_INTERACTION"})
+    twin = _solana_twin(str(SOL_FRIEND))
+    from solders.pubkey import Pubkey
+
+    assert codes(pay(Pubkey.from_string(twin)), store) == ("BLOCK", {"ADDRESS_POISONING"})
+    store.set_listed(str(DRAINER), "deny")
+    assert codes(pay(DRAINER), store) == ("BLOCK", {"USER_DENYLISTED"})
