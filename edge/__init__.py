@@ -36,7 +36,7 @@ from .rules.context import ZERO_ADDRESS, Step, canonical_address, steps
 from .rules.counterparties import looks_like
 from .solana.base58 import b58encode
 from .solana.keys import parse_pubkey
-from .solana.programs import PROGRAMS as SOLANA_PROGRAMS
+from .solana.registry import PROGRAMS as SOLANA_PROGRAMS
 from .summary import comparable_reading, rule_context
 from .types import (
     Action,

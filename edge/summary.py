@@ -12,12 +12,13 @@ from dmind.policies import Policy
 
 from .rules.approvals import grants
 from .rules.context import RuleContext, canonical_address, steps
+from .solana.registry import PROGRAMS
 from .types import Decision, Request
 
 # Roles whose address receives or controls something: EVM's, then Solana's (delegates, new authorities, token accounts).
 COUNTERPARTY_ROLES = ("recipient", "spender", "operator", "newOwner", "implementation", "delegate", "new_authority",
                       "destination")  # fmt: skip
-SOLANA_STANDARDS = ("system", "spl_token", "associated_token", "compute_budget", "memo")
+SOLANA_STANDARDS = frozenset(program.standard for program in PROGRAMS.values())
 
 
 def rule_context(decision: Decision, policy: Policy, now: int) -> RuleContext:

@@ -147,3 +147,40 @@ SOLANA_SHARED_CASES: dict[str, tuple[dict, dict]] = {
         sol_request(legacy(_pay(FRIEND))),
     ),
 }
+
+
+JUPITER = Pubkey.from_string("JUP6LkbZbjS1jKKwapdHNy74zcZ3tLUZoi5QNyVTaV4")
+USDC_MINT = Pubkey.from_string("EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v")
+BONK_MINT = Pubkey.from_string("DezXAZ8z7PnrnRJjz3wXBoRgixCa6xjnB7YaB1pPB263")
+
+
+def jupiter_route(
+    amount_in: int,
+    quoted_out: int,
+    output_mint: Pubkey,
+    *,
+    source: Pubkey | None = None,
+    destination: Pubkey | None = None,
+) -> Instruction:
+    """A Jupiter v6 `route`, written from its IDL: the Anchor discriminator, a one-step route plan (Saber, 100%),
+    the input amount, the quote, 50 bps slippage, no platform fee; optional accounts left as the program's id."""
+    import hashlib
+    import struct
+
+    data = hashlib.sha256(b"global:route").digest()[:8]
+    data += struct.pack("<I", 1) + bytes([0, 100, 0, 1])  # Vec<RoutePlanStep>: Saber, percent, input/output index
+    data += struct.pack("<QQHB", amount_in, quoted_out, 50, 0)
+    accounts = [
+        TOKEN_PROGRAM,
+        USER.pubkey(),
+        source or token_account(USER.pubkey(), USDC_MINT),
+        token_account(USER.pubkey(), output_mint),
+        destination or JUPITER,
+        output_mint,
+        JUPITER,
+        Pubkey.new_unique(),
+        JUPITER,
+    ]
+    return Instruction(
+        JUPITER, data, [AccountMeta(a, a == USER.pubkey(), a not in (TOKEN_PROGRAM, JUPITER)) for a in accounts]
+    )

@@ -75,6 +75,8 @@ RULES: tuple[Rule, ...] = (
     Rule("solana_durable_nonce", ("SOLANA_DURABLE_NONCE",), solana.durable_nonce, "solana"),
     Rule("solana_signers", ("SIGNER_MISMATCH", "SOLANA_FEE_PAYER_OTHER"), solana.signers, "solana"),
     Rule("solana_transfers", ("TRANSFER_RECIPIENT_NOT_SIGNER",), solana.transfer_recipients, "solana"),
+    Rule("solana_swap_destination", ("SWAP_RECIPIENT_NOT_SIGNER",), solana.swap_destination, "solana"),
+    Rule("solana_intent_binding", ("INTENT_MISMATCH",), solana.intent_binding, "solana"),
 )
 
 

@@ -7,17 +7,26 @@ addresses, two spellings differing in case are two keys.
 
 from __future__ import annotations
 
-from typing import Iterator
+from decimal import Decimal
+from typing import Any, Iterator
+
+from dmind.policies.messages import Several
 
 from ..findings import Finding, finding
-from ..solana.keys import TOKEN_PROGRAM, associated_token_address
-from ..solana.programs import U64_MAX
+from ..solana.keys import TOKEN_2022_PROGRAM, TOKEN_PROGRAM, associated_token_address
+from ..solana.mints import BY_ADDRESS, BY_SYMBOL
+from ..solana.programs import STAKE_AUTHORITIES, U64_MAX
 from ..solana.wire import Message
 from ..types import Action, Call, PayloadKind
 from ..units import Address, Amount, lamports
 from .context import RuleContext
+from .intent import AMOUNT_TOLERANCE
+from .swaps import Swap
 
-ACCOUNT_AUTHORITIES = ("account_owner", "close_account")  # who can move or close a token account's funds
+# Who can move or close an account's funds: a token account's owner and close authority, a stake account's staker
+# and withdrawer, a nonce account's authority. A mint's own authorities are the token issuer's business.
+TOKEN_PROGRAMS = (TOKEN_PROGRAM, TOKEN_2022_PROGRAM)
+ACCOUNT_AUTHORITIES = ("account_owner", "close_account", *STAKE_AUTHORITIES, "nonce_authority")
 
 
 def _messages(ctx: RuleContext) -> Iterator[tuple[Message, tuple[Call, ...]]]:
@@ -40,19 +49,22 @@ def _calls(ctx: RuleContext, action: Action) -> Iterator[tuple[str, Call]]:
 
 
 def authority_change(ctx: RuleContext) -> Iterator[Finding]:
-    """Power over a token account's funds, or over a nonce account, handed to a key that is not the wallet."""
+    """Power over a token, stake or nonce account's funds handed to a key that is not the wallet."""
     for wallet, call in _calls(ctx, Action.SET_AUTHORITY):
         kind = call.args.get("authority_type", "nonce_authority")
-        if kind not in (*ACCOUNT_AUTHORITIES, "nonce_authority"):
-            continue  # a mint's own authorities: the token issuer's business, not a wallet's funds
+        if kind not in ACCOUNT_AUTHORITIES:
+            continue
         new = call.args.get("new_authority")
         if new != wallet:
+            account = next(
+                (call.roles[r] for r in ("account", "nonce_account", "stake_account") if r in call.roles), "?"
+            )
             yield finding(
                 "SOLANA_AUTHORITY_CHANGE",
                 call.where,
                 function=call.function,
                 authority_type=kind,
-                account=call.roles.get("account") or call.roles.get("nonce_account"),
+                account=account,
                 new_authority=new or "nobody",
             )
 
@@ -88,7 +100,10 @@ def close_to_other(ctx: RuleContext) -> Iterator[Finding]:
         recipient = call.roles.get("recipient")
         if recipient != wallet:
             yield finding(
-                "SOLANA_CLOSE_TO_OTHER", call.where, account=call.roles.get("account"), recipient=recipient or "?"
+                "SOLANA_CLOSE_TO_OTHER",
+                call.where,
+                account=call.roles.get("account") or call.roles.get("table"),
+                recipient=recipient or "?",
             )
 
 
@@ -138,3 +153,82 @@ def transfer_recipients(ctx: RuleContext) -> Iterator[Finding]:
             )
         else:
             yield finding("TRANSFER_RECIPIENT_NOT_SIGNER", call.where, key="assets", recipient=Address(destination))
+
+
+def _owns(wallet: str, account: str, mint: str) -> bool:
+    """Whether `account` is the wallet's own token account for `mint` (its associated account, either program)."""
+    return any(account == associated_token_address(wallet, mint, program) for program in TOKEN_PROGRAMS)
+
+
+def solana_swaps(ctx: RuleContext) -> Iterator[tuple[str, Swap, str | None]]:
+    """(the wallet, each swap with its mints and exact input amount, its source token account)."""
+    for wallet, call in _calls(ctx, Action.SWAP):
+        roles = call.roles
+        destination = roles.get("destination")
+        token_out = roles.get("output_mint")
+        recipient = (
+            wallet if destination is not None and token_out and _owns(wallet, destination, token_out) else destination
+        )
+        swap = Swap(roles.get("input_mint"), token_out, roles.get("amount_in"), recipient, call.where)
+        yield wallet, swap, roles.get("source")
+
+
+def swap_destination(ctx: RuleContext) -> Iterator[Finding]:
+    """A swap whose output goes to a token account that is not the wallet's own for the output mint."""
+    for wallet, swap, _ in solana_swaps(ctx):
+        if swap.token_out is not None and swap.recipient is not None and swap.recipient != wallet:
+            yield finding(
+                "SWAP_RECIPIENT_NOT_SIGNER",
+                swap.where,
+                key="swap",
+                recipient=Address(swap.recipient),
+                signer=Address(wallet),
+            )
+
+
+def _mismatch(key: str, where: str = "stated_intent", **args: Any) -> Finding:
+    return finding("INTENT_MISMATCH", where, key=key, **args)
+
+
+def intent_binding(ctx: RuleContext) -> Iterator[Finding]:
+    """The user's `EXECUTE_SWAP` against the swaps the transaction makes: output mint, input mint (or the account it
+    sells from), input amount; a search or a reply asked for no transaction at all. Only contradictions are
+    findings: what the bytes do not say (a pool's mints, for Raydium AMM v4) is left to the other rules."""
+    stated = ctx.stated
+    if stated is None or ctx.payload.kind not in ("transaction", "batch"):
+        return
+    if stated.name != "EXECUTE_SWAP":
+        yield _mismatch("search" if stated.name == "SEARCH_TOKEN" else "no_action")
+        return
+    found = list(solana_swaps(ctx))
+    if not found:
+        yield _mismatch("no_swap", action=ctx.intent.action)
+        return
+    arguments = stated.arguments
+    out_ca = arguments.get("outputTokenCA")
+    outputs = [s.token_out for _, s, _ in found if s.token_out]
+    if out_ca is not None and outputs and out_ca not in outputs:
+        yield _mismatch(
+            "output_token", found[0][1].where, token=Address(out_ca), found=Several(tuple(map(Address, outputs)))
+        )
+    mint = BY_ADDRESS.get(arguments.get("inputTokenCA") or "") or BY_SYMBOL.get(
+        str(arguments.get("inputTokenSymbol", ""))
+    )
+    expected = arguments.get("inputTokenCA") or (mint.address if mint else None)
+    for wallet, swap, source in found:
+        sells = swap.token_in or (source if source and expected and not _owns(wallet, source, expected) else None)
+        if expected and sells and sells != expected:
+            yield _mismatch(
+                "input_token", swap.where, symbol=arguments.get("inputTokenSymbol"), token=Address(expected),
+                found=Several((Address(sells),)),
+            )  # fmt: skip
+        amount = arguments.get("inputTokenAmount")
+        if amount is not None and mint is not None and swap.amount_in is not None and sells in (None, expected):
+            wanted = Decimal(str(amount)) * (Decimal(10) ** mint.decimals)
+            if abs(Decimal(swap.amount_in) - wanted) > wanted * AMOUNT_TOLERANCE:
+                sold = Amount(swap.amount_in, mint.address, mint.symbol, mint.decimals)
+                yield _mismatch(
+                    "input_amount", swap.where, asked=f"{amount} {arguments.get('inputTokenSymbol')}", sold=sold
+                )
+        if swap.recipient is not None and swap.token_out and swap.recipient != wallet:
+            yield _mismatch("recipient", swap.where, recipient=Address(swap.recipient), signer=Address(wallet))

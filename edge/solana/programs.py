@@ -12,10 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..types import Action
+from .borsh import Types
 from .keys import ASSOCIATED_TOKEN_PROGRAM, SYSTEM_PROGRAM, TOKEN_2022_PROGRAM, TOKEN_PROGRAM
 
 U64_MAX = (1 << 64) - 1
 COMPUTE_BUDGET_PROGRAM = "ComputeBudget111111111111111111111111111111"
+ADDRESS_LOOKUP_TABLE_PROGRAM = "AddressLookupTab1e1111111111111111111111111"
+STAKE_PROGRAM = "Stake11111111111111111111111111111111111111"
+STAKE_AUTHORITIES = ("staker", "withdrawer")  # the stake program's StakeAuthorize
 MEMO_PROGRAMS = ("MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr", "Memo1UhkJRfHyvLMcVucJwxXeuD728EqVDDwQDxFMNo")
 
 # SPL Token's `AuthorityType`, Token-2022's extension types after the first four.
@@ -48,6 +52,10 @@ class Spec:
     action: Action
     fields: tuple[tuple[str, str], ...] = ()
     accounts: tuple[str, ...] = ()
+    alternatives: tuple[tuple[str, ...], ...] = ()  # other account lists, told apart by their length
+    optional: tuple[str, ...] = ()  # accounts that hold the program's own id where the client passed none
+    exact_in: str | None = None  # a swap's flag: `amount` is the input (else the output)
+    a_to_b: str | None = None  # a swap's flag: token A goes in (else token B)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +64,10 @@ class Program:
     standard: str
     instructions: dict[bytes, Spec]
     text_data: bool = False  # the Memo programs: the data is UTF-8 text, no tag
+    types: Types | None = None  # the Borsh types its fields name (Anchor programs)
+    # The accounts whose keys must be in the bytes (None: every one). A swap's pool accounts may come from a lookup
+    # table; whose tokens go in and out, and where, may not.
+    watched: frozenset[str] | None = None
 
 
 def _u32(n: int) -> bytes:
@@ -225,12 +237,98 @@ COMPUTE_BUDGET = Program(
     },
 )
 MEMO = Program("Memo", "memo", {b"": Spec("memo", Action.SETTINGS, (("text", "rest"),))}, text_data=True)
+_STAKE_AUTHORITY = ("authority_type", "stake_authority")
+STAKE = Program(
+    "Stake Program",
+    "stake",
+    {
+        _u32(0): Spec(
+            "initialize",
+            Action.CREATE_ACCOUNT,
+            (
+                ("staker", "pubkey"),
+                ("withdrawer", "pubkey"),
+                ("lockup_unix_timestamp", "i64"),
+                ("lockup_epoch", "u64"),
+                ("custodian", "pubkey"),
+            ),
+            ("stake_account", "rent"),
+        ),  # fmt: skip
+        _u32(1): Spec(
+            "authorize",
+            Action.SET_AUTHORITY,
+            (("new_authority", "pubkey"), _STAKE_AUTHORITY),
+            ("stake_account", "clock", "authority"),
+        ),
+        _u32(2): Spec(
+            "delegateStake",
+            Action.SETTINGS,
+            (),
+            ("stake_account", "vote_account", "clock", "stake_history", "config", "authority"),
+        ),
+        _u32(3): Spec(
+            "split", Action.SETTINGS, (("lamports", "u64"),), ("stake_account", "split_account", "authority")
+        ),
+        _u32(4): Spec(
+            "withdraw",
+            Action.NATIVE_TRANSFER,
+            (("lamports", "u64"),),
+            ("stake_account", "recipient", "clock", "stake_history", "authority"),
+        ),
+        _u32(5): Spec("deactivate", Action.SETTINGS, (), ("stake_account", "clock", "authority")),
+        _u32(7): Spec(
+            "merge",
+            Action.SETTINGS,
+            (),
+            ("stake_account", "source_stake_account", "clock", "stake_history", "authority"),
+        ),
+        _u32(9): Spec(
+            "initializeChecked", Action.CREATE_ACCOUNT, (), ("stake_account", "rent", "staker", "withdrawer")
+        ),
+        _u32(10): Spec(
+            "authorizeChecked",
+            Action.SET_AUTHORITY,
+            (_STAKE_AUTHORITY,),
+            ("stake_account", "clock", "authority", "new_authority"),
+        ),
+        _u32(16): Spec(
+            "moveStake", Action.SETTINGS, (("lamports", "u64"),), ("stake_account", "destination", "authority")
+        ),
+        _u32(17): Spec(
+            "moveLamports", Action.NATIVE_TRANSFER, (("lamports", "u64"),), ("stake_account", "recipient", "authority")
+        ),
+    },
+)
+ADDRESS_LOOKUP_TABLE = Program(
+    "Address Lookup Table",
+    "address_lookup_table",
+    {
+        _u32(0): Spec(
+            "createLookupTable",
+            Action.CREATE_ACCOUNT,
+            (("recent_slot", "u64"), ("bump_seed", "u8")),
+            ("table", "authority", "payer", "system"),
+        ),
+        _u32(1): Spec("freezeLookupTable", Action.SETTINGS, (), ("table", "authority")),
+        _u32(2): Spec(
+            "extendLookupTable",
+            Action.SETTINGS,
+            (("new_addresses", "pubkeys"),),
+            ("table", "authority", "payer", "system"),
+        ),
+        _u32(3): Spec("deactivateLookupTable", Action.SETTINGS, (), ("table", "authority")),
+        _u32(4): Spec("closeLookupTable", Action.CLOSE_ACCOUNT, (), ("table", "authority", "recipient")),
+    },
+)
 
-PROGRAMS: dict[str, Program] = {
+# The runtime's own programs and SPL's; the swap programs are `swap_programs`, and `registry` joins them.
+CORE_PROGRAMS: dict[str, Program] = {
     SYSTEM_PROGRAM: SYSTEM,
     TOKEN_PROGRAM: SPL_TOKEN,
     TOKEN_2022_PROGRAM: TOKEN_2022,
     ASSOCIATED_TOKEN_PROGRAM: ASSOCIATED_TOKEN,
     COMPUTE_BUDGET_PROGRAM: COMPUTE_BUDGET,
+    ADDRESS_LOOKUP_TABLE_PROGRAM: ADDRESS_LOOKUP_TABLE,
+    STAKE_PROGRAM: STAKE,
     **{memo: MEMO for memo in MEMO_PROGRAMS},
 }

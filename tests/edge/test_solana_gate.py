@@ -4,6 +4,7 @@ each drainer pattern and its benign twin, and malformed or ambiguous input refus
 from __future__ import annotations
 
 import hashlib
+import struct
 
 import pytest
 import solders.compute_budget as cb
@@ -84,6 +85,14 @@ INSTRUCTIONS = [
      "closeAccount", {"account": USER_TOKENS, "recipient": ME, "owner": ME}),
     (spl.create_associated_token_account(payer=ME, owner=FRIEND, mint=MINT), "create",
      {"funder": ME, "wallet": FRIEND, "mint": MINT}),
+    (sp.create_lookup_table(sp.CreateLookupTableParams(authority_address=ME, payer_address=ME, recent_slot=77))[0],
+     "createLookupTable", {"authority": ME, "payer": ME, "recent_slot": 77}),
+    (sp.extend_lookup_table(sp.ExtendLookupTableParams(lookup_table_address=FRIEND, authority_address=ME,
+                                                       payer_address=ME, new_addresses=[MINT, DRAINER])),
+     "extendLookupTable", {"table": FRIEND, "authority": ME, "new_addresses": [str(MINT), str(DRAINER)]}),
+    (sp.close_lookup_table(sp.CloseLookupTableParams(lookup_table_address=FRIEND, authority_address=ME,
+                                                     recipient_address=DRAINER)),
+     "closeLookupTable", {"table": FRIEND, "authority": ME, "recipient": DRAINER}),
     (cb.set_compute_unit_limit(200_000), "setComputeUnitLimit", {"units": 200_000}),
     (cb.set_compute_unit_price(5_000), "setComputeUnitPrice", {"micro_lamports": 5_000}),
     (Instruction(MEMO_PROGRAM, "gm 🌞".encode(), [AccountMeta(ME, True, False)]), "memo", {"text": "gm 🌞"}),
@@ -206,3 +215,32 @@ def test_caip2_chains_are_read_and_a_bare_chain_id_still_means_eip155():
     assert sol.caip2 == MAINNET and sol.chain_id is None
     with pytest.raises(EdgeError):
         request_from_json({"request": {"method": "eth_sendTransaction"}, "chainId": MAINNET})
+
+
+# The stake program's instructions are bincode: a u32 variant, then the fields (solana-program's StakeInstruction);
+# no Python package builds them, so these are written from that layout here.
+STAKE = Pubkey.from_string("Stake11111111111111111111111111111111111111")
+CLOCK = Pubkey.from_string("SysvarC1ock11111111111111111111111111111111")
+STAKE_ACCOUNT = Pubkey.new_unique()
+
+
+def _stake(data: bytes, *accounts: Pubkey) -> Instruction:
+    return Instruction(STAKE, data, [AccountMeta(a, a == ME, True) for a in accounts])
+
+
+def _authorize(new: Pubkey, withdrawer: bool = True) -> Instruction:
+    return _stake(struct.pack("<I", 1) + bytes(new) + struct.pack("<I", int(withdrawer)), STAKE_ACCOUNT, CLOCK, ME)
+
+
+def test_stake_instructions_read_and_a_withdraw_authority_handed_away_is_blocked():
+    withdraw = _stake(struct.pack("<IQ", 4, 5_000), STAKE_ACCOUNT, DRAINER, CLOCK, Pubkey.new_unique(), ME)
+    call = _decide(sol_request(legacy(withdraw))).intent.calls[0]
+    assert (call.function, call.value, call.roles["recipient"]) == ("withdraw", 5_000, str(DRAINER))
+    away = _decide(sol_request(legacy(_authorize(DRAINER))))
+    assert away.verdict == "BLOCK" and away.intent.calls[0].args["authority_type"] == "withdrawer"
+    assert "SOLANA_AUTHORITY_CHANGE" in {f.code for f in away.findings}
+    kept = _decide(sol_request(legacy(_authorize(ME, withdrawer=False))))
+    assert kept.intent.calls[0].args["authority_type"] == "staker"
+    assert "SOLANA_AUTHORITY_CHANGE" not in {f.code for f in kept.findings}
+    bad_variant = _stake(struct.pack("<I", 1) + bytes(DRAINER) + struct.pack("<I", 7), STAKE_ACCOUNT, CLOCK, ME)
+    assert _decide(sol_request(legacy(bad_variant))).verdict == "STEP_UP"  # no such authority: not read
