@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -170,7 +171,9 @@ def check(
     local: Optional[Path] = typer.Option(
         None, "--local", help="Pairing directory: escalate STEP_UP to the paired local verifier."
     ),
-    chain_id: Optional[int] = typer.Option(None, "--chain-id", help="The wallet's chain id (overrides the request's)."),
+    chain_id: Optional[str] = typer.Option(
+        None, "--chain-id", help="The wallet's chain: an EIP-155 id or a CAIP-2 id, e.g. solana:5eykt4Us… (overrides)."
+    ),
     account: Optional[str] = typer.Option(None, "--from", help="The wallet's account (overrides the request's)."),
     origin: Optional[str] = typer.Option(None, "--origin", help="The requesting site (overrides the request's)."),
     nano_model: Optional[Path] = typer.Option(
@@ -193,7 +196,15 @@ def check(
 
     policy, notes, scope = _load_policy(policy_file, trust_key)
     index = _load_descriptors(descriptors)
-    context = {"chain_id": chain_id, "account": account, "origin": origin, "scope": scope}
+    if chain_id is not None and not (
+        chain_id.isdigit() or re.fullmatch(r"(eip155:[1-9][0-9]*|solana:[1-9A-HJ-NP-Za-km-z]{32})", chain_id)
+    ):
+        err.print(
+            f"[red]--chain-id must be a chain id (1) or a CAIP-2 id (eip155:1, solana:5eykt4Us…), not {chain_id[:40]!r}[/red]"
+        )
+        raise typer.Exit(2)
+    chain = int(chain_id) if chain_id is not None and chain_id.isdigit() else chain_id
+    context = {"chain_id": chain, "account": account, "origin": origin, "scope": scope}
     pairing = _load_pairing(local)
     reader = ModelReader(nano_model, backend, on_progress=BuildBar())
     if batch is None:

@@ -84,7 +84,7 @@ def parse_payload(request: Request) -> Payload:
 
 
 def request_from_json(
-    obj: Any, chain_id: int | None = None, account: str | None = None, origin: str | None = None
+    obj: Any, chain_id: int | str | None = None, account: str | None = None, origin: str | None = None
 ) -> Request:
     """A Request from the CLI's request object; keyword arguments override its context."""
     if not isinstance(obj, dict):

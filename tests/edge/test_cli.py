@@ -129,3 +129,14 @@ def test_a_tier_without_its_extra_names_the_extra():
     app.command("other")(lambda: None)
     result = CliRunner().invoke(app, ["local", "status", "--state", "x"])
     assert result.exit_code == 2 and "dmind-edge[local]" in result.output
+
+
+def test_check_reads_a_solana_request_and_a_caip2_chain(tmp_path):
+    from tests.solana_builders import MAINNET, SOLANA_CASES
+
+    path = tmp_path / "drain.json"
+    path.write_text(json.dumps(SOLANA_CASES["SOLANA_AUTHORITY_CHANGE"][0]))
+    decision = json.loads(run("check", str(path), "--chain-id", MAINNET).stdout)
+    assert decision["decision"] == "BLOCK" and decision["digest_kind"] == "solana_message"
+    assert decision["findings"][0]["code"] == "SOLANA_AUTHORITY_CHANGE"
+    assert run("check", str(path), "--chain-id", "solana-mainnet").returncode == 2
