@@ -17,7 +17,7 @@ from .types import Decision, Request
 
 # Roles whose address receives or controls something: EVM's, then Solana's (delegates, new authorities, token accounts).
 COUNTERPARTY_ROLES = ("recipient", "spender", "operator", "newOwner", "implementation", "delegate", "new_authority",
-                      "destination")  # fmt: skip
+                      "destination", "new_account")  # fmt: skip
 SOLANA_STANDARDS = frozenset(program.standard for program in PROGRAMS.values())
 
 
@@ -40,9 +40,10 @@ def comparable_reading(decision: Decision, policy: Policy, now: int) -> dict[str
             if isinstance(value, str):
                 counterparties.add(canonical_address(value))
         solana = getattr(step.node, "standard", None) in SOLANA_STANDARDS
-        if step.action == "native_transfer" and step.to:
-            if not solana:  # on Solana `to` is the System program; the recipient is a role
-                counterparties.add(step.to.lower())
+        if solana and step.value:  # SOL moved by a transfer or into a new account; the recipient is a role
+            amounts.add(str(step.value))
+        elif step.action == "native_transfer" and step.to:
+            counterparties.add(step.to.lower())
             amounts.add(str(step.value))
         elif (
             step.action in ("contract_call", "contract_creation")

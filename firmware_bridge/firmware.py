@@ -159,13 +159,17 @@ class Firmware:
         self._active = bundle
         return message("PolicyLoaded", policy_id=bundle.info.bundle_id, policy_revision=bundle.info.revision)
 
-    def _decide(self, request: Message):
+    def _decide(self, request: Message, account: str | None = None):
+        """The gate's decision; `account` (the device's own key) replaces the request's account where given."""
         try:
             obj = loads_strict(request["request"])
         except EdgeError as exc:
             raise MessageError(exc.code, exc.message) from exc
         policy, bundle = self._policy()
-        return evaluate_json(obj, policy=policy, now=self._now(), scope=bundle.info.scope if bundle else None)
+        scope = bundle.info.scope if bundle else None
+        if account is not None:
+            return evaluate_json(obj, policy=policy, now=self._now(), scope=scope, account=account)
+        return evaluate_json(obj, policy=policy, now=self._now(), scope=scope)
 
     def _evaluate(self, request: Message) -> Message:
         decision = self._decide(request)
@@ -179,7 +183,7 @@ class Firmware:
         if decision.verdict == Verdict.BLOCK:
             return message("Failure", request_id=request_id, code="GATE_BLOCKED", message=decision.explanation)
         if payload is not None and payload.digest_kind == DigestKind.SOLANA_MESSAGE:
-            return self._sign_solana(request, decision, confirmation)
+            return self._sign_solana(request, confirmation)
         try:
             key, address = self.key(request["derivation_path"])
         except ValueError as exc:
@@ -220,9 +224,12 @@ class Firmware:
             decision=decision.verdict,
         )
 
-    def _sign_solana(self, request: Message, decision, confirmation: bool | None) -> Message:
-        """Ed25519 over exactly the message bytes the gate decided: one 64-byte signature per message, in order."""
-        request_id, path, payload = request["request_id"], request["derivation_path"], decision.payload
+    def _sign_solana(self, request: Message, confirmation: bool | None) -> Message:
+        """Ed25519 over exactly the message bytes the gate decided: one 64-byte signature per message, in order.
+
+        The gate decides again as this device's own key: the rules' "the wallet" is then the key that signs, not
+        whatever account the host named (or every signer, where it named none)."""
+        request_id, path = request["request_id"], request["derivation_path"]
         if not is_solana_path(path):
             return message(
                 "Failure", request_id=request_id, code="PATH_INVALID", message=f"{path} is not a Solana path"
@@ -231,6 +238,10 @@ class Firmware:
             key, address = self.solana_key(path)
         except ValueError as exc:
             return message("Failure", request_id=request_id, code="PATH_INVALID", message=str(exc))
+        decision = self._decide(request, account=address)
+        payload = decision.payload
+        if decision.verdict == Verdict.BLOCK or payload is None:
+            return message("Failure", request_id=request_id, code="GATE_BLOCKED", message=decision.explanation)
         signers = [m.account_keys[: m.header.required_signatures] for m in payload.solana]
         mismatch = (request.get("address") not in (None, address)) or (payload.signer not in (None, address))
         if mismatch or any(address not in keys for keys in signers):

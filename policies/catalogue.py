@@ -296,6 +296,16 @@ _TABLE: dict[str, tuple[str, str, str]] = {
         "a durable-nonce transaction never expires and can be submitted much later",
         "持久 nonce 交易永不过期，可以在很久之后被提交",
     ),
+    "SOLANA_SWAP_OUTPUT_UNBOUND": (
+        "medium",
+        "a swap's output goes to a token account the transaction cannot show is the wallet's",
+        "兑换所得发往一个无法从交易中确认属于钱包的代币账户",
+    ),
+    "SOLANA_PRIORITY_FEE_HIGH": (
+        "high",
+        "the transaction offers a priority fee far above what any wallet asks for",
+        "交易给出的优先费远高于任何钱包的要求",
+    ),
     "SOLANA_FEE_PAYER_OTHER": (
         "medium",
         "someone other than the wallet pays the transaction's fee",
@@ -367,5 +377,6 @@ FAIL_CLOSED: frozenset[str] = frozenset(
         "SOLANA_INSTRUCTION_UNREADABLE",
         "SOLANA_ACCOUNT_UNRESOLVED",
         "SOLANA_DURABLE_NONCE",
+        "SOLANA_SWAP_OUTPUT_UNBOUND",
     }
 )

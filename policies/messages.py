@@ -349,6 +349,23 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "it advances nonce account {nonce_account}: the transaction never expires and can be held and sent later",
         "它推进 nonce 账户 {nonce_account}：这笔交易永不过期，可以被扣下稍后再发送",
     ),
+    "SOLANA_SWAP_OUTPUT_UNBOUND": (
+        "the swap pays token account {destination}; its mint is not in the transaction, so it cannot be shown to be "
+        "the wallet's",
+        "这笔兑换付给代币账户 {destination}；交易中没有它的代币种类，无法确认它属于钱包",
+    ),
+    "SOLANA_PRIORITY_FEE_HIGH": (
+        "it offers {fee} as a priority fee, above {limit}; the fee payer pays it whatever else happens",
+        "它给出 {fee} 的优先费，超过 {limit}；无论交易做什么，付费方都要付这笔钱",
+    ),
+    "INTENT_MISMATCH.extra_value": (
+        "the user asked for a swap; the transaction also sends {amount} to others",
+        "用户要求兑换；这笔交易还把 {amount} 发给他人",
+    ),
+    "INTENT_MISMATCH.extra_action": (
+        "the user asked for a swap; the transaction also runs {function} ({action})",
+        "用户要求兑换；这笔交易还执行了 {function}（{action}）",
+    ),
     "SOLANA_FEE_PAYER_OTHER": (
         "{payer} pays the fee; the wallet's account is {account}",
         "由 {payer} 支付交易费；钱包的账户是 {account}",

@@ -184,3 +184,36 @@ def jupiter_route(
     return Instruction(
         JUPITER, data, [AccountMeta(a, a == USER.pubkey(), a not in (TOKEN_PROGRAM, JUPITER)) for a in accounts]
     )
+
+
+def _budget(units: int, micro_lamports: int) -> list[Instruction]:
+    import struct
+
+    program = Pubkey.from_string("ComputeBudget111111111111111111111111111111")
+    return [
+        Instruction(program, b"\x02" + struct.pack("<I", units), []),
+        Instruction(program, b"\x03" + struct.pack("<Q", micro_lamports), []),
+    ]
+
+
+SOLANA_CASES["SOLANA_PRIORITY_FEE_HIGH"] = (
+    sol_request(legacy(*_budget(1_400_000, 10**12), _pay(FRIEND))),  # 1,400 SOL of priority fee
+    sol_request(legacy(*_budget(200_000, 50_000), _pay(FRIEND))),  # 0.00001 SOL
+)
+
+
+def raydium_v2_swap(destination: Pubkey) -> Instruction:
+    """Raydium AMM v4 `swapBaseInV2` (tag 16: amount in, minimum out; 8 accounts): its pool's mints are not in it."""
+    import struct
+
+    program = Pubkey.from_string("675kPX9MHTjS2zt1qfr1NYHuzeLXfQM9H24wFSUt1Mp8")
+    accounts = [TOKEN_PROGRAM, *(Pubkey.new_unique() for _ in range(4)), USER_TOKENS, destination, USER.pubkey()]
+    return Instruction(
+        program, b"\x10" + struct.pack("<QQ", 10**6, 1), [AccountMeta(a, a == USER.pubkey(), True) for a in accounts]
+    )
+
+
+SOLANA_CASES["SOLANA_SWAP_OUTPUT_UNBOUND"] = (
+    sol_request(legacy(raydium_v2_swap(token_account(DRAINER)))),
+    sol_request(legacy(_send_tokens(USER_TOKENS))),
+)

@@ -113,7 +113,7 @@ def request_from_json(
         origin=ctx_origin,
         stated_intent=obj.get("stated_intent"),
         id=obj.get("id"),
-        known_addresses=known_addresses(obj.get("known_addresses")),
+        known_addresses=known_addresses(obj.get("known_addresses"), solana),
         network=network,
     )
 
@@ -142,7 +142,7 @@ def _chain(value: Any, solana: bool) -> tuple[int | None, str | None]:
     )
 
 
-def known_addresses(raw: Any) -> tuple[str, ...] | None:
+def known_addresses(raw: Any, solana: bool = False) -> tuple[str, ...] | None:
     """The wallet's known addresses (address book and recent counterparties): at most MAX_KNOWN_ADDRESSES, each valid."""
     if raw is None:
         return None
@@ -155,4 +155,5 @@ def known_addresses(raw: Any) -> tuple[str, ...] | None:
             "address book and the most recent counterparties first",
             "known_addresses",
         )
-    return tuple(sorted({parse_address(a, f"known_addresses[{i}]") for i, a in enumerate(raw)}))
+    parse = parse_pubkey if solana else parse_address
+    return tuple(sorted({parse(a, f"known_addresses[{i}]") for i, a in enumerate(raw)}))

@@ -20,7 +20,7 @@ from ..findings import Finding, finding
 from ..limits import MAX_MESSAGE_BYTES, MAX_SOLANA_TRANSACTIONS
 from ..solana.base58 import b58decode
 from ..solana.keys import parse_pubkey
-from ..solana.wire import PACKET_DATA_SIZE, Transaction, parse_message, parse_transaction
+from ..solana.wire import PACKET_DATA_SIZE, Transaction, parse_transaction, reads_as_transaction
 from ..types import DigestKind, Payload, PayloadKind, Request
 
 _MAX_TX_CHARS = PACKET_DATA_SIZE * 138 // 100 + 2  # base58 is the longer of the two encodings
@@ -131,7 +131,7 @@ def parse_sign_message(request: Request) -> Payload:
     if message is None:
         raise EdgeError("PARAMS_INVALID", "params.message must be a base58 string", "params.message")
     notes: list[Finding] = []
-    if _reads_as_transaction(message):
+    if reads_as_transaction(message):
         notes.append(finding("SOLANA_MESSAGE_IS_TRANSACTION", "params.message", size=len(message)))
     return Payload(
         kind=PayloadKind.MESSAGE,
@@ -144,18 +144,6 @@ def parse_sign_message(request: Request) -> Payload:
         message=message,
         notes=tuple(notes),
     )
-
-
-def _reads_as_transaction(data: bytes) -> bool:
-    """Whether a runtime would accept these bytes as a transaction or as the message of one: signing them blind
-    signs a transaction."""
-    for parse in (parse_message, parse_transaction):
-        try:
-            parse(data)
-            return True
-        except EdgeError:
-            pass
-    return False
 
 
 SOLANA_METHODS = {

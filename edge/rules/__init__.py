@@ -73,9 +73,16 @@ RULES: tuple[Rule, ...] = (
     Rule("solana_delegate", ("APPROVAL_UNLIMITED", "SPENDER_UNKNOWN"), solana.delegate_approval, "solana"),
     Rule("solana_close_to_other", ("SOLANA_CLOSE_TO_OTHER",), solana.close_to_other, "solana"),
     Rule("solana_durable_nonce", ("SOLANA_DURABLE_NONCE",), solana.durable_nonce, "solana"),
-    Rule("solana_signers", ("SIGNER_MISMATCH", "SOLANA_FEE_PAYER_OTHER"), solana.signers, "solana"),
+    Rule("solana_initial_authority", ("SOLANA_AUTHORITY_CHANGE",), solana.initial_authority, "solana"),
+    Rule("solana_priority_fee", ("SOLANA_PRIORITY_FEE_HIGH",), solana.priority_fee, "solana"),
+    Rule("solana_signers", ("SIGNER_MISMATCH", "SIGNER_UNKNOWN", "SOLANA_FEE_PAYER_OTHER"), solana.signers, "solana"),
     Rule("solana_transfers", ("TRANSFER_RECIPIENT_NOT_SIGNER",), solana.transfer_recipients, "solana"),
-    Rule("solana_swap_destination", ("SWAP_RECIPIENT_NOT_SIGNER",), solana.swap_destination, "solana"),
+    Rule(
+        "solana_swap_destination",
+        ("SWAP_RECIPIENT_NOT_SIGNER", "SOLANA_SWAP_OUTPUT_UNBOUND"),
+        solana.swap_destination,
+        "solana",
+    ),
     Rule("solana_intent_binding", ("INTENT_MISMATCH",), solana.intent_binding, "solana"),
 )
 

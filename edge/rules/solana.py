@@ -1,12 +1,14 @@
 """Rules on Solana instructions: the drainer patterns of Solana wallets, each a code of the catalogue.
 
-"The wallet" is the request's account; where the wallet does not say, the fee payer (the key a
-wallet signs with when it is asked to pay). Keys are base58 and compared exactly: unlike hex
-addresses, two spellings differing in case are two keys.
+"The wallet" is the request's account. Where the wallet does not say, any signer may be it: a key is
+the wallet's only when it is the one signer, and an account any signer controls may be the
+wallet's (a dapp that pays the fee is a signer too). Keys are base58 and compared exactly:
+unlike hex addresses, two spellings differing in case are two keys.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Iterator
 
@@ -14,18 +16,22 @@ from dmind.policies.messages import Several
 
 from ..findings import Finding, finding
 from ..solana.keys import TOKEN_2022_PROGRAM, TOKEN_PROGRAM, associated_token_address
-from ..solana.mints import BY_ADDRESS, BY_SYMBOL
+from ..solana.mints import BY_ADDRESS, BY_SYMBOL, WRAPPED_SOL
 from ..solana.programs import STAKE_AUTHORITIES, U64_MAX
 from ..solana.wire import Message
 from ..types import Action, Call, PayloadKind
 from ..units import Address, Amount, lamports
 from .context import RuleContext
 from .intent import AMOUNT_TOLERANCE
-from .swaps import Swap
 
 # Who can move or close an account's funds: a token account's owner and close authority, a stake account's staker
 # and withdrawer, a nonce account's authority. A mint's own authorities are the token issuer's business.
 TOKEN_PROGRAMS = (TOKEN_PROGRAM, TOKEN_2022_PROGRAM)
+# Compute budget: the runtime's default units per instruction and cap, and the priority fee above which a transaction
+# pays more to be scheduled than any wallet asks for (0.05 SOL; sponsored priority fees run to thousandths).
+DEFAULT_UNITS, MAX_UNITS = 200_000, 1_400_000
+MAX_PRIORITY_FEE = 50_000_000
+TIP_ALLOWANCE = 10_000_000  # 0.01 SOL beside a swap: a Jito tip or an account's rent, not a payment
 ACCOUNT_AUTHORITIES = ("account_owner", "close_account", *STAKE_AUTHORITIES, "nonce_authority")
 
 
@@ -36,11 +42,30 @@ def _messages(ctx: RuleContext) -> Iterator[tuple[Message, tuple[Call, ...]]]:
         yield message, tuple(next(calls) for _ in message.instructions)
 
 
-def _wallet(ctx: RuleContext, message: Message) -> str:
-    return ctx.request.account or message.fee_payer
+@dataclass(frozen=True, slots=True)
+class Wallet:
+    """The keys that may be the wallet: its account, or every signer where the request names none."""
+
+    keys: frozenset[str]
+
+    def owns(self, key: str | None) -> bool:
+        """`key` is certainly the wallet's."""
+        return key is not None and self.keys == {key}
+
+    def may_be(self, key: str | None) -> bool:
+        return key in self.keys
+
+    @property
+    def shown(self) -> str:
+        return " or ".join(sorted(self.keys))
 
 
-def _calls(ctx: RuleContext, action: Action) -> Iterator[tuple[str, Call]]:
+def _wallet(ctx: RuleContext, message: Message) -> Wallet:
+    signers = message.account_keys[: message.header.required_signatures]
+    return Wallet(frozenset([ctx.request.account] if ctx.request.account else signers))
+
+
+def _calls(ctx: RuleContext, action: Action) -> Iterator[tuple[Wallet, Call]]:
     """(the wallet, call) for every decoded call doing `action`."""
     for message, calls in _messages(ctx):
         for call in calls:
@@ -55,7 +80,7 @@ def authority_change(ctx: RuleContext) -> Iterator[Finding]:
         if kind not in ACCOUNT_AUTHORITIES:
             continue
         new = call.args.get("new_authority")
-        if new != wallet:
+        if not wallet.owns(new):
             account = next(
                 (call.roles[r] for r in ("account", "nonce_account", "stake_account") if r in call.roles), "?"
             )
@@ -72,16 +97,23 @@ def authority_change(ctx: RuleContext) -> Iterator[Finding]:
 def account_assign(ctx: RuleContext) -> Iterator[Finding]:
     """The wallet's own system account handed to a program, or given data: either way it stops being a wallet."""
     for wallet, call in _calls(ctx, Action.ASSIGN):
-        if call.roles.get("account") == wallet:
+        account = call.roles.get("account")
+        if wallet.may_be(account):
             owner = call.args.get("owner")
             yield finding(
-                "SOLANA_ACCOUNT_ASSIGN", call.where, key="assign", function=call.function, account=wallet, owner=owner
+                "SOLANA_ACCOUNT_ASSIGN", call.where, key="assign", function=call.function, account=account, owner=owner
             )
     for wallet, call in _calls(ctx, Action.ALLOCATE):
-        if call.roles.get("account") == wallet:
+        account = call.roles.get("account")
+        if wallet.may_be(account):
             space = call.args.get("space")
             yield finding(
-                "SOLANA_ACCOUNT_ASSIGN", call.where, key="allocate", function=call.function, account=wallet, space=space
+                "SOLANA_ACCOUNT_ASSIGN",
+                call.where,
+                key="allocate",
+                function=call.function,
+                account=account,
+                space=space,
             )
 
 
@@ -98,7 +130,7 @@ def delegate_approval(ctx: RuleContext) -> Iterator[Finding]:
 def close_to_other(ctx: RuleContext) -> Iterator[Finding]:
     for wallet, call in _calls(ctx, Action.CLOSE_ACCOUNT):
         recipient = call.roles.get("recipient")
-        if recipient != wallet:
+        if not wallet.owns(recipient):
             yield finding(
                 "SOLANA_CLOSE_TO_OTHER",
                 call.where,
@@ -113,37 +145,60 @@ def durable_nonce(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def signers(ctx: RuleContext) -> Iterator[Finding]:
-    """The wallet's account must sign; another fee payer is noted (it is how sponsored transactions look)."""
+    """The wallet's account must sign; another fee payer is noted (it is how sponsored transactions look). Without
+    the account, a transaction several keys sign leaves the wallet's key unknown."""
     account = ctx.request.account
-    if account is None:
-        return
     for i, message in enumerate(ctx.payload.solana):
         where = f"transactions[{i}]" if len(ctx.payload.solana) > 1 else "transaction"
         signing = message.account_keys[: message.header.required_signatures]
-        if account not in signing:
+        if account is None:
+            if len(signing) > 1:
+                yield finding("SIGNER_UNKNOWN", "from")
+        elif account not in signing:
             yield finding("SIGNER_MISMATCH", where, key="solana", signers=", ".join(signing), account=account)
         elif message.fee_payer != account:
             yield finding("SOLANA_FEE_PAYER_OTHER", where, payer=message.fee_payer, account=account)
     signer = ctx.payload.signer
-    if ctx.payload.kind == PayloadKind.MESSAGE and signer is not None and signer != account:
+    if account is not None and ctx.payload.kind == PayloadKind.MESSAGE and signer is not None and signer != account:
         yield finding("SIGNER_MISMATCH", "params.pubkey", key="payload", signer=signer, account=account)
 
 
+def _own_account(wallet: Wallet, account: str | None, mint: str | None) -> bool | None:
+    """Whether `account` is certainly the wallet's: its key, or its associated token account for `mint` (either
+    token program); None where that cannot be told (no mint, or no one key that is the wallet)."""
+    if account is None or len(wallet.keys) != 1:
+        return None
+    (key,) = wallet.keys
+    if account == key:
+        return True
+    if mint is None:
+        return None
+    return any(account == associated_token_address(key, mint, program) for program in TOKEN_PROGRAMS)
+
+
+def _sends(ctx: RuleContext) -> Iterator[tuple[Wallet, Call, int]]:
+    """(wallet, call, lamports) for every instruction that moves SOL to another account, account creation included."""
+    for action in (Action.NATIVE_TRANSFER, Action.CREATE_ACCOUNT):
+        for wallet, call in _calls(ctx, action):
+            recipient = call.roles.get("recipient") or call.roles.get("new_account")
+            if call.value and not _own_account(wallet, recipient, WRAPPED_SOL):  # SOL into its own wSOL: a wrap
+                yield wallet, call, call.value
+
+
 def transfer_recipients(ctx: RuleContext) -> Iterator[Finding]:
-    """SOL or tokens leaving for someone else: noted, as on EVM. A token account is the wallet's own where it is the
-    wallet's associated account for the mint."""
-    for wallet, call in _calls(ctx, Action.NATIVE_TRANSFER):
-        recipient = call.roles.get("recipient")
-        if recipient is not None and recipient != wallet:
-            sent = lamports(call.value)
-            yield finding(
-                "TRANSFER_RECIPIENT_NOT_SIGNER", call.where, key="native", amount=sent, recipient=Address(recipient)
-            )
+    """SOL or tokens leaving for someone else (a new account funded included): noted, as on EVM."""
+    for _, call, sent in _sends(ctx):
+        recipient = call.roles.get("recipient") or call.roles.get("new_account")
+        yield finding(
+            "TRANSFER_RECIPIENT_NOT_SIGNER",
+            call.where,
+            key="native",
+            amount=lamports(sent),
+            recipient=Address(recipient),
+        )
     for wallet, call in _calls(ctx, Action.TRANSFER):
         destination, mint = call.roles.get("destination"), call.roles.get("mint")
-        if destination is None or destination == wallet:
-            continue
-        if mint is not None and destination == associated_token_address(wallet, mint, call.to or TOKEN_PROGRAM):
+        if destination is None or _own_account(wallet, destination, mint):
             continue
         amount = call.args.get("amount")
         if isinstance(amount, int):
@@ -155,45 +210,111 @@ def transfer_recipients(ctx: RuleContext) -> Iterator[Finding]:
             yield finding("TRANSFER_RECIPIENT_NOT_SIGNER", call.where, key="assets", recipient=Address(destination))
 
 
-def _owns(wallet: str, account: str, mint: str) -> bool:
-    """Whether `account` is the wallet's own token account for `mint` (its associated account, either program)."""
-    return any(account == associated_token_address(wallet, mint, program) for program in TOKEN_PROGRAMS)
+# Accounts created with their authorities set in the same step: each named key must be the wallet's.
+INITIAL_AUTHORITIES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("stake", "initialize"): STAKE_AUTHORITIES,
+    ("stake", "initializeChecked"): STAKE_AUTHORITIES,
+    ("system", "initializeNonceAccount"): ("authority",),
+}
 
 
-def solana_swaps(ctx: RuleContext) -> Iterator[tuple[str, Swap, str | None]]:
-    """(the wallet, each swap with its mints and exact input amount, its source token account)."""
+def initial_authority(ctx: RuleContext) -> Iterator[Finding]:
+    """A stake or nonce account the wallet funds, created with another key's authority: the same hand-over as
+    `authority_change`, done at birth (the "fake staking" drain)."""
+    for wallet, call in _calls(ctx, Action.CREATE_ACCOUNT):
+        for name in INITIAL_AUTHORITIES.get((call.standard or "", call.function or ""), ()):
+            key = call.args.get(name)
+            if not wallet.owns(key):
+                account = call.roles.get("stake_account") or call.roles.get("nonce_account") or "?"
+                yield finding(
+                    "SOLANA_AUTHORITY_CHANGE", call.where, function=call.function, authority_type=name,
+                    account=account, new_authority=key or "?",
+                )  # fmt: skip
+
+
+def priority_fee(ctx: RuleContext) -> Iterator[Finding]:
+    """The fee a transaction offers above the base fee: compute-unit price × limit (micro-lamports per unit), which
+    the fee payer pays whether or not anything else happens."""
+    for message, calls in _messages(ctx):
+        budget = {c.function: c.args for c in calls if c.standard == "compute_budget" and c.source == "builtin"}
+        others = sum(c.standard != "compute_budget" for c in calls)
+        limit = budget.get("setComputeUnitLimit", {}).get("units", min(MAX_UNITS, DEFAULT_UNITS * others))
+        price = budget.get("setComputeUnitPrice", {}).get("micro_lamports", 0)
+        fee = -(-limit * price // 1_000_000) + budget.get("requestUnits", {}).get("additional_fee", 0)
+        if fee > MAX_PRIORITY_FEE:
+            yield finding(
+                "SOLANA_PRIORITY_FEE_HIGH", "transaction", fee=lamports(fee), limit=lamports(MAX_PRIORITY_FEE)
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class SolanaSwap:
+    """A swap as its instruction states it: mints, amounts by meaning, and where the output goes."""
+
+    input_mint: str | None
+    output_mint: str | None
+    amount_in: int | None  # exact input
+    max_in: int | None  # exact output: the most it may take
+    source: str | None
+    destination: str | None
+    to_wallet: bool | None  # None: the bytes cannot tell (no output mint, or no one key that is the wallet)
+    where: str
+
+
+def solana_swaps(ctx: RuleContext) -> Iterator[tuple[Wallet, SolanaSwap]]:
     for wallet, call in _calls(ctx, Action.SWAP):
-        roles = call.roles
-        destination = roles.get("destination")
-        token_out = roles.get("output_mint")
-        recipient = (
-            wallet if destination is not None and token_out and _owns(wallet, destination, token_out) else destination
-        )
-        swap = Swap(roles.get("input_mint"), token_out, roles.get("amount_in"), recipient, call.where)
-        yield wallet, swap, roles.get("source")
+        r = call.roles
+        destination, output_mint = r.get("destination"), r.get("output_mint")
+        yield wallet, SolanaSwap(
+            r.get("input_mint"), output_mint, r.get("amount_in"), r.get("max_in"), r.get("source"), destination,
+            _own_account(wallet, destination, output_mint), call.where,
+        )  # fmt: skip
 
 
 def swap_destination(ctx: RuleContext) -> Iterator[Finding]:
-    """A swap whose output goes to a token account that is not the wallet's own for the output mint."""
-    for wallet, swap, _ in solana_swaps(ctx):
-        if swap.token_out is not None and swap.recipient is not None and swap.recipient != wallet:
+    """A swap's output must go to the wallet's own token account for the output mint; where the bytes cannot show
+    that (the pool's mints are not in them), the swap is not understood."""
+    for wallet, swap in solana_swaps(ctx):
+        if swap.to_wallet is False:
             yield finding(
-                "SWAP_RECIPIENT_NOT_SIGNER",
-                swap.where,
-                key="swap",
-                recipient=Address(swap.recipient),
-                signer=Address(wallet),
-            )
+                "SWAP_RECIPIENT_NOT_SIGNER", swap.where, key="swap", recipient=Address(swap.destination),
+                signer=Address(wallet.shown),
+            )  # fmt: skip
+        elif swap.to_wallet is None and swap.destination is not None:
+            yield finding("SOLANA_SWAP_OUTPUT_UNBOUND", swap.where, destination=Address(swap.destination))
 
 
 def _mismatch(key: str, where: str = "stated_intent", **args: Any) -> Finding:
     return finding("INTENT_MISMATCH", where, key=key, **args)
 
 
+# What a swap transaction may also do without contradicting "swap": set up (compute budget, memos, token accounts),
+# wrap and unwrap SOL in the wallet's own accounts, and tip up to TIP_ALLOWANCE to others (Jito tips, rent).
+ALONG_WITH_A_SWAP = (Action.SWAP, Action.SETTINGS, Action.CREATE_ACCOUNT, Action.NATIVE_TRANSFER, Action.CLOSE_ACCOUNT)
+
+
+def _extras(ctx: RuleContext) -> Iterator[Finding]:
+    """What a transaction does beside the swap the user asked for, where it moves or hands over value."""
+    sent = list(_sends(ctx))
+    total = sum(amount for _, _, amount in sent)
+    if total > TIP_ALLOWANCE:
+        yield _mismatch("extra_value", sent[0][1].where, amount=lamports(total))
+    for wallet, call in (pair for action in Action for pair in _calls(ctx, action) if action not in ALONG_WITH_A_SWAP):
+        if call.action == Action.TRANSFER and _own_account(
+            wallet, call.roles.get("destination"), call.roles.get("mint")
+        ):
+            continue
+        yield _mismatch("extra_action", call.where, function=call.function, action=call.action)
+    for wallet, call in _calls(ctx, Action.CLOSE_ACCOUNT):
+        if not wallet.owns(call.roles.get("recipient")):
+            yield _mismatch("extra_action", call.where, function=call.function, action=call.action)
+
+
 def intent_binding(ctx: RuleContext) -> Iterator[Finding]:
-    """The user's `EXECUTE_SWAP` against the swaps the transaction makes: output mint, input mint (or the account it
-    sells from), input amount; a search or a reply asked for no transaction at all. Only contradictions are
-    findings: what the bytes do not say (a pool's mints, for Raydium AMM v4) is left to the other rules."""
+    """The user's `EXECUTE_SWAP` against the transaction: the swap's output mint, input mint (or the account it
+    sells from), input amount (exact-in, or the most an exact-out swap may take) and recipient, and nothing beside
+    it that moves value. A search or a reply asked for no transaction at all. Only contradictions are findings:
+    what the bytes do not say (a pool's mints) is `swap_destination`'s."""
     stated = ctx.stated
     if stated is None or ctx.payload.kind not in ("transaction", "batch"):
         return
@@ -206,29 +327,28 @@ def intent_binding(ctx: RuleContext) -> Iterator[Finding]:
         return
     arguments = stated.arguments
     out_ca = arguments.get("outputTokenCA")
-    outputs = [s.token_out for _, s, _ in found if s.token_out]
+    outputs = [s.output_mint for _, s in found if s.output_mint]
     if out_ca is not None and outputs and out_ca not in outputs:
         yield _mismatch(
             "output_token", found[0][1].where, token=Address(out_ca), found=Several(tuple(map(Address, outputs)))
         )
-    mint = BY_ADDRESS.get(arguments.get("inputTokenCA") or "") or BY_SYMBOL.get(
-        str(arguments.get("inputTokenSymbol", ""))
-    )
+    symbol = str(arguments.get("inputTokenSymbol", ""))
+    mint = BY_ADDRESS.get(arguments.get("inputTokenCA") or "") or BY_SYMBOL.get(symbol)
     expected = arguments.get("inputTokenCA") or (mint.address if mint else None)
-    for wallet, swap, source in found:
-        sells = swap.token_in or (source if source and expected and not _owns(wallet, source, expected) else None)
+    for wallet, swap in found:
+        from_other = swap.source is not None and expected and _own_account(wallet, swap.source, expected) is False
+        sells = swap.input_mint or (swap.source if from_other else None)
         if expected and sells and sells != expected:
             yield _mismatch(
-                "input_token", swap.where, symbol=arguments.get("inputTokenSymbol"), token=Address(expected),
-                found=Several((Address(sells),)),
-            )  # fmt: skip
-        amount = arguments.get("inputTokenAmount")
-        if amount is not None and mint is not None and swap.amount_in is not None and sells in (None, expected):
+                "input_token", swap.where, symbol=symbol, token=Address(expected), found=Several((Address(sells),))
+            )
+        amount, most = arguments.get("inputTokenAmount"), swap.amount_in if swap.amount_in is not None else swap.max_in
+        if amount is not None and mint is not None and most is not None and sells in (None, expected):
             wanted = Decimal(str(amount)) * (Decimal(10) ** mint.decimals)
-            if abs(Decimal(swap.amount_in) - wanted) > wanted * AMOUNT_TOLERANCE:
-                sold = Amount(swap.amount_in, mint.address, mint.symbol, mint.decimals)
-                yield _mismatch(
-                    "input_amount", swap.where, asked=f"{amount} {arguments.get('inputTokenSymbol')}", sold=sold
-                )
-        if swap.recipient is not None and swap.token_out and swap.recipient != wallet:
-            yield _mismatch("recipient", swap.where, recipient=Address(swap.recipient), signer=Address(wallet))
+            off = abs(Decimal(most) - wanted) if swap.amount_in is not None else Decimal(most) - wanted
+            if off > wanted * AMOUNT_TOLERANCE:
+                sold = Amount(most, mint.address, mint.symbol, mint.decimals)
+                yield _mismatch("input_amount", swap.where, asked=f"{amount} {symbol}", sold=sold)
+        if swap.to_wallet is False:
+            yield _mismatch("recipient", swap.where, recipient=Address(swap.destination), signer=Address(wallet.shown))
+    yield from _extras(ctx)

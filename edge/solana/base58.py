@@ -26,14 +26,26 @@ def b58decode(text: str, max_bytes: int) -> bytes:
         raise ValueError("empty or not a string")
     if len(text) > max_bytes * 138 // 100 + 1:
         raise ValueError(f"longer than {max_bytes} bytes can be")
-    n = 0
-    for ch in text:
-        digit = _INDEX.get(ch)
-        if digit is None:
-            raise ValueError(f"{ch!r} is not a base58 digit")
-        n = n * 58 + digit
+    bad = next((ch for ch in text if ch not in _INDEX), None)
+    if bad is not None:
+        raise ValueError(f"{bad!r} is not a base58 digit")
+    n = _number(text)
     zeros = len(text) - len(text.lstrip("1"))
     body = n.to_bytes((n.bit_length() + 7) // 8, "big")
     if zeros + len(body) > max_bytes:
         raise ValueError(f"decodes to more than {max_bytes} bytes")
     return b"\0" * zeros + body
+
+
+_DIRECT = 64  # digits converted one at a time; longer strings are split in halves
+
+
+def _number(text: str) -> int:
+    """The integer `text`'s digits write, in O(n^1.6): halves joined with one multiplication, not n small ones."""
+    if len(text) <= _DIRECT:
+        n = 0
+        for ch in text:
+            n = n * 58 + _INDEX[ch]
+        return n
+    half = len(text) // 2
+    return _number(text[:half]) * 58 ** (len(text) - half) + _number(text[half:])

@@ -106,6 +106,10 @@ def decode_instruction(message: Message, ix: CompiledInstruction, where: str, no
         )
     spec = found[0]
     names = next((a for a in (spec.accounts, *spec.alternatives) if len(a) == len(ix.accounts)), spec.accounts)
+    if spec.alternatives and len(names) != len(ix.accounts):  # the program picks its layout by the count: so must we
+        notes.append(finding("SOLANA_INSTRUCTION_UNREADABLE", where, program=program.name))
+        return Call(program_id, 0, ix.data, spec.action, function=spec.name, args=args, standard=program.standard,
+                    confidence=CONFIDENCE_MALFORMED, where=where)  # fmt: skip
     roles: dict[str, Any] = {}
     for role, index in zip(names, ix.accounts):
         key = message.key(index)
@@ -125,7 +129,7 @@ def decode_instruction(message: Message, ix: CompiledInstruction, where: str, no
     roles.update({k: v for k, v in args.items() if k in ROLE_ARGS})
     if spec.action == Action.SWAP:
         roles.update(_swap_roles(spec, args, roles))
-    value = args.get("lamports", 0) if spec.action == Action.NATIVE_TRANSFER else 0
+    value = args.get("lamports", 0) if spec.action in (Action.NATIVE_TRANSFER, Action.CREATE_ACCOUNT) else 0
     return Call(
         program_id,
         value,

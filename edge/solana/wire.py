@@ -139,7 +139,7 @@ class _Reader:
         return tuple(self.take(self.compact_u16(field), field))
 
 
-def _read_message(r: _Reader) -> Message:
+def _read_message(r: _Reader, strict: bool = True) -> Message:
     start = r.pos
     first = r.u8("message header")
     version: int | None = None
@@ -166,12 +166,12 @@ def _read_message(r: _Reader) -> Message:
             for _ in range(r.compact_u16("lookup tables"))
         )
     message = Message(version, header, keys, blockhash, instructions, lookups, r.data[start : r.pos])
-    _sanitize(message, r)
+    _sanitize(message, r, strict)
     return message
 
 
-def _sanitize(m: Message, r: _Reader) -> None:
-    """The runtime's sanitizer, and what it lets through that would let two readers disagree."""
+def _sanitize(m: Message, r: _Reader, strict: bool) -> None:
+    """The runtime's sanitizer, and (`strict`) what it lets through that would let two readers disagree."""
     h, static = m.header, len(m.account_keys)
     if h.required_signatures == 0:
         raise r.fail("no account signs it (a fee payer is required)")
@@ -179,11 +179,11 @@ def _sanitize(m: Message, r: _Reader) -> None:
         raise r.fail("the fee payer would be read-only")
     if h.required_signatures + h.readonly_unsigned > static:
         raise r.fail("the header counts more accounts than the message lists")
-    if len(set(m.account_keys)) != static:
+    if strict and len(set(m.account_keys)) != static:
         raise r.fail("an account key is listed twice")
-    if len({x.table for x in m.lookups}) != len(m.lookups):
+    if strict and len({x.table for x in m.lookups}) != len(m.lookups):
         raise r.fail("a lookup table is listed twice")
-    if any(not x.writable and not x.readonly for x in m.lookups):
+    if strict and any(not x.writable and not x.readonly for x in m.lookups):
         raise r.fail("a lookup table loads no account")
     if m.account_count > MAX_ACCOUNTS:
         raise r.fail(f"it loads {m.account_count} accounts, more than {MAX_ACCOUNTS}")
@@ -201,6 +201,22 @@ def parse_message(data: bytes, what: str = "message") -> Message:
     if r.pos != len(data):
         raise r.fail(f"{len(data) - r.pos} bytes follow the message")
     return message
+
+
+def reads_as_transaction(data: bytes) -> bool:
+    """Whether `data` begins with a transaction or a message the runtime's own sanitizer would accept: bytes that
+    sign one, whatever this gate's stricter reading refuses and whatever follows them."""
+    for signatures in (False, True):
+        r = _Reader(data, "message")
+        try:
+            if signatures:
+                for _ in range(r.compact_u16("signatures")):
+                    r.take(SIGNATURE_BYTES, "signatures")
+            _read_message(r, strict=False)
+            return True
+        except EdgeError:
+            continue
+    return False
 
 
 def parse_transaction(data: bytes, what: str = "transaction") -> Transaction:

@@ -244,3 +244,79 @@ def test_stake_instructions_read_and_a_withdraw_authority_handed_away_is_blocked
     assert "SOLANA_AUTHORITY_CHANGE" not in {f.code for f in kept.findings}
     bad_variant = _stake(struct.pack("<I", 1) + bytes(DRAINER) + struct.pack("<I", 7), STAKE_ACCOUNT, CLOCK, ME)
     assert _decide(sol_request(legacy(bad_variant))).verdict == "STEP_UP"  # no such authority: not read
+
+
+# Found in review: each of these drained or hid something and was ALLOW or only STEP_UP.
+
+
+def _no_from(obj: dict) -> dict:
+    return {k: v for k, v in obj.items() if k != "from"}
+
+
+def test_without_an_account_a_drain_paid_for_by_the_attacker_is_still_blocked():
+    hand_over = spl.set_authority(
+        spl.SetAuthorityParams(
+            program_id=TOKEN_PROGRAM, account=USER_TOKENS, authority=spl.AuthorityType.ACCOUNT_OWNER,
+            current_authority=ME, new_authority=DRAINER, signers=[],
+        )
+    )  # fmt: skip
+    for ix in (hand_over, sp.assign(sp.AssignParams(pubkey=ME, owner=DRAINER))):
+        decision = _decide(_no_from(sol_request(legacy(ix, payer=DRAINER))))  # the attacker pays, the user co-signs
+        assert decision.verdict == "BLOCK", [f.code for f in decision.findings]
+    close = spl.close_account(
+        spl.CloseAccountParams(program_id=TOKEN_PROGRAM, account=USER_TOKENS, dest=DRAINER, owner=ME, signers=[])
+    )
+    assert _decide(_no_from(sol_request(legacy(close, payer=DRAINER)))).verdict != "ALLOW"
+
+
+def test_funding_a_stake_or_nonce_account_another_key_controls_is_blocked():
+    stake = Pubkey.new_unique()
+    create = sp.create_account(
+        sp.CreateAccountParams(from_pubkey=ME, to_pubkey=stake, lamports=500 * 10**9, space=200, owner=STAKE)
+    )
+    rent = Pubkey.from_string("SysvarRent111111111111111111111111111111111")
+
+    def initialize(withdrawer: Pubkey) -> Instruction:
+        data = struct.pack("<I", 0) + bytes(ME) + bytes(withdrawer) + struct.pack("<qQ", 0, 0) + bytes(32)
+        return _stake(data, stake, rent)
+
+    drained = _decide(sol_request(legacy(create, initialize(DRAINER))))
+    assert drained.verdict == "BLOCK" and "SOLANA_AUTHORITY_CHANGE" in {f.code for f in drained.findings}
+    assert "SOLANA_AUTHORITY_CHANGE" not in {
+        f.code for f in _decide(sol_request(legacy(create, initialize(ME)))).findings
+    }
+    nonce = sp.initialize_nonce_account(sp.InitializeNonceAccountParams(nonce_pubkey=stake, authority=DRAINER))
+    assert _decide(sol_request(legacy(create, nonce))).verdict == "BLOCK"
+
+
+def test_a_signed_message_hiding_a_transaction_the_runtime_accepts_is_blocked():
+    """A v0 message listing one lookup table twice: this gate's reader refuses it, the runtime does not."""
+    table = bytes(Pubkey.new_unique())
+    keys = [bytes(ME), bytes(Pubkey.from_string("11111111111111111111111111111111"))]
+    body = bytes([0x80, 1, 0, 1, len(keys)]) + b"".join(keys) + bytes(32)
+    body += bytes([1, 1, 2, 0, 2, 12]) + struct.pack("<IQ", 2, 400 * 10**9)  # System transfer: ME -> table entry 5
+    body += bytes([2]) + table + bytes([1, 5, 0]) + table + bytes([0, 1, 6])
+    from solders.message import from_bytes_versioned
+
+    assert from_bytes_versioned(body).address_table_lookups[0].account_key == Pubkey(table)  # solders reads it
+    decision = _decide(sign_message_request(body))
+    assert decision.verdict == "BLOCK" and "SOLANA_MESSAGE_IS_TRANSACTION" in {f.code for f in decision.findings}
+
+
+def test_a_swap_with_more_beside_it_or_an_unbounded_exact_out_contradicts_the_user():
+    from tests.solana_builders import BONK_MINT, jupiter_route
+
+    stated = {"name": "EXECUTE_SWAP", "arguments": {"inputTokenSymbol": "USDC", "inputTokenAmount": 250,
+                                                    "outputTokenCA": str(BONK_MINT)}}  # fmt: skip
+    route = jupiter_route(250 * 10**6, 10**12, BONK_MINT)
+    extra = sp.transfer(sp.TransferParams(from_pubkey=ME, to_pubkey=DRAINER, lamports=300 * 10**9))
+    decision = _decide({**sol_request(legacy(route, extra)), "stated_intent": stated})
+    keys = {f.said.template for f in decision.findings if f.code == "INTENT_MISMATCH"}
+    assert "INTENT_MISMATCH.extra_value" in keys and decision.verdict != "ALLOW"
+    tip = sp.transfer(sp.TransferParams(from_pubkey=ME, to_pubkey=DRAINER, lamports=10**6))  # a 0.001 SOL tip
+    assert _decide({**sol_request(legacy(route, tip)), "stated_intent": stated}).verdict == "ALLOW"
+
+
+def test_solana_known_addresses_are_read_as_base58():
+    decision = _decide({**SOLANA_CASES["SOLANA_DURABLE_NONCE"][1], "known_addresses": [str(FRIEND)]})
+    assert decision.error is None

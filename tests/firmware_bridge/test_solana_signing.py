@@ -85,7 +85,8 @@ def test_a_blocked_transaction_is_refused(device):
 def test_a_transaction_this_key_does_not_sign_or_an_evm_path_is_refused(device):
     me = _me(device)
     other = legacy(sp.transfer(sp.TransferParams(from_pubkey=FRIEND, to_pubkey=me, lamports=1)), payer=FRIEND)
-    assert _sign(device, sol_request(other, **{"from": str(FRIEND)}))["code"] == "ADDRESS_MISMATCH"
+    refused = _sign(device, sol_request(other, **{"from": str(FRIEND)}))  # judged as the device: not a signer
+    assert refused["code"] == "GATE_BLOCKED" and "not one of them" in refused["message"]
     mine = legacy(sp.transfer(sp.TransferParams(from_pubkey=me, to_pubkey=FRIEND, lamports=1)), payer=me)
     assert _sign(device, sol_request(mine, **{"from": str(me)}), path="m/44'/60'/0'/0/0")["code"] == "PATH_INVALID"
     assert _sign(device, sol_request(mine, **{"from": str(me)}), path="m/44'/501'/0'/0")["code"] == "PATH_INVALID"
@@ -102,3 +103,19 @@ def test_sign_all_transactions_gives_one_signature_per_message(device):
     assert response.name == "Signature" and len(response["signature"]) == 128
     for i, tx in enumerate(txs):
         assert Signature.from_bytes(response["signature"][64 * i : 64 * (i + 1)]).verify(me, bytes(tx.message))
+
+
+def test_the_device_judges_as_its_own_key_whatever_account_the_host_names(device):
+    """An attacker pays the fee and the device co-signs: without `from` (or with the attacker's), the gate must
+    still see the device's key as the wallet that loses its token account."""
+    me = _me(device)
+    ix = spl.set_authority(
+        spl.SetAuthorityParams(
+            program_id=TOKEN_PROGRAM, account=token_account(me, MINT), authority=spl.AuthorityType.ACCOUNT_OWNER,
+            current_authority=me, new_authority=DRAINER, signers=[],
+        )
+    )  # fmt: skip
+    request = sol_request(legacy(ix, payer=DRAINER))
+    for sent_from in (None, str(DRAINER)):
+        obj = {k: v for k, v in request.items() if k != "from"} | ({"from": sent_from} if sent_from else {})
+        assert _sign(device, obj)["code"] == "GATE_BLOCKED"
