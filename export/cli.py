@@ -76,7 +76,8 @@ def train_nano(
                 out,
                 data / "test.jsonl",
                 dev_set=dev_set,
-                dev_predictions=out / "dev-predictions.jsonl" if dev_set else None,
+                # in a sub-folder: the card hashes the files beside the adapter, which are the ones that ship
+                dev_predictions=out / "eval" / "dev-predictions.jsonl" if dev_set else None,
                 on_stage=lambda s: progress.update(task, description=s),
             )
         if data_dir is None:

@@ -261,6 +261,7 @@ def package_adapter(
         predictions = predict(model, conversations)
         evaluations[title] = report(conversations, predictions)
         if path == dev_set and dev_predictions is not None:  # for ../shared/nano-dev/score.py
+            dev_predictions.parent.mkdir(parents=True, exist_ok=True)
             write_predictions(dev_predictions, predictions)
         if not ci_sample:  # the test split's first conversations: re-measured by the tests on every CI run
             sample = conversations[:CI_SAMPLE]

@@ -202,9 +202,9 @@ def transfer_recipients(ctx: RuleContext) -> Iterator[Finding]:
             continue
         amount = call.args.get("amount")
         if isinstance(amount, int):
-            sent = Amount(amount, mint, None, call.args.get("decimals"))
+            moved = Amount(amount, mint, None, call.args.get("decimals"))
             yield finding(
-                "TRANSFER_RECIPIENT_NOT_SIGNER", call.where, key="token", amount=sent, recipient=Address(destination)
+                "TRANSFER_RECIPIENT_NOT_SIGNER", call.where, key="token", amount=moved, recipient=Address(destination)
             )
         else:
             yield finding("TRANSFER_RECIPIENT_NOT_SIGNER", call.where, key="assets", recipient=Address(destination))
