@@ -45,9 +45,26 @@ def gemma_checkpoint(directory: Path, adapter: Path = ADAPTER_DIR) -> Path:
         return directory
     model, tokenizer = load_base(cache_root() / "base")
     merge_into(model, adapter)
-    model.save_pretrained(directory, safe_serialization=True)
-    for stray in directory.glob("generation_config.json"):
-        stray.unlink()
+    save_checkpoint(model, directory)
     tokenizer.save(str(directory / "tokenizer.json"))
     marker.write_text(digest)
     return directory
+
+
+def save_checkpoint(model: Any, directory: Path) -> None:
+    """`config.json` and `model.safetensors` of a float model. Written directly: transformers refuses to save a model
+    it loaded from GGUF (it counts as quantized), though once dequantized and merged it is plain float weights."""
+    import json
+
+    from safetensors.torch import save_file
+
+    directory.mkdir(parents=True, exist_ok=True)
+    config = model.config.to_dict()
+    config.pop("quantization_config", None)
+    (directory / "config.json").write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
+    state = model.state_dict()
+    if getattr(model.config, "tie_word_embeddings", False):
+        state.pop("lm_head.weight", None)  # the same tensor as the embedding: stored once, tied again on load
+    save_file(
+        {name: tensor.detach().contiguous() for name, tensor in state.items()}, str(directory / "model.safetensors")
+    )

@@ -26,3 +26,15 @@ def test_the_adapter_merges_into_a_transformers_model_as_peft_merges_it(tmp_path
     )
     for name, tensor in expected.items():
         assert torch.allclose(merged[name], tensor, atol=1e-5), name
+
+
+def test_the_merged_model_is_written_as_a_checkpoint_transformers_loads_back(tmp_path):
+    from dmind.export.gemma_checkpoint import save_checkpoint
+    from transformers import AutoModelForCausalLM
+
+    model = tiny_gemma()
+    save_checkpoint(model, tmp_path / "ckpt")
+    loaded = AutoModelForCausalLM.from_pretrained(tmp_path / "ckpt")
+    ids = torch.tensor([[2, 5, 9, 14, 3]])
+    with torch.no_grad():
+        assert torch.allclose(model(ids).logits, loaded(ids).logits, atol=1e-5)
