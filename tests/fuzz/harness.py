@@ -14,6 +14,7 @@ after its bytes changed), and the slowest input with its time.
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 from dataclasses import dataclass, field
@@ -147,6 +148,19 @@ def _raw_tx(data: bytes) -> Outcome:
     )
 
 
+def _solana_tx(data: bytes) -> Outcome:
+    """Mutated Solana transaction bytes, sent as base64: an unsigned transaction may still be a valid other one, so
+    an ALLOW is wrong only where the decision names other bytes than the ones sent."""
+    row = _solana_rows()[data[0] % len(_solana_rows())]
+    sent = {**row["request"], "params": {"transaction": base64.b64encode(data[1:]).decode()}}
+    decision = _shown(evaluate_json({**row, "request": sent}, now=EXAMPLES_NOW))
+    other_bytes = decision.payload is None or decision.payload.solana[0].raw not in data[1:]
+    return Outcome(
+        internal=decision.error is not None and decision.error[0] == "INTERNAL_ERROR",
+        changed_allow=decision.verdict == "ALLOW" and other_bytes,
+    )
+
+
 def _typed_data(data: bytes) -> Outcome:
     row = _typed_rows()[data[0] % len(_typed_rows())]
     text = data[1:].decode("utf-8", "surrogateescape")  # invalid bytes become lone surrogates: hostile too
@@ -211,6 +225,11 @@ def _signed_rows() -> list[dict]:
 
 
 @lru_cache(maxsize=1)
+def _solana_rows() -> list[dict]:
+    return [r for r in example_requests() if r["request"]["method"] == "solana_signTransaction"]
+
+
+@lru_cache(maxsize=1)
 def _typed_rows() -> list[dict]:
     return [r for r in example_requests() if r["request"]["method"].startswith("eth_signTypedData")]
 
@@ -240,6 +259,10 @@ def _seeds_request_json() -> list[bytes]:
 
 def _seeds_raw_tx() -> list[bytes]:
     return [bytes([i]) + bytes.fromhex(r["request"]["params"][0][2:]) for i, r in enumerate(_signed_rows())]
+
+
+def _seeds_solana_tx() -> list[bytes]:
+    return [bytes([i]) + base64.b64decode(r["request"]["params"]["transaction"]) for i, r in enumerate(_solana_rows())]
 
 
 def _seeds_typed_data() -> list[bytes]:
@@ -275,6 +298,7 @@ def _seeds_bridge() -> list[bytes]:
 TARGETS: dict[str, tuple[Callable[[], list[bytes]], Callable[[bytes], Outcome]]] = {
     "request_json": (_seeds_request_json, _request_json),
     "raw_tx": (_seeds_raw_tx, _raw_tx),
+    "solana_tx": (_seeds_solana_tx, _solana_tx),
     "typed_data": (_seeds_typed_data, _typed_data),
     "calldata": (_seeds_calldata, _calldata),
     "bridge_cbor": (_seeds_bridge, _bridge_cbor),
