@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 
 from ..errors import EdgeError
 from .base58 import b58decode, b58encode
@@ -59,6 +60,7 @@ def find_program_address(seeds: tuple[bytes, ...], program: str) -> tuple[str, i
     raise ValueError("no bump gives an address off the curve")
 
 
+@lru_cache(maxsize=4096)  # pure, and the rules ask for the same wallet's accounts several times per transaction
 def associated_token_address(owner: str, mint: str, token_program: str = TOKEN_PROGRAM) -> str:
     """The token account the Associated Token Account program gives `owner` for `mint`."""
     seeds = (b58decode(owner, 32), b58decode(token_program, 32), b58decode(mint, 32))

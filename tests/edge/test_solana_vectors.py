@@ -19,6 +19,10 @@ def _bytes(vector: dict) -> bytes:
     return bytes.fromhex(data) if vector["encoding"] == "hex" else base64.b64decode(data, validate=True)
 
 
+def _header(message) -> tuple[int, int, int]:
+    return message.header.required_signatures, message.header.readonly_signed, message.header.readonly_unsigned
+
+
 def _message(vector: dict):
     raw = _bytes(vector)
     return parse_message(raw) if vector["kind"] == "message" else parse_transaction(raw).message
@@ -35,15 +39,7 @@ def test_each_vector_reads_as_its_source_says(vector):
     construct = expect.get("construct")
     if construct:  # Trezor's fixture for the same signed bytes: header, keys, blockhash, programs, lookups
         h = construct["header"]
-        assert (
-            message.header.required_signatures,
-            message.header.readonly_signed,
-            message.header.readonly_unsigned,
-        ) == (
-            h["signers"],
-            h["readonly_signers"],
-            h["readonly_non_signers"],
-        )
+        assert _header(message) == (h["signers"], h["readonly_signers"], h["readonly_non_signers"])
         assert list(message.account_keys) == construct["accounts"]
         assert message.recent_blockhash == construct["blockhash"]
         assert message.version == construct["version"]
@@ -53,15 +49,7 @@ def test_each_vector_reads_as_its_source_says(vector):
         assert [x.table for x in message.lookups] == [lut["account"] for lut in construct.get("luts", [])]
     if "header" in expect:
         h = expect["header"]
-        assert (
-            message.header.required_signatures,
-            message.header.readonly_signed,
-            message.header.readonly_unsigned,
-        ) == (
-            h["num_required_signatures"],
-            h["num_readonly_signed"],
-            h["num_readonly_unsigned"],
-        )
+        assert _header(message) == (h["num_required_signatures"], h["num_readonly_signed"], h["num_readonly_unsigned"])
     if "lamports" in expect:
         assert calls[0].function == "transfer" and calls[0].args["lamports"] == expect["lamports"]
     if "to_pubkey" in expect:

@@ -58,6 +58,15 @@ def _sign(device, obj: dict, path: str = PATH):
     return device.handle(request)
 
 
+def _hand_over(me: Pubkey):
+    """The device's token account handed to the drainer: what the gate blocks."""
+    params = spl.SetAuthorityParams(
+        program_id=TOKEN_PROGRAM, account=token_account(me, MINT), authority=spl.AuthorityType.ACCOUNT_OWNER,
+        current_authority=me, new_authority=DRAINER, signers=[],
+    )  # fmt: skip
+    return spl.set_authority(params)
+
+
 def test_the_device_key_is_the_one_solders_derives_from_the_same_seed(device):
     assert _me(device) == Keypair.from_seed(derive_ed25519(SEED, PATH)).pubkey()
 
@@ -72,12 +81,7 @@ def test_an_allowed_transaction_is_signed_and_solders_verifies_it(device):
 
 def test_a_blocked_transaction_is_refused(device):
     me = _me(device)
-    ix = spl.set_authority(
-        spl.SetAuthorityParams(
-            program_id=TOKEN_PROGRAM, account=token_account(me, MINT), authority=spl.AuthorityType.ACCOUNT_OWNER,
-            current_authority=me, new_authority=DRAINER, signers=[],
-        )
-    )  # fmt: skip
+    ix = _hand_over(me)
     response = _sign(device, sol_request(legacy(ix, payer=me), **{"from": str(me)}))
     assert response.name == "Failure" and response["code"] == "GATE_BLOCKED"
 
@@ -109,12 +113,7 @@ def test_the_device_judges_as_its_own_key_whatever_account_the_host_names(device
     """An attacker pays the fee and the device co-signs: without `from` (or with the attacker's), the gate must
     still see the device's key as the wallet that loses its token account."""
     me = _me(device)
-    ix = spl.set_authority(
-        spl.SetAuthorityParams(
-            program_id=TOKEN_PROGRAM, account=token_account(me, MINT), authority=spl.AuthorityType.ACCOUNT_OWNER,
-            current_authority=me, new_authority=DRAINER, signers=[],
-        )
-    )  # fmt: skip
+    ix = _hand_over(me)
     request = sol_request(legacy(ix, payer=DRAINER))
     for sent_from in (None, str(DRAINER)):
         obj = {k: v for k, v in request.items() if k != "from"} | ({"from": sent_from} if sent_from else {})
