@@ -40,7 +40,7 @@ PACKAGES = (
     "httpx",
 )
 DEFAULT_EXPORTS = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "dmind-edge" / "exports"
-REAL_SIZE_RESULTS = Path(__file__).resolve().parent / "results" / "functiongemma-270m.json"
+REAL_SIZE_RESULTS = Path(__file__).resolve().parent / "results" / "dmind-nano-270m.json"
 Progress = Callable[[str, int, Optional[int]], None]
 
 

@@ -27,12 +27,17 @@ def _chain(decision: Decision) -> int | None:
     return decision.payload.chain_id if decision.payload else None
 
 
+def _policy_chain(decision: Decision) -> str | None:
+    """The chain as the policy names it (CAIP-2)."""
+    return decision.payload.caip2 if decision.payload else None
+
+
 def _public(address: str | None, decision: Decision, policy: Policy) -> bool:
     """Only contracts the policy names, and Solana's system programs the gate reads, are public facts. Calldata
     does not make a target a contract: an address-book contact paid with a memo, the user's own Safe or 7702
     account all carry calldata."""
     return bool(address) and (
-        address in SOLANA_PROGRAMS or policy.known_contract(_chain(decision), address)  # type: ignore[arg-type]
+        address in SOLANA_PROGRAMS or policy.known_contract(_policy_chain(decision), address)  # type: ignore[arg-type]
     )
 
 
@@ -64,13 +69,17 @@ def _grants(decision: Decision, policy: Policy):
 def _tokens(decision: Decision, policy: Policy, origin: str | None = None) -> list[str]:
     candidates = {g.token for g in _grants(decision, policy) if g.token}
     candidates |= {s.to for s in _calls(decision) if s.action == "transfer" and s.to}
-    return sorted(t.lower() for t in candidates if _public(t, decision, policy))
+    return sorted(canonical_address(t) for t in candidates if _public(t, decision, policy))
 
 
 def _spenders(decision: Decision, policy: Policy, origin: str | None = None) -> list[str]:
-    chain = _chain(decision)
+    chain = _policy_chain(decision)
     return sorted(
-        {g.spender.lower() for g in _grants(decision, policy) if g.spender and policy.known_spender(chain, g.spender)}
+        {
+            canonical_address(g.spender)
+            for g in _grants(decision, policy)
+            if g.spender and policy.known_spender(chain, g.spender)
+        }
     )
 
 
@@ -115,7 +124,7 @@ PARTY_ROLES = ("recipient", "spender", "operator", "delegate", "new_authority", 
 
 def _counterparty_bucket(decision: Decision, policy: Policy, origin: str | None = None) -> list[str]:
     """What kind of party receives or spends, never which: known contract, unknown address."""
-    chain = _chain(decision)
+    chain = _policy_chain(decision)
     kinds = set()
     for step in _calls(decision):
         party = next((step.roles[r] for r in PARTY_ROLES if isinstance(step.roles.get(r), str)), None)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from dmind.policies.base58 import b58encode
 from dmind.policies.errors import DmindError, InputError
 
 from . import secp256k1
@@ -34,7 +35,6 @@ from .requests_io import loads_strict
 from .rules.approvals import grants
 from .rules.context import ZERO_ADDRESS, Step, canonical_address, steps
 from .rules.counterparties import looks_like
-from .solana.base58 import b58encode
 from .solana.keys import parse_pubkey
 from .solana.registry import PROGRAMS as SOLANA_PROGRAMS
 from .summary import comparable_reading, rule_context

@@ -46,7 +46,7 @@ COSE_SIGN1_PREFIX = b"\xd2"  # CBOR tag 18: a signed bundle rather than a plain 
 
 def _load_policy(
     path: Optional[Path], trust_keys: list[Path]
-) -> tuple[Policy, tuple[Finding, ...], Optional[tuple[int, ...]]]:
+) -> tuple[Policy, tuple[Finding, ...], Optional[tuple[str, ...]]]:
     """The policy to enforce, findings about it and the chains it governs: a signed bundle (its scope), or a plain file
     flagged unsigned (every chain)."""
     if path is None:

@@ -116,7 +116,9 @@ def build(
         None, "--issued-at", help="Unix time (default: $SOURCE_DATE_EPOCH or now)."
     ),
     scope: Optional[str] = typer.Option(
-        None, "--scope", help="Comma-separated chain ids (default: the chains the policy names, or 1)."
+        None,
+        "--scope",
+        help="Comma-separated chains: EVM chain ids or CAIP-2 ids (default: the chains the policy names, or 1).",
     ),
     min_runtime: Optional[str] = typer.Option(
         None, "--min-runtime", help="Oldest runtime that may load it (default: this one)."
@@ -124,20 +126,18 @@ def build(
 ) -> None:
     """Compile a policy source into a deterministic bundle payload."""
     from dmind.policies.bundle import BundleError, build_payload, runtime_release
+    from dmind.policies.chains import chain_order, parse_chain
 
     policy = _load_source(source)
     issued = issued_at if issued_at is not None else int(os.environ.get("SOURCE_DATE_EPOCH", time.time()))
-    named = set().union(
-        policy.known_spenders,
-        policy.known_routers,
-        policy.delegates_7702,
-        policy.known_contracts,
-        policy.approval_limits,
-    )
-    try:
-        chains = tuple(int(c) for c in scope.split(",")) if scope else tuple(sorted(named)) or (1,)
-    except ValueError as exc:
-        raise _fail("SCOPE_INVALID", f"--scope takes comma-separated chain ids, got {scope!r}", 2) from exc
+    listed = [parse_chain(c.strip()) for c in scope.split(",")] if scope else sorted(policy.chains(), key=chain_order)
+    if None in listed:
+        raise _fail(
+            "SCOPE_INVALID",
+            f"--scope takes comma-separated EVM chain ids or CAIP-2 ids (eip155:1, solana:5eykt4Us…), got {scope!r}",
+            2,
+        )
+    chains = tuple(c for c in listed if c is not None) or ("eip155:1",)
     try:
         release = ".".join(map(str, runtime_release(runtime_version())))
         payload = build_payload(policy, issued, issued, issued + valid_days * 86400, min_runtime or release, chains)
@@ -145,7 +145,8 @@ def build(
         raise _fail(exc.code, exc.message) from exc
     output.write_bytes(payload)
     out.print(
-        f"wrote {output}: {policy.policy_id} revision {policy.revision}, {len(payload)} bytes, chains {list(chains)}"
+        f"wrote {output}: {policy.policy_id} revision {policy.revision}, {len(payload)} bytes, "
+        f"chains {', '.join(sorted(set(chains), key=chain_order))}"
     )
 
 

@@ -62,21 +62,20 @@ def failed_decision(
     )
 
 
-def _check_scope(request: Request, payload: Payload, policy: Policy, scope: tuple[int, ...] | None) -> None:
-    solana = request.network is not None or payload.digest_kind == DigestKind.SOLANA_MESSAGE
-    if scope is not None and solana:  # a bundle's scope names EVM chains only, so far
+def _check_scope(request: Request, payload: Payload, policy: Policy, scope: tuple[str, ...] | None) -> None:
+    """A signed bundle governs the chains in its scope (CAIP-2 ids) only. A Solana request that names no cluster
+    is out of any scope without a Solana chain in it: its bytes do not say which cluster they are for."""
+    if scope is None:
+        return
+    chain = request.caip2 or payload.caip2
+    solana = payload.digest_kind == DigestKind.SOLANA_MESSAGE
+    if chain is None and solana and not any(c.startswith("solana:") for c in scope):
+        chain = "Solana"
+    if chain is not None and chain not in scope:
         raise EdgeError(
             "POLICY_OUT_OF_SCOPE",
-            f"policy {policy.policy_id} r{policy.revision} is signed for EVM chains "
-            f"{', '.join(map(str, scope))}, not {request.network or 'Solana'}: load a bundle for it",
-            "chainId",
-        )
-    chain = request.chain_id if request.chain_id is not None else payload.chain_id
-    if scope is not None and chain is not None and chain not in scope:
-        raise EdgeError(
-            "POLICY_OUT_OF_SCOPE",
-            f"policy {policy.policy_id} r{policy.revision} is signed for chains "
-            f"{', '.join(map(str, scope))}, not chain {chain}: load a bundle for it",
+            f"policy {policy.policy_id} r{policy.revision} is signed for {', '.join(scope)}, not {chain}: "
+            "load a bundle for it",
             "chainId",
         )
 
@@ -92,7 +91,7 @@ def evaluate(
     now: int | None = None,
     policy_notes: tuple[Finding, ...] = (),
     intent_reader: Reader | None = None,
-    scope: tuple[int, ...] | None = None,
+    scope: tuple[str, ...] | None = None,
 ) -> Decision:
     """Decide one request; the Decision is bound to the digest of the bytes that would be signed.
 
@@ -168,7 +167,7 @@ def evaluate_json(
     now: int | None = None,
     policy_notes: tuple[Finding, ...] = (),
     intent_reader: Reader | None = None,
-    scope: tuple[int, ...] | None = None,
+    scope: tuple[str, ...] | None = None,
     **context: Any,
 ) -> Decision:
     """Decide one CLI request object; context keywords (chain_id, account, origin) override it."""

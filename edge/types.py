@@ -189,6 +189,12 @@ class Payload:
     # a transaction object that cannot be encoded as signed: the fields it lacks, then those nobody can encode
     unsignable: tuple[str, ...] = ()
     solana: tuple[SolanaMessage, ...] = ()  # the Solana messages signed, in order
+    network: str | None = None  # the request's CAIP-2 chain outside eip155 (a Solana cluster), where it names one
+
+    @property
+    def caip2(self) -> str | None:
+        """The chain the payload is for as a CAIP-2 id, where the bytes or the request say."""
+        return self.network or (f"eip155:{self.chain_id}" if self.chain_id is not None else None)
 
 
 @dataclass(frozen=True, slots=True)

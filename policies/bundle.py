@@ -1,7 +1,8 @@
 """Signed policy bundles: a deterministic CBOR payload inside a COSE_Sign1 envelope.
 
 Payload: `{schema, bundle_id, revision, issued_at, not_before, expires_at, min_runtime,
-scope, policy}`, where `policy` is the canonical `policy_to_dict` form. `verify_bundle`
+scope, policy}`, where `policy` is the canonical `policy_to_dict` form and `scope` lists the
+chains the bundle governs (an EVM chain as its integer id, any other by its CAIP-2 id). `verify_bundle`
 checks, in this order and each with its own code: size, CBOR determinism and structure,
 algorithm allow-list, kid, signature (over a fixed external AAD, so a signature made for
 anything else never verifies as a policy), time window, schema, runtime version, and the
@@ -21,6 +22,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from .cbor_strict import CborError, check_deterministic
+from .chains import EIP155, chain_order, namespace, parse_chain
 from .cose import CoseError, check_alg, decode_sign1, sign1, verify_signature
 from .errors import InputError
 from .model import UINT64_MAX, Policy, PolicyError, policy_from_dict, policy_to_dict
@@ -54,7 +56,7 @@ class BundleInfo:
     not_before: int
     expires_at: int
     min_runtime: str
-    scope: tuple[int, ...]
+    scope: tuple[str, ...]  # CAIP-2 ids
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,35 +132,46 @@ def _payload_dict(info: BundleInfo, policy: Policy) -> dict[str, Any]:
         "not_before": info.not_before,
         "expires_at": info.expires_at,
         "min_runtime": info.min_runtime,
-        "scope": list(info.scope),
+        "scope": [scope_entry(chain) for chain in info.scope],
         "policy": policy_to_dict(policy),
     }
 
 
 def _check_consistency(info: BundleInfo, policy: Policy) -> None:
     _min_runtime(info.min_runtime)
-    if not info.scope or list(info.scope) != sorted(set(info.scope)):
-        raise BundleError("BUNDLE_SCHEMA_INVALID", "scope must be a sorted non-empty list of distinct chain ids")
+    if not info.scope or list(info.scope) != sorted(set(info.scope), key=chain_order):
+        raise BundleError(
+            "BUNDLE_SCHEMA_INVALID", "scope must be a non-empty list of distinct chains, EVM ids first, in order"
+        )
     if info.not_before >= info.expires_at or info.issued_at > info.expires_at:
         raise BundleError("BUNDLE_SCHEMA_INVALID", "the validity window is empty")
     if (policy.policy_id, policy.revision) != (info.bundle_id, info.revision):
         raise BundleError("BUNDLE_SCHEMA_INVALID", "bundle_id and revision must equal the policy's own")
-    chains = set().union(
-        policy.known_spenders,
-        policy.known_routers,
-        policy.delegates_7702,
-        policy.known_contracts,
-        policy.approval_limits,
-    )
+    chains = policy.chains()
     if not chains <= set(info.scope):
         raise BundleError(
             "BUNDLE_SCHEMA_INVALID",
-            f"policy names chains {sorted(chains - set(info.scope))} outside the bundle's scope",
+            f"policy names chains {', '.join(sorted(chains - set(info.scope)))} outside the bundle's scope",
         )
 
 
+def scope_entry(chain: str) -> int | str:
+    """A chain as a bundle's scope writes it: the integer id of an EVM chain, the CAIP-2 id of any other."""
+    return int(chain.split(":", 1)[1]) if namespace(chain) == EIP155 else chain
+
+
+def scope_chain(value: Any, name: str = "scope") -> str:
+    """A scope entry (an integer, `eip155:<n>` or a Solana cluster's CAIP-2 id) as a CAIP-2 id."""
+    chain = None if isinstance(value, bool) else parse_chain(value)
+    if chain is None:
+        raise BundleError(
+            "BUNDLE_SCHEMA_INVALID", f"{name} entries are EVM chain ids or Solana clusters' CAIP-2 ids, got {value!r}"
+        )
+    return chain
+
+
 def build_payload(
-    policy: Policy, issued_at: int, not_before: int, expires_at: int, min_runtime: str, scope: tuple[int, ...]
+    policy: Policy, issued_at: int, not_before: int, expires_at: int, min_runtime: str, scope: tuple[int | str, ...]
 ) -> bytes:
     """The deterministic CBOR payload for `policy`; bundle id and revision are the policy's own."""
     info = BundleInfo(
@@ -168,7 +181,7 @@ def build_payload(
         _uint(not_before, "not_before"),
         _uint(expires_at, "expires_at"),
         min_runtime,
-        tuple(sorted({_uint(c, "scope") for c in scope})),
+        tuple(sorted({scope_chain(c) for c in scope}, key=chain_order)),
     )
     _check_consistency(info, policy)
     data = cbor2.dumps(_payload_dict(info, policy), canonical=True)
@@ -213,7 +226,7 @@ def parse_payload(payload: Any) -> tuple[BundleInfo, Policy]:
         _uint(payload["not_before"], "not_before"),
         _uint(payload["expires_at"], "expires_at"),
         payload["min_runtime"],
-        tuple(_uint(c, "scope") for c in payload["scope"]),
+        tuple(scope_chain(c) for c in payload["scope"]),
     )
     try:
         policy = policy_from_dict(payload["policy"])

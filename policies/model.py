@@ -2,8 +2,9 @@
 
 Independent of any file format: `policy_from_dict` validates a plain mapping (from TOML,
 JSON or a signed CBOR bundle) and names the offending field in every error;
-`policy_to_dict` is its exact inverse, the canonical form that bundles carry. Addresses are
-stored lower-case; per-chain facts are keyed by integer chain id.
+`policy_to_dict` is its exact inverse, the canonical form that bundles carry. Per-chain facts
+are keyed by CAIP-2 id (`eip155:1`, `solana:5eykt4Us…`; see `chains.py` for how keys and
+addresses are spelled); EVM addresses are stored lower-case, Solana addresses as they are.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from .catalogue import CATALOG
+from .chains import DIGITS, UINT64_MAX, address_in, any_address, chain_key, chain_order, namespace, parse_chain
 from .errors import InputError
 from .vocabulary import Plan, Severity, Verdict
 
@@ -42,9 +44,7 @@ DEFAULT_MAX_PERMIT_LIFETIME_S = 30 * 24 * 3600
 # How long a verifier may wait for the user: requests live at most 120 s (`local_protocol.MAX_REQUEST_TTL_S`),
 # and 30 s of that stay for the verification itself and the way back.
 MAX_USER_DECIDES_S = 90
-UINT64_MAX = 2**64 - 1  # integers of the policy travel as CBOR uints, which stop here
-_DIGITS = re.compile(r"[0-9]+")  # ASCII only: str.isdigit() also accepts "²" and "１"
-_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
+_SYMBOL = re.compile(r"[A-Za-z0-9$._-]{1,16}")
 _CODE = re.compile(r"[A-Z][A-Z0-9_]*")
 _EMPTY: Mapping = MappingProxyType({})
 
@@ -102,48 +102,81 @@ class StepUp:
 
 
 @dataclass(frozen=True, slots=True)
+class PolicyToken:
+    """A token the policy names on one chain, so amounts read in its units and a stated symbol names it."""
+
+    address: str
+    symbol: str
+    decimals: int
+
+
+@dataclass(frozen=True, slots=True)
 class Policy:
     policy_id: str = "builtin-default"
     revision: int = 0
     thresholds: Thresholds = field(default_factory=Thresholds)
     overrides: Mapping[str, FindingOverride] = field(default_factory=lambda: _EMPTY)
-    known_spenders: Mapping[int, frozenset[str]] = field(default_factory=lambda: _EMPTY)
-    known_routers: Mapping[int, frozenset[str]] = field(default_factory=lambda: _EMPTY)
-    delegates_7702: Mapping[int, frozenset[str]] = field(default_factory=lambda: _EMPTY)
-    known_contracts: Mapping[int, frozenset[str]] = field(default_factory=lambda: _EMPTY)
+    known_spenders: Mapping[str, frozenset[str]] = field(default_factory=lambda: _EMPTY)
+    known_routers: Mapping[str, frozenset[str]] = field(default_factory=lambda: _EMPTY)
+    delegates_7702: Mapping[str, frozenset[str]] = field(default_factory=lambda: _EMPTY)
+    known_contracts: Mapping[str, frozenset[str]] = field(default_factory=lambda: _EMPTY)
     denylist: frozenset[str] = frozenset()
-    approval_limits: Mapping[int, Mapping[str, int]] = field(default_factory=lambda: _EMPTY)
+    approval_limits: Mapping[str, Mapping[str, int]] = field(default_factory=lambda: _EMPTY)
+    known_tokens: Mapping[str, Mapping[str, PolicyToken]] = field(default_factory=lambda: _EMPTY)
     max_permit_lifetime_s: int = DEFAULT_MAX_PERMIT_LIFETIME_S
     require_chain_context: bool = True
     privacy: Privacy = field(default_factory=Privacy)
     routing: Routing = field(default_factory=Routing)
     step_up: StepUp = field(default_factory=StepUp)
 
-    def known_spender(self, chain_id: int | None, address: str) -> bool:
+    def chains(self) -> frozenset[str]:
+        """Every chain the policy states a fact for (CAIP-2 ids): a bundle's scope must cover them."""
+        return frozenset().union(
+            self.known_spenders,
+            self.known_routers,
+            self.delegates_7702,
+            self.known_contracts,
+            self.approval_limits,
+            self.known_tokens,
+        )
+
+    # Every fact below is asked for by CAIP-2 chain id; a request that names no chain matches none of them.
+
+    def known_spender(self, chain: str | None, address: str) -> bool:
         """A spender the policy trusts: a known spender or a known router on that chain."""
-        if chain_id is None:
-            return False
-        address = address.lower()
-        return address in self.known_spenders.get(chain_id, frozenset()) or address in self.known_routers.get(
-            chain_id, frozenset()
-        )
+        return _listed(self.known_spenders, chain, address) or _listed(self.known_routers, chain, address)
 
-    def known_contract(self, chain_id: int | None, address: str) -> bool:
+    def known_contract(self, chain: str | None, address: str) -> bool:
         """Any contract the policy names on that chain: spender, router or reviewed contract."""
-        return self.known_spender(chain_id, address) or (
-            chain_id is not None and address.lower() in self.known_contracts.get(chain_id, frozenset())
-        )
+        return self.known_spender(chain, address) or _listed(self.known_contracts, chain, address)
 
-    def allowed_delegate(self, chain_id: int | None, address: str) -> bool:
-        return chain_id is not None and address.lower() in self.delegates_7702.get(chain_id, frozenset())
+    def allowed_delegate(self, chain: str | None, address: str) -> bool:
+        return _listed(self.delegates_7702, chain, address)
 
     def denied(self, address: str) -> bool:
-        return address.lower() in self.denylist
+        return any_address(address) in self.denylist
 
-    def approval_limit(self, chain_id: int | None, token: str) -> int | None:
-        if chain_id is None:
+    def approval_limit(self, chain: str | None, token: str) -> int | None:
+        if chain is None:
             return None
-        return self.approval_limits.get(chain_id, {}).get(token.lower())
+        return self.approval_limits.get(chain, {}).get(address_in(namespace(chain), token) or "")
+
+    def token(self, chain: str | None, address: str) -> PolicyToken | None:
+        """The token the policy names at `address` on that chain."""
+        if chain is None:
+            return None
+        return self.known_tokens.get(chain, {}).get(address_in(namespace(chain), address) or "")
+
+    def token_by_symbol(self, chain: str | None, symbol: str) -> PolicyToken | None:
+        """The one token the policy names `symbol` (any case) on that chain; None where it names none or several."""
+        found = [t for t in self.known_tokens.get(chain or "", {}).values() if t.symbol.upper() == symbol.upper()]
+        return found[0] if len(found) == 1 else None
+
+
+def _listed(table: Mapping[str, frozenset[str]], chain: str | None, address: str) -> bool:
+    if chain is None:
+        return False
+    return (address_in(namespace(chain), address) or "") in table.get(chain, frozenset())
 
 
 # --- validation -------------------------------------------------------------------------
@@ -177,28 +210,39 @@ def _bool(value: Any, name: str) -> bool:
     return value
 
 
-def _address(value: Any, name: str) -> str:
-    if not isinstance(value, str) or not _ADDRESS.fullmatch(value):
-        raise PolicyError(name, f"must be a 0x-prefixed 20-byte hex address, got {value!r}")
-    return value.lower()
+_ADDRESS_FORMS = {
+    "eip155": "a 0x-prefixed 20-byte hex address",
+    "solana": "a base58 Solana address (32 bytes)",
+    "any": "a 0x-prefixed EVM address or a base58 Solana address",
+}
 
 
-def _chain_key(key: Any, name: str) -> int:
-    text = str(key)
-    if not _DIGITS.fullmatch(text) or len(text) > 20 or (len(text) > 1 and text[0] == "0") or int(text) > UINT64_MAX:
-        raise PolicyError(name, f"chain ids must be decimal integers below 2^64, got {key!r}")
-    return int(text)
+def _address(value: Any, name: str, chain_namespace: str) -> str:
+    address = any_address(value) if chain_namespace == "any" else address_in(chain_namespace, value)
+    if address is None:
+        raise PolicyError(name, f"must be {_ADDRESS_FORMS[chain_namespace]}, got {value!r}")
+    return address
 
 
-def _address_list(raw: Any, name: str) -> frozenset[str]:
+def _chain_key(key: Any, name: str) -> str:
+    chain = parse_chain(key)
+    if chain is None:
+        raise PolicyError(
+            name,
+            f"chains are EVM chain ids (decimal below 2^64, or eip155:<id>) or a Solana cluster's CAIP-2 id, got {key!r}",
+        )
+    return chain
+
+
+def _address_list(raw: Any, name: str, chain_namespace: str) -> frozenset[str]:
     if not isinstance(raw, list):
         raise PolicyError(name, "must be a list of addresses")
-    return frozenset(_address(a, f"{name}[{i}]") for i, a in enumerate(raw))
+    return frozenset(_address(a, f"{name}[{i}]", chain_namespace) for i, a in enumerate(raw))
 
 
-def _chain_keys(table: Mapping[Any, Any], name: str) -> dict[int, Any]:
-    """A per-chain table keyed by chain id; two keys naming one chain ("1" and 1) are an error, not last-wins."""
-    out: dict[int, Any] = {}
+def _chain_keys(table: Mapping[Any, Any], name: str) -> dict[str, Any]:
+    """A per-chain table keyed by CAIP-2 id; two keys naming one chain ("1" and "eip155:1") are an error."""
+    out: dict[str, Any] = {}
     for key, value in table.items():
         chain = _chain_key(key, f"{name}.{key}")
         if chain in out:
@@ -207,14 +251,16 @@ def _chain_keys(table: Mapping[Any, Any], name: str) -> dict[int, Any]:
     return out
 
 
-def _per_chain_addresses(raw: Any, name: str) -> Mapping[int, frozenset[str]]:
+def _per_chain_addresses(raw: Any, name: str) -> Mapping[str, frozenset[str]]:
     table = _chain_keys(_table(raw, name), name)
-    return MappingProxyType({chain: _address_list(v, f"{name}.{chain}") for chain, v in table.items()})
+    return MappingProxyType(
+        {chain: _address_list(v, f"{name}.{chain_key(chain)}", namespace(chain)) for chain, v in table.items()}
+    )
 
 
 def _limit(value: Any, name: str) -> int:
     # Limits may be decimal strings: TOML integers stop at 2^63, token amounts do not.
-    if isinstance(value, str) and _DIGITS.fullmatch(value) and len(value) <= 78:  # 2^256 has 78 digits
+    if isinstance(value, str) and DIGITS.fullmatch(value) and len(value) <= 78:  # 2^256 has 78 digits
         value = int(value)
     return _int(value, name, high=2**256 - 1)
 
@@ -258,19 +304,29 @@ def _thresholds(raw: Any) -> Thresholds:
     return t
 
 
-def _approval_limits(raw: Any) -> Mapping[int, Mapping[str, int]]:
-    table = _chain_keys(_table(raw, "approval_limits"), "approval_limits")
+def _per_chain_tokens(raw: Any, name: str, read: Any) -> Mapping[str, Mapping[str, Any]]:
+    """A per-chain table of tokens by address, each value read by `read(value, address, field name)`."""
     out = {}
-    for key, tokens in table.items():
-        name = f"approval_limits.{key}"
-        limits: dict[str, int] = {}
-        for tok, value in _table(tokens, name).items():
-            address = _address(tok, f"{name}.{tok}")
-            if address in limits:
-                raise PolicyError(f"{name}.{tok}", "the same token is listed twice (addresses are case-insensitive)")
-            limits[address] = _limit(value, f"{name}.{tok}")
-        out[key] = MappingProxyType(limits)
+    for chain, tokens in _chain_keys(_table(raw, name), name).items():
+        where = f"{name}.{chain_key(chain)}"
+        found: dict[str, Any] = {}
+        for tok, value in _table(tokens, where).items():
+            address = _address(tok, f"{where}.{tok}", namespace(chain))
+            if address in found:
+                raise PolicyError(f"{where}.{tok}", "the same token is listed twice (EVM addresses ignore case)")
+            found[address] = read(value, address, f"{where}.{tok}")
+        out[chain] = MappingProxyType(found)
     return MappingProxyType(out)
+
+
+def _known_token(raw: Any, address: str, name: str) -> PolicyToken:
+    table = _table(raw, name, {"symbol", "decimals"})
+    symbol = table.get("symbol")
+    if not isinstance(symbol, str) or not _SYMBOL.fullmatch(symbol):
+        raise PolicyError(f"{name}.symbol", "must be 1 to 16 letters, digits or $._-")
+    if "decimals" not in table:
+        raise PolicyError(f"{name}.decimals", "is required")
+    return PolicyToken(address, symbol, _int(table["decimals"], f"{name}.decimals", 0, 36))
 
 
 def _privacy(raw: Any) -> Privacy:
@@ -323,6 +379,7 @@ _FIELDS = {
     "known_contracts",
     "denylist",
     "approval_limits",
+    "known_tokens",
     "max_permit_lifetime_s",
     "require_chain_context",
     "privacy",
@@ -346,8 +403,11 @@ def policy_from_dict(raw: Mapping[str, Any]) -> Policy:
         known_routers=_per_chain_addresses(raw.get("known_routers", {}), "known_routers"),
         delegates_7702=_per_chain_addresses(raw.get("delegates_7702", {}), "delegates_7702"),
         known_contracts=_per_chain_addresses(raw.get("known_contracts", {}), "known_contracts"),
-        denylist=_address_list(raw.get("denylist", []), "denylist"),
-        approval_limits=_approval_limits(raw.get("approval_limits", {})),
+        denylist=_address_list(raw.get("denylist", []), "denylist", "any"),
+        approval_limits=_per_chain_tokens(
+            raw.get("approval_limits", {}), "approval_limits", lambda v, _, name: _limit(v, name)
+        ),
+        known_tokens=_per_chain_tokens(raw.get("known_tokens", {}), "known_tokens", _known_token),
         max_permit_lifetime_s=_int(
             raw.get("max_permit_lifetime_s", DEFAULT_MAX_PERMIT_LIFETIME_S), "max_permit_lifetime_s", 1
         ),
@@ -361,15 +421,19 @@ def policy_from_dict(raw: Mapping[str, Any]) -> Policy:
 # --- canonical form ---------------------------------------------------------------------
 
 
-def _chains(table: Mapping[int, frozenset[str]]) -> dict[str, list[str]]:
-    return {str(chain): sorted(addresses) for chain, addresses in sorted(table.items())}
+def _by_chain(table: Mapping[str, Any], write: Any) -> dict[str, Any]:
+    return {chain_key(chain): write(table[chain]) for chain in sorted(table, key=chain_order)}
+
+
+def _chains(table: Mapping[str, frozenset[str]]) -> dict[str, list[str]]:
+    return _by_chain(table, sorted)
 
 
 def policy_to_dict(policy: Policy) -> dict[str, Any]:
     """The canonical plain form of a policy: `policy_from_dict(policy_to_dict(p)) == p`.
 
-    Every field is present, sets are sorted lists, chain ids and token amounts are decimal
-    strings (TOML and CBOR integers stop at 2^64; allowances do not).
+    Every field is present, sets are sorted lists, chains are written as `chains.chain_key` spells
+    them, token amounts are decimal strings (TOML and CBOR integers stop at 2^64; allowances do not).
     """
     return {
         "policy_id": policy.policy_id,
@@ -392,10 +456,13 @@ def policy_to_dict(policy: Policy) -> dict[str, Any]:
         "delegates_7702": _chains(policy.delegates_7702),
         "known_contracts": _chains(policy.known_contracts),
         "denylist": sorted(policy.denylist),
-        "approval_limits": {
-            str(chain): {token: str(limit) for token, limit in sorted(tokens.items())}
-            for chain, tokens in sorted(policy.approval_limits.items())
-        },
+        "approval_limits": _by_chain(
+            policy.approval_limits, lambda tokens: {token: str(limit) for token, limit in sorted(tokens.items())}
+        ),
+        "known_tokens": _by_chain(
+            policy.known_tokens,
+            lambda tokens: {a: {"symbol": t.symbol, "decimals": t.decimals} for a, t in sorted(tokens.items())},
+        ),
         "max_permit_lifetime_s": policy.max_permit_lifetime_s,
         "require_chain_context": policy.require_chain_context,
         "privacy": {

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from dmind.policies.chains import SOLANA_NETWORKS
+
 from ..errors import EdgeError
 from ..hexutil import parse_address, parse_bytes
 from ..limits import MAX_KNOWN_ADDRESSES, MAX_RAW_TX_BYTES
@@ -64,12 +66,6 @@ METHODS: dict[str, Callable[[Request], Payload]] = {
     "eth_sign": lambda r: parse_eth_sign(r.params),
     "wallet_sendCalls": lambda r: parse_send_calls(r.params, r.account),
     **SOLANA_METHODS,
-}
-# CAIP-2 references of the Solana clusters: the first 32 base58 characters of each genesis hash.
-SOLANA_NETWORKS = {
-    "solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp": "mainnet-beta",
-    "solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1": "devnet",
-    "solana:4uhcVJyU9pJkvQyS88uRDiswHXSCkY3z": "testnet",
 }
 
 

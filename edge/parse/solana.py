@@ -15,10 +15,11 @@ import binascii
 import hashlib
 from typing import Any
 
+from dmind.policies.base58 import b58decode
+
 from ..errors import EdgeError
 from ..findings import Finding, finding
 from ..limits import MAX_MESSAGE_BYTES, MAX_SOLANA_TRANSACTIONS
-from ..solana.base58 import b58decode
 from ..solana.keys import parse_pubkey
 from ..solana.wire import PACKET_DATA_SIZE, Transaction, parse_transaction, reads_as_transaction
 from ..types import DigestKind, Payload, PayloadKind, Request
@@ -91,6 +92,7 @@ def _transactions(request: Request, txs: list[Transaction], kind: PayloadKind) -
         kind=kind,
         method=request.method,
         chain_id=None,
+        network=request.network,
         signer=request.account,
         signing_bytes=b"".join(raw),
         digest=_digest(raw),
@@ -137,6 +139,7 @@ def parse_sign_message(request: Request) -> Payload:
         kind=PayloadKind.MESSAGE,
         method=request.method,
         chain_id=None,
+        network=request.network,
         signer=signer,
         signing_bytes=message,
         digest=hashlib.sha256(message).digest(),

@@ -67,7 +67,7 @@ def _unlimited(grant: Grant) -> bool:
 
 def unlimited_approval(ctx: RuleContext) -> Iterator[Finding]:
     for g in grants(ctx):
-        limit = ctx.policy.approval_limit(ctx.chain_id, g.token) if g.token else None
+        limit = ctx.policy.approval_limit(ctx.chain, g.token) if g.token else None
         if _unlimited(g):
             yield finding(
                 "APPROVAL_UNLIMITED",
@@ -121,7 +121,7 @@ def spender_unknown(ctx: RuleContext) -> Iterator[Finding]:
         if (
             g.spender
             and not same_address(g.spender, ZERO_ADDRESS)
-            and not ctx.policy.known_spender(ctx.chain_id, g.spender)
+            and not ctx.policy.known_spender(ctx.chain, g.spender)
         ):
             yield finding("SPENDER_UNKNOWN", g.where, key="spender", spender=Address(g.spender), chain_id=ctx.chain_id)
     for step in steps(ctx.intent):
@@ -130,7 +130,7 @@ def spender_unknown(ctx: RuleContext) -> Iterator[Finding]:
             step.action == "set_approval_for_all"
             and step.roles.get("approved") is True
             and operator
-            and not ctx.policy.known_spender(ctx.chain_id, operator)
+            and not ctx.policy.known_spender(ctx.chain, operator)
         ):
             yield finding(
                 "SPENDER_UNKNOWN", step.where, key="operator", operator=Address(operator), chain_id=ctx.chain_id

@@ -29,6 +29,11 @@ class RuleContext:
         return self.request.chain_id if self.request.chain_id is not None else self.payload.chain_id
 
     @property
+    def chain(self) -> str | None:
+        """The chain as the policy names it (CAIP-2): the request's, else the EVM chain the payload names."""
+        return self.request.caip2 or self.payload.caip2
+
+    @property
     def signer(self) -> str | None:
         return self.payload.signer or self.request.account
 

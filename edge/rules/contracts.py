@@ -33,7 +33,7 @@ def value_to_unknown_selector(ctx: RuleContext) -> Iterator[Finding]:
         node = step.node
         if not isinstance(node, Call) or step.value == 0 or not node.data:
             continue
-        if node.standard in PAYABLE_STANDARDS and node.to and ctx.policy.known_contract(ctx.chain_id, node.to):
+        if node.standard in PAYABLE_STANDARDS and node.to and ctx.policy.known_contract(ctx.chain, node.to):
             continue
         what = node.function or UNINTERPRETED
         yield finding(
@@ -52,7 +52,7 @@ def unverified_contract(ctx: RuleContext) -> Iterator[Finding]:
             isinstance(node, Call)
             and node.standard in TARGET_BOUND_STANDARDS
             and node.to
-            and not ctx.policy.known_contract(ctx.chain_id, node.to)
+            and not ctx.policy.known_contract(ctx.chain, node.to)
         ):
             yield finding(
                 "CONTRACT_UNVERIFIED",

@@ -12,8 +12,9 @@ from __future__ import annotations
 from os.path import commonprefix
 from typing import Iterator
 
+from dmind.policies.base58 import ALPHABET as BASE58
+
 from ..findings import Finding, finding
-from ..solana.base58 import ALPHABET as BASE58
 from ..units import Address
 from .context import RuleContext, recipients_of, same_address, steps
 from .contracts import collect_addresses

@@ -24,7 +24,7 @@ def delegation(ctx: RuleContext) -> Iterator[Finding]:
             yield finding(
                 "DELEGATE_REVOKE", where, i=i, authority=Address(auth.authority) if auth.authority else ITS_SIGNER
             )
-        elif not ctx.policy.allowed_delegate(ctx.chain_id, auth.address):
+        elif not ctx.policy.allowed_delegate(ctx.chain, auth.address):
             yield finding(
                 "DELEGATE_UNKNOWN",
                 where,

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Iterator
 
+from dmind.policies.chains import SOLANA_MAINNET
 from dmind.policies.messages import Several
 
 from ..findings import Finding, finding
 from ..solana.keys import TOKEN_2022_PROGRAM, TOKEN_PROGRAM, associated_token_address
-from ..solana.mints import BY_ADDRESS, BY_SYMBOL, WRAPPED_SOL
+from ..solana.mints import BY_ADDRESS, BY_SYMBOL, WRAPPED_SOL, Mint
 from ..solana.programs import STAKE_AUTHORITIES, U64_MAX
 from ..solana.wire import Message
 from ..types import Action, Call, PayloadKind
@@ -40,6 +41,32 @@ def _messages(ctx: RuleContext) -> Iterator[tuple[Message, tuple[Call, ...]]]:
     calls = iter(ctx.intent.calls)
     for message in ctx.payload.solana:
         yield message, tuple(next(calls) for _ in message.instructions)
+
+
+def known_mint(ctx: RuleContext, address: str | None) -> Mint | None:
+    """What the policy says of a mint on the request's cluster, else the built-in table (mainnet mints: used where
+    the cluster is mainnet or unnamed, never on devnet or testnet, where those addresses are other tokens)."""
+    if address is None:
+        return None
+    named = ctx.policy.token(ctx.chain, address)
+    if named is not None:
+        return Mint(named.address, named.symbol, named.decimals)
+    return BY_ADDRESS.get(address) if ctx.chain in (None, SOLANA_MAINNET) else None
+
+
+def mint_by_symbol(ctx: RuleContext, symbol: str) -> Mint | None:
+    """The one mint a symbol names: the policy's on the request's cluster first, then the built-in table's."""
+    named = ctx.policy.token_by_symbol(ctx.chain, symbol)
+    if named is not None:
+        return Mint(named.address, named.symbol, named.decimals)
+    return BY_SYMBOL.get(symbol.upper()) if ctx.chain in (None, SOLANA_MAINNET) else None
+
+
+def _amount(ctx: RuleContext, value: int, mint: str | None, decimals: int | None = None) -> Amount:
+    known = known_mint(ctx, mint)
+    if known is None:
+        return Amount(value, mint, None, decimals)
+    return Amount(value, mint, known.symbol, known.decimals if decimals is None else decimals)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,13 +145,28 @@ def account_assign(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def delegate_approval(ctx: RuleContext) -> Iterator[Finding]:
-    """A delegate may move tokens without the wallet: every delegate is news (the policy lists none on Solana yet),
-    and one for u64 max may move them all."""
+    """A delegate may move tokens without the wallet: one the policy does not list as a spender on this cluster is
+    news, one for u64 max may move them all, and one above the policy's limit for the mint counts as unlimited."""
     for _, call in _calls(ctx, Action.APPROVE):
         spender, account, amount = call.roles.get("delegate"), call.roles.get("source"), call.args.get("amount")
+        mint = call.roles.get("mint")  # approveChecked names it; a plain approve names the account only
+        limit = ctx.policy.approval_limit(ctx.chain, mint) if mint else None
         if amount == U64_MAX:
             yield finding("APPROVAL_UNLIMITED", call.where, key="delegate", spender=spender, account=account)
-        yield finding("SPENDER_UNKNOWN", call.where, key="delegate", spender=spender, account=account, amount=amount)
+        elif limit is not None and isinstance(amount, int) and amount > limit:
+            decimals = call.args.get("decimals")
+            yield finding(
+                "APPROVAL_UNLIMITED",
+                call.where,
+                key="over_limit",
+                spender=Address(spender),
+                amount=_amount(ctx, amount, mint, decimals),
+                limit=_amount(ctx, limit, mint, decimals),
+            )
+        if not (isinstance(spender, str) and ctx.policy.known_spender(ctx.chain, spender)):
+            yield finding(
+                "SPENDER_UNKNOWN", call.where, key="delegate", spender=spender, account=account, amount=amount
+            )
 
 
 def close_to_other(ctx: RuleContext) -> Iterator[Finding]:
@@ -202,7 +244,7 @@ def transfer_recipients(ctx: RuleContext) -> Iterator[Finding]:
             continue
         amount = call.args.get("amount")
         if isinstance(amount, int):
-            moved = Amount(amount, mint, None, call.args.get("decimals"))
+            moved = _amount(ctx, amount, mint, call.args.get("decimals"))
             yield finding(
                 "TRANSFER_RECIPIENT_NOT_SIGNER", call.where, key="token", amount=moved, recipient=Address(destination)
             )
@@ -333,7 +375,7 @@ def intent_binding(ctx: RuleContext) -> Iterator[Finding]:
             "output_token", found[0][1].where, token=Address(out_ca), found=Several(tuple(map(Address, outputs)))
         )
     symbol = str(arguments.get("inputTokenSymbol", ""))
-    mint = BY_ADDRESS.get(arguments.get("inputTokenCA") or "") or BY_SYMBOL.get(symbol)
+    mint = known_mint(ctx, arguments.get("inputTokenCA")) or mint_by_symbol(ctx, symbol)
     expected = arguments.get("inputTokenCA") or (mint.address if mint else None)
     for wallet, swap in found:
         from_other = swap.source is not None and expected and _own_account(wallet, swap.source, expected) is False

@@ -16,7 +16,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from .base58 import b58encode
+from dmind.policies.base58 import b58encode
 
 MAX_DEPTH = 8
 _INTS = {"u8": 1, "u16": 2, "u32": 4, "u64": 8, "u128": 16, "i64": 8}

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from dmind.policies.base58 import b58encode
+
 from ..findings import Finding, finding
 from ..types import Action, Call
 from . import borsh
-from .base58 import b58encode
 from .borsh import BorshError, Types
 from .programs import AUTHORITY_TYPES, STAKE_AUTHORITIES, Program, Spec
 from .registry import PROGRAMS

@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 
+from dmind.policies.base58 import b58decode, b58encode
+
 from ..errors import EdgeError
-from .base58 import b58decode, b58encode
 
 _P = 2**255 - 19
 _D = -121665 * pow(121666, _P - 2, _P) % _P

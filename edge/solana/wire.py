@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dmind.policies.base58 import b58encode
+
 from ..errors import EdgeError
-from .base58 import b58encode
 
 PACKET_DATA_SIZE = 1232  # the largest transaction a validator accepts (IPv6 MTU minus headers)
 SIGNATURE_BYTES = 64

@@ -62,7 +62,7 @@ def bundle(
     spenders: tuple[str, ...] = (),
     valid_days: int = 30,
     policy_id: str | None = None,
-    scope: tuple[int, ...] = (1,),
+    scope: tuple[int | str, ...] = (1,),
 ) -> bytes:
     fields = policy_to_dict(default_policy())
     fields["known_spenders"] = {**fields["known_spenders"], "1": [*fields["known_spenders"].get("1", []), *spenders]}
@@ -399,3 +399,13 @@ def test_a_bundle_scoped_to_evm_chains_does_not_govern_solana(host):
     assert "result" in host.call("load_policy", bundle=bundle(1, scope=(1,)), trust_keys=[raw_key(KEY)])
     result = host.call("evaluate", **evaluate_fields(SOLANA_CASES["SOLANA_AUTHORITY_CHANGE"][1]))["result"]
     assert result["decision"] == "BLOCK" and result["error"]["code"] == "POLICY_OUT_OF_SCOPE"
+
+
+def test_a_bundle_scoped_to_a_solana_cluster_governs_it_and_says_so_in_caip2(host):
+    from tests.solana_builders import MAINNET, SOLANA_CASES
+
+    loaded = host.call("load_policy", bundle=bundle(1, scope=(1, MAINNET)), trust_keys=[raw_key(KEY)])["result"]
+    assert loaded["scope"] == ["eip155:1", MAINNET]
+    drain, benign = SOLANA_CASES["SOLANA_AUTHORITY_CHANGE"]
+    assert host.call("evaluate", **evaluate_fields(benign))["result"]["decision"] == "ALLOW"
+    assert host.call("evaluate", **evaluate_fields(drain))["result"]["decision"] == "BLOCK"

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 from dmind.edge.errors import EdgeError
-from dmind.edge.solana.base58 import b58decode, b58encode
 from dmind.edge.solana.keys import associated_token_address, find_program_address, on_curve, parse_pubkey
 from dmind.edge.solana.wire import PACKET_DATA_SIZE, parse_message, parse_transaction
+from dmind.policies.base58 import b58decode, b58encode
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from solders.address_lookup_table_account import AddressLookupTableAccount

@@ -8,6 +8,7 @@ import cbor2
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from dmind.policies import default_policy, policy_from_dict, policy_to_dict
+from dmind.policies.base58 import b58encode
 from dmind.policies.bundle import (
     CONTENT_TYPE,
     BundleError,
@@ -47,8 +48,22 @@ def test_payload_is_deterministic():
     assert make_bundle() == make_bundle()
 
 
+MAINNET, DEVNET = "solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp", "solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1"
 addresses = st.binary(min_size=20, max_size=20).map(lambda b: "0x" + b.hex())
-per_chain = st.dictionaries(st.sampled_from(["1", "10", "137"]), st.lists(addresses, max_size=3), max_size=2)
+solana_addresses = st.binary(min_size=32, max_size=32).map(b58encode)
+per_chain = st.fixed_dictionaries(
+    {},
+    optional={
+        "1": st.lists(addresses, max_size=3),
+        "eip155:10": st.lists(addresses, max_size=3),  # the CAIP-2 spelling reads as the decimal one
+        "137": st.lists(addresses, max_size=3),
+        MAINNET: st.lists(solana_addresses, max_size=3),
+        DEVNET: st.lists(solana_addresses, max_size=3),
+    },
+)
+tokens = st.fixed_dictionaries(
+    {"symbol": st.from_regex(r"[A-Za-z0-9$]{1,8}", fullmatch=True), "decimals": st.integers(0, 36)}
+)
 policies = st.fixed_dictionaries(
     {
         "policy_id": st.text(min_size=1, max_size=12),
@@ -71,11 +86,20 @@ policies = st.fixed_dictionaries(
         "known_routers": per_chain,
         "delegates_7702": per_chain,
         "known_contracts": per_chain,
-        "denylist": st.lists(addresses, max_size=3),
-        "approval_limits": st.dictionaries(
-            st.sampled_from(["1", "10"]),
-            st.dictionaries(addresses, st.integers(0, 2**200).map(str), max_size=2),
-            max_size=2,
+        "denylist": st.lists(addresses | solana_addresses, max_size=3),
+        "approval_limits": st.fixed_dictionaries(
+            {},
+            optional={
+                "1": st.dictionaries(addresses, st.integers(0, 2**200).map(str), max_size=2),
+                MAINNET: st.dictionaries(solana_addresses, st.integers(0, 2**64 - 1).map(str), max_size=2),
+            },
+        ),
+        "known_tokens": st.fixed_dictionaries(
+            {},
+            optional={
+                "1": st.dictionaries(addresses, tokens, max_size=2),
+                MAINNET: st.dictionaries(solana_addresses, tokens, max_size=2),
+            },
         ),
         "max_permit_lifetime_s": st.integers(1, 10**9),
         "require_chain_context": st.booleans(),
@@ -108,8 +132,10 @@ policies = st.fixed_dictionaries(
 @given(policies)
 def test_random_policies_round_trip(raw):
     policy = policy_from_dict(raw)
-    bundle = sign_bundle(build_payload(policy, NOW, NOW, NOW + DAY, "0.1.0", (1, 10, 137)), KEY)
-    assert verify_bundle(bundle, TRUST, NOW + 1, RUNTIME).policy == policy
+    bundle = sign_bundle(build_payload(policy, NOW, NOW, NOW + DAY, "0.1.0", (1, 10, 137, MAINNET, DEVNET)), KEY)
+    verified = verify_bundle(bundle, TRUST, NOW + 1, RUNTIME)
+    assert verified.policy == policy
+    assert verified.info.scope == ("eip155:1", "eip155:10", "eip155:137", MAINNET, DEVNET)
 
 
 def _resign(payload: dict, key: Ed25519PrivateKey = KEY, canonical: bool = True) -> bytes:
@@ -123,6 +149,7 @@ def _payload() -> dict:
 
 
 OTHER_KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(1, 33)))
+PERMIT2 = "0x000000000022D473030F116dDEE9F6B43aC78BA3"
 
 
 @pytest.mark.parametrize(
@@ -150,6 +177,22 @@ OTHER_KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(1, 33)))
             NOW,
         ),
         (_resign({**_payload(), "scope": [10]}), "BUNDLE_SCHEMA_INVALID", NOW),  # policy names chain 1
+        (_resign({**_payload(), "scope": ["eip155:1"]}), "BUNDLE_SCHEMA_INVALID", NOW),  # EVM chains are integers
+        (_resign({**_payload(), "scope": [MAINNET, 1]}), "BUNDLE_SCHEMA_INVALID", NOW),  # EVM chains come first
+        (_resign({**_payload(), "scope": [1, "solana:mainnet"]}), "BUNDLE_SCHEMA_INVALID", NOW),  # not CAIP-2
+        (_resign({**_payload(), "scope": [1, 1]}), "BUNDLE_SCHEMA_INVALID", NOW),
+        (
+            _resign({**_payload(), "policy": {**_payload()["policy"], "known_tokens": {MAINNET: {}}}}),
+            "BUNDLE_SCHEMA_INVALID",
+            NOW,
+        ),  # a chain outside the scope
+        (
+            _resign(
+                {**_payload(), "policy": {**_payload()["policy"], "known_spenders": {"eip155:1": [PERMIT2.lower()]}}}
+            ),
+            "BUNDLE_SCHEMA_INVALID",
+            NOW,
+        ),  # the same policy as "1", in other bytes
         (b"\xd2" + b"\x00" * 300_000, "BUNDLE_TOO_LARGE", NOW),
     ],
 )

@@ -13,8 +13,8 @@ from dmind.policies.model import policy_to_dict
 def test_default_policy_is_valid_and_knows_permit2():
     policy = default_policy()
     assert policy.policy_id == "builtin-default"
-    assert policy.known_spender(1, "0x000000000022D473030F116dDEE9F6B43aC78BA3")
-    assert not policy.known_spender(10, "0x000000000022D473030F116dDEE9F6B43aC78BA3")
+    assert policy.known_spender("eip155:1", "0x000000000022D473030F116dDEE9F6B43aC78BA3")
+    assert not policy.known_spender("eip155:10", "0x000000000022D473030F116dDEE9F6B43aC78BA3")
     assert not policy.known_spender(None, "0x000000000022D473030F116dDEE9F6B43aC78BA3")
 
 
@@ -67,7 +67,7 @@ def test_toml_and_json_files_load_the_same(tmp_path):
         )
     )
     assert load_policy_file(toml) == load_policy_file(js)
-    assert load_policy_file(toml).approval_limit(1, "0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48") == 10**24
+    assert load_policy_file(toml).approval_limit("eip155:1", "0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48") == 10**24
 
 
 def test_unreadable_and_malformed_files(tmp_path):

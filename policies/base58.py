@@ -1,4 +1,7 @@
-"""Base58 (Bitcoin alphabet), as Solana writes keys, hashes and signatures; bounded before any arithmetic."""
+"""Base58 (Bitcoin alphabet), as Solana writes keys, hashes and signatures; bounded before any arithmetic.
+
+Here, below the edge, because a policy names Solana addresses too and validates them with the same codec.
+"""
 
 from __future__ import annotations
 
