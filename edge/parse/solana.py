@@ -2,7 +2,8 @@
 
 `solana_signTransaction`, `solana_signAndSendTransaction` (`{"transaction": base64}`, base58
 as older clients send it), `solana_signAllTransactions` (`{"transactions": [...]}`) and
-`solana_signMessage` (`{"message": base58, "pubkey": base58}`). A transaction string that
+`solana_signMessage` (`{"message": base58, "pubkey": base58}`) and `solana_signIn` (Sign In With
+Solana's structured input, written out as the wallet would write its text). A transaction string that
 reads as a valid transaction both in base64 and in base58 is ambiguous and refused: the two
 readings sign different bytes. The digest is SHA-256 of the message bytes (of each message's
 digest in order, for several), so a decision names exactly what the key signs.
@@ -14,6 +15,7 @@ import base64
 import binascii
 import hashlib
 from typing import Any
+from urllib.parse import urlsplit
 
 from dmind.policies.base58 import b58decode
 
@@ -149,9 +151,114 @@ def parse_sign_message(request: Request) -> Payload:
     )
 
 
+# Sign In With Solana: the input's optional fields, in the order the message writes them, with their labels
+# (Wallet Standard's createSignInMessageText); `domain`, `address` and `statement` come first, unlabelled.
+SIGN_IN_FIELDS = (
+    ("uri", "URI"),
+    ("version", "Version"),
+    ("chainId", "Chain ID"),
+    ("nonce", "Nonce"),
+    ("issuedAt", "Issued At"),
+    ("expirationTime", "Expiration Time"),
+    ("notBefore", "Not Before"),
+    ("requestId", "Request ID"),
+)
+_SIGN_IN_KEYS = {"domain", "address", "statement", "resources", *(key for key, _ in SIGN_IN_FIELDS)}
+MAX_SIGN_IN_RESOURCES = 64
+# A statement line that starts like a field would read as that field to whoever parses the text back.
+_FIELD_LINES = tuple(f"{label}:" for _, label in SIGN_IN_FIELDS) + ("Resources:",)
+
+
+def _breaks(text: str) -> bool:
+    """Characters other than \\n that some reader shows as a line break."""
+    return any(c in text for c in "\r\u2028\u2029\x85\x0b\x0c")
+
+
+def _line(params: dict[str, Any], key: str) -> str | None:
+    """An optional one-line text field: present means a non-empty string with no line break."""
+    value = params.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value or "\n" in value or _breaks(value):
+        raise EdgeError("PARAMS_INVALID", f"params.{key} must be one non-empty line of text", f"params.{key}")
+    return value
+
+
+def sign_in_text(params: dict[str, Any], domain: str, address: str) -> str:
+    """The Sign In With Solana message for a structured input, line for line as wallets write it."""
+    text = f"{domain} wants you to sign in with your Solana account:\n{address}"
+    statement = params.get("statement")
+    if statement is not None:
+        lines = statement.split("\n") if isinstance(statement, str) and statement else None
+        if lines is None or any(line.startswith(_FIELD_LINES) or _breaks(line) for line in lines):
+            raise EdgeError(
+                "PARAMS_INVALID",
+                "params.statement must be non-empty text with no line that starts like a field (URI:, Nonce: …)",
+                "params.statement",
+            )
+        text += f"\n\n{statement}"
+    fields = [f"{label}: {value}" for key, label in SIGN_IN_FIELDS if (value := _line(params, key)) is not None]
+    resources = params.get("resources")
+    if resources is not None:
+        if not isinstance(resources, list) or not 0 < len(resources) <= MAX_SIGN_IN_RESOURCES:
+            raise EdgeError(
+                "PARAMS_INVALID",
+                f"params.resources must be a list of 1 to {MAX_SIGN_IN_RESOURCES} URIs",
+                "params.resources",
+            )
+        fields.append("Resources:")
+        fields.extend(f"- {_line({'resources': r}, 'resources')}" for r in resources)
+    return text + ("\n\n" + "\n".join(fields) if fields else "")
+
+
+def _host(origin: str | None) -> str | None:
+    """The host (and port) of the requesting site, as a wallet fills a sign-in's missing domain."""
+    if not origin:
+        return None
+    try:
+        return urlsplit(origin if "://" in origin else f"https://{origin}").netloc or None
+    except ValueError:
+        return None
+
+
+def parse_sign_in(request: Request) -> Payload:
+    """`solana_signIn`: the wallet writes the message from the input, so the gate writes the same text and decides
+    those bytes. A missing domain is the requesting site's host, a missing address the request's account."""
+    params = _object(request, ())
+    unknown = sorted(str(k) for k in params if k not in _SIGN_IN_KEYS)
+    if unknown:
+        raise EdgeError("PARAMS_INVALID", f"solana_signIn has no field {unknown[0]!r}", f"params.{unknown[0]}")
+    domain = _line(params, "domain") or _host(request.origin)
+    if not domain or " " in domain:
+        raise EdgeError(
+            "PARAMS_INVALID", "solana_signIn needs a domain, in params or as the request's origin", "params.domain"
+        )
+    named = params.get("address")
+    signer = parse_pubkey(named, "params.address") if named is not None else request.account
+    if signer is None:
+        raise EdgeError(
+            "PARAMS_INVALID", "solana_signIn needs an address, in params or as the request's from", "params.address"
+        )
+    message = sign_in_text(params, domain, signer).encode()
+    if len(message) > MAX_MESSAGE_BYTES:
+        raise EdgeError("REQUEST_TOO_LARGE", f"the sign-in message is longer than {MAX_MESSAGE_BYTES} bytes", "params")
+    return Payload(
+        kind=PayloadKind.MESSAGE,
+        method=request.method,
+        chain_id=None,
+        network=request.network,
+        signer=signer,
+        signing_bytes=message,
+        digest=hashlib.sha256(message).digest(),
+        digest_kind=DigestKind.SOLANA_MESSAGE,
+        message=message,
+    )
+
+
 SOLANA_METHODS = {
     "solana_signTransaction": parse_sign_transaction,
     "solana_signAndSendTransaction": parse_sign_transaction,
     "solana_signAllTransactions": parse_sign_all,
     "solana_signMessage": parse_sign_message,
+    "solana_signIn": parse_sign_in,
 }

@@ -33,7 +33,7 @@ from tests.builders import (
     ur_execute,
     v3_path,
 )
-from tests.solana_builders import FRIEND, SOLANA_CASES, USER, legacy, sign_message_request, sol_request
+from tests.solana_builders import FRIEND, MAINNET, SOLANA_CASES, USER, legacy, sign_message_request, sol_request
 
 SAFE = "0x5aFE3855358E112B5647B952709E6165e1c1eEEe"
 MULTISEND = "0x40A2aCCbd92BCA938b02010E17A5b8929b49130D"
@@ -212,6 +212,18 @@ def _solana() -> list[tuple[str, dict]]:
         ("Solana durable-nonce transfer", SOLANA_CASES["SOLANA_DURABLE_NONCE"][0]),
         ("Solana token account handed to a stranger", SOLANA_CASES["SOLANA_AUTHORITY_CHANGE"][0]),
         ("Solana message that is a transaction", sign_message_request(bytes(legacy(pay).message))),
+        (
+            "Sign-In with Solana for another site (structured)",
+            {
+                "request": {
+                    "method": "solana_signIn",
+                    "params": {"domain": "app.example.co", "uri": "https://app.example.co", "nonce": "8b1d2e"},
+                },
+                "chainId": MAINNET,
+                "from": str(USER.pubkey()),
+                "origin": "https://app.example",
+            },
+        ),
     ]
 
 

@@ -29,6 +29,7 @@ EXPECTED = {
     "Solana durable-nonce transfer": "STEP_UP",
     "Solana token account handed to a stranger": "BLOCK",
     "Solana message that is a transaction": "BLOCK",
+    "Sign-In with Solana for another site (structured)": "BLOCK",
 }
 
 
