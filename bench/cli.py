@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .report import plot, print_tables, to_csv, to_json, to_markdown
-from .suite import DEFAULT_EXPORTS, FULL, QUICK, run_suite
+from .suite import DEFAULT_EXPORTS, FULL, MODELS, QUICK, run_suite
 
 FORMATS = {"md": to_markdown, "json": to_json, "csv": to_csv}
 
@@ -22,11 +22,15 @@ def run(
     out: Optional[Path] = None,
     plot_dir: Optional[Path] = None,
     exports: Optional[Path] = None,
+    model: str = "builtin",
 ) -> int:
     """Run the suite with progress bars on stderr; print one format, write all of them to `out`, charts to `plot_dir`."""
     err = Console(stderr=True)
     if fmt != "table" and fmt not in FORMATS:
         err.print(f"[red]--format is table, {', '.join(FORMATS)}; not {fmt}[/red]")
+        return 2
+    if model not in MODELS:
+        err.print(f"[red]--model is {' or '.join(MODELS)}; not {model}[/red]")
         return 2
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     tasks: dict[str, int] = {}
@@ -43,6 +47,7 @@ def run(
             exports,
             export_now=not quick and exports is None,
             progress=report,
+            model=model,
         )
     if fmt == "table":
         print_tables(result, Console(width=160) if not Console().is_terminal else Console())

@@ -169,8 +169,8 @@ def runtime_table(section: dict) -> Table:
             "Published anchor: FunctionGemma 270M int8 on a phone CPU (4 threads), about "
             f"{paper.ON_DEVICE['decode_tokens_per_s']:.0f} "
             f"decode tokens/s and {paper.ON_DEVICE['ttft_s']} s to first token.",
-            "Rows marked recorded come from bench/results/functiongemma-270m.json (python -m dmind.bench.real_size) "
-            "(random weights at the real size).",
+            "Rows marked recorded come from bench/results/dmind-nano-270m.json (python -m dmind.bench.real_size): "
+            "the default model exported to every format.",
         ),
     )
 

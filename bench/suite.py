@@ -1,9 +1,11 @@
 """The whole-stack benchmark: five tables, each stage sized by `--quick` or the full run, recorded with its machine.
 
 Stages: signing-path latency, structured behaviour per runtime, ablations, the sanitization
-audit, and the runtime table. Runtime artifacts are the shipped ONNX int8 model plus every
-artifact of an export directory; the full run exports the built-in model once into a cache
+audit, and the runtime table. Runtime artifacts are the default model's int8 ONNX file (Gemma 3
+270M with the shipped adapter, as `nano build` makes it) plus every artifact of an export
+directory; the full run exports the same model (its merged checkpoint) once into a cache
 directory (reused while its manifests name the same checkpoint) so that every format is there.
+`model="miniature"` measures the 3.6M-parameter miniature instead, in seconds.
 """
 
 from __future__ import annotations
@@ -101,12 +103,29 @@ def machine() -> dict:
     }
 
 
-def shipped_artifacts() -> list[Artifact]:
-    """What every install has: the built-in model's int8 ONNX file."""
-    return [Artifact("builtin", "int8", "onnx", MINIATURE_DIR / "model.int8.onnx")]
+MODELS = ("builtin", "miniature")
 
 
-def exported_artifacts(directory: Path) -> list[Artifact]:
+def shipped_artifacts(model: str = "builtin") -> list[Artifact]:
+    """What every install runs: the default model's int8 ONNX file (built on first use), or the miniature's."""
+    if model == "miniature":
+        return [Artifact("miniature", "int8", "onnx", MINIATURE_DIR / "model.int8.onnx")]
+    from dmind.edge.nano import build_model
+    from dmind.edge.nano.gemma.build import MODEL_FILE
+
+    return [Artifact("builtin", "int8", "onnx", build_model().directory / MODEL_FILE)]
+
+
+def export_source(model: str, directory: Path) -> Path:
+    """The checkpoint the exports are made from: the default model merged (written once under `directory`)."""
+    if model == "miniature":
+        return MINIATURE_DIR
+    from dmind.export.gemma_checkpoint import gemma_checkpoint
+
+    return gemma_checkpoint(directory / "source")
+
+
+def exported_artifacts(directory: Path, model: str = "builtin") -> list[Artifact]:
     """Every artifact an export directory holds, by its manifest."""
     from dmind.export.manifest import read_manifest
 
@@ -114,12 +133,12 @@ def exported_artifacts(directory: Path) -> list[Artifact]:
     for manifest_path in sorted(directory.glob("*/manifest.json")):
         manifest = read_manifest(manifest_path.parent)
         quant = "fp32" if manifest["quantization"]["name"] == "none" else manifest["quantization"]["name"]
-        found.append(Artifact("builtin", quant, manifest["format"], manifest_path.parent / manifest["file"]))
+        found.append(Artifact(model, quant, manifest["format"], manifest_path.parent / manifest["file"]))
     return found
 
 
-def ensure_exports(directory: Path, progress: Progress) -> tuple[list[Artifact], Optional[str]]:
-    """The built-in model exported to every format whose toolchain is installed (reused when current); and why not, if not."""
+def ensure_exports(directory: Path, progress: Progress, model: str = "builtin") -> tuple[list[Artifact], Optional[str]]:
+    """The model exported to every format whose toolchain is installed (reused when current); and why not, if not."""
     from dmind.export.manifest import checkpoint_hash, read_manifest
     from dmind.export.pipeline import FORMATS, QUANTIZATIONS, ExportError, check_toolchains, export
 
@@ -132,14 +151,15 @@ def ensure_exports(directory: Path, progress: Progress) -> tuple[list[Artifact],
             continue
     if not available:
         return [], "no export toolchain is installed (pip install 'dmind-edge[export]')"
-    target = directory / checkpoint_hash(MINIATURE_DIR)[:12]
+    source = export_source(model, directory)
+    target = directory / checkpoint_hash(source)[:12]
     present = {
         (m["format"], m["quantization"]["name"])
         for m in map(read_manifest, (p.parent for p in target.glob("*/manifest.json")))
     }
     if not {(f, q) for f in available for q in QUANTIZATIONS} <= present:
-        export(MINIATURE_DIR, target, available, eval_conversations=0, progress=progress)
-    return exported_artifacts(target), None
+        export(source, target, available, eval_conversations=0, progress=progress)
+    return exported_artifacts(target, model), None
 
 
 def run_suite(
@@ -148,8 +168,9 @@ def run_suite(
     exports: Optional[Path] = None,
     export_now: bool = False,
     progress: Progress = lambda stage, done, total: None,
+    model: str = "builtin",
 ) -> dict:
-    """Every stage; each returns its own section of the result."""
+    """Every stage; each returns its own section of the result (`model`: one of `MODELS`)."""
     from dmind.cloud_client.audit import run_audit
     from dmind.policies import default_policy
 
@@ -159,12 +180,12 @@ def run_suite(
     from .structured import run_structured
 
     started = time.perf_counter()
-    result: dict = {"machine": machine(), "sizes": asdict(sizes), "repetitions": repetitions}
-    artifacts, note = shipped_artifacts(), None
+    result: dict = {"machine": machine(), "sizes": asdict(sizes), "repetitions": repetitions, "model": model}
+    artifacts, note = shipped_artifacts(model), None
     if exports is not None and exports.exists() and any(exports.glob("*/manifest.json")):
-        artifacts = exported_artifacts(exports)
+        artifacts = exported_artifacts(exports, model)
     elif export_now:
-        exported, note = ensure_exports(exports or DEFAULT_EXPORTS, progress)
+        exported, note = ensure_exports(exports or DEFAULT_EXPORTS, progress, model)
         artifacts = exported or artifacts
     else:
         note = "only the shipped ONNX int8 model: the full run (without --quick) exports the other formats"

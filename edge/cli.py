@@ -303,6 +303,9 @@ def bench_suite(
         help="Artifacts of `dmind-edge export` to measure (default: the full run "
         "exports the built-in model into a cache).",
     ),
+    model: str = typer.Option(
+        "builtin", "--model", help="builtin (the default Gemma model) or miniature (the 3.6M CI model)."
+    ),
 ) -> None:
     """The whole stack: signing paths, structured behaviour, ablations, sanitization, runtimes (the DMind-3 paper's tables)."""
     if ctx.invoked_subcommand is not None:
@@ -319,7 +322,7 @@ def bench_suite(
             f"[red]`bench` needs a package that is not installed ({exc.name}): pip install 'dmind-edge[bench]'[/red]"
         )
         raise typer.Exit(2) from exc
-    raise typer.Exit(suite(quick, repetitions, fmt, out, plot, exports))
+    raise typer.Exit(suite(quick, repetitions, fmt, out, plot, exports, model))
 
 
 # Which extra a plugin's imports need, for the error a user sees when it is missing.

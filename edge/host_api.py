@@ -183,6 +183,7 @@ EVALUATE = (
     Field("nano_output", (str,)),
     Field("now", (int,)),
     Field("known_addresses", (list,)),
+    Field("address_lookup_tables", (dict,)),
     Field("lang", (str,)),
 )
 LOAD_POLICY = (
@@ -336,6 +337,7 @@ class Bridge:
             "origin": body.get("origin"),
             "stated_intent": body.get("stated_intent"),
             "known_addresses": body.get("known_addresses"),
+            "address_lookup_tables": body.get("address_lookup_tables"),
         }
         reader = self._reader_for(body) if isinstance(body.get("stated_intent"), str) else None
         scope = self.bundle.info.scope if self.bundle is not None else None

@@ -34,3 +34,5 @@ MAX_BATCH_CALLS = 64
 MAX_SOLANA_TRANSACTIONS = 64  # solana_signAllTransactions
 # The wallet's known addresses (address book and recent counterparties) sent with a request.
 MAX_KNOWN_ADDRESSES = 512
+MAX_LOOKUP_TABLES = 32  # address-lookup tables a request may describe (a v0 transaction names a few)
+MAX_LOOKUP_ADDRESSES = 256  # entries of one table given (an on-chain table holds at most 256)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, Mapping
 
 from dmind.policies.messages import Message
 from dmind.policies.vocabulary import Lang, Plan, Severity, Verdict  # re-exported: the words every tier shares
@@ -115,6 +115,8 @@ class Request:
         None  # the wallet's address book and recent counterparties; None: not said
     )
     network: str | None = None
+    # Solana: what the address-lookup tables the wallet read on chain hold (table -> addresses); None: not said
+    lookup_tables: Mapping[str, tuple[str, ...]] | None = None
 
     @property
     def caip2(self) -> str | None:

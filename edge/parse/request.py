@@ -14,7 +14,7 @@ from dmind.policies.chains import SOLANA_NETWORKS
 
 from ..errors import EdgeError
 from ..hexutil import parse_address, parse_bytes
-from ..limits import MAX_KNOWN_ADDRESSES, MAX_RAW_TX_BYTES
+from ..limits import MAX_KNOWN_ADDRESSES, MAX_LOOKUP_ADDRESSES, MAX_LOOKUP_TABLES, MAX_RAW_TX_BYTES
 from ..solana.keys import parse_pubkey
 from ..types import DigestKind, Payload, PayloadKind, Request
 from .batch import parse_send_calls
@@ -111,6 +111,7 @@ def request_from_json(
         id=obj.get("id"),
         known_addresses=known_addresses(obj.get("known_addresses"), solana),
         network=network,
+        lookup_tables=lookup_tables(obj.get("address_lookup_tables"), solana),
     )
 
 
@@ -136,6 +137,28 @@ def _chain(value: Any, solana: bool) -> tuple[int | None, str | None]:
         "(solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp for mainnet), or null",
         "chainId",
     )
+
+
+def lookup_tables(raw: Any, solana: bool) -> dict[str, tuple[str, ...]] | None:
+    """What the Solana address-lookup tables the wallet read hold: {table: [address, …]}, bounded, each key valid."""
+    if raw is None:
+        return None
+    where = "address_lookup_tables"
+    if not solana:
+        raise EdgeError("REQUEST_INVALID", f"`{where}` describes Solana transactions only", where)
+    if not isinstance(raw, dict) or len(raw) > MAX_LOOKUP_TABLES:
+        raise EdgeError(
+            "REQUEST_INVALID", f"`{where}` must map at most {MAX_LOOKUP_TABLES} tables to their addresses", where
+        )
+    tables = {}
+    for table, entries in raw.items():
+        name = parse_pubkey(table, where)
+        if not isinstance(entries, list) or len(entries) > MAX_LOOKUP_ADDRESSES:
+            raise EdgeError(
+                "REQUEST_INVALID", f"a lookup table holds a list of at most {MAX_LOOKUP_ADDRESSES} addresses", where
+            )
+        tables[name] = tuple(parse_pubkey(a, f"{where}[{table[:12]}][{i}]") for i, a in enumerate(entries))
+    return tables
 
 
 def known_addresses(raw: Any, solana: bool = False) -> tuple[str, ...] | None:

@@ -88,7 +88,8 @@ def _digest(messages: list[bytes]) -> bytes:
 
 
 def _transactions(request: Request, txs: list[Transaction], kind: PayloadKind) -> Payload:
-    messages = tuple(tx.message for tx in txs)
+    tables = request.lookup_tables
+    messages = tuple(tx.message.with_tables(tables) if tables else tx.message for tx in txs)
     raw = [m.raw for m in messages]
     return Payload(
         kind=kind,

@@ -11,7 +11,8 @@ it needs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Mapping
 
 from dmind.policies.base58 import b58encode
 
@@ -58,6 +59,8 @@ class Message:
     instructions: tuple[CompiledInstruction, ...]
     lookups: tuple[AddressLookup, ...]
     raw: bytes
+    # keys of the accounts loaded from tables, in load order, where the wallet said what its tables hold (None: not)
+    loaded: tuple[str | None, ...] = ()
 
     @property
     def account_count(self) -> int:
@@ -65,8 +68,23 @@ class Message:
         return len(self.account_keys) + sum(len(x.writable) + len(x.readonly) for x in self.lookups)
 
     def key(self, index: int) -> str | None:
-        """The base58 key of account `index`; None for an account a lookup table holds (unknown offline)."""
-        return self.account_keys[index] if index < len(self.account_keys) else None
+        """The base58 key of account `index`; None for an account a lookup table holds that nobody resolved."""
+        if index < len(self.account_keys):
+            return self.account_keys[index]
+        i = index - len(self.account_keys)
+        return self.loaded[i] if i < len(self.loaded) else None
+
+    def with_tables(self, tables: Mapping[str, tuple[str, ...]]) -> "Message":
+        """This message with its table accounts resolved from `tables` (table -> its addresses, as the wallet read
+        them on chain). A table's entries never change while it exists, and a closed table's address cannot be
+        created again, so an entry read once is that entry. An entry past a table's end stays unresolved."""
+        loaded = [
+            tables[lookup.table][entry] if entry < len(tables.get(lookup.table, ())) else None
+            for part in ("writable", "readonly")
+            for lookup in self.lookups
+            for entry in getattr(lookup, part)
+        ]
+        return replace(self, loaded=tuple(loaded)) if any(loaded) else self
 
     def lookup_of(self, index: int) -> tuple[str, int] | None:
         """For an account loaded from a table: the table and the index in it."""

@@ -168,6 +168,41 @@ def test_an_unknown_program_and_a_lookup_table_account_are_not_understood():
     assert _decide(sol_request(v0(ix))).verdict == "ALLOW"  # the same transfer with its keys in the bytes
 
 
+def test_lookup_table_accounts_are_read_where_the_wallet_says_what_its_tables_hold():
+    table = AddressLookupTableAccount(Pubkey.new_unique(), [FRIEND, DRAINER])
+    ix = sp.transfer(sp.TransferParams(from_pubkey=ME, to_pubkey=DRAINER, lamports=10**9))
+    request = sol_request(v0(ix, tables=[table]))
+    said = _decide({**request, "address_lookup_tables": {str(table.key): [str(FRIEND), str(DRAINER)]}})
+    assert "SOLANA_ACCOUNT_UNRESOLVED" not in {f.code for f in said.findings}
+    assert said.intent.calls[0].roles["recipient"] == str(DRAINER) and said.verdict == "ALLOW"
+    assert said.digest == _decide(request).digest  # the same bytes are signed: only their reading changed
+    short = _decide({**request, "address_lookup_tables": {str(table.key): [str(FRIEND)]}})  # entry 1 not given
+    assert "SOLANA_ACCOUNT_UNRESOLVED" in {f.code for f in short.findings} and short.verdict == "STEP_UP"
+    other = _decide({**request, "address_lookup_tables": {str(Pubkey.new_unique()): [str(FRIEND), str(DRAINER)]}})
+    assert "SOLANA_ACCOUNT_UNRESOLVED" in {f.code for f in other.findings}
+
+
+@pytest.mark.parametrize(
+    "tables",
+    [
+        [],
+        {"0x70997970C51812dc3A010C7d01b50e0d17dc79C8": []},
+        {str(FRIEND): "x"},
+        {str(FRIEND): ["not base58 0OIl"]},
+        {str(FRIEND): [str(DRAINER)] * 257},
+        {str(Pubkey.new_unique()): [] for _ in range(33)},
+    ],
+)
+def test_malformed_lookup_tables_are_refused(tables):
+    decision = _decide({**SOLANA_CASES["SOLANA_DURABLE_NONCE"][1], "address_lookup_tables": tables})
+    assert decision.verdict == "BLOCK" and decision.error is not None
+
+
+def test_lookup_tables_on_an_evm_request_are_refused():
+    evm = {"request": {"method": "personal_sign", "params": ["0x68656c6c6f", "0x" + "11" * 20]}, "chainId": 1}
+    assert _decide({**evm, "address_lookup_tables": {}}).error[0] == "REQUEST_INVALID"
+
+
 def test_a_message_that_is_a_transaction_is_blocked_and_text_is_allowed():
     tx = legacy(sp.transfer(sp.TransferParams(from_pubkey=ME, to_pubkey=DRAINER, lamports=10**9)))
     for blind in (bytes(tx.message), bytes(tx)):
