@@ -155,12 +155,9 @@ BPS = 10_000
 def _swap_roles(spec: Spec, args: dict[str, Any], roles: dict[str, Any]) -> dict[str, Any]:
     """A swap's sides and amounts by meaning, where the program states them with flags or as a quote and slippage."""
     named: dict[str, Any] = {}
-    if spec.a_to_b is not None:
-        a_in = args[spec.a_to_b]
-        for a, b, given, taken in (("mint_a", "mint_b", "input_mint", "output_mint"),
-                                   ("account_a", "account_b", "source", "destination")):  # fmt: skip
-            first, second = (a, b) if a_in else (b, a)
-            named.update({k: roles[r] for k, r in ((given, first), (taken, second)) if r in roles})
+    for flag, a, b, given, taken in spec.sides:
+        first, second = (a, b) if args[flag] else (b, a)
+        named.update({k: roles[r] for k, r in ((given, first), (taken, second)) if k is not None and r in roles})
     if spec.exact_in is not None:
         exact_in = args[spec.exact_in]
         named["amount_in" if exact_in else "amount_out"] = args["amount"]

@@ -55,7 +55,9 @@ class Spec:
     alternatives: tuple[tuple[str, ...], ...] = ()  # other account lists, told apart by their length
     optional: tuple[str, ...] = ()  # accounts that hold the program's own id where the client passed none
     exact_in: str | None = None  # a swap's flag: `amount` is the input (else the output)
-    a_to_b: str | None = None  # a swap's flag: token A goes in (else token B)
+    # A swap's sides by its flags: (flag, role A, role B, role of the side going in, role of the side coming out); where
+    # the flag is true, A goes in and B comes out of that pool (Orca's `a_to_b`, one per pool of a two-hop swap).
+    sides: tuple[tuple[str, str, str, str | None, str | None], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

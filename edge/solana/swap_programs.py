@@ -5,7 +5,8 @@ Accounts are named by role, the same across programs: `owner` (the user's signin
 `source` and `destination` (the user's token accounts in and out), `input_mint` and
 `output_mint`. Amounts are named by meaning: `amount_in` / `min_out` for an exact input,
 `amount_out` / `max_in` for an exact output. Where a program says so with a flag (Orca's
-`a_to_b`, Raydium CLMM's `is_base_input`), `decode` names them after reading the flag.
+`a_to_b`, one per pool of a two-hop swap; Raydium CLMM's `is_base_input`), `decode` names them
+after reading the flag.
 
 Layouts are from each program's own source or IDL (Jupiter: its v6 IDL; Raydium:
 raydium-io/raydium-amm, raydium-cp-swap, raydium-clmm; Orca: orca-so/whirlpools). Anchor
@@ -35,7 +36,7 @@ def anchor(name: str) -> bytes:
 # The accounts a swap's reading rests on (see `Program.watched`).
 USER_SIDE = frozenset(
     {"owner", "source", "destination", "user_destination", "input_mint", "output_mint", "mint_a", "mint_b",
-     "account_a", "account_b"}
+     "account_a", "account_b", "account_one_a", "account_one_b", "account_two_a", "account_two_b"}
 )  # fmt: skip
 
 
@@ -163,6 +164,20 @@ _WHIRLPOOL_FIELDS = (
     ("a_to_b", "bool"),
 )
 _TICKS = ("tick_array_0", "tick_array_1", "tick_array_2", "oracle")
+_ONE_POOL = (
+    ("a_to_b", "mint_a", "mint_b", "input_mint", "output_mint"),
+    ("a_to_b", "account_a", "account_b", "source", "destination"),
+)
+# A two-hop swap goes in through pool one and out through pool two; the token between stays the user's.
+_TWO_HOP_FIELDS = (
+    *_THRESHOLD,
+    ("amount_specified_is_input", "bool"),
+    ("a_to_b_one", "bool"),
+    ("a_to_b_two", "bool"),
+    ("sqrt_price_limit_one", "u128"),
+    ("sqrt_price_limit_two", "u128"),
+)
+_TWO_HOP_TICKS = (*(f"tick_array_{pool}_{i}" for pool in ("one", "two") for i in range(3)), "oracle_one", "oracle_two")
 WHIRLPOOL = Program(
     "Orca Whirlpool",
     "orca",
@@ -172,7 +187,7 @@ WHIRLPOOL = Program(
             _WHIRLPOOL_FIELDS,
             ("token_program", "owner", "whirlpool", "account_a", "vault_a", "account_b", "vault_b", *_TICKS),
             exact_in="amount_specified_is_input",
-            a_to_b="a_to_b",
+            sides=_ONE_POOL,
         ),
         anchor("swap_v2"): _swap(
             "swap_v2",
@@ -192,7 +207,55 @@ WHIRLPOOL = Program(
                 *_TICKS,
             ),
             exact_in="amount_specified_is_input",
-            a_to_b="a_to_b",
+            sides=_ONE_POOL,
+        ),
+        anchor("two_hop_swap"): _swap(
+            "two_hop_swap",
+            _TWO_HOP_FIELDS,
+            (
+                "token_program",
+                "owner",
+                "whirlpool_one",
+                "whirlpool_two",
+                "account_one_a",
+                "vault_one_a",
+                "account_one_b",
+                "vault_one_b",
+                "account_two_a",
+                "vault_two_a",
+                "account_two_b",
+                "vault_two_b",
+                *_TWO_HOP_TICKS,
+            ),
+            exact_in="amount_specified_is_input",
+            sides=(
+                ("a_to_b_one", "account_one_a", "account_one_b", "source", None),
+                ("a_to_b_two", "account_two_a", "account_two_b", None, "destination"),
+            ),
+        ),
+        anchor("two_hop_swap_v2"): _swap(
+            "two_hop_swap_v2",
+            (*_TWO_HOP_FIELDS, ("remaining_accounts_info", "Option<RemainingAccountsInfo>")),
+            (
+                "whirlpool_one",
+                "whirlpool_two",
+                "input_mint",
+                "intermediate_mint",
+                "output_mint",
+                "token_program_input",
+                "token_program_intermediate",
+                "token_program_output",
+                "source",
+                "vault_one_input",
+                "vault_one_intermediate",
+                "vault_two_intermediate",
+                "vault_two_output",
+                "destination",
+                "owner",
+                *_TWO_HOP_TICKS,
+                "memo_program",
+            ),
+            exact_in="amount_specified_is_input",
         ),
     },  # fmt: skip
     types=Types(

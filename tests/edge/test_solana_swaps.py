@@ -23,8 +23,15 @@ PROGRAM_IDS = {
     "Raydium CLMM": RAYDIUM_CLMM,
     "Orca Whirlpool": ORCA_WHIRLPOOL,
 }
-# instructions the tables do not read yet: the gate must step up on them, not guess
-NOT_READ = {"two_hop_swap", "two_hop_swap_v2"}
+# Orca's two-hop swaps, as the program's account structs name them (orca-so/whirlpools, instructions/two_hop_swap.rs
+# and v2/two_hop_swap.rs): the user's account in and out, by index, after the flags pick them.
+TWO_HOP_SIDES = {
+    "two_hop_swap": lambda args: {
+        "source": 4 if args["a_to_b_one"] else 6,
+        "destination": 10 if args["a_to_b_two"] else 8,
+    },
+    "two_hop_swap_v2": lambda args: {"source": 8, "destination": 13, "input_mint": 2, "output_mint": 4, "owner": 14},
+}
 
 
 def _call(vector: dict, accounts: int = 18):
@@ -41,7 +48,7 @@ def _call(vector: dict, accounts: int = 18):
 @pytest.mark.parametrize("vector", VECTORS, ids=[f"{i}-{v['instruction']}" for i, v in enumerate(VECTORS)])
 def test_each_swap_reads_as_its_source_says(vector):
     call, codes = _call(vector)
-    if vector["instruction"] in NOT_READ or vector.get("note", "").startswith("Real instruction with 1 extra"):
+    if vector.get("note", "").startswith("Real instruction with 1 extra"):
         assert "SOLANA_INSTRUCTION_UNREADABLE" in codes and call.confidence == 0.0  # refused, never guessed
         return
     assert not codes and call.action == "swap", codes
@@ -65,6 +72,14 @@ def test_each_swap_reads_as_its_source_says(vector):
         assert (call.roles["amount_in"], call.roles["min_out"]) == (expect["amount_in"], expect["minimum_amount_out"])
     if "max_amount_in" in expect:
         assert (call.roles["max_in"], call.roles["amount_out"]) == (expect["max_amount_in"], expect["amount_out"])
+    if vector["instruction"] in TWO_HOP_SIDES:
+        assert all(call.args[name] == value for name, value in vector["decoded_by_documented_layout"].items())
+        sides = TWO_HOP_SIDES[vector["instruction"]](call.args)
+        assert {role: call.roles[role] for role in sides} == {r: vector["accounts"][i] for r, i in sides.items()}
+        assert (
+            call.roles["amount_in"] == call.args["amount"]
+            and call.roles["min_out"] == call.args["other_amount_threshold"]
+        )
 
 
 def test_orca_names_its_sides_by_the_a_to_b_flag():
@@ -136,3 +151,38 @@ def test_a_search_signs_no_solana_transaction():
         jupiter_route(10**6, 10**9, BONK_MINT), {"name": "SEARCH_TOKEN", "arguments": {"symbol": "BONK"}}
     )
     assert found["INTENT_MISMATCH"].said.template == "INTENT_MISMATCH.search"
+
+
+def _two_hop_v2(destination_owner, output_mint) -> Instruction:
+    """Orca's `two_hop_swap_v2` (USDC → SOL → `output_mint`), written from its account struct and argument list."""
+    import hashlib
+    import struct
+
+    from tests.solana_builders import USDC_MINT, token_account
+
+    token_program = Pubkey.from_string("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA")
+    wsol = Pubkey.from_string("So11111111111111111111111111111111111111112")
+    data = hashlib.sha256(b"global:two_hop_swap_v2").digest()[:8]
+    data += struct.pack("<QQ???", 250 * 10**6, 10**9, True, True, False) + (1).to_bytes(16, "little") * 2 + b"\x00"
+    pool = [Pubkey.new_unique() for _ in range(2)]
+    accounts = [
+        *pool, USDC_MINT, wsol, output_mint, token_program, token_program, token_program,
+        token_account(USER.pubkey(), USDC_MINT), *(Pubkey.new_unique() for _ in range(4)),
+        token_account(destination_owner, output_mint), USER.pubkey(), *(Pubkey.new_unique() for _ in range(8)),
+        Pubkey.from_string("MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr"),
+    ]  # fmt: skip
+    program = Pubkey.from_string(ORCA_WHIRLPOOL)
+    return Instruction(program, data, [AccountMeta(a, a == USER.pubkey(), True) for a in accounts])
+
+
+def test_an_orca_two_hop_swap_is_bound_to_what_the_user_asked():
+    from tests.solana_builders import BONK_MINT, DRAINER
+
+    stated = {**ASKED, "arguments": {**ASKED["arguments"], "outputTokenCA": str(BONK_MINT)}}
+    decision, found = _swap_decision(_two_hop_v2(USER.pubkey(), BONK_MINT), stated)
+    assert decision.verdict == "ALLOW" and "INTENT_MISMATCH" not in found, found
+    _, elsewhere = _swap_decision(_two_hop_v2(DRAINER, BONK_MINT), stated)
+    assert "SWAP_RECIPIENT_NOT_SIGNER" in elsewhere and "INTENT_MISMATCH" in elsewhere
+    jup = Pubkey.from_string("JUPyiwrYJFskUPiHa7hkeR8VUtAeFoSYbKedZNsDvCN")
+    _, other_token = _swap_decision(_two_hop_v2(USER.pubkey(), jup), stated)
+    assert other_token["INTENT_MISMATCH"].said.template == "INTENT_MISMATCH.output_token"
