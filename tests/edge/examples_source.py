@@ -10,6 +10,8 @@ import json
 
 import solders.system_program as sp
 from dmind.edge.examples import EXAMPLES_NOW as NOW
+from solders.address_lookup_table_account import AddressLookupTableAccount
+from solders.pubkey import Pubkey
 
 from tests.builders import (
     ATTACKER,
@@ -33,7 +35,16 @@ from tests.builders import (
     ur_execute,
     v3_path,
 )
-from tests.solana_builders import FRIEND, MAINNET, SOLANA_CASES, USER, legacy, sign_message_request, sol_request
+from tests.solana_builders import (
+    FRIEND,
+    MAINNET,
+    SOLANA_CASES,
+    USER,
+    legacy,
+    sign_message_request,
+    sol_request,
+    v0,
+)
 
 SAFE = "0x5aFE3855358E112B5647B952709E6165e1c1eEEe"
 MULTISEND = "0x40A2aCCbd92BCA938b02010E17A5b8929b49130D"
@@ -202,12 +213,20 @@ def examples() -> list[dict]:
 def _solana() -> list[tuple[str, dict]]:
     """Solana requests, built by solders and spl-token: a payment, a sign-in, and drainer patterns."""
     pay = sp.transfer(sp.TransferParams(from_pubkey=USER.pubkey(), to_pubkey=FRIEND, lamports=10**9))
+    table = AddressLookupTableAccount(Pubkey(bytes(range(5, 37))), [FRIEND])  # the wallet read it on chain
     siws = (
         f"app.example wants you to sign in with your Solana account:\n{USER.pubkey()}\n\n"
         "URI: https://app.example\nVersion: 1\nNonce: 8b1d2e\nIssued At: 2026-11-18T00:00:00Z"
     )
     return [
         ("send 1 SOL", sol_request(legacy(pay), origin="https://app.example")),
+        (
+            "send 1 SOL, recipient from a lookup table",
+            {
+                **sol_request(v0(pay, tables=[table]), origin="https://app.example"),
+                "address_lookup_tables": {str(table.key): [str(FRIEND)]},
+            },
+        ),
         ("Sign-In with Solana", sign_message_request(siws.encode(), origin="https://app.example")),
         ("Solana durable-nonce transfer", SOLANA_CASES["SOLANA_DURABLE_NONCE"][0]),
         ("Solana token account handed to a stranger", SOLANA_CASES["SOLANA_AUTHORITY_CHANGE"][0]),

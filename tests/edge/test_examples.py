@@ -25,6 +25,7 @@ EXPECTED = {
     "transaction for another chain": "BLOCK",
     "truncated raw transaction": "BLOCK",
     "send 1 SOL": "ALLOW",
+    "send 1 SOL, recipient from a lookup table": "ALLOW",
     "Sign-In with Solana": "ALLOW",
     "Solana durable-nonce transfer": "STEP_UP",
     "Solana token account handed to a stranger": "BLOCK",
