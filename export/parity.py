@@ -17,9 +17,11 @@ from typing import Any, Callable, Optional, Sequence
 
 PROMPTS = 4
 NEW_TOKENS = 24
-# A float32 artifact must decode exactly as eager and stay this close in logits. Measured float32 drift is 1e-6 to 4e-5;
-# a runtime attending past the sliding window was off by 2.5, litert_torch.convert's grouped-query attention by 0.9.
-FP32_LOGIT_TOLERANCE = 1e-2
+# A float32 artifact must decode exactly as eager and stay this close in logits, relative to the largest eager logit
+# (at least 1): float32 drift grows with the logits' size. Measured: ONNX and LiteRT 2e-6 to 4e-6 of it, ExecuTorch's
+# XNNPACK kernels 5e-4 on the real model (0.047 of logits up to 95); a runtime attending past the sliding window
+# was off by 2.5, litert_torch.convert's grouped-query attention by 0.9, on logits below 10.
+FP32_LOGIT_TOLERANCE = 1e-3
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,14 +40,20 @@ class Parity:
     greedy_token_agreement: float  # mean share of each continuation identical before the first divergence
     top1_agreement: float  # share of teacher-forced steps with the same top-1 token
     max_logit_diff: float
+    logit_scale: float  # the largest |logit| eager produced: what the drift is relative to
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @property
+    def tolerance(self) -> float:
+        """The largest logit difference a float32 artifact may show: FP32_LOGIT_TOLERANCE of the logits' scale."""
+        return FP32_LOGIT_TOLERANCE * max(1.0, self.logit_scale)
+
+    @property
     def float32_ok(self) -> bool:
-        """What a float32 artifact must show: identical greedy decoding, logits within FP32_LOGIT_TOLERANCE."""
-        return self.greedy_exact == 1.0 and self.max_logit_diff <= FP32_LOGIT_TOLERANCE
+        """What a float32 artifact must show: identical greedy decoding, logits within `tolerance`."""
+        return self.greedy_exact == 1.0 and self.max_logit_diff <= self.tolerance
 
 
 def parity_prompts(directory: Path, config: Any, count: int = PROMPTS, seed: int = 0) -> list[list[int]]:
@@ -114,4 +122,5 @@ def compare(backend: Any, references: Sequence[Reference], on_prompt: Optional[C
         sum(agreement) / len(agreement),
         sum(top1) / len(top1),
         worst,
+        max(float(np.max(np.abs(logits))) for ref in references for logits in ref.logits),
     )

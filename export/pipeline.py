@@ -217,7 +217,7 @@ def export(
     """Export the checkpoint in `source` to every format and quantization asked for; returns the manifests.
 
     Raises `ExportError("EXPORT_PARITY_FAILED")` once every artifact is written when a float32
-    artifact's greedy decoding differs from eager or its logits drift past `FP32_LOGIT_TOLERANCE`.
+    artifact's greedy decoding differs from eager or its logits drift past its tolerance (`parity.Parity.tolerance`).
     """
     from .onnx_export import load_checkpoint
 

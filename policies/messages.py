@@ -297,6 +297,10 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "swap output goes to {recipient}, not to the signer {signer}",
         "兑换所得发往 {recipient}，而不是签名者 {signer}",
     ),
+    "SWAP_RECIPIENT_NOT_SIGNER.middle": (
+        "the first pool pays the token between the two hops to {recipient}, but the second takes it from {taken}",
+        "第一个池把两跳之间的代币付给 {recipient}，第二个池却从 {taken} 取出",
+    ),
     "ROUTER_TRANSFER_TO_THIRD_PARTY.command": ("{name} moves assets to {recipient}", "{name} 把资产转给 {recipient}"),
     "ROUTER_TRANSFER_TO_THIRD_PARTY.portion": (
         "PAY_PORTION sends {percent:g}% of the output to {recipient}",
@@ -377,6 +381,11 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "APPROVAL_UNLIMITED.delegate": (
         "lets {spender} move every token of account {account}",
         "允许 {spender} 转走账户 {account} 中的全部代币",
+    ),
+    "APPROVAL_UNLIMITED.limit_unknown": (
+        "lets {spender} move {amount} units from account {account}, whose token the gate cannot tell, "
+        "under a policy that limits delegations",
+        "允许 {spender} 从账户 {account} 转走 {amount} 个单位，无法判断其代币，而策略限制委托额度",
     ),
     "SPENDER_UNKNOWN.delegate": (
         "delegate {spender} may move {amount} from token account {account}",

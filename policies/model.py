@@ -167,10 +167,9 @@ class Policy:
             return None
         return self.known_tokens.get(chain, {}).get(address_in(namespace(chain), address) or "")
 
-    def token_by_symbol(self, chain: str | None, symbol: str) -> PolicyToken | None:
-        """The one token the policy names `symbol` (any case) on that chain; None where it names none or several."""
-        found = [t for t in self.known_tokens.get(chain or "", {}).values() if t.symbol.upper() == symbol.upper()]
-        return found[0] if len(found) == 1 else None
+    def tokens_by_symbol(self, chain: str | None, symbol: str) -> tuple[PolicyToken, ...]:
+        """Every token the policy names `symbol` (any case) on that chain: one names it, several make it ambiguous."""
+        return tuple(t for t in self.known_tokens.get(chain or "", {}).values() if t.symbol.upper() == symbol.upper())
 
 
 def _listed(table: Mapping[str, frozenset[str]], chain: str | None, address: str) -> bool:

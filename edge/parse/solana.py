@@ -14,10 +14,13 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import re
+import unicodedata
 from typing import Any
 from urllib.parse import urlsplit
 
 from dmind.policies.base58 import b58decode
+from dmind.policies.chains import SOLANA_NETWORKS
 
 from ..errors import EdgeError
 from ..findings import Finding, finding
@@ -166,39 +169,64 @@ SIGN_IN_FIELDS = (
 )
 _SIGN_IN_KEYS = {"domain", "address", "statement", "resources", *(key for key, _ in SIGN_IN_FIELDS)}
 MAX_SIGN_IN_RESOURCES = 64
-# A statement line that starts like a field would read as that field to whoever parses the text back.
-_FIELD_LINES = tuple(f"{label}:" for _, label in SIGN_IN_FIELDS) + ("Resources:",)
+# An RFC 3986 authority without userinfo: an ASCII host name or a bracketed IP literal, and a port.
+_AUTHORITY = re.compile(r"(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
+# What a sign-in's chain ID may say of a cluster (SIWS writes names; CAIP-2 ids are accepted as well).
+_SIGN_IN_CHAINS = {
+    name: caip2
+    for caip2, cluster in SOLANA_NETWORKS.items()
+    for name in (caip2, cluster, cluster.removesuffix("-beta"), f"solana:{cluster.removesuffix('-beta')}")
+}
 
 
-def _breaks(text: str) -> bool:
-    """Characters other than \\n that some reader shows as a line break."""
-    return any(c in text for c in "\r\u2028\u2029\x85\x0b\x0c")
+def _visible(text: str) -> bool:
+    """No control, format or separator character: nothing that breaks a line for some reader (\\n, \\x1c, U+2028),
+    hides (zero-width) or reorders (bidi) what the user is shown. SIWE's grammar allows none of them in a field."""
+    return not any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in text)
 
 
-def _line(params: dict[str, Any], key: str) -> str | None:
-    """An optional one-line text field: present means a non-empty string with no line break."""
+def _field(params: dict[str, Any], key: str) -> str | None:
+    """An optional text field of the input: present means a non-empty string of one visible line."""
     value = params.get(key)
     if value is None:
         return None
-    if not isinstance(value, str) or not value or "\n" in value or _breaks(value):
-        raise EdgeError("PARAMS_INVALID", f"params.{key} must be one non-empty line of text", f"params.{key}")
+    if not isinstance(value, str) or not value or not _visible(value):
+        raise EdgeError("PARAMS_INVALID", f"params.{key} must be one non-empty line of visible text", f"params.{key}")
     return value
 
 
 def sign_in_text(params: dict[str, Any], domain: str, address: str) -> str:
-    """The Sign In With Solana message for a structured input, line for line as wallets write it."""
+    """The Sign In With Solana message for an input, line for line as Wallet Standard writes it (no checks here)."""
     text = f"{domain} wants you to sign in with your Solana account:\n{address}"
-    statement = params.get("statement")
-    if statement is not None:
-        lines = statement.split("\n") if isinstance(statement, str) and statement else None
-        if lines is None or any(line.startswith(_FIELD_LINES) or _breaks(line) for line in lines):
-            raise EdgeError(
-                "PARAMS_INVALID",
-                "params.statement must be non-empty text with no line that starts like a field (URI:, Nonce: …)",
-                "params.statement",
-            )
-        text += f"\n\n{statement}"
-    fields = [f"{label}: {value}" for key, label in SIGN_IN_FIELDS if (value := _line(params, key)) is not None]
+    if params.get("statement"):
+        text += f"\n\n{params['statement']}"
+    fields = [f"{label}: {params[key]}" for key, label in SIGN_IN_FIELDS if params.get(key)]
+    if params.get("resources"):
+        fields.extend(["Resources:", *(f"- {resource}" for resource in params["resources"])])
+    return text + ("\n\n" + "\n".join(fields) if fields else "")
+
+
+def _host(origin: str | None) -> str | None:
+    """The host and port of the requesting site, as a wallet fills a sign-in's missing domain (never userinfo)."""
+    if not origin:
+        return None
+    try:
+        parts = urlsplit(origin if "://" in origin else f"https://{origin}")
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return None
+    if not host:
+        return None
+    host = f"[{host}]" if ":" in host else host
+    return f"{host}:{port}" if port is not None else host
+
+
+def _sign_in_input(params: dict[str, Any], request: Request) -> tuple[dict[str, Any], str, str]:
+    """The input checked field by field: (its fields, the domain, the signing address)."""
+    unknown = sorted(str(k) for k in params if k not in _SIGN_IN_KEYS)
+    if unknown:
+        raise EdgeError("PARAMS_INVALID", f"solana_signIn has no field {unknown[0]!r}", f"params.{unknown[0]}")
+    fields: dict[str, Any] = {key: _field(params, key) for key in ("statement", *(k for k, _ in SIGN_IN_FIELDS))}
     resources = params.get("resources")
     if resources is not None:
         if not isinstance(resources, list) or not 0 < len(resources) <= MAX_SIGN_IN_RESOURCES:
@@ -207,32 +235,13 @@ def sign_in_text(params: dict[str, Any], domain: str, address: str) -> str:
                 f"params.resources must be a list of 1 to {MAX_SIGN_IN_RESOURCES} URIs",
                 "params.resources",
             )
-        fields.append("Resources:")
-        fields.extend(f"- {_line({'resources': r}, 'resources')}" for r in resources)
-    return text + ("\n\n" + "\n".join(fields) if fields else "")
-
-
-def _host(origin: str | None) -> str | None:
-    """The host (and port) of the requesting site, as a wallet fills a sign-in's missing domain."""
-    if not origin:
-        return None
-    try:
-        return urlsplit(origin if "://" in origin else f"https://{origin}").netloc or None
-    except ValueError:
-        return None
-
-
-def parse_sign_in(request: Request) -> Payload:
-    """`solana_signIn`: the wallet writes the message from the input, so the gate writes the same text and decides
-    those bytes. A missing domain is the requesting site's host, a missing address the request's account."""
-    params = _object(request, ())
-    unknown = sorted(str(k) for k in params if k not in _SIGN_IN_KEYS)
-    if unknown:
-        raise EdgeError("PARAMS_INVALID", f"solana_signIn has no field {unknown[0]!r}", f"params.{unknown[0]}")
-    domain = _line(params, "domain") or _host(request.origin)
-    if not domain or " " in domain:
+        fields["resources"] = [_field({"resources": r}, "resources") for r in resources]
+    domain = _field(params, "domain") or _host(request.origin)
+    if not domain or not _AUTHORITY.fullmatch(domain):
         raise EdgeError(
-            "PARAMS_INVALID", "solana_signIn needs a domain, in params or as the request's origin", "params.domain"
+            "PARAMS_INVALID",
+            "solana_signIn needs a domain (a host and optional port), in params or as the request's origin",
+            "params.domain",
         )
     named = params.get("address")
     signer = parse_pubkey(named, "params.address") if named is not None else request.account
@@ -240,9 +249,25 @@ def parse_sign_in(request: Request) -> Payload:
         raise EdgeError(
             "PARAMS_INVALID", "solana_signIn needs an address, in params or as the request's from", "params.address"
         )
-    message = sign_in_text(params, domain, signer).encode()
+    return fields, domain, signer
+
+
+def parse_sign_in(request: Request) -> Payload:
+    """`solana_signIn`: the wallet writes the message from the input, so the gate writes the same text and decides
+    those bytes. A missing domain is the requesting site's host, a missing address the request's account; a chain ID
+    naming another cluster than the request's is noted."""
+    fields, domain, signer = _sign_in_input(_object(request, ()), request)
+    message = sign_in_text(fields, domain, signer).encode()
     if len(message) > MAX_MESSAGE_BYTES:
         raise EdgeError("REQUEST_TOO_LARGE", f"the sign-in message is longer than {MAX_MESSAGE_BYTES} bytes", "params")
+    notes: list[Finding] = []
+    claimed = _SIGN_IN_CHAINS.get(fields["chainId"] or "")
+    if claimed is not None and request.network is not None and claimed != request.network:
+        notes.append(
+            finding(
+                "CHAIN_ID_MISMATCH", "params.chainId", key="payload", chain_id=fields["chainId"], wallet=request.network
+            )
+        )
     return Payload(
         kind=PayloadKind.MESSAGE,
         method=request.method,
@@ -253,6 +278,7 @@ def parse_sign_in(request: Request) -> Payload:
         digest=hashlib.sha256(message).digest(),
         digest_kind=DigestKind.SOLANA_MESSAGE,
         message=message,
+        notes=tuple(notes),
     )
 
 

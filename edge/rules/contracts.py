@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
+from dmind.policies.chains import SOLANA, address_in
 from dmind.policies.messages import Phrase
 
 from ..findings import Finding, finding
@@ -86,10 +87,12 @@ def contract_creation(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def collect_addresses(value: Any, out: set[str]) -> None:
-    """Every 0x-address string (lower case) anywhere inside `value` into `out`."""
+    """Every address string anywhere inside `value` into `out`: 0x-hex in lower case, Solana keys as written."""
     if isinstance(value, str):
         if len(value) == 42 and value[:2] == "0x":
             out.add(value.lower())
+        elif 32 <= len(value) <= 44 and address_in(SOLANA, value) is not None:
+            out.add(value)
     elif isinstance(value, dict):
         for item in value.values():
             collect_addresses(item, out)
@@ -107,6 +110,8 @@ def addresses_in(ctx: RuleContext) -> set[str]:
         collect_addresses([ctx.payload.typed_data.domain, ctx.payload.typed_data.message], found)
     if ctx.payload.tx is not None:
         collect_addresses([a.address for a in ctx.payload.tx.authorizations], found)
+    for message in ctx.payload.solana:  # every key the transaction loads, whether or not an instruction reads it
+        found.update(key for key in (*message.account_keys, *message.loaded) if key is not None)
     return found
 
 

@@ -16,7 +16,7 @@ from dmind.policies.base58 import ALPHABET as BASE58
 
 from ..findings import Finding, finding
 from ..units import Address
-from .context import RuleContext, recipients_of, same_address, steps
+from .context import RuleContext, canonical_address, recipients_of, same_address, steps
 from .contracts import collect_addresses
 
 # An address-poisoning twin is generated to match a few hex digits at each end: at least
@@ -46,14 +46,14 @@ def looks_like(candidate: str, real: str) -> bool:
 
 
 def _known(ctx: RuleContext) -> set[str]:
-    known = {a.lower() for a in ctx.request.known_addresses or ()}
+    known = {canonical_address(a) for a in ctx.request.known_addresses or ()}
     if ctx.signer:
-        known.add(ctx.signer.lower())
+        known.add(canonical_address(ctx.signer))
     return known
 
 
 def counterparties(ctx: RuleContext) -> set[str]:
-    """The addresses the payload acts with (lower case): called contracts, the roles rules read (recipients, spenders,
+    """The addresses the payload acts with (`canonical_address`): called contracts, the roles rules read (recipients, spenders,
     operators, tokens), typed-data roles and EIP-7702 delegates. Not every address in free-form data: a look-alike is
     judged where it would receive or control something."""
     found: set[str] = set()
@@ -67,7 +67,7 @@ def counterparties(ctx: RuleContext) -> set[str]:
 
 
 def _ends(address: str) -> tuple[str, str]:
-    a = address.lower().removeprefix("0x")
+    a = canonical_address(address).removeprefix("0x")
     return a[:LOOKALIKE_MIN_SIDE], a[-LOOKALIKE_MIN_SIDE:]
 
 
@@ -90,7 +90,9 @@ def look_alike(ctx: RuleContext) -> Iterator[Finding]:
 
 def _recipients(ctx: RuleContext) -> Iterator[tuple[str, str]]:
     for step in steps(ctx.intent):
-        if step.action == "native_transfer" and step.value > 0 and step.to:
+        if step.action == "native_transfer" and "recipient" in step.roles:  # Solana: the System Program pays a role
+            yield from ((recipient, step.where) for recipient in recipients_of(step.roles))
+        elif step.action == "native_transfer" and step.value > 0 and step.to:
             yield step.to, step.where
         if step.action == "transfer":
             for recipient in recipients_of(step.roles):
@@ -102,5 +104,5 @@ def new_recipient(ctx: RuleContext) -> Iterator[Finding]:
         return  # the wallet did not say what it knows: nothing to compare with
     known = _known(ctx)
     for recipient, where in _recipients(ctx):
-        if recipient.lower() not in known and not same_address(recipient, ctx.signer):
+        if canonical_address(recipient) not in known and not same_address(recipient, ctx.signer):
             yield finding("RECIPIENT_NEW", where, recipient=Address(recipient))

@@ -18,7 +18,7 @@ from dmind.policies.messages import Several
 from ..findings import Finding, finding
 from ..solana.keys import TOKEN_2022_PROGRAM, TOKEN_PROGRAM, associated_token_address
 from ..solana.mints import BY_ADDRESS, BY_SYMBOL, WRAPPED_SOL, Mint
-from ..solana.programs import STAKE_AUTHORITIES, U64_MAX
+from ..solana.programs import STAKE_AUTHORITIES
 from ..solana.wire import Message
 from ..types import Action, Call, PayloadKind
 from ..units import Address, Amount, lamports
@@ -33,6 +33,9 @@ TOKEN_PROGRAMS = (TOKEN_PROGRAM, TOKEN_2022_PROGRAM)
 DEFAULT_UNITS, MAX_UNITS = 200_000, 1_400_000
 MAX_PRIORITY_FEE = 50_000_000
 TIP_ALLOWANCE = 10_000_000  # 0.01 SOL beside a swap: a Jito tip or an account's rent, not a payment
+# A delegation this large moves everything any real account holds (u64 max is the usual "unlimited"; half of it is
+# as good): it counts as unlimited, as EVM counts allowances from 2^96 on.
+UNLIMITED_DELEGATION = 2**63
 ACCOUNT_AUTHORITIES = ("account_owner", "close_account", *STAKE_AUTHORITIES, "nonce_authority")
 
 
@@ -55,10 +58,11 @@ def known_mint(ctx: RuleContext, address: str | None) -> Mint | None:
 
 
 def mint_by_symbol(ctx: RuleContext, symbol: str) -> Mint | None:
-    """The one mint a symbol names: the policy's on the request's cluster first, then the built-in table's."""
-    named = ctx.policy.token_by_symbol(ctx.chain, symbol)
-    if named is not None:
-        return Mint(named.address, named.symbol, named.decimals)
+    """The one mint a symbol names: the policy's on the request's cluster first (a symbol it gives to several mints
+    names none), then the built-in table's."""
+    named = ctx.policy.tokens_by_symbol(ctx.chain, symbol)
+    if named:
+        return Mint(named[0].address, named[0].symbol, named[0].decimals) if len(named) == 1 else None
     return BY_SYMBOL.get(symbol.upper()) if ctx.chain in (None, SOLANA_MAINNET) else None
 
 
@@ -144,15 +148,31 @@ def account_assign(ctx: RuleContext) -> Iterator[Finding]:
             )
 
 
+def _delegated_mint(ctx: RuleContext, call: Call) -> str | None:
+    """The mint a delegation is for: named (approveChecked), or the one of the policy's limited mints whose associated
+    account of the owner is the account delegated (a plain approve names the account only)."""
+    mint, source, owner = call.roles.get("mint"), call.roles.get("source"), call.roles.get("owner")
+    if mint is not None or source is None or owner is None:
+        return mint
+    limited = sorted(ctx.policy.approval_limits.get(ctx.chain or "", {}))
+    return next((m for m in limited if associated_token_address(owner, m, call.to or TOKEN_PROGRAM) == source), None)
+
+
 def delegate_approval(ctx: RuleContext) -> Iterator[Finding]:
     """A delegate may move tokens without the wallet: one the policy does not list as a spender on this cluster is
-    news, one for u64 max may move them all, and one above the policy's limit for the mint counts as unlimited."""
+    news; one for (nearly) u64 max may move them all; one above the policy's limit for its mint counts as unlimited,
+    and so does one whose mint cannot be told while the policy limits delegations on this cluster."""
     for _, call in _calls(ctx, Action.APPROVE):
         spender, account, amount = call.roles.get("delegate"), call.roles.get("source"), call.args.get("amount")
-        mint = call.roles.get("mint")  # approveChecked names it; a plain approve names the account only
+        mint = _delegated_mint(ctx, call)
         limit = ctx.policy.approval_limit(ctx.chain, mint) if mint else None
-        if amount == U64_MAX:
+        limits = bool(ctx.policy.approval_limits.get(ctx.chain or ""))
+        if isinstance(amount, int) and amount >= UNLIMITED_DELEGATION:
             yield finding("APPROVAL_UNLIMITED", call.where, key="delegate", spender=spender, account=account)
+        elif mint is None and limits:
+            yield finding(
+                "APPROVAL_UNLIMITED", call.where, key="limit_unknown", spender=spender, account=account, amount=amount
+            )
         elif limit is not None and isinstance(amount, int) and amount > limit:
             decimals = call.args.get("decimals")
             yield finding(
@@ -315,7 +335,14 @@ def solana_swaps(ctx: RuleContext) -> Iterator[tuple[Wallet, SolanaSwap]]:
 
 def swap_destination(ctx: RuleContext) -> Iterator[Finding]:
     """A swap's output must go to the wallet's own token account for the output mint; where the bytes cannot show
-    that (the pool's mints are not in them), the swap is not understood."""
+    that (the pool's mints are not in them), the swap is not understood. A two-hop swap must take the token between
+    the hops from the account it paid it to."""
+    for _, call in _calls(ctx, Action.SWAP):
+        paid, taken = call.roles.get("middle_out"), call.roles.get("middle_in")
+        if paid is not None and taken is not None and paid != taken:
+            yield finding(
+                "SWAP_RECIPIENT_NOT_SIGNER", call.where, key="middle", recipient=Address(paid), taken=Address(taken)
+            )
     for wallet, swap in solana_swaps(ctx):
         if swap.to_wallet is False:
             yield finding(

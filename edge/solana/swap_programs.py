@@ -168,7 +168,8 @@ _ONE_POOL = (
     ("a_to_b", "mint_a", "mint_b", "input_mint", "output_mint"),
     ("a_to_b", "account_a", "account_b", "source", "destination"),
 )
-# A two-hop swap goes in through pool one and out through pool two; the token between stays the user's.
+# A two-hop swap goes in through pool one and out through pool two. In v1 the token between is paid out by pool one to
+# one account and taken by pool two from another (each checked only for its mint): `middle_out` and `middle_in`.
 _TWO_HOP_FIELDS = (
     *_THRESHOLD,
     ("amount_specified_is_input", "bool"),
@@ -229,8 +230,8 @@ WHIRLPOOL = Program(
             ),
             exact_in="amount_specified_is_input",
             sides=(
-                ("a_to_b_one", "account_one_a", "account_one_b", "source", None),
-                ("a_to_b_two", "account_two_a", "account_two_b", None, "destination"),
+                ("a_to_b_one", "account_one_a", "account_one_b", "source", "middle_out"),
+                ("a_to_b_two", "account_two_a", "account_two_b", "middle_in", "destination"),
             ),
         ),
         anchor("two_hop_swap_v2"): _swap(

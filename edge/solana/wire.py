@@ -84,6 +84,13 @@ class Message:
             for lookup in self.lookups
             for entry in getattr(lookup, part)
         ]
+        keys = [*self.account_keys, *(k for k in loaded if k is not None)]
+        if len(set(keys)) != len(keys):  # the runtime refuses a transaction that loads an account twice
+            raise EdgeError(
+                "SOLANA_TX_INVALID",
+                "with the lookup tables the wallet gave, the transaction loads an account twice: the runtime refuses it",
+                "address_lookup_tables",
+            )
         return replace(self, loaded=tuple(loaded)) if any(loaded) else self
 
     def lookup_of(self, index: int) -> tuple[str, int] | None:

@@ -180,6 +180,8 @@ def test_lookup_table_accounts_are_read_where_the_wallet_says_what_its_tables_ho
     assert "SOLANA_ACCOUNT_UNRESOLVED" in {f.code for f in short.findings} and short.verdict == "STEP_UP"
     other = _decide({**request, "address_lookup_tables": {str(Pubkey.new_unique()): [str(FRIEND), str(DRAINER)]}})
     assert "SOLANA_ACCOUNT_UNRESOLVED" in {f.code for f in other.findings}
+    twice = _decide({**request, "address_lookup_tables": {str(table.key): [str(FRIEND), str(ME)]}})
+    assert twice.verdict == "BLOCK" and twice.error[0] == "SOLANA_TX_INVALID"  # ME is a static key already
 
 
 @pytest.mark.parametrize(

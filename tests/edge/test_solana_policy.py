@@ -10,6 +10,7 @@ from solders.pubkey import Pubkey
 from tests.solana_builders import (
     BONK_MINT,
     DRAINER,
+    FRIEND,
     MAINNET,
     MINT,
     TOKEN_PROGRAM,
@@ -19,6 +20,7 @@ from tests.solana_builders import (
     legacy,
     sol_request,
     token_account,
+    v0,
 )
 
 DEVNET = "solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1"
@@ -102,3 +104,65 @@ def test_a_bundle_scope_names_solana_clusters():
     evm = {"request": {"method": "personal_sign", "params": ["0x68656c6c6f", "0x" + "11" * 20]}, "chainId": 1}
     assert evaluate_json(evm, scope=(MAINNET,)).error[0] == "POLICY_OUT_OF_SCOPE"
     assert evaluate_json(evm, scope=both).error is None
+
+
+def _approve(amount: int) -> object:
+    """A plain `approve`: it names the token account, not the mint."""
+    params = spl.ApproveParams(
+        program_id=TOKEN_PROGRAM, source=USER_TOKENS, delegate=DRAINER, owner=USER.pubkey(), amount=amount, signers=[]
+    )
+    return spl.approve(params)
+
+
+def test_a_plain_approve_is_held_to_the_limit_of_the_mint_its_account_is_for():
+    trusting = {"known_spenders": {MAINNET: [str(DRAINER)]}}
+    limited = _policy(**trusting, approval_limits={MAINNET: {str(MINT): "1000000"}})
+    over = _codes(sol_request(legacy(_approve(5_000_000))), limited)  # USER_TOKENS is the user's account for MINT
+    assert "APPROVAL_UNLIMITED.over_limit" in over.get("APPROVAL_UNLIMITED", set())
+    assert "APPROVAL_UNLIMITED" not in _codes(sol_request(legacy(_approve(500_000))), limited)
+    other_mint = _policy(**trusting, approval_limits={MAINNET: {str(BONK_MINT): "1000000"}})
+    unknown = _codes(sol_request(legacy(_approve(500_000))), other_mint)  # limits exist, this account's mint unknown
+    assert "APPROVAL_UNLIMITED.limit_unknown" in unknown.get("APPROVAL_UNLIMITED", set())
+    nearly_all = _codes(sol_request(legacy(_approve(2**64 - 2))), _policy(**trusting))
+    assert "APPROVAL_UNLIMITED.delegate" in nearly_all.get("APPROVAL_UNLIMITED", set())
+
+
+def test_a_denylisted_solana_address_is_blocked_wherever_the_transaction_loads_it():
+    import solders.system_program as sp
+    from solders.address_lookup_table_account import AddressLookupTableAccount
+
+    pay = sp.transfer(sp.TransferParams(from_pubkey=USER.pubkey(), to_pubkey=FRIEND, lamports=10**6))
+    denying = _policy(denylist=[str(FRIEND)])
+    assert evaluate_json(sol_request(legacy(pay)), denying).verdict == "BLOCK"
+    assert evaluate_json(sol_request(legacy(pay))).verdict == "ALLOW"
+    table = AddressLookupTableAccount(Pubkey.new_unique(), [FRIEND])
+    via_table = {**sol_request(v0(pay, tables=[table])), "address_lookup_tables": {str(table.key): [str(FRIEND)]}}
+    decision = evaluate_json(via_table, denying)
+    assert decision.verdict == "BLOCK" and "ADDRESS_DENYLISTED" in {f.code for f in decision.findings}
+    assert evaluate_json(sol_request(legacy(pay)), _policy(denylist=[str(FRIEND).lower()])).verdict == "ALLOW"
+
+
+def test_first_sends_and_look_alikes_of_known_solana_addresses_are_caught():
+    import solders.system_program as sp
+
+    pay = sp.transfer(sp.TransferParams(from_pubkey=USER.pubkey(), to_pubkey=FRIEND, lamports=10**6))
+    friend = str(FRIEND)
+    assert "RECIPIENT_NEW" in _codes({**sol_request(legacy(pay)), "known_addresses": [str(DRAINER)]})
+    assert "RECIPIENT_NEW" not in _codes({**sol_request(legacy(pay)), "known_addresses": [friend]})
+    twin = friend[:4] + str(DRAINER)[4 : len(friend) - 4] + friend[-4:]  # the ends people compare, another key
+    found = _codes({**sol_request(legacy(pay)), "known_addresses": [twin]})
+    assert "ADDRESS_LOOKALIKE" in found and "RECIPIENT_NEW" in found
+
+
+def test_a_symbol_the_policy_gives_to_two_mints_names_none():
+    usdc = "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v"
+    stated = {"name": "EXECUTE_SWAP", "arguments": {"inputTokenSymbol": "USDC", "inputTokenAmount": 250,
+                                                    "outputTokenCA": str(BONK_MINT)}}  # fmt: skip
+    sells_more = jupiter_route(
+        999 * 10**6, 10**9, BONK_MINT, source=token_account(USER.pubkey(), Pubkey.from_string(usdc))
+    )
+    request = {**sol_request(legacy(sells_more)), "stated_intent": stated}
+    assert "INTENT_MISMATCH.input_amount" in _codes(request).get("INTENT_MISMATCH", set())  # the built-in USDC
+    two = {usdc: {"symbol": "USDC", "decimals": 6}, str(MINT): {"symbol": "usdc", "decimals": 6}}
+    ambiguous = _codes(request, _policy(known_tokens={MAINNET: two}))
+    assert "INTENT_MISMATCH.input_amount" not in ambiguous.get("INTENT_MISMATCH", set())  # no fallback, no guess

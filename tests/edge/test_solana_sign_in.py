@@ -96,6 +96,12 @@ def test_another_site_or_another_account_is_caught():
         ({"nonce": "1\nURI: https://evil.example"}, "params.nonce"),  # a second URI line
         ({"uri": "https://app.example\u2028Nonce: 2"}, "params.uri"),  # a line break some readers show
         ({"statement": "hi\nURI: https://evil.example"}, "params.statement"),  # a field hidden in the statement
+        ({"statement": "line one\nline two"}, "params.statement"),  # SIWE's statement is one line
+        ({"domain": "bank.example\x1cevil.example"}, "params.domain"),  # a separator str.splitlines() breaks on
+        ({"nonce": "12\u200b34"}, "params.nonce"),  # a zero-width space: what is shown is not what is signed
+        ({"statement": "Sign in \u202eexample"}, "params.statement"),  # a bidi override
+        ({"domain": "user@app.example"}, "params.domain"),  # userinfo is not part of a domain
+        ({"domain": "app.example/login"}, "params.domain"),
         ({"statement": ""}, "params.statement"),
         ({"version": 1}, "params.version"),
         ({"domain": "evil.example wants you"}, "params.domain"),
@@ -127,3 +133,15 @@ def test_any_input_is_decided_or_refused_with_a_code(params):
     if decision.error is None:  # what is signed reads back as the sign-in it claims, line for line
         text = decision.payload.signing_bytes.decode()
         assert text.split("\n", 1)[0].endswith(" wants you to sign in with your Solana account:")
+
+
+def test_a_missing_domain_is_the_origins_host_and_port_without_userinfo():
+    decision = evaluate_json(_request({"nonce": "1"}, origin="https://alice@app.example:8443/path"))
+    assert decision.payload.signing_bytes.startswith(b"app.example:8443 wants you to sign in")
+
+
+def test_a_chain_id_for_another_cluster_is_noted():
+    devnet = evaluate_json(_request({**FULL, "chainId": "devnet"}))
+    assert devnet.verdict != "ALLOW" and "CHAIN_ID_MISMATCH" in {f.code for f in devnet.findings}
+    for same in ("mainnet", "solana:mainnet", MAINNET):
+        assert evaluate_json(_request({**FULL, "chainId": same})).verdict == "ALLOW", same

@@ -186,3 +186,36 @@ def test_an_orca_two_hop_swap_is_bound_to_what_the_user_asked():
     jup = Pubkey.from_string("JUPyiwrYJFskUPiHa7hkeR8VUtAeFoSYbKedZNsDvCN")
     _, other_token = _swap_decision(_two_hop_v2(USER.pubkey(), jup), stated)
     assert other_token["INTENT_MISMATCH"].said.template == "INTENT_MISMATCH.output_token"
+
+
+def _two_hop_v1(middle_out: Pubkey, middle_in: Pubkey) -> Instruction:
+    """Orca's `two_hop_swap` (A→B in both pools): the user's account in, the middle token's two accounts, the out."""
+    import hashlib
+    import struct
+
+    from tests.solana_builders import BONK_MINT, USDC_MINT, token_account
+
+    token_program = Pubkey.from_string("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA")
+    data = hashlib.sha256(b"global:two_hop_swap").digest()[:8]
+    data += struct.pack("<QQ???", 250 * 10**6, 10**9, True, True, True) + (1).to_bytes(16, "little") * 2
+    vault = Pubkey.new_unique
+    accounts = [
+        token_program, USER.pubkey(), vault(), vault(),
+        token_account(USER.pubkey(), USDC_MINT), vault(), middle_out, vault(),
+        middle_in, vault(), token_account(USER.pubkey(), BONK_MINT), vault(),
+        *(vault() for _ in range(8)),
+    ]  # fmt: skip
+    program = Pubkey.from_string(ORCA_WHIRLPOOL)
+    return Instruction(program, data, [AccountMeta(a, a == USER.pubkey(), True) for a in accounts])
+
+
+def test_a_two_hop_swap_must_take_the_middle_token_from_where_it_paid_it():
+    from tests.solana_builders import DRAINER, token_account
+
+    wsol = Pubkey.from_string("So11111111111111111111111111111111111111112")
+    own = token_account(USER.pubkey(), wsol)
+    _, found = _swap_decision(_two_hop_v1(own, own))
+    assert "SWAP_RECIPIENT_NOT_SIGNER" not in found
+    decision, diverted = _swap_decision(_two_hop_v1(token_account(DRAINER, wsol), own))
+    assert diverted["SWAP_RECIPIENT_NOT_SIGNER"].said.template == "SWAP_RECIPIENT_NOT_SIGNER.middle"
+    assert decision.verdict != "ALLOW"

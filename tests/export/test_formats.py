@@ -69,7 +69,7 @@ def test_float32_artifacts_decode_exactly_as_eager_past_the_sliding_window(expor
         parity = manifests[(fmt, "none")]["parity"]
         assert parity["prompt_tokens"][0] > eager.config.sliding_window
         assert parity["greedy_exact"] == 1.0 and parity["passed"] is True, (fmt, parity)
-        assert parity["max_logit_diff"] <= FP32_LOGIT_TOLERANCE, (fmt, parity)
+        assert parity["max_logit_diff"] <= FP32_LOGIT_TOLERANCE * max(1.0, parity["logit_scale"]), (fmt, parity)
 
 
 def test_int8_artifacts_keep_the_protocol_and_are_measured(exported):
@@ -121,7 +121,7 @@ def test_parity_catches_a_runtime_that_ignores_the_sliding_window(eager, tmp_pat
     export_onnx(broken, tmp_path / "model.onnx")
     references = eager_reference(eager, parity_prompts(MINIATURE_DIR, eager.config, count=2), new_tokens=8)
     parity = compare(open_backend("onnx", tmp_path / "model.onnx"), references)
-    assert not parity.float32_ok and parity.max_logit_diff > FP32_LOGIT_TOLERANCE
+    assert not parity.float32_ok and parity.max_logit_diff > parity.tolerance
 
 
 def test_parity_catches_litert_convert_on_the_plain_model(eager):

@@ -98,7 +98,7 @@ def test_solana_facts_are_asked_for_by_cluster_and_exact_key():
     assert policy.known_spender("eip155:1", EVM.lower()) and not policy.known_spender("eip155:10", EVM)
     assert policy.approval_limit(MAINNET, BONK) == 100000 and policy.approval_limit(DEVNET, BONK) is None
     assert policy.token(MAINNET, BONK).decimals == 5 and policy.token(DEVNET, BONK) is None
-    assert policy.token_by_symbol(MAINNET, "bonk").address == BONK
+    assert [t.address for t in policy.tokens_by_symbol(MAINNET, "bonk")] == [BONK]
     assert policy.denied(JUPITER) and policy.denied(EVM.lower()) and not policy.denied(JUPITER.lower())
     assert policy.chains() == {"eip155:1", MAINNET}
 
@@ -111,9 +111,9 @@ def test_canonical_form_writes_evm_chains_as_decimals_and_others_as_caip2():
     assert policy_from_dict(written) == policy
 
 
-def test_two_symbols_alike_name_no_token():
+def test_two_symbols_alike_are_both_found():
     other = b58encode(bytes(range(32)))
     policy = policy_from_dict(
         {"known_tokens": {MAINNET: {BONK: {"symbol": "BONK", "decimals": 5}, other: {"symbol": "bonk", "decimals": 6}}}}
     )
-    assert policy.token_by_symbol(MAINNET, "BONK") is None  # ambiguous: the gate never guesses which
+    assert len(policy.tokens_by_symbol(MAINNET, "BONK")) == 2  # ambiguous: the gate reads it as no token
