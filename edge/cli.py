@@ -288,7 +288,9 @@ def demo(
 @bench_app.callback()
 def bench_suite(
     ctx: typer.Context,
-    quick: bool = typer.Option(False, "--quick", help="About a minute: small samples, the shipped model only."),
+    quick: bool = typer.Option(
+        False, "--quick", help="About a minute: small samples, the default model's int8 ONNX only."
+    ),
     repetitions: int = typer.Option(
         1, "-r", "--repetitions", help="Repeat each measurement N times (after a warm-up)."
     ),

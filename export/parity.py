@@ -20,7 +20,7 @@ NEW_TOKENS = 24
 # A float32 artifact must decode exactly as eager and stay this close in logits, relative to the largest eager logit
 # (at least 1): float32 drift grows with the logits' size. Measured: ONNX and LiteRT 2e-6 to 4e-6 of it, ExecuTorch's
 # XNNPACK kernels 5e-4 on the real model (0.047 of logits up to 95); a runtime attending past the sliding window
-# was off by 2.5, litert_torch.convert's grouped-query attention by 0.9, on logits below 10.
+# was off by 2.5, litert_torch.convert's grouped-query attention by 0.9.
 FP32_LOGIT_TOLERANCE = 1e-3
 
 
