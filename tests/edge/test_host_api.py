@@ -114,6 +114,8 @@ def evaluate_fields(obj: dict) -> dict:
         "chain_id": obj.get("chainId"),
         "from": obj.get("from"),
         "origin": obj.get("origin"),
+        "known_addresses": obj.get("known_addresses"),
+        "address_lookup_tables": obj.get("address_lookup_tables"),
     }
     return {k: v for k, v in fields.items() if v is not None}
 

@@ -96,7 +96,8 @@ from dmind.edge.host_api import handle
 from dmind.edge.examples import EXAMPLES_NOW, example_requests
 verdicts = []
 for i, row in enumerate(example_requests()):
-    fields = {k: v for k, v in {"chain_id": row.get("chainId"), "from": row.get("from"), "origin": row.get("origin")}.items() if v is not None}
+    context = {"chain_id": "chainId", "from": "from", "origin": "origin", "address_lookup_tables": "address_lookup_tables"}
+    fields = {k: row[name] for k, name in context.items() if row.get(name) is not None}
     message = {"api_version": 1, "request_id": i, "op": "evaluate", "request": row["request"], "now": EXAMPLES_NOW, **fields}
     verdicts.append(cbor2.loads(handle(cbor2.dumps(message)))["result"]["decision"])
 stdlib = sysconfig.get_paths()["stdlib"]
