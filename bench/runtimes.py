@@ -27,10 +27,11 @@ class Artifact:
     quantization: str
     backend: str
     path: Path
+    origin: str = ""  # what made the file where the exporter did not ("nano build", "shipped")
 
     @property
     def label(self) -> str:
-        return f"{self.backend} {self.quantization}"
+        return f"{self.backend} {self.quantization}" + (f" ({self.origin})" if self.origin else "")
 
 
 def measure(
@@ -112,7 +113,8 @@ def run_runtime(
         str(decode_tokens),
         str(repetitions),
     ]
-    row = {"model": artifact.model, "quantization": artifact.quantization, "backend": artifact.backend}
+    model = artifact.model + (f" ({artifact.origin})" if artifact.origin else "")
+    row = {"model": model, "quantization": artifact.quantization, "backend": artifact.backend}
     try:
         done = subprocess.run(args, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:

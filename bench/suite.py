@@ -109,11 +109,11 @@ MODELS = ("builtin", "miniature")
 def shipped_artifacts(model: str = "builtin") -> list[Artifact]:
     """What every install runs: the default model's int8 ONNX file (built on first use), or the miniature's."""
     if model == "miniature":
-        return [Artifact("miniature", "int8", "onnx", MINIATURE_DIR / "model.int8.onnx")]
+        return [Artifact("miniature", "int8", "onnx", MINIATURE_DIR / "model.int8.onnx", "shipped")]
     from dmind.edge.nano import build_model
     from dmind.edge.nano.gemma.build import MODEL_FILE
 
-    return [Artifact("builtin", "int8", "onnx", build_model().directory / MODEL_FILE)]
+    return [Artifact("builtin", "int8", "onnx", build_model().directory / MODEL_FILE, "nano build")]
 
 
 def export_source(model: str, directory: Path) -> Path:
@@ -181,12 +181,12 @@ def run_suite(
 
     started = time.perf_counter()
     result: dict = {"machine": machine(), "sizes": asdict(sizes), "repetitions": repetitions, "model": model}
-    artifacts, note = shipped_artifacts(model), None
+    artifacts, note = shipped_artifacts(model), None  # what the user runs, then every exported file beside it
     if exports is not None and exports.exists() and any(exports.glob("*/manifest.json")):
-        artifacts = exported_artifacts(exports, model)
+        artifacts += exported_artifacts(exports, model)
     elif export_now:
         exported, note = ensure_exports(exports or DEFAULT_EXPORTS, progress, model)
-        artifacts = exported or artifacts
+        artifacts += exported
     else:
         note = "only the shipped ONNX int8 model: the full run (without --quick) exports the other formats"
     result["artifacts"] = [{"label": a.label, "path": str(a.path)} for a in artifacts]
