@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Mapping
 
+from dmind.policies.chains import caip2
 from dmind.policies.messages import Message
 from dmind.policies.vocabulary import Lang, Plan, Severity, Verdict  # re-exported: the words every tier shares
 
@@ -121,7 +122,7 @@ class Request:
     @property
     def caip2(self) -> str | None:
         """The chain as a CAIP-2 id, where the request says."""
-        return self.network or (f"eip155:{self.chain_id}" if self.chain_id is not None else None)
+        return caip2(self.chain_id, self.network)
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +197,7 @@ class Payload:
     @property
     def caip2(self) -> str | None:
         """The chain the payload is for as a CAIP-2 id, where the bytes or the request say."""
-        return self.network or (f"eip155:{self.chain_id}" if self.chain_id is not None else None)
+        return caip2(self.chain_id, self.network)
 
 
 @dataclass(frozen=True, slots=True)

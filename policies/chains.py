@@ -48,6 +48,11 @@ def parse_chain(value: Any) -> str | None:
     return None if chain is None else f"{EIP155}:{chain}"
 
 
+def caip2(chain_id: int | None, network: str | None) -> str | None:
+    """A request's or payload's chain as one CAIP-2 id: its non-EVM network, else its EVM chain id, else None."""
+    return network or (f"{EIP155}:{chain_id}" if chain_id is not None else None)
+
+
 def namespace(chain: str) -> str:
     return chain.split(":", 1)[0]
 

@@ -128,6 +128,22 @@ def parse_sign_all(request: Request) -> Payload:
     return _transactions(request, txs, PayloadKind.BATCH)
 
 
+def _message_payload(request: Request, signer: str | None, message: bytes, notes: list[Finding]) -> Payload:
+    """Off-chain bytes the key signs as they are (signMessage, a sign-in): their digest is SHA-256 of them."""
+    return Payload(
+        kind=PayloadKind.MESSAGE,
+        method=request.method,
+        chain_id=None,
+        network=request.network,
+        signer=signer,
+        signing_bytes=message,
+        digest=hashlib.sha256(message).digest(),
+        digest_kind=DigestKind.SOLANA_MESSAGE,
+        message=message,
+        notes=tuple(notes),
+    )
+
+
 def parse_sign_message(request: Request) -> Payload:
     """`solana_signMessage`: base58 bytes signed as they are; bytes that read as a transaction are refused."""
     params = _object(request, ("message", "pubkey"))
@@ -141,18 +157,7 @@ def parse_sign_message(request: Request) -> Payload:
     notes: list[Finding] = []
     if reads_as_transaction(message):
         notes.append(finding("SOLANA_MESSAGE_IS_TRANSACTION", "params.message", size=len(message)))
-    return Payload(
-        kind=PayloadKind.MESSAGE,
-        method=request.method,
-        chain_id=None,
-        network=request.network,
-        signer=signer,
-        signing_bytes=message,
-        digest=hashlib.sha256(message).digest(),
-        digest_kind=DigestKind.SOLANA_MESSAGE,
-        message=message,
-        notes=tuple(notes),
-    )
+    return _message_payload(request, signer, message, notes)
 
 
 # Sign In With Solana: the input's optional fields, in the order the message writes them, with their labels
@@ -268,18 +273,7 @@ def parse_sign_in(request: Request) -> Payload:
                 "CHAIN_ID_MISMATCH", "params.chainId", key="payload", chain_id=fields["chainId"], wallet=request.network
             )
         )
-    return Payload(
-        kind=PayloadKind.MESSAGE,
-        method=request.method,
-        chain_id=None,
-        network=request.network,
-        signer=signer,
-        signing_bytes=message,
-        digest=hashlib.sha256(message).digest(),
-        digest_kind=DigestKind.SOLANA_MESSAGE,
-        message=message,
-        notes=tuple(notes),
-    )
+    return _message_payload(request, signer, message, notes)
 
 
 SOLANA_METHODS = {

@@ -14,6 +14,7 @@ from typing import Any, Iterator
 
 from dmind.policies.chains import SOLANA_MAINNET
 from dmind.policies.messages import Several
+from dmind.policies.model import PolicyToken
 
 from ..findings import Finding, finding
 from ..solana.keys import TOKEN_2022_PROGRAM, TOKEN_PROGRAM, associated_token_address
@@ -46,6 +47,10 @@ def _messages(ctx: RuleContext) -> Iterator[tuple[Message, tuple[Call, ...]]]:
         yield message, tuple(next(calls) for _ in message.instructions)
 
 
+def _as_mint(token: PolicyToken) -> Mint:
+    return Mint(token.address, token.symbol, token.decimals)
+
+
 def known_mint(ctx: RuleContext, address: str | None) -> Mint | None:
     """What the policy says of a mint on the request's cluster, else the built-in table (mainnet mints: used where
     the cluster is mainnet or unnamed, never on devnet or testnet, where those addresses are other tokens)."""
@@ -53,7 +58,7 @@ def known_mint(ctx: RuleContext, address: str | None) -> Mint | None:
         return None
     named = ctx.policy.token(ctx.chain, address)
     if named is not None:
-        return Mint(named.address, named.symbol, named.decimals)
+        return _as_mint(named)
     return BY_ADDRESS.get(address) if ctx.chain in (None, SOLANA_MAINNET) else None
 
 
@@ -62,7 +67,7 @@ def mint_by_symbol(ctx: RuleContext, symbol: str) -> Mint | None:
     names none), then the built-in table's."""
     named = ctx.policy.tokens_by_symbol(ctx.chain, symbol)
     if named:
-        return Mint(named[0].address, named[0].symbol, named[0].decimals) if len(named) == 1 else None
+        return _as_mint(named[0]) if len(named) == 1 else None
     return BY_SYMBOL.get(symbol.upper()) if ctx.chain in (None, SOLANA_MAINNET) else None
 
 
